@@ -1,0 +1,153 @@
+/**
+ * The seam between janus.js and the reclaiming session: a WebSocket look-alike that janus.js
+ * is given as its WebSocket class. To janus.js it is one socket that stays open while the
+ * session core reconnects and claims underneath; `create` is answered with the core's
+ * session, keepalives are answered locally (the core runs its own, with an ack bound), and
+ * everything else goes through the core, which stamps credentials and queues while down.
+ *
+ * When the core loses the session for good (458, expiry) the socket closes, janus.js reports
+ * the loss, and the app builds a new janus.js instance on the new session.
+ */
+import type { JanusMessage, JanusRequest } from './janus-protocol'
+import type { JanusSession } from './janus-session'
+
+type Listener = (event: unknown) => void
+type EventName = 'open' | 'message' | 'close' | 'error'
+
+/** Constructor shape janus.js calls: `new WebSocket(server, 'janus-protocol')`. */
+export type BridgeSocketClass = new (url: string, protocol?: string) => BridgeSocket
+
+/** One janus.js connection riding on the session core. */
+export interface BridgeSocket {
+  readonly readyState: number
+  readonly protocol: string
+  readonly url: string
+  onopen: Listener | null
+  onmessage: Listener | null
+  onclose: Listener | null
+  onerror: Listener | null
+  send(text: string): void
+  close(code?: number, reason?: string): void
+  addEventListener(type: EventName, listener: Listener): void
+  removeEventListener(type: EventName, listener: Listener): void
+}
+
+/** Builds the WebSocket class to hand to `Janus.init({dependencies})` for this session. */
+export function createBridgeSocketClass(session: JanusSession): BridgeSocketClass {
+  return class implements BridgeSocket {
+    readyState = 0
+    readonly protocol: string
+    onopen: Listener | null = null
+    onmessage: Listener | null = null
+    onclose: Listener | null = null
+    onerror: Listener | null = null
+    private readonly listeners = new Map<EventName, Set<Listener>>()
+    private boundSessionId: number | undefined
+    private readonly unsubscribe: (() => void)[] = []
+
+    constructor(
+      readonly url: string,
+      protocol?: string,
+    ) {
+      this.protocol = protocol ?? ''
+      this.unsubscribe.push(
+        session.events.on('message', (message) => {
+          if (this.boundSessionId !== undefined && message.session_id === this.boundSessionId)
+            this.deliver(message)
+        }),
+        session.events.on('sessionLost', ({ sessionId }) => {
+          if (sessionId === this.boundSessionId) this.shutdown(4458, 'session lost')
+        }),
+        session.events.on('disconnected', () => this.shutdown(1000, 'disconnected')),
+      )
+      void Promise.resolve().then(() => {
+        if (this.readyState !== 0) return
+        this.readyState = 1
+        this.fire('open', { type: 'open' })
+      })
+    }
+
+    send(text: string): void {
+      if (this.readyState !== 1) return
+      let request: JanusRequest
+      try {
+        request = JSON.parse(text) as JanusRequest
+      } catch {
+        return
+      }
+      const reply = (message: JanusMessage): void => this.deliver(message)
+      switch (request.janus) {
+        case 'create': {
+          const id = session.id
+          if (id === undefined) {
+            reply(localError(request, 1002, 'Not connected to the server'))
+            return
+          }
+          this.boundSessionId = id
+          reply({ janus: 'success', transaction: request.transaction, data: { id } })
+          return
+        }
+        case 'keepalive':
+          reply({ janus: 'ack', session_id: this.boundSessionId, transaction: request.transaction })
+          return
+        case 'destroy':
+          // The core owns the session's life; janus.js letting go is not the user hanging up.
+          reply({
+            janus: 'success',
+            session_id: this.boundSessionId,
+            transaction: request.transaction,
+          })
+          return
+        case 'claim':
+          reply(localError(request, 1002, 'Claims are made by the session core'))
+          return
+        default:
+          session.sendFromBridge(request, reply)
+      }
+    }
+
+    close(code = 1000, reason = ''): void {
+      this.shutdown(code, reason)
+    }
+
+    addEventListener(type: EventName, listener: Listener): void {
+      let set = this.listeners.get(type)
+      if (!set) this.listeners.set(type, (set = new Set()))
+      set.add(listener)
+    }
+
+    removeEventListener(type: EventName, listener: Listener): void {
+      this.listeners.get(type)?.delete(listener)
+    }
+
+    private deliver(message: JanusMessage): void {
+      // Asynchronous like a real socket, in order.
+      void Promise.resolve().then(() => {
+        if (this.readyState === 1)
+          this.fire('message', { type: 'message', data: JSON.stringify(message) })
+      })
+    }
+
+    private shutdown(code: number, reason: string): void {
+      if (this.readyState === 3) return
+      this.readyState = 3
+      for (const off of this.unsubscribe) off()
+      this.fire('close', { type: 'close', code, reason, wasClean: code === 1000 })
+    }
+
+    private fire(type: EventName, event: unknown): void {
+      const property = {
+        open: this.onopen,
+        message: this.onmessage,
+        close: this.onclose,
+        error: this.onerror,
+      }[type]
+      property?.(event)
+      for (const listener of [...(this.listeners.get(type) ?? [])]) listener(event)
+    }
+  }
+}
+
+function localError(request: JanusRequest, code: number, reason: string): JanusMessage {
+  return { janus: 'error', transaction: request.transaction, error: { code, reason } }
+}

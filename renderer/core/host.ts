@@ -1,0 +1,35 @@
+/**
+ * What the renderer needs from its container. The browser host (sessionStorage, window
+ * events) and the Electron host (IPC to the main process) both implement it.
+ */
+import type { SessionStore } from './session-record'
+
+/** Something the machine or the network did. */
+export type SystemEvent =
+  | { type: 'suspend' }
+  | { type: 'resume'; sleptMs?: number }
+  | { type: 'online' }
+  | { type: 'offline' }
+  | { type: 'network-changed'; addresses: string[] }
+
+/** Gives the session core a fresh token when Janus answers 403. */
+export interface TokenProvider {
+  /** A new token, or undefined if none can be had. */
+  refreshToken(): Promise<string | undefined>
+}
+
+/** What the container tells the app about itself. */
+export interface AppInfo {
+  name: string
+  version: string
+  host: 'browser' | 'electron'
+}
+
+/** The renderer's view of its container. */
+export interface Host {
+  readonly sessionStore: SessionStore
+  readonly tokenProvider?: TokenProvider
+  /** Subscribes to system events; returns the unsubscribe function. */
+  onSystemEvent(listener: (event: SystemEvent) => void): () => void
+  appInfo(): AppInfo
+}

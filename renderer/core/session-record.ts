@@ -1,0 +1,68 @@
+/**
+ * What the core persists through the host's session store so that a page reload or an
+ * app restart can claim the same Janus session, and the validation of what comes back.
+ */
+
+/** A plugin handle attached to the stored session. */
+export interface StoredHandle {
+  plugin: string
+  id: number
+}
+
+/** The persisted session, written whenever any field changes. */
+export interface SessionRecord {
+  version: 1
+  serverUrl: string
+  sessionId: number
+  handles: StoredHandle[]
+  /** Epoch ms of the last request that carried the session id. */
+  lastRequestAt: number
+  /** Epoch ms when the page or app let go of the transport, if it did so cleanly. */
+  detachedAt?: number
+  /** The server's windows as learnt from `info`, in seconds. */
+  sessionTimeoutS: number
+  reclaimSessionTimeoutS: number
+}
+
+/** Where the record lives: sessionStorage in a browser, electron-store in the desktop app. */
+export interface SessionStore {
+  load(): Promise<unknown>
+  save(record: SessionRecord): Promise<void>
+  clear(): Promise<void>
+}
+
+const isCount = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
+
+/** Validates an unknown value read from storage; anything malformed is `undefined`. */
+export function parseSessionRecord(value: unknown): SessionRecord | undefined {
+  if (typeof value !== 'object' || value === null) return undefined
+  const r = value as Record<string, unknown>
+  if (r.version !== 1 || typeof r.serverUrl !== 'string' || !isCount(r.sessionId)) return undefined
+  if (
+    !isCount(r.lastRequestAt) ||
+    !isCount(r.sessionTimeoutS) ||
+    !isCount(r.reclaimSessionTimeoutS)
+  ) {
+    return undefined
+  }
+  if (r.detachedAt !== undefined && !isCount(r.detachedAt)) return undefined
+  if (!Array.isArray(r.handles)) return undefined
+  const handles: StoredHandle[] = []
+  for (const h of r.handles as unknown[]) {
+    if (typeof h !== 'object' || h === null) return undefined
+    const { plugin, id } = h as Record<string, unknown>
+    if (typeof plugin !== 'string' || !isCount(id)) return undefined
+    handles.push({ plugin, id })
+  }
+  return {
+    version: 1,
+    serverUrl: r.serverUrl,
+    sessionId: r.sessionId,
+    handles,
+    lastRequestAt: r.lastRequestAt,
+    ...(r.detachedAt !== undefined ? { detachedAt: r.detachedAt as number } : {}),
+    sessionTimeoutS: r.sessionTimeoutS,
+    reclaimSessionTimeoutS: r.reclaimSessionTimeoutS,
+  }
+}

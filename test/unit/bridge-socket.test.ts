@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest'
+import { createBridgeSocketClass } from '../../renderer/core/bridge-socket'
+import { connected, makeHarness } from './support/harness'
+
+/** Drives a bridge socket the way janus.js does and records what it receives. */
+async function openBridge(h: ReturnType<typeof makeHarness>) {
+  const Bridge = createBridgeSocketClass(h.session)
+  const socket = new Bridge('ws://janus.test:8188', 'janus-protocol')
+  const received: Record<string, unknown>[] = []
+  const closes: unknown[] = []
+  socket.addEventListener('message', (e) => received.push(JSON.parse((e as { data: string }).data)))
+  socket.addEventListener('close', (e) => closes.push(e))
+  await h.clock.settle()
+  expect(socket.readyState).toBe(1)
+  return { socket, received, closes }
+}
+
+describe('bridge socket (the janus.js seam)', () => {
+  it('answers create with the core session and passes attach through, recording the handle', async () => {
+    const h = makeHarness()
+    const id = await connected(h)
+    const { socket, received } = await openBridge(h)
+    socket.send(JSON.stringify({ janus: 'create', transaction: 'a' }))
+    await h.clock.settle()
+    expect(received.at(-1)).toEqual({ janus: 'success', transaction: 'a', data: { id } })
+    socket.send(
+      JSON.stringify({
+        janus: 'attach',
+        plugin: 'janus.plugin.echotest',
+        session_id: id,
+        transaction: 'b',
+      }),
+    )
+    await h.clock.settle()
+    expect(received.at(-1)).toMatchObject({ janus: 'success', transaction: 'b' })
+    expect(h.session.listHandles()).toEqual([
+      { id: (received.at(-1)!.data as { id: number }).id, plugin: 'janus.plugin.echotest' },
+    ])
+    expect(h.store.value).toMatchObject({ handles: [{ plugin: 'janus.plugin.echotest' }] })
+  })
+
+  it('answers janus.js keepalives locally and routes plugin events to janus.js', async () => {
+    const h = makeHarness()
+    const id = await connected(h)
+    const { socket, received } = await openBridge(h)
+    socket.send(JSON.stringify({ janus: 'create', transaction: 'a' }))
+    socket.send(JSON.stringify({ janus: 'keepalive', session_id: id, transaction: 'k' }))
+    await h.clock.settle()
+    expect(received.at(-1)).toEqual({ janus: 'ack', session_id: id, transaction: 'k' })
+    expect(h.server.last.verbs()).not.toContain('keepalive')
+    socket.send(
+      JSON.stringify({
+        janus: 'attach',
+        plugin: 'janus.plugin.echotest',
+        session_id: id,
+        transaction: 'b',
+      }),
+    )
+    await h.clock.settle()
+    const handleId = (received.at(-1)!.data as { id: number }).id
+    socket.send(
+      JSON.stringify({
+        janus: 'message',
+        session_id: id,
+        handle_id: handleId,
+        body: {},
+        transaction: 'm',
+      }),
+    )
+    await h.clock.settle()
+    expect(received.slice(-2).map((m) => m.janus)).toEqual(['ack', 'event'])
+  })
+
+  it('stays open across a reclaim, delivering what was sent meanwhile', async () => {
+    const h = makeHarness()
+    const id = await connected(h)
+    const { socket, received, closes } = await openBridge(h)
+    socket.send(JSON.stringify({ janus: 'create', transaction: 'a' }))
+    socket.send(
+      JSON.stringify({
+        janus: 'attach',
+        plugin: 'janus.plugin.echotest',
+        session_id: id,
+        transaction: 'b',
+      }),
+    )
+    await h.clock.settle()
+    const handleId = (received.at(-1)!.data as { id: number }).id
+    h.server.autoOpen = false
+    h.server.last.drop()
+    socket.send(
+      JSON.stringify({
+        janus: 'message',
+        session_id: id,
+        handle_id: handleId,
+        body: {},
+        transaction: 'm',
+      }),
+    )
+    h.server.last.open()
+    await h.clock.advance(0)
+    expect(closes).toHaveLength(0)
+    expect(received.filter((m) => m.transaction === 'm').map((m) => m.janus)).toEqual([
+      'ack',
+      'event',
+    ])
+  })
+
+  it('closes when the session is lost, so janus.js reports it; a stale instance gets 458', async () => {
+    const h = makeHarness()
+    const id = await connected(h)
+    const { socket, received, closes } = await openBridge(h)
+    socket.send(JSON.stringify({ janus: 'create', transaction: 'a' }))
+    await h.clock.settle()
+    h.server.killSession(id)
+    h.server.last.drop()
+    await h.clock.advance(0)
+    expect(closes).toHaveLength(1)
+    expect(socket.readyState).toBe(3)
+    const Bridge = createBridgeSocketClass(h.session)
+    const stale = new Bridge('ws://x')
+    const got: Record<string, unknown>[] = []
+    stale.addEventListener('message', (e) => got.push(JSON.parse((e as { data: string }).data)))
+    await h.clock.settle()
+    h.session.sendFromBridge(
+      { janus: 'attach', plugin: 'p', session_id: id, transaction: 'z' },
+      (m) => got.push(m),
+    )
+    expect(got.at(-1)).toMatchObject({ janus: 'error', error: { code: 458 } })
+    expect(received).toHaveLength(1)
+  })
+})

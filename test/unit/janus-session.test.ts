@@ -1,0 +1,456 @@
+import { describe, expect, it, vi } from 'vitest'
+import { LocalErrorCode } from '../../renderer/core/janus-protocol'
+import { connected, makeHarness } from './support/harness'
+
+describe('JanusSession: connecting', () => {
+  it('goes idle -> connecting -> connected, learning the windows before creating', async () => {
+    const h = makeHarness()
+    expect(h.session.state).toEqual({ kind: 'idle' })
+    const id = await connected(h)
+    expect(h.states()).toEqual(['connecting', 'connected'])
+    expect(h.server.last.verbs()).toEqual(['info', 'create'])
+    expect(h.eventsOf('connected')).toEqual([{ sessionId: id, resumedFromStore: false }])
+    expect(h.session.info?.reclaimSessionTimeoutS).toBe(5)
+    expect(h.store.value).toMatchObject({
+      sessionId: id,
+      serverUrl: 'ws://janus.test:8188',
+      handles: [],
+    })
+  })
+
+  it('retries an unreachable server with backoff and connects once it is up', async () => {
+    const h = makeHarness()
+    h.server.refuse = true
+    h.session.connect()
+    await h.clock.advance(0)
+    expect(h.session.state).toMatchObject({
+      kind: 'reconnecting',
+      attempt: 2,
+      reason: 'serverUnreachable',
+    })
+    expect(h.clock.pendingDelays()).toEqual([1000])
+    await h.clock.advance(1000)
+    expect(h.session.state).toMatchObject({ kind: 'reconnecting', attempt: 3 })
+    expect(h.clock.pendingDelays()).toEqual([2000])
+    h.server.refuse = false
+    await h.clock.advance(2000)
+    expect(h.session.state.kind).toBe('connected')
+  })
+
+  it('fails with serverError for a URL the socket factory rejects', async () => {
+    const h = makeHarness()
+    const bad = makeHarness({}, { server: h.server })
+    ;(bad.session as unknown as { deps: { openSocket: () => never } }).deps.openSocket = () => {
+      throw new SyntaxError('not a websocket URL')
+    }
+    bad.session.connect()
+    await bad.clock.advance(0)
+    expect(bad.session.state).toMatchObject({ kind: 'failed', reason: 'serverError' })
+  })
+
+  it('gives up after maxReconnectAttempts and starts over on connect()', async () => {
+    const h = makeHarness({ maxReconnectAttempts: 3 })
+    h.server.refuse = true
+    h.session.connect()
+    await h.clock.advance(10_000)
+    expect(h.session.state).toMatchObject({ kind: 'failed', reason: 'networkDisconnected' })
+    expect(h.server.sockets).toHaveLength(3)
+    expect(h.eventsOf('disconnected')[0]?.reason).toBe('networkDisconnected')
+    h.server.refuse = false
+    h.session.connect()
+    await h.clock.advance(0)
+    expect(h.session.state.kind).toBe('connected')
+  })
+
+  it('a network signal after giving up on the network starts over by itself', async () => {
+    const h = makeHarness({ maxReconnectAttempts: 1 })
+    h.server.refuse = true
+    h.session.connect()
+    await h.clock.advance(0)
+    expect(h.session.state.kind).toBe('failed')
+    h.server.refuse = false
+    h.session.handleSystemEvent({ type: 'online' })
+    await h.clock.advance(0)
+    expect(h.session.state.kind).toBe('connected')
+  })
+})
+
+describe('JanusSession: losing and reclaiming', () => {
+  it('claims the same session first after the socket drops, then resyncs plugins', async () => {
+    const h = makeHarness()
+    const id = await connected(h)
+    const resync = vi.fn()
+    h.session.addParticipant({ name: 'echo', resync })
+    h.server.last.drop()
+    expect(h.session.state).toMatchObject({
+      kind: 'reconnecting',
+      attempt: 1,
+      reason: 'socketClosed',
+    })
+    await h.clock.advance(0)
+    expect(h.server.last.sent[0]).toMatchObject({ janus: 'claim', session_id: id })
+    expect(h.states()).toEqual([
+      'connecting',
+      'connected',
+      'reconnecting',
+      'recovering',
+      'connected',
+    ])
+    expect(resync).toHaveBeenCalledWith({
+      sessionId: id,
+      reason: 'socketClosed',
+      networkChanged: false,
+    })
+    expect(h.eventsOf('reconnected')).toEqual([
+      expect.objectContaining({ sessionId: id, reclaimed: true }),
+    ])
+    expect(h.session.id).toBe(id)
+  })
+
+  it('detects a dead connection by the keepalive ack bound and closes the dead socket', async () => {
+    const h = makeHarness()
+    const id = await connected(h)
+    const plan = h.session.keepalive
+    expect(plan.intervalMs).toBe(1250) // a quarter of the 5 s reclaim window
+    const dead = h.server.last
+    dead.blackholed = true
+    await h.clock.advance(plan.intervalMs + plan.ackTimeoutMs - 1)
+    expect(h.session.state.kind).toBe('connected')
+    dead.blackholed = true
+    h.server.autoOpen = false
+    await h.clock.advance(1)
+    expect(h.session.state).toMatchObject({ kind: 'reconnecting', reason: 'keepaliveTimeout' })
+    expect(dead.closedByClient).toBe(true)
+    h.server.last.open()
+    await h.clock.advance(0)
+    expect(h.session.state).toEqual({ kind: 'connected', sessionId: id })
+  })
+
+  it('while a call is up a dead connection is found within 3 s', async () => {
+    const h = makeHarness()
+    await connected(h)
+    h.session.setMediaActive('echo', true)
+    await h.clock.advance(5000)
+    h.server.last.blackholed = true
+    h.server.autoOpen = false
+    let detectedAfter = 0
+    while (h.session.state.kind === 'connected' && detectedAfter < 10_000) {
+      await h.clock.advance(100)
+      detectedAfter += 100
+    }
+    expect(h.session.state).toMatchObject({ kind: 'reconnecting', reason: 'keepaliveTimeout' })
+    expect(detectedAfter).toBeLessThanOrEqual(3000)
+  })
+
+  it('replaces the socket at once on a network change and never keeps two', async () => {
+    const h = makeHarness()
+    const id = await connected(h)
+    const old = h.server.last
+    const resync = vi.fn()
+    h.session.addParticipant({ name: 'echo', resync })
+    h.session.handleSystemEvent({ type: 'network-changed', addresses: ['10.1.0.2'] })
+    await h.clock.advance(0)
+    expect(old.closedByClient).toBe(true)
+    expect(h.server.openSockets()).toHaveLength(1)
+    expect(h.server.last.sent[0]).toMatchObject({ janus: 'claim', session_id: id })
+    expect(resync).toHaveBeenCalledWith(
+      expect.objectContaining({ networkChanged: true, reason: 'networkChanged' }),
+    )
+  })
+
+  it('a network-back signal during the backoff attempts at once and resets the backoff', async () => {
+    const h = makeHarness()
+    await connected(h)
+    h.server.refuse = true
+    h.server.last.drop()
+    await h.clock.advance(1000 + 2000)
+    // The first attempt goes at once, then 1 s, 2 s, 4 s ...
+    expect(h.session.state).toMatchObject({ kind: 'reconnecting', attempt: 4 })
+    expect(h.retryDelays).toEqual([1000, 2000, 4000])
+    h.session.handleSystemEvent({ type: 'online' })
+    await h.clock.advance(0)
+    expect(h.session.state).toMatchObject({ kind: 'reconnecting', attempt: 2 })
+    expect(h.retryDelays.at(-1)).toBe(1000)
+    h.server.refuse = false
+    h.session.handleSystemEvent({ type: 'resume' })
+    await h.clock.advance(0)
+    expect(h.session.state.kind).toBe('connected')
+  })
+
+  it('caps the backoff at 30 s', async () => {
+    const h = makeHarness()
+    await connected(h)
+    h.server.refuse = true
+    h.server.last.drop()
+    await h.clock.advance(200_000)
+    expect(h.retryDelays.slice(0, 6)).toEqual([1000, 2000, 4000, 8000, 16_000, 30_000])
+    expect(Math.max(...h.retryDelays)).toBe(30_000)
+  })
+
+  it('offline drops the socket and waits for the network instead of hammering it', async () => {
+    const h = makeHarness()
+    await connected(h)
+    h.server.refuse = true
+    h.session.handleSystemEvent({ type: 'offline' })
+    await h.clock.advance(0)
+    expect(h.session.state).toMatchObject({ kind: 'reconnecting', reason: 'offline' })
+    h.server.refuse = false
+    h.session.handleSystemEvent({ type: 'online' })
+    await h.clock.advance(0)
+    expect(h.session.state.kind).toBe('connected')
+  })
+})
+
+describe('JanusSession: losing the session', () => {
+  it('on 458 creates a new session, lets plugins restore and fails what was queued', async () => {
+    const h = makeHarness()
+    const id = await connected(h)
+    const handle = await h.session.attach('janus.plugin.echotest')
+    const restore = vi.fn()
+    h.session.addParticipant({ name: 'echo', restore })
+    h.server.autoOpen = false
+    h.server.last.drop()
+    const queued = handle.message({ audio: true })
+    const queuedOutcome = expect(queued).rejects.toMatchObject({ code: LocalErrorCode.sessionLost })
+    h.server.killSession(id)
+    h.server.last.open()
+    await h.clock.advance(0)
+    await queuedOutcome
+    const newId = h.session.id!
+    expect(newId).not.toBe(id)
+    expect(h.eventsOf('sessionLost')).toEqual([{ sessionId: id, reason: 'notFound' }])
+    expect(restore).toHaveBeenCalledWith(expect.objectContaining({ sessionId: newId }))
+    expect(h.eventsOf('reconnected')).toEqual([
+      expect.objectContaining({ sessionId: newId, reclaimed: false }),
+    ])
+    expect(h.store.value).toMatchObject({ sessionId: newId, handles: [] })
+  })
+
+  it('skips the claim once the window has surely passed', async () => {
+    const h = makeHarness()
+    await connected(h)
+    h.server.refuse = true
+    h.server.last.drop()
+    await h.clock.advance(25_000) // reclaim 5 s + slack has long passed since the close
+    h.server.refuse = false
+    await h.clock.advance(30_000)
+    expect(h.session.state.kind).toBe('connected')
+    expect(h.server.last.verbs().slice(0, 2)).toEqual(['info', 'create'])
+    expect(h.eventsOf('sessionLost')[0]?.reason).toBe('expired')
+  })
+
+  it('a session timeout announced by Janus is replaced on the same socket', async () => {
+    const h = makeHarness()
+    const id = await connected(h)
+    const socket = h.server.last
+    h.server.killSession(id)
+    socket.push({ janus: 'timeout', session_id: id })
+    await h.clock.advance(0)
+    expect(h.session.state.kind).toBe('connected')
+    expect(h.session.id).not.toBe(id)
+    expect(h.server.sockets).toHaveLength(1)
+  })
+})
+
+describe('JanusSession: requests', () => {
+  it('queues requests while reconnecting and delivers each exactly once after the claim', async () => {
+    const h = makeHarness()
+    await connected(h)
+    const handle = await h.session.attach('janus.plugin.echotest')
+    h.server.autoOpen = false
+    h.server.last.drop()
+    const replies = [handle.message({ n: 1 }), handle.message({ n: 2 }), handle.message({ n: 3 })]
+    expect(h.session.queuedCount).toBe(3)
+    h.server.last.open()
+    await h.clock.advance(0)
+    await expect(Promise.all(replies)).resolves.toHaveLength(3)
+    const sentNs = h.server.sockets.flatMap((s) => s.sent).filter((m) => m.janus === 'message')
+    expect(sentNs.map((m) => (m.body as { n: number }).n)).toEqual([1, 2, 3])
+    expect(new Set(h.server.delivered).size).toBe(3)
+    expect(h.server.delivered).toHaveLength(3)
+  })
+
+  it('a request that opts out of queueing fails fast with a clear error', async () => {
+    const h = makeHarness()
+    await connected(h)
+    const handle = await h.session.attach('janus.plugin.echotest')
+    h.server.autoOpen = false
+    h.server.last.drop()
+    await expect(
+      handle.message({}, undefined, { retryAfterReconnect: false }),
+    ).rejects.toMatchObject({
+      code: LocalErrorCode.notConnected,
+    })
+  })
+
+  it('a request lost in flight fails as outcome unknown; an idempotent one is sent again', async () => {
+    const h = makeHarness()
+    const id = await connected(h)
+    const handle = await h.session.attach('janus.plugin.echotest')
+    h.server.last.blackholed = true
+    const message = handle.message({ n: 1 })
+    const trickle = h.session.request({
+      janus: 'trickle',
+      session_id: id,
+      handle_id: handle.id,
+      candidate: { completed: true },
+    })
+    const messageOutcome = expect(message).rejects.toMatchObject({
+      code: LocalErrorCode.outcomeUnknown,
+    })
+    h.session.handleSystemEvent({ type: 'network-changed', addresses: [] })
+    await h.clock.advance(0)
+    await messageOutcome
+    await expect(trickle).resolves.toMatchObject({ janus: 'ack' })
+    const trickles = h.server.sockets.flatMap((s) => s.sent).filter((m) => m.janus === 'trickle')
+    expect(trickles).toHaveLength(2)
+  })
+
+  it('times out a request that gets no reply', async () => {
+    const h = makeHarness({ requestTimeoutMs: 2000 })
+    const id = await connected(h)
+    const handle = await h.session.attach('janus.plugin.echotest')
+    h.server.last.blackholed = true
+    const pending = h.session.request({
+      janus: 'message',
+      session_id: id,
+      handle_id: handle.id,
+      body: {},
+    })
+    const settled = expect(pending).rejects.toMatchObject({ code: LocalErrorCode.timeout })
+    await h.clock.advance(2000)
+    await settled
+  })
+
+  it('survives malformed and unexpected frames without crashing or leaking', async () => {
+    const h = makeHarness()
+    const id = await connected(h)
+    const unhandled = vi.fn()
+    h.session.events.on('message', unhandled)
+    const socket = h.server.last
+    socket.push('not json')
+    socket.push('[1,2,3]')
+    socket.push({ janus: 42 })
+    socket.push({ janus: 'success', transaction: 'nobody-asked' })
+    socket.push({ janus: 'error', transaction: 'x' })
+    socket.push({
+      janus: 'event',
+      session_id: id,
+      sender: 999,
+      plugindata: { plugin: 'x', data: {} },
+    })
+    socket.push({ janus: 'mystery', session_id: id })
+    await h.clock.advance(10_000)
+    expect(h.session.state.kind).toBe('connected')
+    expect(unhandled).toHaveBeenCalledTimes(3)
+    const handle = await h.session.attach('janus.plugin.echotest')
+    await expect(handle.message({})).resolves.toMatchObject({ janus: 'ack' })
+    expect((h.session as unknown as { pending: Map<string, unknown> }).pending.size).toBe(0)
+  })
+})
+
+describe('JanusSession: auth', () => {
+  it('refreshes an expired token on 403 and goes on', async () => {
+    const refreshToken = vi.fn(async () => 'fresh')
+    const h = makeHarness({ token: 'stale' }, { tokenProvider: { refreshToken } })
+    h.server.validTokens = new Set(['fresh'])
+    await connected(h)
+    expect(refreshToken).toHaveBeenCalledTimes(1)
+    expect(h.server.last.sent.at(-1)).toMatchObject({ janus: 'create', token: 'fresh' })
+  })
+
+  it('a token that cannot be refreshed ends in failed{unauthorized}', async () => {
+    const h = makeHarness(
+      { token: 'stale' },
+      { tokenProvider: { refreshToken: async () => undefined } },
+    )
+    h.server.validTokens = new Set(['fresh'])
+    h.session.connect()
+    await h.clock.advance(0)
+    expect(h.session.state).toMatchObject({ kind: 'failed', reason: 'unauthorized' })
+    expect(h.eventsOf('disconnected')[0]?.reason).toBe('unauthorized')
+  })
+
+  it('a token expiring mid-session is refreshed on the keepalive', async () => {
+    let next = 'second'
+    const h = makeHarness({ token: 'first' }, { tokenProvider: { refreshToken: async () => next } })
+    h.server.validTokens = new Set(['first'])
+    await connected(h)
+    h.server.validTokens = new Set(['second'])
+    await h.clock.advance(3000)
+    expect(h.session.state.kind).toBe('connected')
+    expect(h.server.last.sent.at(-1)).toMatchObject({ janus: 'keepalive', token: 'second' })
+    next = 'second'
+  })
+
+  it('stamps the API secret on every request', async () => {
+    const h = makeHarness({ apiSecret: 's3cret' })
+    await connected(h)
+    await h.clock.advance(2000)
+    const sent = h.server.last.sent.filter((m) => m.janus !== 'info')
+    expect(sent.length).toBeGreaterThan(1)
+    expect(sent.every((m) => m.apisecret === 's3cret')).toBe(true)
+  })
+})
+
+describe('JanusSession: persistence', () => {
+  it('a new page claims the stored session, detaches orphaned handles and says so', async () => {
+    const first = makeHarness()
+    const id = await connected(first)
+    await first.session.attach('janus.plugin.echotest')
+    first.session.releaseForUnload()
+    await first.clock.advance(0)
+    const stored = first.store.value as { handles: { id: number }[] }
+    expect(stored.handles).toHaveLength(1)
+
+    const second = makeHarness({}, { store: first.store, clock: first.clock, server: first.server })
+    await connected(second)
+    expect(second.session.id).toBe(id)
+    expect(first.server.last.verbs()).toEqual(['info', 'claim', 'detach'])
+    expect(first.server.sessions.get(id)?.handles.size).toBe(0)
+    expect(second.eventsOf('connected')).toEqual([{ sessionId: id, resumedFromStore: true }])
+    expect(second.store.value).toMatchObject({ sessionId: id, handles: [] })
+  })
+
+  it('a stored session older than its windows is discarded without a claim', async () => {
+    const first = makeHarness()
+    await connected(first)
+    first.session.releaseForUnload()
+    await first.clock.advance(0)
+    first.clock.jump(60_000)
+    const second = makeHarness({}, { store: first.store, clock: first.clock, server: first.server })
+    await connected(second)
+    expect(first.server.last.verbs()).toEqual(['info', 'create'])
+  })
+
+  it('a stored session for another server or a malformed record is ignored', async () => {
+    const first = makeHarness()
+    await connected(first)
+    const other = makeHarness(
+      { serverUrl: 'ws://elsewhere:8188' },
+      { store: first.store, clock: first.clock, server: first.server },
+    )
+    await connected(other)
+    expect(first.server.last.verbs()).toEqual(['info', 'create'])
+    first.store.value = { version: 1, sessionId: 'nope' }
+    const third = makeHarness({}, { store: first.store, clock: first.clock, server: first.server })
+    await connected(third)
+    expect(first.server.last.verbs()).toEqual(['info', 'create'])
+  })
+
+  it('disconnect destroys the session, clears the store and closes', async () => {
+    const h = makeHarness()
+    const id = await connected(h)
+    await h.session.disconnect()
+    expect(h.server.sessions.has(id)).toBe(false)
+    expect(h.store.value).toBeUndefined()
+    expect(h.session.state).toEqual({ kind: 'closed' })
+    expect(h.eventsOf('disconnected')).toEqual([
+      { reason: 'clientDisconnected', message: 'Disconnected' },
+    ])
+    expect(h.server.openSockets()).toHaveLength(0)
+    h.session.connect()
+    await h.clock.advance(0)
+    expect(h.session.state.kind).toBe('connected')
+  })
+})

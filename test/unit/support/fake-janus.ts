@@ -1,0 +1,207 @@
+import type { SocketConnection, SocketFactory, SocketHandlers } from '../../../renderer/core/socket'
+
+type Json = Record<string, unknown>
+
+/** One socket the client opened, as the fake server sees it. */
+export class FakeSocket {
+  readonly sent: Json[] = []
+  state: 'connecting' | 'open' | 'closed' = 'connecting'
+  /** When true the path is dead: frames go nowhere and nothing closes. */
+  blackholed = false
+  closedByClient = false
+
+  constructor(
+    readonly server: FakeJanus,
+    readonly handlers: SocketHandlers,
+  ) {}
+
+  open(): void {
+    if (this.state !== 'connecting') return
+    this.state = 'open'
+    this.handlers.onOpen()
+  }
+
+  /** The server (or the network) closes the socket. */
+  drop(wasError = false): void {
+    if (this.state === 'closed') return
+    this.state = 'closed'
+    this.server.detachTransport(this)
+    this.handlers.onClose({ code: 1006, reason: 'dropped', wasError })
+  }
+
+  /** Sends a raw frame to the client. */
+  push(frame: Json | string): void {
+    if (this.state !== 'open' || this.blackholed) return
+    this.handlers.onMessage(typeof frame === 'string' ? frame : JSON.stringify(frame))
+  }
+
+  verbs(): string[] {
+    return this.sent.map((m) => String(m.janus))
+  }
+}
+
+interface FakeSession {
+  id: number
+  transport: FakeSocket | undefined
+  handles: Map<number, string>
+}
+
+/**
+ * A scripted Janus for unit tests: info, create, claim, keepalive, attach, message, detach,
+ * destroy, with token checks and sessions the test can kill.
+ */
+export class FakeJanus {
+  readonly sockets: FakeSocket[] = []
+  readonly sessions = new Map<number, FakeSession>()
+  /** Whether new sockets open by themselves. */
+  autoOpen = true
+  /** Whether new sockets are refused (server down). */
+  refuse = false
+  /** Tokens the server accepts; undefined means no token auth. */
+  validTokens: Set<string> | undefined
+  reclaimTimeoutS = 5
+  sessionTimeoutS = 15
+  /** Requests that reached the "plugin", in order, by transaction. */
+  readonly delivered: string[] = []
+  private nextId = 1000
+
+  readonly factory: SocketFactory = (_url, protocol, handlers) => {
+    if (protocol !== 'janus-protocol') throw new Error(`wrong subprotocol ${protocol}`)
+    const socket = new FakeSocket(this, handlers)
+    this.sockets.push(socket)
+    const connection: SocketConnection = {
+      send: (text) => this.receive(socket, text),
+      close: () => {
+        if (socket.state === 'closed') return
+        socket.state = 'closed'
+        socket.closedByClient = true
+        this.detachTransport(socket)
+      },
+    }
+    queueMicrotask(() => {
+      if (this.refuse) {
+        socket.state = 'closed'
+        handlers.onClose({ code: 1006, reason: 'refused', wasError: true })
+      } else if (this.autoOpen) socket.open()
+    })
+    return connection
+  }
+
+  get last(): FakeSocket {
+    const socket = this.sockets.at(-1)
+    if (!socket) throw new Error('no socket yet')
+    return socket
+  }
+
+  openSockets(): FakeSocket[] {
+    return this.sockets.filter((s) => s.state === 'open')
+  }
+
+  killSession(id: number): void {
+    this.sessions.delete(id)
+  }
+
+  detachTransport(socket: FakeSocket): void {
+    for (const session of this.sessions.values())
+      if (session.transport === socket) session.transport = undefined
+  }
+
+  private receive(socket: FakeSocket, text: string): void {
+    if (socket.state !== 'open') return
+    const request = JSON.parse(text) as Json
+    socket.sent.push(request)
+    if (socket.blackholed) return
+    const transaction = request.transaction as string
+    const reply = (frame: Json): void => socket.push({ transaction, ...frame })
+    const error = (code: number, reason: string): void =>
+      reply({ janus: 'error', error: { code, reason } })
+    if (request.janus === 'info') {
+      reply({
+        janus: 'server_info',
+        version_string: '1.1.2',
+        'session-timeout': this.sessionTimeoutS,
+        'reclaim-session-timeout': this.reclaimTimeoutS,
+        auth_token: this.validTokens !== undefined,
+      })
+      return
+    }
+    if (this.validTokens && !this.validTokens.has(String(request.token))) {
+      error(403, 'Unauthorized request (wrong or missing secret/token)')
+      return
+    }
+    if (request.janus === 'create') {
+      const id = this.nextId++
+      this.sessions.set(id, { id, transport: socket, handles: new Map() })
+      reply({ janus: 'success', data: { id } })
+      return
+    }
+    const session = this.sessions.get(request.session_id as number)
+    if (!session) {
+      error(458, 'No such session')
+      return
+    }
+    switch (request.janus) {
+      case 'claim':
+        session.transport = socket
+        reply({ janus: 'success', session_id: session.id })
+        return
+      case 'keepalive':
+      case 'trickle':
+        reply({ janus: 'ack', session_id: session.id })
+        return
+      case 'destroy':
+        this.sessions.delete(session.id)
+        reply({ janus: 'success', session_id: session.id })
+        return
+      case 'attach': {
+        const id = this.nextId++
+        session.handles.set(id, String(request.plugin))
+        reply({ janus: 'success', session_id: session.id, data: { id } })
+        return
+      }
+      case 'detach':
+        if (!session.handles.delete(request.handle_id as number)) {
+          error(459, 'No such handle')
+          return
+        }
+        reply({ janus: 'success', session_id: session.id })
+        return
+      case 'message': {
+        const handle = request.handle_id as number
+        if (!session.handles.has(handle)) {
+          error(459, 'No such handle')
+          return
+        }
+        this.delivered.push(transaction)
+        reply({ janus: 'ack', session_id: session.id })
+        // The plugin's event goes to whichever socket holds the session now.
+        session.transport?.push({
+          janus: 'event',
+          session_id: session.id,
+          sender: handle,
+          transaction,
+          plugindata: { plugin: session.handles.get(handle), data: { result: 'ok' } },
+        })
+        return
+      }
+      default:
+        error(490, `unknown request ${String(request.janus)}`)
+    }
+  }
+}
+
+/** An in-memory session store that records what was written. */
+export class MemoryStore {
+  value: unknown
+  writes = 0
+  async load(): Promise<unknown> {
+    return this.value
+  }
+  async save(record: unknown): Promise<void> {
+    this.value = structuredClone(record)
+    this.writes++
+  }
+  async clear(): Promise<void> {
+    this.value = undefined
+  }
+}
