@@ -162,6 +162,8 @@ export class JanusSession {
   private lossReason: LossReason = 'socketClosed'
   private networkChangedSinceLoss = false
   private storedRecordChecked = false
+  /** Whether `connected` was announced since the last connect(); later returns are `reconnected`. */
+  private announcedConnected = false
   private persistTimer: TimerId | undefined
   private tokenRefresh: Promise<string | undefined> | undefined
   private token: string | undefined
@@ -229,6 +231,7 @@ export class JanusSession {
     const kind = this.stateValue.kind
     if (kind !== 'idle' && kind !== 'failed' && kind !== 'closed') return
     this.attemptNumber = 1
+    this.announcedConnected = false
     this.setState({ kind: 'connecting' })
     this.events.emit('connecting', { serverUrl: this.options.serverUrl })
     void this.runAttempt()
@@ -556,8 +559,9 @@ export class JanusSession {
 
   private finishRecovery(reclaimed: boolean, recreated: boolean, resumedFromStore: boolean): void {
     const sessionId = this.sessionId!
-    const initial = this.stateValue.kind === 'connecting'
-    if (initial && !recreated) {
+    const initial = !this.announcedConnected
+    if (this.stateValue.kind === 'connecting' && !recreated) {
+      this.announcedConnected = true
       this.flushQueue()
       this.attemptNumber = 0
       this.setState({ kind: 'connected', sessionId })
@@ -583,7 +587,8 @@ export class JanusSession {
       this.networkChangedSinceLoss = false
       this.setState({ kind: 'connected', sessionId })
       if (initial) {
-        this.events.emit('connected', { sessionId, resumedFromStore: false })
+        this.announcedConnected = true
+        this.events.emit('connected', { sessionId, resumedFromStore })
         return
       }
       this.events.emit('reconnected', {

@@ -1,0 +1,120 @@
+/**
+ * The project's Janus configuration, generated for a run: only the plugins and transports
+ * Holdfast needs, WebSocket and Admin WebSocket on chosen addresses and ports, short windows
+ * for tests. Used by `npm run janus`, the integration tests and the browser tests.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+
+/** Settings that vary between the dev server and the test servers. */
+export interface JanusLabConfig {
+  /** Address the WebSocket transports bind to. */
+  wsIp: string
+  wsPort: number
+  adminPort: number
+  adminSecret: string
+  sessionTimeoutS: number
+  reclaimSessionTimeoutS: number
+  /** Interface name and address used for ICE (media needs a non-loopback one). */
+  iceInterface?: string
+  iceAddress?: string
+  apiSecret?: string
+  /** Secret for HMAC-signed tokens; enables token auth. */
+  tokenAuthSecret?: string
+  rtpPortRange?: string
+  plugins?: string[]
+}
+
+/** Where Debian installs Janus's modules. */
+export const janusLibDir = '/usr/lib/x86_64-linux-gnu/janus'
+
+const allPlugins = [
+  'audiobridge',
+  'duktape',
+  'echotest',
+  'lua',
+  'nosip',
+  'recordplay',
+  'sip',
+  'streaming',
+  'textroom',
+  'videocall',
+  'videoroom',
+  'voicemail',
+]
+const unusedTransports = ['http', 'mqtt', 'nanomsg', 'pfunix', 'rabbitmq']
+
+/** Writes janus.jcfg and the transport/plugin files into `dir`; returns the main file's path. */
+export function writeJanusConfig(dir: string, c: JanusLabConfig): string {
+  mkdirSync(dir, { recursive: true })
+  const plugins = c.plugins ?? ['echotest', 'sip']
+  const disabledPlugins = allPlugins
+    .filter((p) => !plugins.includes(p))
+    .map((p) => `libjanus_${p}.so`)
+  const general = [
+    `configs_folder = "${dir}"`,
+    `plugins_folder = "${janusLibDir}/plugins"`,
+    `transports_folder = "${janusLibDir}/transports"`,
+    `events_folder = "${janusLibDir}/events"`,
+    `loggers_folder = "${janusLibDir}/loggers"`,
+    'debug_level = 4',
+    'debug_timestamps = true',
+    `admin_secret = "${c.adminSecret}"`,
+    `session_timeout = ${c.sessionTimeoutS}`,
+    `reclaim_session_timeout = ${c.reclaimSessionTimeoutS}`,
+    'server_name = "holdfast-lab"',
+    ...(c.iceAddress ? [`interface = "${c.iceAddress}"`] : []),
+    ...(c.apiSecret ? [`api_secret = "${c.apiSecret}"`] : []),
+    ...(c.tokenAuthSecret
+      ? ['token_auth = true', `token_auth_secret = "${c.tokenAuthSecret}"`]
+      : []),
+  ]
+  const main = `general: {
+${general.map((l) => `  ${l}`).join('\n')}
+}
+certificates: {
+}
+media: {
+  ipv6 = false
+  rtp_port_range = "${c.rtpPortRange ?? '20000-40000'}"
+  no_media_timer = 1
+}
+nat: {
+  nice_debug = false
+  ignore_mdns = true
+${c.iceInterface ? `  ice_enforce_list = "${c.iceInterface}"` : ''}
+}
+plugins: {
+  disable = "${disabledPlugins.join(',')}"
+}
+transports: {
+  disable = "${unusedTransports.map((t) => `libjanus_${t}.so`).join(',')}"
+}
+loggers: {
+  disable = "libjanus_jsonlog.so"
+}
+events: {
+}
+`
+  const file = join(dir, 'janus.jcfg')
+  writeFileSync(file, main)
+  writeFileSync(
+    join(dir, 'janus.transport.websockets.jcfg'),
+    `general: {
+  json = "compact"
+  ws = true
+  ws_port = ${c.wsPort}
+  ws_ip = "${c.wsIp}"
+  wss = false
+}
+admin: {
+  admin_ws = true
+  admin_ws_port = ${c.adminPort}
+  admin_ws_ip = "${c.wsIp}"
+  admin_wss = false
+}
+`,
+  )
+  writeFileSync(join(dir, 'janus.plugin.echotest.jcfg'), 'general: {\n}\n')
+  return file
+}

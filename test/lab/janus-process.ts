@@ -1,0 +1,110 @@
+/**
+ * Starts and stops a real Janus (Debian's package) with the project's configuration, and
+ * waits until its WebSocket answers `info`.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync, createWriteStream } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import WebSocket from 'ws'
+import { writeJanusConfig, type JanusLabConfig } from './janus-config'
+import { freePort } from './ports'
+
+/** A running Janus and how to reach it. */
+export interface RunningJanus {
+  url: string
+  adminUrl: string
+  config: JanusLabConfig
+  logFile: string
+  stop(): Promise<void>
+  /** Stops and starts again on the same ports (a server restart). */
+  restart(): Promise<void>
+}
+
+/** Whether the janus binary is on PATH. */
+export function janusAvailable(): boolean {
+  return spawnSync('sh', ['-c', 'command -v janus'], { stdio: 'ignore' }).status === 0
+}
+
+/** Starts Janus; `prefix` runs it through another command (e.g. `ip netns exec ns`). */
+export async function startJanus(
+  overrides: Partial<JanusLabConfig> = {},
+  prefix: string[] = [],
+): Promise<RunningJanus> {
+  const config: JanusLabConfig = {
+    wsIp: '127.0.0.1',
+    wsPort: await freePort(),
+    adminPort: await freePort(),
+    adminSecret: 'holdfast-admin',
+    sessionTimeoutS: 15,
+    reclaimSessionTimeoutS: 5,
+    ...overrides,
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'holdfast-janus-'))
+  const file = writeJanusConfig(dir, config)
+  const logFile = join(dir, 'janus.log')
+  const url = `ws://${config.wsIp}:${config.wsPort}`
+  const adminUrl = `ws://${config.wsIp}:${config.adminPort}`
+  let child: ChildProcess | undefined
+
+  const launch = async (): Promise<void> => {
+    const log = createWriteStream(logFile, { flags: 'a' })
+    const [command, ...args] = [...prefix, 'janus', '-C', file, '-F', dir, '-o']
+    child = spawn(command!, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    child.stdout?.pipe(log)
+    child.stderr?.pipe(log)
+    const exited = new Promise<never>((_, reject) =>
+      child!.once('exit', (code) => reject(new Error(`janus exited with ${code}; see ${logFile}`))),
+    )
+    await Promise.race([waitForInfo(url, 10_000), exited])
+  }
+
+  const stop = async (): Promise<void> => {
+    const running = child
+    child = undefined
+    if (!running || running.exitCode !== null) return
+    const gone = new Promise<void>((resolve) => running.once('exit', () => resolve()))
+    running.kill('SIGTERM')
+    const timer = setTimeout(() => running.kill('SIGKILL'), 3000)
+    await gone
+    clearTimeout(timer)
+  }
+
+  await launch()
+  return {
+    url,
+    adminUrl,
+    config,
+    logFile,
+    stop: async () => {
+      await stop()
+      if (!process.env.HOLDFAST_KEEP_LOGS) rmSync(dir, { recursive: true, force: true })
+    },
+    restart: async () => {
+      await stop()
+      await launch()
+    },
+  }
+}
+
+/** Resolves once `{"janus":"info"}` gets an answer on `url`. */
+export async function waitForInfo(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const ws = new WebSocket(url, 'janus-protocol')
+        ws.once('open', () => ws.send(JSON.stringify({ janus: 'info', transaction: 'ready' })))
+        ws.once('message', () => {
+          ws.close()
+          resolve()
+        })
+        ws.once('error', reject)
+      })
+      return
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`Janus at ${url} did not answer: ${String(error)}`)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+  }
+}
