@@ -1,0 +1,109 @@
+/**
+ * The composition root of the renderer: builds a session core from the settings and the
+ * host, forwards the host's system events to it, opens janus.js on the current session
+ * and runs the echo call. Stores and components call in here; protocol logic stays in
+ * the core.
+ */
+import type { Host } from '../core/host'
+import { JanusSession } from '../core/janus-session'
+import { parseIceServers, validateServerUrl, type ConnectionSettings } from '../core/settings'
+import { socketFactoryFrom, type WebSocketClass } from '../core/socket'
+import { browserClock } from '../host/browser-clock'
+import { EchoCall, type EchoCallOptions } from '../janus/echo-call'
+import { openGateway, type Gateway } from '../janus/janus-runtime'
+
+/** Reasons a connect request can be refused before anything is sent. */
+export class SettingsError extends Error {}
+
+/** One app instance per page. */
+export class HoldfastApp {
+  private sessionValue: JanusSession | undefined
+  private gatewayValue: Promise<Gateway> | undefined
+  private gatewaySession: number | undefined
+  private iceServers: RTCIceServer[] = []
+  private stopSignals: (() => void) | undefined
+  private readonly sessionListeners = new Set<(session: JanusSession | undefined) => void>()
+
+  constructor(readonly host: Host) {
+    // Leaving the page without hanging up keeps the session claimable by the next page.
+    window.addEventListener('pagehide', () => this.sessionValue?.releaseForUnload())
+  }
+
+  get session(): JanusSession | undefined {
+    return this.sessionValue
+  }
+
+  /** Called with the new session whenever connect() replaces it. */
+  onSession(listener: (session: JanusSession | undefined) => void): () => void {
+    this.sessionListeners.add(listener)
+    return () => this.sessionListeners.delete(listener)
+  }
+
+  /** Validates the settings and connects (claiming a stored session when young enough). */
+  connect(settings: ConnectionSettings): JanusSession {
+    const url = validateServerUrl(settings.serverUrl)
+    if (!url.ok) throw new SettingsError(url.error)
+    const ice = parseIceServers(settings.iceServers)
+    if (!ice.ok) throw new SettingsError(ice.error)
+    const current = this.sessionValue
+    if (current && current.state.kind !== 'closed' && current.state.kind !== 'failed') {
+      throw new SettingsError('Already connected: disconnect first.')
+    }
+    this.stopSignals?.()
+    this.iceServers = ice.value
+    const session = new JanusSession(
+      {
+        serverUrl: url.value,
+        ...(settings.apiSecret ? { apiSecret: settings.apiSecret } : {}),
+        ...(settings.token ? { token: settings.token } : {}),
+      },
+      {
+        clock: browserClock,
+        random: Math.random,
+        openSocket: socketFactoryFrom(WebSocket as unknown as WebSocketClass),
+        store: this.host.sessionStore,
+        ...(this.host.tokenProvider ? { tokenProvider: this.host.tokenProvider } : {}),
+        logger: { info: (m, d) => console.info(`[holdfast] ${m}`, d ?? ''), warn: (m, d) => console.warn(`[holdfast] ${m}`, d ?? '') },
+      },
+    )
+    this.stopSignals = this.host.onSystemEvent((event) => session.handleSystemEvent(event))
+    this.sessionValue = session
+    this.gatewayValue = undefined
+    for (const listener of this.sessionListeners) listener(session)
+    session.connect()
+    return session
+  }
+
+  /** Hangs up, destroys the session on the server and forgets it. */
+  async disconnect(): Promise<void> {
+    this.stopSignals?.()
+    this.stopSignals = undefined
+    await this.sessionValue?.disconnect()
+  }
+
+  /** janus.js on the current session; a new instance after the session was recreated. */
+  gateway(): Promise<Gateway> {
+    const session = this.sessionValue
+    if (!session || session.id === undefined) return Promise.reject(new Error('Not connected to a server.'))
+    if (!this.gatewayValue || this.gatewaySession !== session.id) {
+      void this.gatewayValue?.then((g) => g.release(), () => undefined)
+      this.gatewaySession = session.id
+      this.gatewayValue = openGateway(session, this.iceServers)
+      this.gatewayValue.catch(() => (this.gatewayValue = undefined))
+    }
+    return this.gatewayValue
+  }
+
+  /** A new echo call on the current session (not started). */
+  createEchoCall(options: EchoCallOptions): EchoCall {
+    const session = this.sessionValue
+    if (!session || session.state.kind !== 'connected') throw new Error('Connect to a server first.')
+    return new EchoCall(session, () => this.gateway(), browserClock, options)
+  }
+}
+
+/** The server URL to start with: ?server=, then what was saved, then the build's default. */
+export function initialServerUrl(saved: string | undefined): string {
+  const fromQuery = new URLSearchParams(window.location.search).get('server')
+  return fromQuery ?? saved ?? import.meta.env.HOLDFAST_SERVER_URL ?? 'ws://127.0.0.1:8188'
+}

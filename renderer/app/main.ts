@@ -1,0 +1,21 @@
+import { createPinia } from 'pinia'
+import { createApp } from 'vue'
+import App from './App.vue'
+import { selectHost } from '../host/select-host'
+import { HoldfastApp } from './holdfast-app'
+import { useCallStore } from './stores/call'
+import { useConnectionStore } from './stores/connection'
+import { useSettingsStore } from './stores/settings'
+import './styles.css'
+
+const holdfast = new HoldfastApp(selectHost())
+const app = createApp(App)
+app.use(createPinia())
+useConnectionStore().attach(holdfast)
+useCallStore().attach(holdfast)
+app.mount('#app')
+
+// Start as a person expects: connect to the configured server (claiming the session a
+// reload left behind) without a click.
+const settings = useSettingsStore()
+useConnectionStore().connect(settings.snapshot())

@@ -1,0 +1,88 @@
+/** What the UI shows about the connection, kept in step with the session core's events. */
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef } from 'vue'
+import { describeState, type ConnectionState } from '../../core/connection-state'
+import type { Incident } from '../../core/incident-log'
+import type { ServerInfo } from '../../core/janus-protocol'
+import type { JanusSession } from '../../core/janus-session'
+import { SettingsError, type HoldfastApp } from '../holdfast-app'
+
+export const useConnectionStore = defineStore('connection', () => {
+  const state = shallowRef<ConnectionState>({ kind: 'idle' })
+  const sessionId = ref<number | undefined>()
+  const handles = ref<{ id: number; plugin: string }[]>([])
+  const incidents = ref<Incident[]>([])
+  const reconnects = ref(0)
+  const queued = ref(0)
+  const serverInfo = shallowRef<ServerInfo | undefined>()
+  const keepaliveMs = ref<number | undefined>()
+  const lastRecoveryMs = ref<number | undefined>()
+  const settingsError = ref<string | undefined>()
+  let app: HoldfastApp | undefined
+  let detach: (() => void)[] = []
+
+  const statusText = computed(() => {
+    const s = state.value
+    const base = describeState(s)
+    if (s.kind === 'reconnecting' && s.reason === 'serverUnreachable') return `${base}: cannot reach the server`
+    if (s.kind === 'failed') return `${base}. ${s.message}`
+    return base
+  })
+
+  function refresh(session: JanusSession): void {
+    state.value = session.state
+    sessionId.value = session.id
+    handles.value = session.listHandles()
+    incidents.value = [...session.incidents.list()].reverse()
+    queued.value = session.queuedCount
+    serverInfo.value = session.info
+    keepaliveMs.value = session.keepalive.intervalMs
+  }
+
+  function bind(session: JanusSession | undefined): void {
+    for (const off of detach) off()
+    detach = []
+    reconnects.value = 0
+    if (!session) return
+    const update = (): void => refresh(session)
+    detach.push(
+      session.events.on('state', update),
+      session.events.on('incident', update),
+      session.events.on('reconnected', (e) => {
+        reconnects.value += 1
+        lastRecoveryMs.value = e.durationMs
+        update()
+      }),
+    )
+    const timer = window.setInterval(update, 1000)
+    detach.push(() => window.clearInterval(timer))
+    update()
+  }
+
+  /** Wires the store to the app (once). */
+  function attach(holdfast: HoldfastApp): void {
+    app = holdfast
+    app.onSession(bind)
+    bind(app.session)
+  }
+
+  function connect(settings: Parameters<HoldfastApp['connect']>[0]): boolean {
+    settingsError.value = undefined
+    try {
+      app?.connect(settings)
+      return true
+    } catch (error) {
+      settingsError.value = error instanceof SettingsError ? error.message : String(error)
+      return false
+    }
+  }
+
+  async function disconnect(): Promise<void> {
+    await app?.disconnect()
+  }
+
+  return {
+    state, sessionId, handles, incidents, reconnects, queued, serverInfo, keepaliveMs, lastRecoveryMs, settingsError, statusText,
+    attach, connect, disconnect,
+  }
+})

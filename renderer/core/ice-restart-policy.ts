@@ -1,0 +1,171 @@
+/**
+ * When to restart ICE on a call, kept free of WebRTC objects so it can be tested with a fake
+ * clock. Modelled on OpenVidu (restart at once on `failed`, after a grace on `disconnected`)
+ * plus what was measured here: a restart made while the old address is still gathered can
+ * pick the dead path again, so each restart is verified and repeated if the selected pair
+ * did not move or media did not come back.
+ */
+import type { Clock, TimerId } from './clock'
+
+/** What the policy is told about the PeerConnection and what it can do to it. */
+export interface IceRestartDeps {
+  clock: Clock
+  /** Performs the restart (a new offer with iceRestart through the plugin). */
+  restart(reason: string): Promise<void>
+  /** The local address of the selected candidate pair, if any. */
+  selectedLocalAddress(): Promise<string | undefined>
+  /** Reports an incident for the timeline. */
+  report(kind: 'media-restart' | 'media-back', detail: string): void
+}
+
+export interface IceRestartOptions {
+  /** How long `disconnected` may last before a restart (OpenVidu waits 4 s; we default to 2). */
+  disconnectedGraceMs: number
+  /** How long after a restart media must be connected again on a new pair. */
+  verifyAfterMs: number
+  /** Restart after every reclaim, even when the PeerConnection claims to be fine. */
+  forceAfterReclaim: boolean
+  maxRestarts: number
+}
+
+export const defaultIceRestartOptions: IceRestartOptions = {
+  disconnectedGraceMs: 2000,
+  verifyAfterMs: 3000,
+  forceAfterReclaim: false,
+  maxRestarts: 4,
+}
+
+type IceState = 'new' | 'checking' | 'connected' | 'completed' | 'disconnected' | 'failed' | 'closed'
+
+/** Decides when a call's ICE must restart, and checks that a restart worked. */
+export class IceRestartPolicy {
+  private iceState: IceState = 'new'
+  private signallingUp = true
+  private pendingReason: string | undefined
+  private graceTimer: TimerId | undefined
+  private verifyTimer: TimerId | undefined
+  private inFlight = false
+  private restartsInRow = 0
+  private addressBefore: string | undefined
+  private requireNewPair = false
+  private disposed = false
+
+  constructor(
+    private readonly deps: IceRestartDeps,
+    private readonly options: IceRestartOptions = defaultIceRestartOptions,
+  ) {}
+
+  /** Feed `iceConnectionState` changes here. */
+  onIceState(state: string): void {
+    this.iceState = state as IceState
+    if (state === 'connected' || state === 'completed') {
+      this.clearGrace()
+      if (this.verifyTimer !== undefined) void this.verify()
+    } else if (state === 'disconnected') {
+      if (this.graceTimer === undefined && !this.inFlight && this.verifyTimer === undefined) {
+        this.graceTimer = this.deps.clock.setTimeout(() => {
+          this.graceTimer = undefined
+          if (this.iceState === 'disconnected' || this.iceState === 'failed') this.request('disconnected for the grace period')
+        }, this.options.disconnectedGraceMs)
+      }
+    } else if (state === 'failed') {
+      this.clearGrace()
+      this.request('ICE failed')
+    }
+  }
+
+  /** Feed `connectionState` changes here: `failed` restarts at once. */
+  onConnectionState(state: string): void {
+    if (state === 'failed') {
+      this.clearGrace()
+      this.request('connection failed')
+    }
+  }
+
+  /** Signalling went down or came back; restarts wait for it. */
+  onSignalling(up: boolean): void {
+    this.signallingUp = up
+    if (up && this.pendingReason !== undefined) {
+      const reason = this.pendingReason
+      this.pendingReason = undefined
+      this.request(reason)
+    }
+  }
+
+  /** The session was claimed back; after a network change the old path is presumed dead. */
+  onSessionReclaimed(networkChanged: boolean): void {
+    if (networkChanged || this.options.forceAfterReclaim) {
+      this.requireNewPair = networkChanged
+      this.request(networkChanged ? 'network changed' : 'reclaimed')
+    }
+  }
+
+  dispose(): void {
+    this.disposed = true
+    this.clearGrace()
+    if (this.verifyTimer !== undefined) this.deps.clock.clearTimeout(this.verifyTimer)
+    this.verifyTimer = undefined
+  }
+
+  private request(reason: string): void {
+    if (this.disposed) return
+    if (!this.signallingUp) {
+      this.pendingReason ??= reason
+      return
+    }
+    if (this.inFlight) {
+      this.pendingReason ??= reason
+      return
+    }
+    if (this.restartsInRow >= this.options.maxRestarts) return
+    void this.run(reason)
+  }
+
+  private async run(reason: string): Promise<void> {
+    this.inFlight = true
+    this.restartsInRow += 1
+    if (this.verifyTimer !== undefined) this.deps.clock.clearTimeout(this.verifyTimer)
+    this.verifyTimer = undefined
+    try {
+      this.addressBefore = await this.deps.selectedLocalAddress()
+      this.deps.report('media-restart', `ICE restart ${this.restartsInRow}: ${reason}`)
+      await this.deps.restart(reason)
+    } catch {
+      // A failed offer is retried by the verification below.
+    } finally {
+      this.inFlight = false
+    }
+    if (this.disposed) return
+    this.verifyTimer = this.deps.clock.setTimeout(() => void this.verify(true), this.options.verifyAfterMs)
+    if (this.pendingReason !== undefined && this.signallingUp) {
+      const next = this.pendingReason
+      this.pendingReason = undefined
+      this.request(next)
+    }
+  }
+
+  /** Media is back on a new pair: done. Otherwise (at the deadline) restart again. */
+  private async verify(deadline = false): Promise<void> {
+    if (this.disposed || this.inFlight) return
+    const connected = this.iceState === 'connected' || this.iceState === 'completed'
+    const address = connected ? await this.deps.selectedLocalAddress() : undefined
+    const moved = !this.requireNewPair || address === undefined || address !== this.addressBefore
+    if (connected && moved) {
+      if (this.verifyTimer !== undefined) this.deps.clock.clearTimeout(this.verifyTimer)
+      this.verifyTimer = undefined
+      this.restartsInRow = 0
+      this.requireNewPair = false
+      this.deps.report('media-back', `media connected via ${address ?? 'unknown address'}`)
+      return
+    }
+    if (deadline) {
+      this.verifyTimer = undefined
+      this.request(connected ? 'restart kept the stale address' : 'media did not come back')
+    }
+  }
+
+  private clearGrace(): void {
+    if (this.graceTimer !== undefined) this.deps.clock.clearTimeout(this.graceTimer)
+    this.graceTimer = undefined
+  }
+}

@@ -1,0 +1,275 @@
+/**
+ * The echo call (Janus's echotest plugin): camera and microphone go to Janus and come back.
+ * It is Holdfast's first call and the reference for how a call recovers: after a claim it
+ * keeps its handle and restarts ICE when the network changed; after a new session it
+ * re-attaches and renegotiates by itself.
+ */
+import type { JanusJS } from 'janus-gateway'
+import type { Clock } from '../core/clock'
+import { assertNever } from '../core/connection-state'
+import { Emitter } from '../core/emitter'
+import { IceRestartPolicy, defaultIceRestartOptions, type IceRestartOptions } from '../core/ice-restart-policy'
+import type { JanusSession, RecoveryContext, SessionParticipant } from '../core/janus-session'
+import type { Gateway } from './janus-runtime'
+import { describeMediaError, readCallStats, type CallStats } from './media'
+
+const PLUGIN = 'janus.plugin.echotest'
+
+/** Where the echo call is. */
+export type EchoCallState =
+  | { kind: 'idle' }
+  | { kind: 'starting' }
+  | { kind: 'active'; since: number }
+  | { kind: 'recovering'; reason: string }
+  | { kind: 'ended'; reason: string }
+  | { kind: 'failed'; message: string }
+
+export interface EchoCallEvents extends Record<string, unknown> {
+  state: EchoCallState
+  localStream: MediaStream | undefined
+  remoteStream: MediaStream | undefined
+  stats: CallStats
+  incident: { kind: 'media-restart' | 'media-back'; detail: string }
+}
+
+/** Options for one echo call. */
+export interface EchoCallOptions {
+  audio: boolean
+  video: boolean
+  ice?: Partial<IceRestartOptions>
+}
+
+/** Describes an echo call state for people. */
+export function describeCall(state: EchoCallState): string {
+  switch (state.kind) {
+    case 'idle':
+      return 'No call'
+    case 'starting':
+      return 'Starting the echo call…'
+    case 'active':
+      return 'In call'
+    case 'recovering':
+      return `Recovering media (${state.reason})`
+    case 'ended':
+      return `Call ended: ${state.reason}`
+    case 'failed':
+      return `Call failed: ${state.message}`
+    default:
+      return assertNever(state)
+  }
+}
+
+/** One echo call; create a new one for each call. */
+export class EchoCall implements SessionParticipant {
+  readonly name = 'echotest'
+  readonly events = new Emitter<EchoCallEvents>()
+  private stateValue: EchoCallState = { kind: 'idle' }
+  private handle: JanusJS.PluginHandle | undefined
+  private policy: IceRestartPolicy | undefined
+  private statsTimer: number | undefined
+  private removeParticipant: (() => void) | undefined
+  private readonly remote = new MediaStream()
+  private local: MediaStream | undefined
+  private muted = false
+
+  constructor(
+    private readonly session: JanusSession,
+    private gateway: () => Promise<Gateway>,
+    private readonly clock: Clock,
+    private readonly options: EchoCallOptions,
+  ) {}
+
+  get state(): EchoCallState {
+    return this.stateValue
+  }
+
+  get isMuted(): boolean {
+    return this.muted
+  }
+
+  /** Attaches, captures, offers; resolves once the answer is applied. */
+  async start(): Promise<void> {
+    if (this.stateValue.kind !== 'idle') return
+    this.setState({ kind: 'starting' })
+    this.removeParticipant = this.session.addParticipant(this)
+    try {
+      await this.attachAndOffer()
+      this.statsTimer = window.setInterval(() => void this.sampleStats(), 1000)
+    } catch (error) {
+      this.teardown()
+      this.setState({ kind: 'failed', message: describeMediaError(error) })
+    }
+  }
+
+  /** Mutes or unmutes the microphone. */
+  setMuted(muted: boolean): void {
+    this.muted = muted
+    if (!this.handle) return
+    if (muted) this.handle.muteAudio()
+    else this.handle.unmuteAudio()
+  }
+
+  /** Ends the call and detaches the handle. */
+  async hangup(reason = 'you hung up'): Promise<void> {
+    const handle = this.handle
+    this.teardown()
+    if (this.stateValue.kind !== 'ended' && this.stateValue.kind !== 'failed') this.setState({ kind: 'ended', reason })
+    if (handle) {
+      handle.hangup(true)
+      await new Promise<void>((resolve) => handle.detach({ success: () => resolve(), error: () => resolve() }))
+    }
+  }
+
+  // ------------------------------------------------------------- recovery hooks
+
+  /** After a claim: the handle lives; restart ICE if the network moved under us. */
+  resync(context: RecoveryContext): void {
+    this.policy?.onSignalling(true)
+    this.policy?.onSessionReclaimed(context.networkChanged)
+  }
+
+  /** After a new session: the old handle is gone; attach again and renegotiate. */
+  async restore(): Promise<void> {
+    if (this.stateValue.kind === 'ended' || this.stateValue.kind === 'failed' || this.stateValue.kind === 'idle') return
+    this.setState({ kind: 'recovering', reason: 'the session was recreated' })
+    this.disposeMedia(false)
+    try {
+      await this.attachAndOffer()
+      this.events.emit('incident', { kind: 'media-back', detail: 'echo call re-established on a new session' })
+    } catch (error) {
+      this.teardown()
+      this.setState({ kind: 'failed', message: describeMediaError(error) })
+    }
+  }
+
+  // ------------------------------------------------------------- internals
+
+  private async attachAndOffer(): Promise<void> {
+    const gateway = await this.gateway()
+    const handle = await gateway.attach({
+      plugin: PLUGIN,
+      iceState: (state) => this.policy?.onIceState(state),
+      webrtcState: (up) => {
+        if (up) this.markActive()
+      },
+      onmessage: (message, jsep) => {
+        if (jsep) handle.handleRemoteJsep({ jsep })
+        const result = (message as { result?: unknown }).result
+        if (result === 'done') void this.hangup('the server ended the call')
+        if (typeof message.error === 'string') this.setState({ kind: 'failed', message: message.error })
+      },
+      onlocaltrack: (track, on) => this.onLocalTrack(track, on),
+      onremotetrack: (track, _mid, on) => this.onRemoteTrack(track, on),
+    })
+    this.handle = handle
+    this.policy?.dispose()
+    this.policy = new IceRestartPolicy(
+      {
+        clock: this.clock,
+        restart: (reason) => this.restartIce(reason),
+        selectedLocalAddress: async () => (await readCallStats(handle.webrtcStuff.pc)).localAddress,
+        report: (kind, detail) => {
+          this.events.emit('incident', { kind, detail })
+          if (kind === 'media-back') this.markActive()
+        },
+      },
+      { ...defaultIceRestartOptions, ...this.options.ice },
+    )
+    const jsep = await new Promise<JanusJS.JSEP>((resolve, reject) => {
+      handle.createOffer({
+        tracks: [
+          { type: 'audio', capture: this.options.audio, recv: true },
+          { type: 'video', capture: this.options.video, recv: true },
+        ],
+        success: resolve,
+        error: reject,
+      } as JanusJS.OfferParams)
+    })
+    const pc = handle.webrtcStuff.pc
+    pc?.addEventListener('connectionstatechange', () => this.policy?.onConnectionState(pc.connectionState))
+    await this.send({ audio: true, video: true }, jsep)
+    if (this.muted) handle.muteAudio()
+  }
+
+  /** A new offer with iceRestart on the same handle, then a keyframe request. */
+  private async restartIce(reason: string): Promise<void> {
+    const handle = this.handle
+    if (!handle) return
+    if (this.stateValue.kind === 'active') this.setState({ kind: 'recovering', reason })
+    const jsep = await new Promise<JanusJS.JSEP>((resolve, reject) =>
+      handle.createOffer({ iceRestart: true, success: resolve, error: reject } as JanusJS.OfferParams),
+    )
+    await this.send({ audio: true, video: true }, jsep)
+    await this.requestKeyframe()
+  }
+
+  /** The echotest sends a PLI when video is switched back on: video need not wait. */
+  private async requestKeyframe(): Promise<void> {
+    if (!this.options.video) return
+    await this.send({ video: false })
+    await this.send({ video: true })
+  }
+
+  private send(message: Record<string, unknown>, jsep?: JanusJS.JSEP): Promise<void> {
+    const handle = this.handle
+    if (!handle) return Promise.reject(new Error('no call'))
+    return new Promise((resolve, reject) =>
+      handle.send({
+        message,
+        ...(jsep ? { jsep } : {}),
+        success: () => resolve(),
+        error: (error: string) => reject(new Error(error)),
+      } as unknown as JanusJS.PluginMessage),
+    )
+  }
+
+  private markActive(): void {
+    if (this.stateValue.kind === 'starting' || this.stateValue.kind === 'recovering') {
+      this.session.setMediaActive(this.name, true)
+      this.setState({ kind: 'active', since: this.clock.now() })
+    }
+  }
+
+  private onLocalTrack(track: MediaStreamTrack, on: boolean): void {
+    this.local ??= new MediaStream()
+    if (on) this.local.addTrack(track)
+    else this.local.removeTrack(track)
+    this.events.emit('localStream', this.local)
+  }
+
+  private onRemoteTrack(track: MediaStreamTrack, on: boolean): void {
+    for (const existing of this.remote.getTracks()) {
+      if (existing.kind === track.kind && existing.id !== track.id) this.remote.removeTrack(existing)
+    }
+    if (on && !this.remote.getTrackById(track.id)) this.remote.addTrack(track)
+    if (!on) this.remote.removeTrack(track)
+    this.events.emit('remoteStream', this.remote)
+  }
+
+  private async sampleStats(): Promise<void> {
+    const pc = this.handle?.webrtcStuff?.pc
+    if (!pc) return
+    this.events.emit('stats', await readCallStats(pc))
+  }
+
+  private disposeMedia(stopLocal: boolean): void {
+    this.policy?.dispose()
+    this.policy = undefined
+    if (stopLocal) for (const track of this.local?.getTracks() ?? []) track.stop()
+    this.handle = undefined
+  }
+
+  private teardown(): void {
+    this.session.setMediaActive(this.name, false)
+    if (this.statsTimer !== undefined) window.clearInterval(this.statsTimer)
+    this.statsTimer = undefined
+    this.disposeMedia(true)
+    this.removeParticipant?.()
+    this.removeParticipant = undefined
+  }
+
+  private setState(next: EchoCallState): void {
+    this.stateValue = next
+    this.events.emit('state', next)
+  }
+}

@@ -1,0 +1,54 @@
+/** Reading a call's health from WebRTC stats, and media errors in words. */
+
+/** What the UI and tests read about a call. */
+export interface CallStats {
+  framesDecoded: number
+  audioPacketsReceived: number
+  connectionState: string
+  iceConnectionState: string
+  localAddress?: string
+  remoteAddress?: string
+}
+
+/** Samples the PeerConnection's stats. */
+export async function readCallStats(pc: RTCPeerConnection | undefined): Promise<CallStats> {
+  const stats: CallStats = {
+    framesDecoded: 0,
+    audioPacketsReceived: 0,
+    connectionState: pc?.connectionState ?? 'closed',
+    iceConnectionState: pc?.iceConnectionState ?? 'closed',
+  }
+  if (!pc) return stats
+  const report = await pc.getStats()
+  let selectedPairId: string | undefined
+  report.forEach((entry: Record<string, unknown>) => {
+    if (entry.type === 'inbound-rtp' && entry.kind === 'video') stats.framesDecoded += Number(entry.framesDecoded ?? 0)
+    if (entry.type === 'inbound-rtp' && entry.kind === 'audio') stats.audioPacketsReceived += Number(entry.packetsReceived ?? 0)
+    if (entry.type === 'transport' && typeof entry.selectedCandidatePairId === 'string') selectedPairId = entry.selectedCandidatePairId
+  })
+  const pair = selectedPairId ? (report.get(selectedPairId) as Record<string, unknown> | undefined) : undefined
+  if (pair) {
+    const local = report.get(String(pair.localCandidateId)) as Record<string, unknown> | undefined
+    const remote = report.get(String(pair.remoteCandidateId)) as Record<string, unknown> | undefined
+    if (local) stats.localAddress = `${String(local.address ?? local.ip)}:${String(local.port)}`
+    if (remote) stats.remoteAddress = `${String(remote.address ?? remote.ip)}:${String(remote.port)}`
+  }
+  return stats
+}
+
+/** Turns getUserMedia and WebRTC failures into something a person can act on. */
+export function describeMediaError(error: unknown): string {
+  const name = error && typeof error === 'object' && 'name' in error ? String((error as { name: unknown }).name) : ''
+  switch (name) {
+    case 'NotAllowedError':
+    case 'SecurityError':
+      return 'Camera or microphone access was denied. Allow it in the browser or system settings and try again.'
+    case 'NotFoundError':
+    case 'OverconstrainedError':
+      return 'No camera or microphone was found. Connect one, or turn video off, and try again.'
+    case 'NotReadableError':
+      return 'The camera or microphone is in use by another application.'
+    default:
+      return error instanceof Error ? error.message : String(error)
+  }
+}

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest'
+import { IceRestartPolicy, defaultIceRestartOptions } from '../../renderer/core/ice-restart-policy'
+import { FakeClock } from './support/fake-clock'
+
+function makePolicy(options = defaultIceRestartOptions) {
+  const clock = new FakeClock()
+  const restarts: string[] = []
+  const reports: string[] = []
+  let address = '10.0.0.2'
+  const policy = new IceRestartPolicy(
+    {
+      clock,
+      restart: async (reason) => void restarts.push(reason),
+      selectedLocalAddress: async () => address,
+      report: (kind, detail) => reports.push(`${kind}: ${detail}`),
+    },
+    options,
+  )
+  return { clock, policy, restarts, reports, setAddress: (a: string) => (address = a) }
+}
+
+describe('ICE restart policy', () => {
+  it('restarts at once when the connection fails', async () => {
+    const t = makePolicy()
+    t.policy.onConnectionState('failed')
+    await t.clock.advance(0)
+    expect(t.restarts).toEqual(['connection failed'])
+  })
+
+  it('waits out the grace on disconnected and does nothing if ICE recovers by itself', async () => {
+    const t = makePolicy()
+    t.policy.onIceState('disconnected')
+    await t.clock.advance(1999)
+    t.policy.onIceState('connected')
+    await t.clock.advance(5000)
+    expect(t.restarts).toEqual([])
+  })
+
+  it('restarts after the grace when disconnected lasts', async () => {
+    const t = makePolicy()
+    t.policy.onIceState('disconnected')
+    await t.clock.advance(1999)
+    expect(t.restarts).toEqual([])
+    await t.clock.advance(1)
+    expect(t.restarts).toEqual(['disconnected for the grace period'])
+  })
+
+  it('holds a restart while signalling is down and runs it when it returns', async () => {
+    const t = makePolicy()
+    t.policy.onSignalling(false)
+    t.policy.onConnectionState('failed')
+    await t.clock.advance(10_000)
+    expect(t.restarts).toEqual([])
+    t.policy.onSignalling(true)
+    await t.clock.advance(0)
+    expect(t.restarts).toEqual(['connection failed'])
+  })
+
+  it('after a network change restarts, and again if the pair kept the stale address', async () => {
+    const t = makePolicy()
+    t.policy.onIceState('connected')
+    t.policy.onSessionReclaimed(true)
+    await t.clock.advance(0)
+    expect(t.restarts).toEqual(['network changed'])
+    t.policy.onIceState('connected') // still on 10.0.0.2: the stale path
+    await t.clock.advance(3000)
+    expect(t.restarts).toEqual(['network changed', 'restart kept the stale address'])
+    t.setAddress('10.0.1.2')
+    t.policy.onIceState('connected')
+    await t.clock.advance(0)
+    expect(t.reports.at(-1)).toBe('media-back: media connected via 10.0.1.2')
+    await t.clock.advance(10_000)
+    expect(t.restarts).toHaveLength(2)
+  })
+
+  it('a reclaim without a network change leaves a healthy call alone unless forced', async () => {
+    const t = makePolicy()
+    t.policy.onSessionReclaimed(false)
+    await t.clock.advance(5000)
+    expect(t.restarts).toEqual([])
+    const forced = makePolicy({ ...defaultIceRestartOptions, forceAfterReclaim: true })
+    forced.policy.onSessionReclaimed(false)
+    await forced.clock.advance(0)
+    expect(forced.restarts).toEqual(['reclaimed'])
+  })
+
+  it('gives up after maxRestarts in a row when media never returns', async () => {
+    const t = makePolicy()
+    t.policy.onConnectionState('failed')
+    await t.clock.advance(60_000)
+    expect(t.restarts).toHaveLength(defaultIceRestartOptions.maxRestarts)
+  })
+})
