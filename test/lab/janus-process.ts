@@ -103,7 +103,8 @@ export async function waitForInfo(url: string, timeoutMs: number): Promise<void>
       })
       return
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`Janus at ${url} did not answer: ${String(error)}`, { cause: error })
+      if (Date.now() > deadline)
+        throw new Error(`Janus at ${url} did not answer: ${String(error)}`, { cause: error })
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
   }

@@ -18,7 +18,11 @@ export interface StaticServer {
 }
 
 /** Serves `root` on host:port (port 0 picks a free one). */
-export async function serveStatic(root: string, host = '127.0.0.1', port = 0): Promise<StaticServer> {
+export async function serveStatic(
+  root: string,
+  host = '127.0.0.1',
+  port = 0,
+): Promise<StaticServer> {
   const base = resolve(root)
   const server: Server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)
@@ -32,7 +36,10 @@ export async function serveStatic(root: string, host = '127.0.0.1', port = 0): P
       res.writeHead(404).end('not found')
       return
     }
-    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' })
+    res.writeHead(200, {
+      'content-type': types[extname(file)] ?? 'application/octet-stream',
+      'cache-control': 'no-store',
+    })
     createReadStream(file).pipe(res)
   })
   await new Promise<void>((ok, fail) => {

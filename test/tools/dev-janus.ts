@@ -9,7 +9,9 @@ import { isPortFree } from './port-check'
 
 export async function startDevJanus() {
   if (!janusAvailable()) {
-    throw new Error('janus is not on PATH. Install it with `sudo apt-get install -y janus` (Debian/Ubuntu), or set HOLDFAST_SERVER_URL to a Janus you run elsewhere.')
+    throw new Error(
+      'janus is not on PATH. Install it with `sudo apt-get install -y janus` (Debian/Ubuntu), or set HOLDFAST_SERVER_URL to a Janus you run elsewhere.',
+    )
   }
   const wsPort = Number(process.env.HOLDFAST_JANUS_PORT ?? 8188)
   return startJanus({
@@ -22,7 +24,9 @@ export async function startDevJanus() {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const janus = await startDevJanus()
-  console.log(`Janus is up: ${janus.url} (Admin API ${janus.adminUrl}, secret "${janus.config.adminSecret}"); log: ${janus.logFile}`)
+  console.log(
+    `Janus is up: ${janus.url} (Admin API ${janus.adminUrl}, secret "${janus.config.adminSecret}"); log: ${janus.logFile}`,
+  )
   console.log('Press Ctrl-C to stop.')
   const stop = async () => {
     await janus.stop()

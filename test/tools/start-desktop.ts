@@ -14,7 +14,8 @@ import { startDevJanus } from './dev-janus'
  */
 export function electronBinary(): string | undefined {
   const override = process.env.ELECTRON_OVERRIDE_DIST_PATH
-  if (override) return existsSync(join(override, 'electron')) ? join(override, 'electron') : undefined
+  if (override)
+    return existsSync(join(override, 'electron')) ? join(override, 'electron') : undefined
   const dist = join('node_modules', 'electron', 'dist', 'electron')
   return existsSync(dist) ? dist : undefined
 }

@@ -22,7 +22,9 @@ if (!serverUrl) {
 }
 const port = (await isPortFree(5173)) ? 5173 : await freePort()
 const web = await serveStatic('out/renderer', '127.0.0.1', port)
-console.log(`\nHoldfast (web) is at ${web.url}/?server=${encodeURIComponent(serverUrl)}\nPress Ctrl-C to stop.`)
+console.log(
+  `\nHoldfast (web) is at ${web.url}/?server=${encodeURIComponent(serverUrl)}\nPress Ctrl-C to stop.`,
+)
 const stop = async () => {
   await web.close()
   await stopJanus?.()

@@ -219,15 +219,30 @@ import { parseIceServers, validateServerUrl } from '../../renderer/core/settings
 
 describe('settings validation', () => {
   it('accepts ws:// and wss:// URLs and explains what is wrong with others', () => {
-    expect(validateServerUrl(' ws://127.0.0.1:8188 ')).toEqual({ ok: true, value: 'ws://127.0.0.1:8188' })
+    expect(validateServerUrl(' ws://127.0.0.1:8188 ')).toEqual({
+      ok: true,
+      value: 'ws://127.0.0.1:8188',
+    })
     expect(validateServerUrl('wss://janus.example/ws')).toMatchObject({ ok: true })
-    expect(validateServerUrl('')).toMatchObject({ ok: false, error: expect.stringContaining('Enter the server URL') })
-    expect(validateServerUrl('http://x:8088/janus')).toMatchObject({ ok: false, error: expect.stringContaining('ws:// or wss://') })
-    expect(validateServerUrl('not a url')).toMatchObject({ ok: false, error: expect.stringContaining('is not a URL') })
+    expect(validateServerUrl('')).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('Enter the server URL'),
+    })
+    expect(validateServerUrl('http://x:8088/janus')).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('ws:// or wss://'),
+    })
+    expect(validateServerUrl('not a url')).toMatchObject({
+      ok: false,
+      error: expect.stringContaining('is not a URL'),
+    })
   })
 
   it('parses ICE server lines and rejects junk', () => {
-    expect(parseIceServers('\nstun:10.0.0.1:3478\n turn:t.example:3478 \n')).toEqual({ ok: true, value: [{ urls: ['stun:10.0.0.1:3478'] }, { urls: ['turn:t.example:3478'] }] })
+    expect(parseIceServers('\nstun:10.0.0.1:3478\n turn:t.example:3478 \n')).toEqual({
+      ok: true,
+      value: [{ urls: ['stun:10.0.0.1:3478'] }, { urls: ['turn:t.example:3478'] }],
+    })
     expect(parseIceServers('')).toEqual({ ok: true, value: [] })
     expect(parseIceServers('http://nope')).toMatchObject({ ok: false })
   })

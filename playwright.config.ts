@@ -1,0 +1,31 @@
+import { defineConfig } from '@playwright/test'
+
+/** Debian's Chromium; Playwright never downloads a browser here. */
+const executablePath = process.env.HOLDFAST_CHROMIUM ?? '/usr/bin/chromium'
+
+export default defineConfig({
+  testDir: 'test/e2e',
+  workers: 1,
+  timeout: 120_000,
+  expect: { timeout: 30_000 },
+  reporter: [['list']],
+  outputDir: 'test-results',
+  use: {
+    browserName: 'chromium',
+    launchOptions: {
+      executablePath,
+      args: [
+        '--use-fake-device-for-media-stream',
+        '--use-fake-ui-for-media-stream',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-features=WebRtcHideLocalIpsWithMdns',
+      ],
+    },
+    screenshot: 'only-on-failure',
+  },
+})
