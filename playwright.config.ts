@@ -4,12 +4,16 @@ import { defineConfig } from '@playwright/test'
 const executablePath = process.env.HOLDFAST_CHROMIUM ?? '/usr/bin/chromium'
 
 export default defineConfig({
-  testDir: 'test/e2e',
+  projects: [
+    { name: 'e2e', testDir: 'test/e2e' },
+    // Figures, not verdicts: run by `npm run bench:reclaim`, not by the test command.
+    { name: 'bench', testDir: 'test/bench', testMatch: '**/*.bench.ts' },
+  ],
   workers: 1,
   timeout: 120_000,
   expect: { timeout: 30_000 },
   reporter: [['list']],
-  outputDir: 'test-results',
+  outputDir: 'test-results/playwright',
   use: {
     browserName: 'chromium',
     launchOptions: {

@@ -9,7 +9,10 @@ import { handle } from './ipc'
 import { originOf } from './ipc-guard'
 import { isMediaPermission } from './permissions'
 
-const store = new Store<{ session?: unknown }>({ name: 'holdfast-session', clearInvalidConfig: true })
+const store = new Store<{ session?: unknown }>({
+  name: 'holdfast-session',
+  clearInvalidConfig: true,
+})
 
 function createWindow(): BrowserWindow {
   const window = new BrowserWindow({
@@ -34,18 +37,19 @@ function createWindow(): BrowserWindow {
     if (url.startsWith('https://')) void shell.openExternal(url)
     return { action: 'deny' }
   })
-  electronSession.defaultSession.setPermissionRequestHandler((webContents, permission, callback, details) => {
-    callback(isMediaPermission(permission, details.requestingUrl, appOrigin))
-  })
+  electronSession.defaultSession.setPermissionRequestHandler(
+    (webContents, permission, callback, details) => {
+      callback(isMediaPermission(permission, details.requestingUrl, appOrigin))
+    },
+  )
   electronSession.defaultSession.setPermissionCheckHandler((_wc, permission, requestingOrigin) =>
     isMediaPermission(permission, requestingOrigin, appOrigin),
   )
   handle('session:load', appOrigin, () => store.get('session'))
   handle('session:save', appOrigin, (record) => store.set('session', record))
   handle('session:clear', appOrigin, () => store.delete('session'))
-  for (const signal of ['suspend', 'resume'] as const) {
-    powerMonitor.on(signal, () => window.webContents.send('system:event', { type: signal }))
-  }
+  powerMonitor.on('suspend', () => window.webContents.send('system:event', { type: 'suspend' }))
+  powerMonitor.on('resume', () => window.webContents.send('system:event', { type: 'resume' }))
   if (devUrl) void window.loadURL(devUrl)
   else void window.loadFile(join(import.meta.dirname, '../renderer/index.html'))
   return window

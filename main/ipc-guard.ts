@@ -11,7 +11,11 @@ export function originOf(url: string): string | undefined {
 }
 
 /** True when a message comes from the app's origin and from the main frame. */
-export function isTrustedSender(frameUrl: string | undefined, isMainFrame: boolean, appOrigin: string): boolean {
+export function isTrustedSender(
+  frameUrl: string | undefined,
+  isMainFrame: boolean,
+  appOrigin: string,
+): boolean {
   if (!frameUrl || !isMainFrame) return false
   return originOf(frameUrl) === appOrigin
 }

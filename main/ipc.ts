@@ -6,12 +6,24 @@ import { ipcMain, type IpcMainInvokeEvent } from 'electron'
 import { validators, type InvokeChannel, type InvokeChannels } from '../preload/ipc-contract'
 import { isTrustedSender } from './ipc-guard'
 
-type Handler<K extends InvokeChannel> = (...args: InvokeChannels[K]['args']) => InvokeChannels[K]['result'] | Promise<InvokeChannels[K]['result']>
+type Handler<K extends InvokeChannel> = (
+  ...args: InvokeChannels[K]['args']
+) => InvokeChannels[K]['result'] | Promise<InvokeChannels[K]['result']>
 
 /** Registers a validated handler for one channel of the contract. */
-export function handle<K extends InvokeChannel>(channel: K, appOrigin: string, handler: Handler<K>): void {
+export function handle<K extends InvokeChannel>(
+  channel: K,
+  appOrigin: string,
+  handler: Handler<K>,
+): void {
   ipcMain.handle(channel, (event: IpcMainInvokeEvent, ...raw: unknown[]) => {
-    if (!isTrustedSender(event.senderFrame?.url, event.senderFrame === event.sender.mainFrame, appOrigin)) {
+    if (
+      !isTrustedSender(
+        event.senderFrame?.url,
+        event.senderFrame === event.sender.mainFrame,
+        appOrigin,
+      )
+    ) {
       throw new Error(`refused ${channel}: untrusted sender`)
     }
     const args = validators[channel](raw)

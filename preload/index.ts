@@ -7,7 +7,10 @@ import type { SystemEvent } from '../renderer/core/host'
 import type { SessionRecord } from '../renderer/core/session-record'
 import type { EventChannels, InvokeChannel, InvokeChannels } from './ipc-contract'
 
-function invoke<K extends InvokeChannel>(channel: K, ...args: InvokeChannels[K]['args']): Promise<InvokeChannels[K]['result']> {
+function invoke<K extends InvokeChannel>(
+  channel: K,
+  ...args: InvokeChannels[K]['args']
+): Promise<InvokeChannels[K]['result']> {
   return ipcRenderer.invoke(channel, ...args) as Promise<InvokeChannels[K]['result']>
 }
 
@@ -16,7 +19,8 @@ contextBridge.exposeInMainWorld('holdfast', {
   saveSession: (record: SessionRecord) => invoke('session:save', record),
   clearSession: () => invoke('session:clear'),
   onSystemEvent: (listener: (event: SystemEvent) => void) => {
-    const handler = (_event: unknown, payload: EventChannels['system:event']): void => listener(payload)
+    const handler = (_event: unknown, payload: EventChannels['system:event']): void =>
+      listener(payload)
     ipcRenderer.on('system:event', handler)
     return () => ipcRenderer.removeListener('system:event', handler)
   },

@@ -20,7 +20,9 @@ export interface EventChannels {
 export type InvokeChannel = keyof InvokeChannels
 
 /** Validates the arguments of each invoke channel; returns them typed or undefined. */
-export const validators: { [K in InvokeChannel]: (args: unknown[]) => InvokeChannels[K]['args'] | undefined } = {
+export const validators: {
+  [K in InvokeChannel]: (args: unknown[]) => InvokeChannels[K]['args'] | undefined
+} = {
   'session:load': (args) => (args.length === 0 ? [] : undefined),
   'session:clear': (args) => (args.length === 0 ? [] : undefined),
   'session:save': (args) => {

@@ -63,7 +63,10 @@ export class HoldfastApp {
         openSocket: socketFactoryFrom(WebSocket as unknown as WebSocketClass),
         store: this.host.sessionStore,
         ...(this.host.tokenProvider ? { tokenProvider: this.host.tokenProvider } : {}),
-        logger: { info: (m, d) => console.info(`[holdfast] ${m}`, d ?? ''), warn: (m, d) => console.warn(`[holdfast] ${m}`, d ?? '') },
+        logger: {
+          info: (m, d) => console.info(`[holdfast] ${m}`, d ?? ''),
+          warn: (m, d) => console.warn(`[holdfast] ${m}`, d ?? ''),
+        },
       },
     )
     this.stopSignals = this.host.onSystemEvent((event) => session.handleSystemEvent(event))
@@ -84,9 +87,13 @@ export class HoldfastApp {
   /** janus.js on the current session; a new instance after the session was recreated. */
   gateway(): Promise<Gateway> {
     const session = this.sessionValue
-    if (!session || session.id === undefined) return Promise.reject(new Error('Not connected to a server.'))
+    if (!session || session.id === undefined)
+      return Promise.reject(new Error('Not connected to a server.'))
     if (!this.gatewayValue || this.gatewaySession !== session.id) {
-      void this.gatewayValue?.then((g) => g.release(), () => undefined)
+      void this.gatewayValue?.then(
+        (g) => g.release(),
+        () => undefined,
+      )
       this.gatewaySession = session.id
       this.gatewayValue = openGateway(session, this.iceServers)
       this.gatewayValue.catch(() => (this.gatewayValue = undefined))
@@ -97,7 +104,8 @@ export class HoldfastApp {
   /** A new echo call on the current session (not started). */
   createEchoCall(options: EchoCallOptions): EchoCall {
     const session = this.sessionValue
-    if (!session || session.state.kind !== 'connected') throw new Error('Connect to a server first.')
+    if (!session || session.state.kind !== 'connected')
+      throw new Error('Connect to a server first.')
     return new EchoCall(session, () => this.gateway(), browserClock, options)
   }
 }

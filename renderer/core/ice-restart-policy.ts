@@ -35,7 +35,8 @@ export const defaultIceRestartOptions: IceRestartOptions = {
   maxRestarts: 4,
 }
 
-type IceState = 'new' | 'checking' | 'connected' | 'completed' | 'disconnected' | 'failed' | 'closed'
+type IceState =
+  'new' | 'checking' | 'connected' | 'completed' | 'disconnected' | 'failed' | 'closed'
 
 /** Decides when a call's ICE must restart, and checks that a restart worked. */
 export class IceRestartPolicy {
@@ -65,7 +66,8 @@ export class IceRestartPolicy {
       if (this.graceTimer === undefined && !this.inFlight && this.verifyTimer === undefined) {
         this.graceTimer = this.deps.clock.setTimeout(() => {
           this.graceTimer = undefined
-          if (this.iceState === 'disconnected' || this.iceState === 'failed') this.request('disconnected for the grace period')
+          if (this.iceState === 'disconnected' || this.iceState === 'failed')
+            this.request('disconnected for the grace period')
         }, this.options.disconnectedGraceMs)
       }
     } else if (state === 'failed') {
@@ -136,7 +138,10 @@ export class IceRestartPolicy {
       this.inFlight = false
     }
     if (this.disposed) return
-    this.verifyTimer = this.deps.clock.setTimeout(() => void this.verify(true), this.options.verifyAfterMs)
+    this.verifyTimer = this.deps.clock.setTimeout(
+      () => void this.verify(true),
+      this.options.verifyAfterMs,
+    )
     if (this.pendingReason !== undefined && this.signallingUp) {
       const next = this.pendingReason
       this.pendingReason = undefined

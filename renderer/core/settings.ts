@@ -19,7 +19,8 @@ export type Validated<T> = { ok: true; value: T } | { ok: false; error: string }
 /** Checks a Janus WebSocket URL. */
 export function validateServerUrl(text: string): Validated<string> {
   const trimmed = text.trim()
-  if (trimmed === '') return { ok: false, error: 'Enter the server URL, for example ws://127.0.0.1:8188.' }
+  if (trimmed === '')
+    return { ok: false, error: 'Enter the server URL, for example ws://127.0.0.1:8188.' }
   let url: URL
   try {
     url = new URL(trimmed)
@@ -27,7 +28,10 @@ export function validateServerUrl(text: string): Validated<string> {
     return { ok: false, error: `"${trimmed}" is not a URL. Use ws://host:port or wss://host/path.` }
   }
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') {
-    return { ok: false, error: `Holdfast talks to Janus over WebSockets: use ws:// or wss://, not ${url.protocol}//.` }
+    return {
+      ok: false,
+      error: `Holdfast talks to Janus over WebSockets: use ws:// or wss://, not ${url.protocol}//.`,
+    }
   }
   if (url.hostname === '') return { ok: false, error: 'The server URL has no host.' }
   return { ok: true, value: trimmed }

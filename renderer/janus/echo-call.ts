@@ -8,7 +8,11 @@ import type { JanusJS } from 'janus-gateway'
 import type { Clock } from '../core/clock'
 import { assertNever } from '../core/connection-state'
 import { Emitter } from '../core/emitter'
-import { IceRestartPolicy, defaultIceRestartOptions, type IceRestartOptions } from '../core/ice-restart-policy'
+import {
+  IceRestartPolicy,
+  defaultIceRestartOptions,
+  type IceRestartOptions,
+} from '../core/ice-restart-policy'
 import type { JanusSession, RecoveryContext, SessionParticipant } from '../core/janus-session'
 import type { Gateway } from './janus-runtime'
 import { describeMediaError, readCallStats, type CallStats } from './media'
@@ -113,10 +117,13 @@ export class EchoCall implements SessionParticipant {
   async hangup(reason = 'you hung up'): Promise<void> {
     const handle = this.handle
     this.teardown()
-    if (this.stateValue.kind !== 'ended' && this.stateValue.kind !== 'failed') this.setState({ kind: 'ended', reason })
+    if (this.stateValue.kind !== 'ended' && this.stateValue.kind !== 'failed')
+      this.setState({ kind: 'ended', reason })
     if (handle) {
       handle.hangup(true)
-      await new Promise<void>((resolve) => handle.detach({ success: () => resolve(), error: () => resolve() }))
+      await new Promise<void>((resolve) =>
+        handle.detach({ success: () => resolve(), error: () => resolve() }),
+      )
     }
   }
 
@@ -130,12 +137,20 @@ export class EchoCall implements SessionParticipant {
 
   /** After a new session: the old handle is gone; attach again and renegotiate. */
   async restore(): Promise<void> {
-    if (this.stateValue.kind === 'ended' || this.stateValue.kind === 'failed' || this.stateValue.kind === 'idle') return
+    if (
+      this.stateValue.kind === 'ended' ||
+      this.stateValue.kind === 'failed' ||
+      this.stateValue.kind === 'idle'
+    )
+      return
     this.setState({ kind: 'recovering', reason: 'the session was recreated' })
     this.disposeMedia(false)
     try {
       await this.attachAndOffer()
-      this.events.emit('incident', { kind: 'media-back', detail: 'echo call re-established on a new session' })
+      this.events.emit('incident', {
+        kind: 'media-back',
+        detail: 'echo call re-established on a new session',
+      })
     } catch (error) {
       this.teardown()
       this.setState({ kind: 'failed', message: describeMediaError(error) })
@@ -156,7 +171,8 @@ export class EchoCall implements SessionParticipant {
         if (jsep) handle.handleRemoteJsep({ jsep })
         const result = (message as { result?: unknown }).result
         if (result === 'done') void this.hangup('the server ended the call')
-        if (typeof message.error === 'string') this.setState({ kind: 'failed', message: message.error })
+        if (typeof message.error === 'string')
+          this.setState({ kind: 'failed', message: message.error })
       },
       onlocaltrack: (track, on) => this.onLocalTrack(track, on),
       onremotetrack: (track, _mid, on) => this.onRemoteTrack(track, on),
@@ -186,7 +202,9 @@ export class EchoCall implements SessionParticipant {
       } as JanusJS.OfferParams)
     })
     const pc = handle.webrtcStuff.pc
-    pc?.addEventListener('connectionstatechange', () => this.policy?.onConnectionState(pc.connectionState))
+    pc?.addEventListener('connectionstatechange', () =>
+      this.policy?.onConnectionState(pc.connectionState),
+    )
     await this.send({ audio: true, video: true }, jsep)
     if (this.muted) handle.muteAudio()
   }
@@ -197,7 +215,11 @@ export class EchoCall implements SessionParticipant {
     if (!handle) return
     if (this.stateValue.kind === 'active') this.setState({ kind: 'recovering', reason })
     const jsep = await new Promise<JanusJS.JSEP>((resolve, reject) =>
-      handle.createOffer({ iceRestart: true, success: resolve, error: reject } as JanusJS.OfferParams),
+      handle.createOffer({
+        iceRestart: true,
+        success: resolve,
+        error: reject,
+      } as JanusJS.OfferParams),
     )
     await this.send({ audio: true, video: true }, jsep)
     await this.requestKeyframe()
@@ -239,7 +261,8 @@ export class EchoCall implements SessionParticipant {
 
   private onRemoteTrack(track: MediaStreamTrack, on: boolean): void {
     for (const existing of this.remote.getTracks()) {
-      if (existing.kind === track.kind && existing.id !== track.id) this.remote.removeTrack(existing)
+      if (existing.kind === track.kind && existing.id !== track.id)
+        this.remote.removeTrack(existing)
     }
     if (on && !this.remote.getTrackById(track.id)) this.remote.addTrack(track)
     if (!on) this.remote.removeTrack(track)

@@ -24,7 +24,9 @@ class RoutingWebSocket {
 function init(): Promise<void> {
   initialised ??= new Promise<void>((resolve) => {
     Janus.init({
-      debug: import.meta.env.DEV ? (['warn', 'error'] as unknown as JanusJS.InitOptions['debug']) : false,
+      debug: import.meta.env.DEV
+        ? (['warn', 'error'] as unknown as JanusJS.InitOptions['debug'])
+        : false,
       // janus.js news this class (its typings describe a factory function).
       dependencies: Janus.useDefaultDependencies({
         WebSocket: RoutingWebSocket,
@@ -47,7 +49,10 @@ export interface Gateway {
 }
 
 /** Creates a janus.js instance on the core's current session. */
-export async function openGateway(session: JanusSession, iceServers: RTCIceServer[]): Promise<Gateway> {
+export async function openGateway(
+  session: JanusSession,
+  iceServers: RTCIceServer[],
+): Promise<Gateway> {
   await init()
   const sessionId = session.id
   if (sessionId === undefined) throw new Error('not connected')

@@ -22,23 +22,32 @@ export async function readCallStats(pc: RTCPeerConnection | undefined): Promise<
   const report = await pc.getStats()
   let selectedPairId: string | undefined
   report.forEach((entry: Record<string, unknown>) => {
-    if (entry.type === 'inbound-rtp' && entry.kind === 'video') stats.framesDecoded += Number(entry.framesDecoded ?? 0)
-    if (entry.type === 'inbound-rtp' && entry.kind === 'audio') stats.audioPacketsReceived += Number(entry.packetsReceived ?? 0)
-    if (entry.type === 'transport' && typeof entry.selectedCandidatePairId === 'string') selectedPairId = entry.selectedCandidatePairId
+    if (entry.type === 'inbound-rtp' && entry.kind === 'video')
+      stats.framesDecoded += Number(entry.framesDecoded ?? 0)
+    if (entry.type === 'inbound-rtp' && entry.kind === 'audio')
+      stats.audioPacketsReceived += Number(entry.packetsReceived ?? 0)
+    if (entry.type === 'transport' && typeof entry.selectedCandidatePairId === 'string')
+      selectedPairId = entry.selectedCandidatePairId
   })
-  const pair = selectedPairId ? (report.get(selectedPairId) as Record<string, unknown> | undefined) : undefined
+  const pair = selectedPairId
+    ? (report.get(selectedPairId) as Record<string, unknown> | undefined)
+    : undefined
   if (pair) {
     const local = report.get(String(pair.localCandidateId)) as Record<string, unknown> | undefined
     const remote = report.get(String(pair.remoteCandidateId)) as Record<string, unknown> | undefined
     if (local) stats.localAddress = `${String(local.address ?? local.ip)}:${String(local.port)}`
-    if (remote) stats.remoteAddress = `${String(remote.address ?? remote.ip)}:${String(remote.port)}`
+    if (remote)
+      stats.remoteAddress = `${String(remote.address ?? remote.ip)}:${String(remote.port)}`
   }
   return stats
 }
 
 /** Turns getUserMedia and WebRTC failures into something a person can act on. */
 export function describeMediaError(error: unknown): string {
-  const name = error && typeof error === 'object' && 'name' in error ? String((error as { name: unknown }).name) : ''
+  const name =
+    error && typeof error === 'object' && 'name' in error
+      ? String((error as { name: unknown }).name)
+      : ''
   switch (name) {
     case 'NotAllowedError':
     case 'SecurityError':

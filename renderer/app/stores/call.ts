@@ -55,5 +55,17 @@ export const useCallStore = defineStore('call', () => {
     remoteStream.value = undefined
   }
 
-  return { state, statusText, localStream, remoteStream, stats, muted, error, attach, start, toggleMute, hangup }
+  return {
+    state,
+    statusText,
+    localStream,
+    remoteStream,
+    stats,
+    muted,
+    error,
+    attach,
+    start,
+    toggleMute,
+    hangup,
+  }
 })

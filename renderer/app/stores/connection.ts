@@ -24,7 +24,8 @@ export const useConnectionStore = defineStore('connection', () => {
   const statusText = computed(() => {
     const s = state.value
     const base = describeState(s)
-    if (s.kind === 'reconnecting' && s.reason === 'serverUnreachable') return `${base}: cannot reach the server`
+    if (s.kind === 'reconnecting' && s.reason === 'serverUnreachable')
+      return `${base}: cannot reach the server`
     if (s.kind === 'failed') return `${base}. ${s.message}`
     return base
   })
@@ -82,7 +83,19 @@ export const useConnectionStore = defineStore('connection', () => {
   }
 
   return {
-    state, sessionId, handles, incidents, reconnects, queued, serverInfo, keepaliveMs, lastRecoveryMs, settingsError, statusText,
-    attach, connect, disconnect,
+    state,
+    sessionId,
+    handles,
+    incidents,
+    reconnects,
+    queued,
+    serverInfo,
+    keepaliveMs,
+    lastRecoveryMs,
+    settingsError,
+    statusText,
+    attach,
+    connect,
+    disconnect,
   }
 })

@@ -29,12 +29,20 @@ export const useSettingsStore = defineStore('settings', () => {
 
   /** The settings as the session core takes them. */
   function snapshot(): ConnectionSettings {
-    return { serverUrl: serverUrl.value, apiSecret: apiSecret.value, token: token.value, iceServers: iceServers.value }
+    return {
+      serverUrl: serverUrl.value,
+      apiSecret: apiSecret.value,
+      token: token.value,
+      iceServers: iceServers.value,
+    }
   }
 
   /** Remembers the server and ICE servers; secrets stay in memory in the web build. */
   function remember(): void {
-    window.localStorage.setItem(KEY, JSON.stringify({ serverUrl: serverUrl.value, iceServers: iceServers.value }))
+    window.localStorage.setItem(
+      KEY,
+      JSON.stringify({ serverUrl: serverUrl.value, iceServers: iceServers.value }),
+    )
   }
 
   return { serverUrl, apiSecret, token, iceServers, snapshot, remember }

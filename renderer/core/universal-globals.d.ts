@@ -1,0 +1,10 @@
+/**
+ * The few globals every runtime Holdfast runs in has (browsers, Electron's processes,
+ * Node), declared narrowly so the core can use them without pulling in DOM or Node types.
+ */
+declare class URL {
+  constructor(url: string, base?: string)
+  readonly protocol: string
+  readonly hostname: string
+  readonly origin: string
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Makes sure the programs the tests run for real are here: Janus and Chromium from Debian.
+# As root it installs what is missing; otherwise it stops and names what to install.
+set -euo pipefail
+missing=()
+command -v janus >/dev/null || missing+=(janus)
+[ -x "${HOLDFAST_CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)
+command -v ip >/dev/null || missing+=(iproute2)
+if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
+if [ "$(id -u)" != 0 ]; then
+  echo "The tests need these Debian packages, which are not installed: ${missing[*]}" >&2
+  echo "Install them with: sudo apt-get install -y ${missing[*]}   (or run the test command as root)" >&2
+  exit 1
+fi
+echo "Installing from Debian: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq "${missing[@]}" >/dev/null

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The README's test command (npm test): prepares the machine, then runs every suite and
+# fails if any suite failed or did not run. Ends with one "N passed, N failed" line.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+mkdir -p test-results
+reports=test-results/reports
+rm -rf "$reports" && mkdir -p "$reports"
+status=0
+ran=()
+failed=()
+
+step() {
+  local name=$1
+  shift
+  echo
+  echo "━━━ $name"
+  if "$@"; then
+    ran+=("$name")
+  else
+    failed+=("$name")
+    status=1
+  fi
+}
+
+bash test/tools/prepare-machine.sh || exit 1
+step lint npx eslint .
+step format npx prettier --check .
+step typecheck npm run -s typecheck
+step build npx electron-vite build
+step unit npx vitest run test/unit --reporter=default --reporter=json --outputFile.json="$reports/unit.json"
+step integration npx vitest run test/integration --reporter=default --reporter=json --outputFile.json="$reports/integration.json"
+step e2e env PLAYWRIGHT_JSON_OUTPUT_NAME="$reports/e2e.json" bash test/tools/run-e2e.sh --project=e2e --reporter=list,json
+step bundle-size npx tsx test/tools/bundle-size.ts
+
+echo
+echo "━━━ summary"
+echo "steps passed: ${ran[*]:-none}"
+[ ${#failed[@]} -eq 0 ] || echo "steps FAILED: ${failed[*]}"
+node test/tools/summarize.mjs "$reports" || status=1
+exit $status
