@@ -22,6 +22,7 @@ export class HoldfastApp {
   private gatewaySession: number | undefined
   private iceServers: RTCIceServer[] = []
   private stopSignals: (() => void) | undefined
+  private call: EchoCall | undefined
   private readonly sessionListeners = new Set<(session: JanusSession | undefined) => void>()
 
   constructor(readonly host: Host) {
@@ -81,6 +82,7 @@ export class HoldfastApp {
   async disconnect(): Promise<void> {
     this.stopSignals?.()
     this.stopSignals = undefined
+    await this.call?.hangup('you disconnected')
     await this.sessionValue?.disconnect()
   }
 
@@ -106,7 +108,8 @@ export class HoldfastApp {
     const session = this.sessionValue
     if (!session || session.state.kind !== 'connected')
       throw new Error('Connect to a server first.')
-    return new EchoCall(session, () => this.gateway(), browserClock, options)
+    this.call = new EchoCall(session, () => this.gateway(), browserClock, options)
+    return this.call
   }
 }
 

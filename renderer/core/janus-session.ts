@@ -384,6 +384,11 @@ export class JanusSession {
     this.events.emit('state', next)
   }
 
+  /** Adds a plugin's incident (media restarts, media back) to the session's timeline. */
+  recordIncident(kind: Incident['kind'], detail: string): void {
+    this.addIncident(kind, detail)
+  }
+
   private addIncident(kind: Incident['kind'], detail: string): void {
     const incident = { at: this.deps.clock.now(), kind, detail }
     this.incidents.add(incident)

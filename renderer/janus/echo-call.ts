@@ -75,6 +75,7 @@ export class EchoCall implements SessionParticipant {
   private readonly remote = new MediaStream()
   private local: MediaStream | undefined
   private muted = false
+  private readonly unsubscribe: (() => void)[] = []
 
   constructor(
     private readonly session: JanusSession,
@@ -96,13 +97,29 @@ export class EchoCall implements SessionParticipant {
     if (this.stateValue.kind !== 'idle') return
     this.setState({ kind: 'starting' })
     this.removeParticipant = this.session.addParticipant(this)
+    // A call never outlives its session looking alive: a deliberate disconnect or giving up
+    // ends it with the reason.
+    const offDisconnected = this.session.events.on('disconnected', ({ message }) => {
+      if (this.stateValue.kind === 'ended' || this.stateValue.kind === 'failed') return
+      this.teardown()
+      this.setState({ kind: 'ended', reason: message })
+    })
+    const offReconnecting = this.session.events.on('reconnecting', () => this.policy?.onSignalling(false))
+    this.unsubscribe.push(offDisconnected, offReconnecting)
     try {
       await this.attachAndOffer()
       this.statsTimer = window.setInterval(() => void this.sampleStats(), 1000)
     } catch (error) {
-      this.teardown()
-      this.setState({ kind: 'failed', message: describeMediaError(error) })
+      await this.fail(error)
     }
+  }
+
+  /** Ends a call that could not start or restore, leaving no handle behind on the server. */
+  private async fail(error: unknown): Promise<void> {
+    const handle = this.handle
+    this.teardown()
+    this.setState({ kind: 'failed', message: describeMediaError(error) })
+    if (handle) await new Promise<void>((resolve) => handle.detach({ success: () => resolve(), error: () => resolve() }))
   }
 
   /** Mutes or unmutes the microphone. */
@@ -144,7 +161,10 @@ export class EchoCall implements SessionParticipant {
     )
       return
     this.setState({ kind: 'recovering', reason: 'the session was recreated' })
+    // The old PeerConnection belongs to a session Janus destroyed: close it locally.
+    const old = this.handle
     this.disposeMedia(false)
+    old?.hangup(false)
     try {
       await this.attachAndOffer()
       this.events.emit('incident', {
@@ -185,7 +205,7 @@ export class EchoCall implements SessionParticipant {
         restart: (reason) => this.restartIce(reason),
         selectedLocalAddress: async () => (await readCallStats(handle.webrtcStuff.pc)).localAddress,
         report: (kind, detail) => {
-          this.events.emit('incident', { kind, detail })
+          this.report(kind, detail)
           if (kind === 'media-back') this.markActive()
         },
       },
@@ -245,6 +265,11 @@ export class EchoCall implements SessionParticipant {
     )
   }
 
+  private report(kind: 'media-restart' | 'media-back', detail: string): void {
+    this.session.recordIncident(kind, `${this.name}: ${detail}`)
+    this.events.emit('incident', { kind, detail })
+  }
+
   private markActive(): void {
     if (this.stateValue.kind === 'starting' || this.stateValue.kind === 'recovering') {
       this.session.setMediaActive(this.name, true)
@@ -289,6 +314,7 @@ export class EchoCall implements SessionParticipant {
     this.disposeMedia(true)
     this.removeParticipant?.()
     this.removeParticipant = undefined
+    for (const off of this.unsubscribe.splice(0)) off()
   }
 
   private setState(next: EchoCallState): void {

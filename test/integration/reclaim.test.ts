@@ -308,3 +308,36 @@ describe('against a real Janus with token auth', () => {
     })
   })
 })
+
+describe('against a real Janus with an API secret', () => {
+  let janus: RunningJanus
+  beforeAll(async () => {
+    janus = await startJanus({ apiSecret: 'holdfast-api-secret', plugins: ['echotest'] })
+  })
+  afterAll(async () => janus?.stop())
+
+  it('the right secret connects and its requests pass; a claim after a drop carries it too', async () => {
+    const relay = await startRelay({ host: '127.0.0.1', port: janus.config.wsPort })
+    try {
+      const { session, seen } = makeSession(relay.url, { apiSecret: 'holdfast-api-secret' })
+      const id = await connectAndWait(session)
+      const handle = await session.attach(ECHO)
+      relay.cut()
+      await waitFor('reconnected', () => seen.some((e) => e.name === 'reconnected'))
+      expect(session.id).toBe(id)
+      await expect(echoRoundTrip(handle)).resolves.toMatchObject({ sender: handle.id })
+    } finally {
+      await relay.close()
+    }
+  })
+
+  it('a wrong secret ends in failed{unauthorized} without retrying forever', async () => {
+    const before = await listSessions(janus.adminUrl, janus.config.adminSecret)
+    const { session } = makeSession(janus.url, { apiSecret: 'wrong' })
+    session.connect()
+    await waitFor('failed', () => session.state.kind === 'failed')
+    expect(session.state).toMatchObject({ kind: 'failed', reason: 'unauthorized' })
+    const after = await listSessions(janus.adminUrl, janus.config.adminSecret)
+    expect(after.filter((id) => !before.includes(id))).toEqual([])
+  })
+})

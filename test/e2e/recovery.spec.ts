@@ -1,0 +1,85 @@
+/** The echo call recovering by itself in Chromium: new session, network back, devices denied. */
+import { expect, expectFramesFlowing, shownSessionId, test } from './fixtures'
+
+test('Janus restarted mid-call: a new session and the echo call re-established by itself', async ({
+  page,
+  lab,
+}) => {
+  await page.goto(lab.appUrl)
+  await expect(page.getByRole('status')).toHaveText('Connected')
+  const oldSession = await shownSessionId(page)
+  await page.getByRole('button', { name: 'Start echo call' }).click()
+  await expectFramesFlowing(page)
+  await lab.janus.restart()
+  await expect(page.getByTestId('incidents').locator('[data-kind="session-lost"]')).not.toHaveCount(
+    0,
+  )
+  await expect(page.getByRole('status')).toHaveText('Connected')
+  const newSession = await shownSessionId(page)
+  expect(newSession).not.toBe(oldSession)
+  expect(await lab.sessions()).toEqual([newSession])
+  await expect(page.getByTestId('call-status')).toHaveText('In call')
+  await expect.poll(() => lab.handles(newSession)).toHaveLength(1)
+  // Frames counted on the new PeerConnection start from zero: any frame is a new one.
+  await expectFramesFlowing(page)
+  await expect(page.getByTestId('incidents').locator('[data-kind="recreated"]')).not.toHaveCount(0)
+})
+
+test('offline then online mid-call: the same session, ICE restarted, media back', async ({
+  page,
+  context,
+  lab,
+}) => {
+  await page.goto(lab.appUrl)
+  await expect(page.getByRole('status')).toHaveText('Connected')
+  const sessionId = await shownSessionId(page)
+  await page.getByRole('button', { name: 'Start echo call' }).click()
+  await expectFramesFlowing(page)
+  await context.setOffline(true)
+  await expect(page.getByRole('status')).toHaveText(/^Reconnecting/)
+  await context.setOffline(false)
+  await expect(page.getByRole('status')).toHaveText('Connected')
+  expect(await shownSessionId(page)).toBe(sessionId)
+  expect(await lab.sessions()).toEqual([sessionId])
+  const incidents = page.getByTestId('incidents')
+  await expect(incidents.locator('[data-kind="media-restart"]')).not.toHaveCount(0)
+  await expect(incidents.locator('[data-kind="media-back"]')).not.toHaveCount(0)
+  await expect(page.getByTestId('call-status')).toHaveText('In call')
+  const now = Number(await page.getByTestId('frames-decoded').textContent())
+  await expectFramesFlowing(page, now)
+})
+
+test('a denied camera and microphone give a message that says what to do', async ({
+  page,
+  lab,
+}) => {
+  await page.addInitScript(() => {
+    navigator.mediaDevices.getUserMedia = () =>
+      Promise.reject(new DOMException('Permission denied', 'NotAllowedError'))
+  })
+  await page.goto(lab.appUrl)
+  await expect(page.getByRole('status')).toHaveText('Connected')
+  const sessionId = await shownSessionId(page)
+  await page.getByRole('button', { name: 'Start echo call' }).click()
+  await expect(page.getByTestId('call-error')).toContainText(
+    'Camera or microphone access was denied',
+  )
+  await expect(page.getByTestId('call-status')).toHaveText(/^Call failed/)
+  await expect(page.getByRole('button', { name: 'Start echo call' })).toBeEnabled()
+  await expect.poll(() => lab.handles(sessionId)).toEqual([])
+})
+
+test('disconnecting mid-call ends the call, destroys the session and clears the store', async ({
+  page,
+  lab,
+}) => {
+  await page.goto(lab.appUrl)
+  await expect(page.getByRole('status')).toHaveText('Connected')
+  await page.getByRole('button', { name: 'Start echo call' }).click()
+  await expectFramesFlowing(page)
+  await page.getByRole('button', { name: 'Disconnect' }).click()
+  await expect(page.getByRole('status')).toHaveText('Disconnected')
+  await expect(page.getByTestId('call-status')).toHaveText('Call ended: you disconnected')
+  await expect.poll(() => lab.sessions()).toEqual([])
+  expect(await page.evaluate(() => sessionStorage.getItem('holdfast.session'))).toBeNull()
+})
