@@ -104,7 +104,9 @@ export class EchoCall implements SessionParticipant {
       this.teardown()
       this.setState({ kind: 'ended', reason: message })
     })
-    const offReconnecting = this.session.events.on('reconnecting', () => this.policy?.onSignalling(false))
+    const offReconnecting = this.session.events.on('reconnecting', () =>
+      this.policy?.onSignalling(false),
+    )
     this.unsubscribe.push(offDisconnected, offReconnecting)
     try {
       await this.attachAndOffer()
@@ -119,7 +121,10 @@ export class EchoCall implements SessionParticipant {
     const handle = this.handle
     this.teardown()
     this.setState({ kind: 'failed', message: describeMediaError(error) })
-    if (handle) await new Promise<void>((resolve) => handle.detach({ success: () => resolve(), error: () => resolve() }))
+    if (handle)
+      await new Promise<void>((resolve) =>
+        handle.detach({ success: () => resolve(), error: () => resolve() }),
+      )
   }
 
   /** Mutes or unmutes the microphone. */

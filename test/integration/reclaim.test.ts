@@ -117,9 +117,10 @@ describe('against a real Janus (reclaim 5 s, session 15 s)', () => {
     const handle = await session.attach(ECHO)
     relay.cut()
     await waitFor('reconnected', () => seen.some((e) => e.name === 'reconnected'))
-    expect(seen.find((e) => e.name === 'reconnecting')?.payload).toMatchObject({
-      reason: 'socketClosed',
-    })
+    // An abrupt cut reaches the client as a clean close or as a reset (an error first).
+    const reason = (seen.find((e) => e.name === 'reconnecting')?.payload as { reason: string })
+      .reason
+    expect(['socketClosed', 'socketError']).toContain(reason)
     expect(seen.find((e) => e.name === 'reconnected')?.payload).toMatchObject({
       sessionId: id,
       reclaimed: true,

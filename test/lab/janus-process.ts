@@ -3,7 +3,7 @@
  * waits until its WebSocket answers `info`.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync, createWriteStream } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, createWriteStream } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import WebSocket from 'ws'
@@ -46,15 +46,32 @@ export async function startJanus(
   const url = `ws://${config.wsIp}:${config.wsPort}`
   const adminUrl = `ws://${config.wsIp}:${config.adminPort}`
   let child: ChildProcess | undefined
+  let keepLogs = Boolean(process.env.HOLDFAST_KEEP_LOGS)
 
   const launch = async (): Promise<void> => {
     const log = createWriteStream(logFile, { flags: 'a' })
     const [command, ...args] = [...prefix, 'janus', '-C', file, '-F', dir, '-o']
-    child = spawn(command!, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-    child.stdout?.pipe(log)
-    child.stderr?.pipe(log)
+    const started = spawn(command!, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    child = started
+    started.stdout?.pipe(log)
+    started.stderr?.pipe(log)
+    // A Janus that dies on its own is a finding, not noise: say so and keep its log.
+    started.once('exit', (code, signal) => {
+      if (child !== started) return
+      keepLogs = true
+      console.error(
+        `janus (${url}) exited unexpectedly: code ${code}, signal ${signal}; log kept at ${logFile}`,
+      )
+      try {
+        console.error(readFileSync(logFile, 'utf8').split('\n').slice(-40).join('\n'))
+      } catch {
+        /* no log yet */
+      }
+    })
     const exited = new Promise<never>((_, reject) =>
-      child!.once('exit', (code) => reject(new Error(`janus exited with ${code}; see ${logFile}`))),
+      started.once('exit', (code) =>
+        reject(new Error(`janus exited with ${code}; see ${logFile}`)),
+      ),
     )
     await Promise.race([waitForInfo(url, 10_000), exited])
   }
@@ -78,7 +95,7 @@ export async function startJanus(
     logFile,
     stop: async () => {
       await stop()
-      if (!process.env.HOLDFAST_KEEP_LOGS) rmSync(dir, { recursive: true, force: true })
+      if (!keepLogs) rmSync(dir, { recursive: true, force: true })
     },
     restart: async () => {
       await stop()
