@@ -1,73 +1,240 @@
 /**
- * The main process's composition root: one secure window, the session store, and the OS
- * signals forwarded to the renderer. Logic lives in small modules and the renderer's core.
+ * The main process's composition root: it builds the small modules and wires them. No
+ * decision is made here that a module (or the renderer's core) could make.
  */
+import { readFileSync } from 'node:fs'
+import { networkInterfaces } from 'node:os'
 import { join } from 'node:path'
-import { app, BrowserWindow, powerMonitor, session as electronSession, shell } from 'electron'
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  Menu,
+  nativeImage,
+  net,
+  powerMonitor,
+  safeStorage,
+  screen,
+  Tray,
+} from 'electron'
+import { autoUpdater } from 'electron-updater'
 import Store from 'electron-store'
-import { handle } from './ipc'
-import { originOf } from './ipc-guard'
-import { isMediaPermission } from './permissions'
+import type { RendererReport } from '../preload/ipc-contract'
+import type { Clock } from '../renderer/core/clock'
+import { createFileLogger } from './file-log'
+import { createIpc } from './ipc'
+import { parseDefaultRoute, startNetworkMonitor } from './network-monitor'
+import { wirePowerSignals } from './power-signals'
+import { QuitCoordinator } from './quit-coordinator'
+import { SecretVault } from './secret-vault'
+import {
+  quarantineCorruptFile,
+  SessionStoreService,
+  sessionStoreOptions,
+  type SessionFile,
+} from './session-store'
+import {
+  defaultSettings,
+  restoreBounds,
+  settingsStoreOptions,
+  type SettingsFile,
+} from './settings-store'
+import { shouldHideOnClose, trayPresentation } from './tray-state'
+import { UpdateService, type UpdaterLike } from './updates/update-service'
+import { appOriginFor, builtPaths, createMainWindow } from './window'
 
-const store = new Store<{ session?: unknown }>({
-  name: 'holdfast-session',
-  clearInvalidConfig: true,
-})
+const clock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (id) => clearTimeout(id as NodeJS.Timeout),
+}
+const log = createFileLogger(join(app.getPath('logs'), 'holdfast.log'), { echo: !app.isPackaged })
+const feedUrl = process.env.HOLDFAST_UPDATE_FEED ?? 'https://updates.holdfast.invalid/desktop'
 
-function createWindow(): BrowserWindow {
-  const window = new BrowserWindow({
-    width: 1100,
-    height: 800,
-    title: 'Holdfast',
-    webPreferences: {
-      preload: join(import.meta.dirname, '../preload/index.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
+function start(): void {
+  const sessionFile = join(app.getPath('userData'), `${sessionStoreOptions.configName}.json`)
+  quarantineCorruptFile(sessionFile, log)
+  const sessionStore = new SessionStoreService(
+    new Store<SessionFile>({
+      ...sessionStoreOptions,
+      name: sessionStoreOptions.configName,
+    } as never),
+    clock.now,
+    log,
+  )
+  const settingsStore = new Store<SettingsFile>({
+    ...settingsStoreOptions,
+    name: settingsStoreOptions.configName,
+  } as never)
+  const vault = new SecretVault(
+    safeStorage,
+    {
+      get: (name) => settingsStore.get('secrets')[name],
+      set: (name, cipher) =>
+        settingsStore.set('secrets', { ...settingsStore.get('secrets'), [name]: cipher }),
+      delete: (name) => {
+        const { [name]: _dropped, ...rest } = settingsStore.get('secrets')
+        settingsStore.set('secrets', rest)
+      },
+    },
+    process.platform,
+  )
+  const settings = () => ({ ...defaultSettings, ...settingsStore.get('settings') })
+  const { preloadPath, rendererFile } = builtPaths(import.meta.dirname)
+  const rendererUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL
+  const appOrigin = appOriginFor(rendererUrl, rendererFile)
+  let report: RendererReport | undefined
+  let window: BrowserWindow | undefined
+  const ipc = createIpc(() => appOrigin, log)
+  const toRenderer = <K extends Parameters<typeof ipc.send>[1]>(
+    channel: K,
+    payload: Parameters<typeof ipc.send<K>>[2],
+  ): boolean => {
+    if (!window || window.isDestroyed()) return false
+    ipc.send(window.webContents, channel, payload)
+    return true
+  }
+
+  const quit = new QuitCoordinator({
+    clock,
+    askRenderer: (reason) => toRenderer('app:prepare-quit', { reason }),
+    quit: () => app.quit(),
+    log: (m) => log.info(m),
+  })
+  app.on('before-quit', (event) => {
+    if (quit.request('quit')) event.preventDefault()
+  })
+
+  const updater = new UpdateService(autoUpdater as unknown as UpdaterLike, {
+    clock,
+    random: Math.random,
+    currentVersion: app.getVersion(),
+    feedUrl,
+    channel: settings().updateChannel,
+    isInCall: () => report?.inCall ?? false,
+    onStatus: (status) => toRenderer('updates:status', status),
+    log: (m) => log.info(m),
+  })
+
+  ipc.handle('session:load', () => sessionStore.load())
+  ipc.handle('session:save', (record) => sessionStore.save(record))
+  ipc.handle('session:clear', () => sessionStore.clear())
+  ipc.handle('secrets:status', () => vault.availability())
+  ipc.handle('secrets:get', (name) => vault.get(name))
+  ipc.handle('secrets:set', (name, value) => vault.set(name, value))
+  ipc.handle('secrets:delete', (name) => vault.delete(name))
+  ipc.handle('settings:get', () => settings())
+  ipc.handle('settings:set', async (patch) => {
+    const next = { ...settings(), ...patch }
+    settingsStore.set('settings', next)
+    if (patch.startAtLogin !== undefined)
+      app.setLoginItemSettings({ openAtLogin: patch.startAtLogin })
+    if (patch.updateChannel !== undefined) void updater.setChannel(patch.updateChannel)
+    return next
+  })
+  ipc.handle('app:report', (next) => {
+    const wasInCall = report?.inCall ?? false
+    report = next
+    refreshTray()
+    if (wasInCall !== next.inCall) void updater.onCallStateChanged(next.inCall)
+  })
+  ipc.handle('app:quit-ready', () => quit.rendererReady())
+  ipc.handle('logs:export', async () => {
+    const target = await dialog.showSaveDialog({
+      defaultPath: `holdfast-logs-${new Date().toISOString().slice(0, 10)}.log`,
+    })
+    if (target.canceled || !target.filePath) return undefined
+    log.exportTo(target.filePath)
+    return target.filePath
+  })
+  ipc.handle('updates:check', () => updater.check())
+  ipc.handle('updates:restart', () => updater.restartToUpdate())
+
+  wirePowerSignals(powerMonitor, {
+    clock,
+    emit: (signal) => {
+      log.info(`power: ${signal.type}${signal.type === 'resume' ? ` (${signal.source})` : ''}`)
+      // Locking the screen never touches the call; only sleep, wake and shutdown matter.
+      if (signal.type === 'suspend') toRenderer('system:event', { type: 'suspend' })
+      else if (signal.type === 'resume')
+        toRenderer('system:event', {
+          type: 'resume',
+          ...(signal.sleptMs !== undefined ? { sleptMs: signal.sleptMs } : {}),
+        })
+      else if (signal.type === 'shutdown') quit.request('shutdown')
     },
   })
-  const devUrl = process.env.ELECTRON_RENDERER_URL
-  const appUrl = devUrl ?? `file://${join(import.meta.dirname, '../renderer/index.html')}`
-  const appOrigin = originOf(appUrl) ?? 'file://'
-  window.webContents.on('will-navigate', (event, url) => {
-    if (originOf(url) !== appOrigin) event.preventDefault()
-  })
-  window.webContents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url)
-    return { action: 'deny' }
-  })
-  electronSession.defaultSession.setPermissionRequestHandler(
-    (webContents, permission, callback, details) => {
-      callback(isMediaPermission(permission, details.requestingUrl, appOrigin))
+  startNetworkMonitor({
+    clock,
+    readInterfaces: networkInterfaces,
+    isOnline: () => net.isOnline(),
+    defaultRouteInterface: () => {
+      try {
+        return parseDefaultRoute(readFileSync('/proc/net/route', 'utf8'))
+      } catch {
+        return undefined
+      }
     },
+    intervalMs: Number(process.env.HOLDFAST_NETWORK_POLL_MS ?? 2000),
+    onEvent: (event) => {
+      log.info(`network: ${event.type}`)
+      toRenderer('system:event', event)
+    },
+  })
+
+  const trayIcon = nativeImage.createFromPath(join(import.meta.dirname, '../../build/icon.png'))
+  const tray = new Tray(
+    trayIcon.isEmpty() ? nativeImage.createEmpty() : trayIcon.resize({ width: 16, height: 16 }),
   )
-  electronSession.defaultSession.setPermissionCheckHandler((_wc, permission, requestingOrigin) =>
-    isMediaPermission(permission, requestingOrigin, appOrigin),
-  )
-  handle('session:load', appOrigin, () => store.get('session'))
-  handle('session:save', appOrigin, (record) => store.set('session', record))
-  handle('session:clear', appOrigin, () => store.delete('session'))
-  powerMonitor.on('suspend', () => window.webContents.send('system:event', { type: 'suspend' }))
-  powerMonitor.on('resume', () => window.webContents.send('system:event', { type: 'resume' }))
-  if (devUrl) void window.loadURL(devUrl)
-  else void window.loadFile(join(import.meta.dirname, '../renderer/index.html'))
-  return window
+  const refreshTray = (): void => {
+    const view = trayPresentation(report)
+    tray.setToolTip(view.tooltip)
+    tray.setContextMenu(
+      Menu.buildFromTemplate([
+        { label: view.tooltip, enabled: false },
+        { label: 'Show Holdfast', click: () => window?.show() },
+        { label: 'Quit', click: () => app.quit() },
+      ]),
+    )
+  }
+  refreshTray()
+
+  const open = (): void => {
+    window = createMainWindow({
+      preloadPath,
+      rendererUrl,
+      rendererFile,
+      bounds: restoreBounds(
+        settingsStore.get('windowBounds'),
+        screen.getAllDisplays().map((d) => d.workArea),
+      ),
+      log,
+      hideOnClose: () =>
+        shouldHideOnClose({ closeToTray: settings().closeToTray, quitting: quit.quitting, report }),
+      onBoundsChanged: (bounds) => settingsStore.set('windowBounds', bounds),
+    })
+  }
+  open()
+  app.on('second-instance', () => {
+    if (!window || window.isDestroyed()) open()
+    else {
+      if (window.isMinimized()) window.restore()
+      window.show()
+      window.focus()
+    }
+  })
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) open()
+    else window?.show()
+  })
+  updater.start()
+  log.info(`started ${app.getName()} ${app.getVersion()} (origin ${appOrigin})`)
 }
 
 if (!app.requestSingleInstanceLock()) {
   app.quit()
 } else {
-  void app.whenReady().then(() => {
-    let window = createWindow()
-    app.on('second-instance', () => {
-      if (window.isMinimized()) window.restore()
-      window.focus()
-    })
-    app.on('activate', () => {
-      if (BrowserWindow.getAllWindows().length === 0) window = createWindow()
-    })
-  })
+  void app.whenReady().then(start)
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit()
   })

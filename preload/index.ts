@@ -1,11 +1,20 @@
 /**
- * The sandboxed preload: a few verb-named functions on window.holdfast, never raw IPC, and
- * no Electron event object ever reaches the page.
+ * The sandboxed preload: a few verb-named functions on window.holdfast. Nothing raw: no
+ * ipcRenderer, no channel names, and no Electron event object ever reaches the page.
  */
 import { contextBridge, ipcRenderer } from 'electron'
 import type { SystemEvent } from '../renderer/core/host'
 import type { SessionRecord } from '../renderer/core/session-record'
-import type { EventChannels, InvokeChannel, InvokeChannels } from './ipc-contract'
+import type {
+  DesktopSettings,
+  EventChannel,
+  EventChannels,
+  InvokeChannel,
+  InvokeChannels,
+  RendererReport,
+  SecretName,
+  UpdateStatus,
+} from './ipc-contract'
 
 function invoke<K extends InvokeChannel>(
   channel: K,
@@ -14,15 +23,43 @@ function invoke<K extends InvokeChannel>(
   return ipcRenderer.invoke(channel, ...args) as Promise<InvokeChannels[K]['result']>
 }
 
-contextBridge.exposeInMainWorld('holdfast', {
+function subscribe<K extends EventChannel>(
+  channel: K,
+  listener: (payload: EventChannels[K]) => void,
+): () => void {
+  const handler = (_event: unknown, payload: EventChannels[K]): void => listener(payload)
+  ipcRenderer.on(channel, handler)
+  return () => {
+    ipcRenderer.removeListener(channel, handler)
+  }
+}
+
+const bridge = {
   loadSession: () => invoke('session:load'),
   saveSession: (record: SessionRecord) => invoke('session:save', record),
   clearSession: () => invoke('session:clear'),
-  onSystemEvent: (listener: (event: SystemEvent) => void) => {
-    const handler = (_event: unknown, payload: EventChannels['system:event']): void =>
-      listener(payload)
-    ipcRenderer.on('system:event', handler)
-    return () => ipcRenderer.removeListener('system:event', handler)
-  },
-  appVersion: () => process.env.npm_package_version ?? '0.0.0',
-})
+  secretsStatus: () => invoke('secrets:status'),
+  getSecret: (name: SecretName) => invoke('secrets:get', name),
+  setSecret: (name: SecretName, value: string) => invoke('secrets:set', name, value),
+  getSettings: () => invoke('settings:get'),
+  setSettings: (patch: Partial<DesktopSettings>) => invoke('settings:set', patch),
+  report: (state: RendererReport) => invoke('app:report', state),
+  exportLogs: () => invoke('logs:export'),
+  checkForUpdates: () => invoke('updates:check'),
+  restartToUpdate: () => invoke('updates:restart'),
+  onSystemEvent: (listener: (event: SystemEvent) => void) => subscribe('system:event', listener),
+  onUpdateStatus: (listener: (status: UpdateStatus) => void) =>
+    subscribe('updates:status', listener),
+  /** Main is quitting: `prepare` ends calls and the session; main is told when it is done. */
+  onPrepareQuit: (prepare: () => Promise<void>) =>
+    subscribe('app:prepare-quit', () => {
+      void prepare()
+        .catch(() => undefined)
+        .finally(() => void invoke('app:quit-ready'))
+    }),
+}
+
+/** The shape of window.holdfast, for the renderer's Electron host. */
+export type HoldfastBridge = typeof bridge
+
+contextBridge.exposeInMainWorld('holdfast', bridge)

@@ -1,38 +1,140 @@
 /**
  * The one IPC contract between main and preload: every channel with its argument and result
- * types, and the validators main runs on whatever arrives. Imports nothing runtime-bound.
+ * types, and the validators main runs on whatever arrives. Imports nothing runtime-bound, so
+ * main, preload and tests share it.
  */
 import type { SystemEvent } from '../renderer/core/host'
 import { parseSessionRecord, type SessionRecord } from '../renderer/core/session-record'
+
+/** Update channels, most stable first. */
+export const updateChannels = ['latest', 'beta', 'alpha'] as const
+export type UpdateChannel = (typeof updateChannels)[number]
+
+/** Settings the desktop app keeps in main. */
+export interface DesktopSettings {
+  updateChannel: UpdateChannel
+  startAtLogin: boolean
+  closeToTray: boolean
+}
+
+/** What the renderer tells main about itself (tray, updates, quitting). */
+export interface RendererReport {
+  connection:
+    'idle' | 'connecting' | 'connected' | 'reconnecting' | 'recovering' | 'failed' | 'closed'
+  inCall: boolean
+}
+
+/** Where updates are, for the UI. */
+export type UpdateStatus =
+  | { kind: 'idle' }
+  | { kind: 'checking' }
+  | { kind: 'up-to-date'; version: string }
+  | { kind: 'available'; version: string }
+  | { kind: 'deferred'; version: string; reason: string }
+  | { kind: 'downloading'; version: string; percent: number }
+  | { kind: 'ready'; version: string }
+  | { kind: 'error'; message: string }
+
+/** Names of secrets the vault keeps. */
+export const secretNames = ['apiSecret', 'token'] as const
+export type SecretName = (typeof secretNames)[number]
 
 /** Requests the renderer makes (invoke/handle). */
 export interface InvokeChannels {
   'session:load': { args: []; result: unknown }
   'session:save': { args: [SessionRecord]; result: void }
   'session:clear': { args: []; result: void }
+  'secrets:status': { args: []; result: { persistent: boolean; reason?: string } }
+  'secrets:get': { args: [SecretName]; result: string | undefined }
+  'secrets:set': { args: [SecretName, string]; result: boolean }
+  'secrets:delete': { args: [SecretName]; result: void }
+  'settings:get': { args: []; result: DesktopSettings }
+  'settings:set': { args: [Partial<DesktopSettings>]; result: DesktopSettings }
+  'app:report': { args: [RendererReport]; result: void }
+  'app:quit-ready': { args: []; result: void }
+  'logs:export': { args: []; result: string | undefined }
+  'updates:check': { args: []; result: UpdateStatus }
+  'updates:restart': { args: []; result: boolean }
 }
 
 /** Events main sends to the renderer. */
 export interface EventChannels {
   'system:event': SystemEvent
+  'app:prepare-quit': { reason: 'quit' | 'shutdown' }
+  'updates:status': UpdateStatus
 }
 
 export type InvokeChannel = keyof InvokeChannels
+export type EventChannel = keyof EventChannels
 
-/** Validates the arguments of each invoke channel; returns them typed or undefined. */
+const none = (args: unknown[]): [] | undefined => (args.length === 0 ? [] : undefined)
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+const isSecretName = (value: unknown): value is SecretName =>
+  secretNames.includes(value as SecretName)
+const connectionKinds: RendererReport['connection'][] = [
+  'idle',
+  'connecting',
+  'connected',
+  'reconnecting',
+  'recovering',
+  'failed',
+  'closed',
+]
+
+/** Validates the arguments of each invoke channel; returns them typed, or undefined. */
 export const validators: {
   [K in InvokeChannel]: (args: unknown[]) => InvokeChannels[K]['args'] | undefined
 } = {
-  'session:load': (args) => (args.length === 0 ? [] : undefined),
-  'session:clear': (args) => (args.length === 0 ? [] : undefined),
+  'session:load': none,
+  'session:clear': none,
   'session:save': (args) => {
     if (args.length !== 1) return undefined
     const record = parseSessionRecord(args[0])
     return record ? [record] : undefined
   },
+  'secrets:status': none,
+  'secrets:get': (args) => (args.length === 1 && isSecretName(args[0]) ? [args[0]] : undefined),
+  'secrets:set': (args) =>
+    args.length === 2 &&
+    isSecretName(args[0]) &&
+    typeof args[1] === 'string' &&
+    args[1].length <= 8192
+      ? [args[0], args[1]]
+      : undefined,
+  'secrets:delete': (args) => (args.length === 1 && isSecretName(args[0]) ? [args[0]] : undefined),
+  'settings:get': none,
+  'settings:set': (args) => {
+    if (args.length !== 1 || !isObject(args[0])) return undefined
+    const input = args[0]
+    const out: Partial<DesktopSettings> = {}
+    for (const key of Object.keys(input)) {
+      const value = input[key]
+      if (key === 'updateChannel' && updateChannels.includes(value as UpdateChannel))
+        out.updateChannel = value as UpdateChannel
+      else if ((key === 'startAtLogin' || key === 'closeToTray') && typeof value === 'boolean')
+        out[key] = value
+      else return undefined
+    }
+    return [out]
+  },
+  'app:report': (args) => {
+    if (args.length !== 1 || !isObject(args[0])) return undefined
+    const { connection, inCall } = args[0]
+    if (
+      !connectionKinds.includes(connection as RendererReport['connection']) ||
+      typeof inCall !== 'boolean'
+    )
+      return undefined
+    return [{ connection: connection as RendererReport['connection'], inCall }]
+  },
+  'app:quit-ready': none,
+  'logs:export': none,
+  'updates:check': none,
+  'updates:restart': none,
 }
 
-/** Whether a string names an invoke channel. */
+/** Whether a string names an invoke channel of the contract. */
 export function isInvokeChannel(channel: string): channel is InvokeChannel {
   return Object.hasOwn(validators, channel)
 }

@@ -9,6 +9,7 @@ import { JanusSession } from '../core/janus-session'
 import { parseIceServers, validateServerUrl, type ConnectionSettings } from '../core/settings'
 import { socketFactoryFrom, type WebSocketClass } from '../core/socket'
 import { browserClock } from '../host/browser-clock'
+import { isElectronHost } from '../host/electron-host'
 import { EchoCall, type EchoCallOptions } from '../janus/echo-call'
 import { openGateway, type Gateway } from '../janus/janus-runtime'
 
@@ -28,6 +29,23 @@ export class HoldfastApp {
   constructor(readonly host: Host) {
     // Leaving the page without hanging up keeps the session claimable by the next page.
     window.addEventListener('pagehide', () => this.sessionValue?.releaseForUnload())
+    if (isElectronHost(host)) {
+      // Quitting the app (or the OS shutting down) ends calls and the session first.
+      host.desktop.onPrepareQuit(() => this.disconnect())
+      this.onSession((session) => {
+        session?.events.on('state', () => this.reportToMain())
+      })
+    }
+  }
+
+  /** Tells main (tray, updates) where the connection and the call are. */
+  private reportToMain(): void {
+    if (!isElectronHost(this.host)) return
+    const callKind = this.call?.state.kind
+    void this.host.desktop.report({
+      connection: this.sessionValue?.state.kind ?? 'idle',
+      inCall: callKind === 'starting' || callKind === 'active' || callKind === 'recovering',
+    })
   }
 
   get session(): JanusSession | undefined {
@@ -109,6 +127,7 @@ export class HoldfastApp {
     if (!session || session.state.kind !== 'connected')
       throw new Error('Connect to a server first.')
     this.call = new EchoCall(session, () => this.gateway(), browserClock, options)
+    this.call.events.on('state', () => this.reportToMain())
     return this.call
   }
 }

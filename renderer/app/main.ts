@@ -2,6 +2,7 @@ import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import App from './App.vue'
 import { selectHost } from '../host/select-host'
+import { isElectronHost } from '../host/electron-host'
 import { HoldfastApp } from './holdfast-app'
 import { useCallStore } from './stores/call'
 import { useConnectionStore } from './stores/connection'
@@ -18,4 +19,7 @@ app.mount('#app')
 // Start as a person expects: connect to the configured server (claiming the session a
 // reload left behind) without a click.
 const settings = useSettingsStore()
-useConnectionStore().connect(settings.snapshot())
+const host = holdfast.host
+void (isElectronHost(host) ? settings.useDesktopSecrets(host.desktop) : Promise.resolve()).finally(
+  () => useConnectionStore().connect(settings.snapshot()),
+)

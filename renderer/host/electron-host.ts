@@ -1,27 +1,31 @@
 /**
- * The host inside the desktop app: the session store and system events come from the main
- * process through the preload's bridge (window.holdfast), never raw IPC.
+ * The host inside the desktop app: the session store, secrets and system events come from
+ * the main process through the preload's bridge (window.holdfast), never raw IPC.
  */
-import type { Host, SystemEvent } from '../core/host'
-import type { SessionRecord } from '../core/session-record'
+import type { Host } from '../core/host'
+import type { HoldfastBridge } from '../../preload/index'
 
-/** What the preload exposes; mirrors preload/index.ts. */
-export interface HoldfastBridge {
-  loadSession(): Promise<unknown>
-  saveSession(record: SessionRecord): Promise<void>
-  clearSession(): Promise<void>
-  onSystemEvent(listener: (event: SystemEvent) => void): () => void
-  appVersion(): string
+/** The Electron host: the common Host plus the desktop-only bridge. */
+export interface ElectronHost extends Host {
+  readonly desktop: HoldfastBridge
 }
 
-export function createElectronHost(bridge: HoldfastBridge): Host {
+export type { HoldfastBridge }
+
+export function createElectronHost(bridge: HoldfastBridge): ElectronHost {
   return {
+    desktop: bridge,
     sessionStore: {
       load: () => bridge.loadSession(),
       save: (record) => bridge.saveSession(record),
       clear: () => bridge.clearSession(),
     },
     onSystemEvent: (listener) => bridge.onSystemEvent(listener),
-    appInfo: () => ({ name: 'Holdfast', version: bridge.appVersion(), host: 'electron' }),
+    appInfo: () => ({ name: 'Holdfast', version: __APP_VERSION__, host: 'electron' }),
   }
+}
+
+/** Narrows a host to the Electron one. */
+export function isElectronHost(host: Host): host is ElectronHost {
+  return 'desktop' in host
 }

@@ -1,10 +1,13 @@
-/** Connection settings as the form edits them; only non-secret fields are remembered. */
+/** Connection settings as the form edits them; only non-secret fields go to localStorage. */
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import type { ConnectionSettings } from '../../core/settings'
+import type { HoldfastBridge } from '../../host/electron-host'
 import { initialServerUrl } from '../holdfast-app'
 
 const KEY = 'holdfast.settings'
+
+type DesktopSecrets = Pick<HoldfastBridge, 'secretsStatus' | 'getSecret' | 'setSecret'>
 
 interface Saved {
   serverUrl?: string
@@ -26,6 +29,11 @@ export const useSettingsStore = defineStore('settings', () => {
   const apiSecret = ref('')
   const token = ref('')
   const iceServers = ref(saved.iceServers ?? '')
+  /** Why secrets are or are not kept across restarts. */
+  const secretsNote = ref(
+    'In the web build the secret and token are kept in memory only and forgotten on reload.',
+  )
+  let desktop: DesktopSecrets | undefined
 
   /** The settings as the session core takes them. */
   function snapshot(): ConnectionSettings {
@@ -37,13 +45,38 @@ export const useSettingsStore = defineStore('settings', () => {
     }
   }
 
-  /** Remembers the server and ICE servers; secrets stay in memory in the web build. */
+  /** In the desktop app secrets live encrypted in main (safeStorage): load them. */
+  async function useDesktopSecrets(bridge: DesktopSecrets): Promise<void> {
+    desktop = bridge
+    const status = await bridge.secretsStatus()
+    secretsNote.value = status.persistent
+      ? 'The secret and token are stored encrypted by the operating system.'
+      : (status.reason ?? 'Secrets are kept in memory only.')
+    if (!status.persistent) return
+    apiSecret.value = (await bridge.getSecret('apiSecret')) ?? apiSecret.value
+    token.value = (await bridge.getSecret('token')) ?? token.value
+  }
+
+  /** Remembers the server and ICE servers; secrets only through the desktop vault. */
   function remember(): void {
     window.localStorage.setItem(
       KEY,
       JSON.stringify({ serverUrl: serverUrl.value, iceServers: iceServers.value }),
     )
+    if (desktop) {
+      void desktop.setSecret('apiSecret', apiSecret.value)
+      void desktop.setSecret('token', token.value)
+    }
   }
 
-  return { serverUrl, apiSecret, token, iceServers, snapshot, remember }
+  return {
+    serverUrl,
+    apiSecret,
+    token,
+    iceServers,
+    secretsNote,
+    snapshot,
+    useDesktopSecrets,
+    remember,
+  }
 })

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest'
+import {
+  contentSecurityPolicy,
+  isAllowedExternalLink,
+  isAllowedNavigation,
+  isPermissionGranted,
+} from '../../../main/security-policy'
+
+const app = 'file://'
+const page = 'file:///opt/holdfast/out/renderer/index.html'
+
+describe('security policy', () => {
+  it('navigation stays on the app', () => {
+    expect(isAllowedNavigation(page, app)).toBe(true)
+    expect(isAllowedNavigation('https://example.com/', app)).toBe(false)
+    expect(isAllowedNavigation('javascript:alert(1)', app)).toBe(false)
+  })
+
+  it('only allowlisted https links open in the system browser', () => {
+    expect(isAllowedExternalLink('https://janus.conf.meetecho.com/docs/')).toBe(true)
+    expect(isAllowedExternalLink('http://janus.conf.meetecho.com/')).toBe(false)
+    expect(isAllowedExternalLink('https://evil.example/')).toBe(false)
+    expect(isAllowedExternalLink('file:///etc/passwd')).toBe(false)
+    expect(isAllowedExternalLink('not a url')).toBe(false)
+  })
+
+  it('grants audio/video media to the app main frame only, and nothing else', () => {
+    const ask = {
+      permission: 'media',
+      requestingUrl: page,
+      isMainFrame: true,
+      mediaTypes: ['audio', 'video'],
+    }
+    expect(isPermissionGranted(ask, app)).toBe(true)
+    expect(isPermissionGranted({ ...ask, requestingUrl: 'https://evil.example/' }, app)).toBe(false)
+    expect(isPermissionGranted({ ...ask, isMainFrame: false }, app)).toBe(false)
+    expect(isPermissionGranted({ ...ask, mediaTypes: ['video', 'screen'] }, app)).toBe(false)
+    for (const permission of [
+      'geolocation',
+      'notifications',
+      'clipboard-read',
+      'display-capture',
+      'openExternal',
+    ]) {
+      expect(isPermissionGranted({ ...ask, permission }, app)).toBe(false)
+    }
+  })
+
+  it('the CSP allows only the app, WebSockets and media streams', () => {
+    expect(contentSecurityPolicy).toContain("script-src 'self'")
+    expect(contentSecurityPolicy).toContain("object-src 'none'")
+    expect(contentSecurityPolicy).toContain('connect-src')
+    expect(contentSecurityPolicy).not.toContain('unsafe-eval')
+  })
+})

@@ -1,0 +1,112 @@
+import { EventEmitter } from 'node:events'
+import { describe, expect, it, vi } from 'vitest'
+import { wirePowerSignals, type PowerSignal } from '../../../main/power-signals'
+import { QuitCoordinator } from '../../../main/quit-coordinator'
+import { shouldHideOnClose, trayPresentation } from '../../../main/tray-state'
+import { FakeClock } from '../support/fake-clock'
+
+describe('power signals', () => {
+  it('forwards powerMonitor events, lock included, and reports a wake once when both sources see it', async () => {
+    const clock = new FakeClock()
+    const power = new EventEmitter()
+    const signals: PowerSignal[] = []
+    const stop = wirePowerSignals(power, {
+      clock,
+      emit: (s) => signals.push(s),
+      driftIntervalMs: 1000,
+      driftThresholdMs: 5000,
+    })
+    power.emit('lock-screen')
+    power.emit('suspend')
+    clock.jump(30_000)
+    power.emit('resume')
+    await clock.advance(1000) // the drift detector also sees the 30 s gap
+    power.emit('unlock-screen')
+    expect(signals.map((s) => s.type)).toEqual([
+      'lock-screen',
+      'suspend',
+      'resume',
+      'unlock-screen',
+    ])
+    expect(signals[2]).toMatchObject({ source: 'powerMonitor' })
+    stop()
+  })
+
+  it('the drift detector reports a wake where powerMonitor is silent', async () => {
+    const clock = new FakeClock()
+    const signals: PowerSignal[] = []
+    wirePowerSignals(new EventEmitter(), {
+      clock,
+      emit: (s) => signals.push(s),
+      driftIntervalMs: 1000,
+      driftThresholdMs: 5000,
+    })
+    clock.jump(20_000)
+    await clock.advance(1000)
+    expect(signals).toEqual([expect.objectContaining({ type: 'resume', source: 'drift' })])
+  })
+})
+
+describe('quit coordinator', () => {
+  it('waits for the renderer to hang up, then quits', async () => {
+    const clock = new FakeClock()
+    const quit = vi.fn()
+    const c = new QuitCoordinator({ clock, askRenderer: () => true, quit, log: vi.fn() })
+    expect(c.request('quit')).toBe(true)
+    expect(c.request('quit')).toBe(true)
+    c.rendererReady()
+    expect(quit).toHaveBeenCalledTimes(1)
+    expect(c.request('quit')).toBe(false)
+  })
+
+  it('quits anyway after the bound when the renderer never answers', async () => {
+    const clock = new FakeClock()
+    const quit = vi.fn()
+    const log = vi.fn()
+    const c = new QuitCoordinator({ clock, askRenderer: () => true, quit, log, timeoutMs: 3000 })
+    c.request('shutdown')
+    await clock.advance(2999)
+    expect(quit).not.toHaveBeenCalled()
+    await clock.advance(1)
+    expect(quit).toHaveBeenCalledTimes(1)
+    expect(log).toHaveBeenCalledWith(expect.stringContaining('did not confirm'))
+  })
+
+  it('with no renderer there is nothing to wait for', () => {
+    const c = new QuitCoordinator({
+      clock: new FakeClock(),
+      askRenderer: () => false,
+      quit: vi.fn(),
+      log: vi.fn(),
+    })
+    expect(c.request('quit')).toBe(false)
+    expect(c.done).toBe(true)
+  })
+})
+
+describe('tray', () => {
+  it('shows connected, in a call, reconnecting and offline', () => {
+    expect(trayPresentation({ connection: 'connected', inCall: false }).status).toBe('connected')
+    expect(trayPresentation({ connection: 'connected', inCall: true }).status).toBe('in-call')
+    expect(trayPresentation({ connection: 'reconnecting', inCall: true })).toEqual({
+      status: 'reconnecting',
+      tooltip: 'Holdfast: reconnecting your call…',
+    })
+    expect(trayPresentation({ connection: 'failed', inCall: false }).status).toBe('offline')
+    expect(trayPresentation(undefined).status).toBe('offline')
+  })
+
+  it('closing hides to the tray only while connected, when enabled, and not while quitting', () => {
+    const report = { connection: 'connected' as const, inCall: false }
+    expect(shouldHideOnClose({ closeToTray: true, quitting: false, report })).toBe(true)
+    expect(shouldHideOnClose({ closeToTray: false, quitting: false, report })).toBe(false)
+    expect(shouldHideOnClose({ closeToTray: true, quitting: true, report })).toBe(false)
+    expect(
+      shouldHideOnClose({
+        closeToTray: true,
+        quitting: false,
+        report: { connection: 'closed', inCall: false },
+      }),
+    ).toBe(false)
+  })
+})
