@@ -6,6 +6,8 @@ const executablePath = process.env.HOLDFAST_CHROMIUM ?? '/usr/bin/chromium'
 export default defineConfig({
   projects: [
     { name: 'e2e', testDir: 'test/e2e' },
+    // The desktop app through Playwright's _electron; skipped (with the reason) without a binary.
+    { name: 'electron', testDir: 'test/electron' },
     // Figures, not verdicts: run by `npm run bench:reclaim`, not by the test command.
     { name: 'bench', testDir: 'test/bench', testMatch: '**/*.bench.ts' },
   ],

@@ -31,6 +31,11 @@ step build npx electron-vite build
 step unit npx vitest run test/unit --reporter=default --reporter=json --outputFile.json="$reports/unit.json"
 step integration npx vitest run test/integration --reporter=default --reporter=json --outputFile.json="$reports/integration.json"
 step e2e env PLAYWRIGHT_JSON_OUTPUT_NAME="$reports/e2e.json" bash test/tools/run-e2e.sh --project=e2e --reporter=list,json
+if ! npx tsx -e "import { electronBinary } from './test/electron/electron-binary.ts'; process.exit(electronBinary() ? 0 : 1)"; then
+  echo
+  echo "━━━ electron: SKIPPED — $(npx tsx -e "import { noElectronReason } from './test/electron/electron-binary.ts'; console.log(noElectronReason)")"
+fi
+step electron env PLAYWRIGHT_JSON_OUTPUT_NAME="$reports/electron.json" bash test/tools/run-e2e.sh --project=electron --reporter=list,json
 step bundle-size npx tsx test/tools/bundle-size.ts
 
 echo

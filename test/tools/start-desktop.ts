@@ -4,26 +4,12 @@
  * says so and points at `npm run web`.
  */
 import { spawn } from 'node:child_process'
-import { existsSync } from 'node:fs'
-import { join } from 'node:path'
+import { electronBinary, noElectronReason } from '../electron/electron-binary'
 import { startDevJanus } from './dev-janus'
-
-/**
- * Where the Electron binary is, without importing `electron` (Electron 45 downloads its
- * binary on first import, which fails here and prints a long trace).
- */
-export function electronBinary(): string | undefined {
-  const override = process.env.ELECTRON_OVERRIDE_DIST_PATH
-  if (override)
-    return existsSync(join(override, 'electron')) ? join(override, 'electron') : undefined
-  const dist = join('node_modules', 'electron', 'dist', 'electron')
-  return existsSync(dist) ? dist : undefined
-}
 
 if (!electronBinary()) {
   console.error(
-    'No Electron binary is available on this machine (it is downloaded on first run and this network cannot reach the download).\n' +
-      'Set ELECTRON_OVERRIDE_DIST_PATH to an Electron 45 folder, or run the same app as a web page with `npm run web`.',
+    `Cannot start the desktop app: ${noElectronReason}.\nThe same app runs as a web page with \`npm run web\`.`,
   )
   process.exit(1)
 }
