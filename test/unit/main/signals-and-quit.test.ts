@@ -110,3 +110,19 @@ describe('tray', () => {
     ).toBe(false)
   })
 })
+
+import { restoreBounds } from '../../../main/settings-store'
+
+describe('window bounds', () => {
+  const display = { x: 0, y: 0, width: 1920, height: 1080 }
+  it('restores bounds that are still on a display, and drops ones that are not', () => {
+    expect(restoreBounds({ x: 100, y: 100, width: 800, height: 600 }, [display])).toEqual({
+      x: 100,
+      y: 100,
+      width: 800,
+      height: 600,
+    })
+    expect(restoreBounds({ x: 3000, y: 100, width: 800, height: 600 }, [display])).toBeUndefined()
+    expect(restoreBounds(undefined, [display])).toBeUndefined()
+  })
+})

@@ -1,0 +1,146 @@
+/**
+ * The renderer's Electron host, in Chromium: a stand-in for the preload's bridge (the same
+ * verbs, backed by a fake "main" in the page) proves the renderer's half of the desktop
+ * coordination without an Electron binary: the session stored through main, a resume from
+ * main reclaiming at once, state reported for the tray, and quitting ending the call and
+ * the session before main is told it may quit.
+ */
+import type { Page } from '@playwright/test'
+import { expect, expectFramesFlowing, shownSessionId, test } from './fixtures'
+
+/** Installed before the app loads: window.holdfast (the bridge) and window.fakeMain (for the test). */
+function installFakeMain(): void {
+  const KEY = 'fake-main-store'
+  const store = (): Record<string, unknown> =>
+    JSON.parse(sessionStorage.getItem(KEY) ?? '{}') as Record<string, unknown>
+  const put = (patch: Record<string, unknown>): void =>
+    sessionStorage.setItem(KEY, JSON.stringify({ ...store(), ...patch }))
+  const listeners = { system: [] as ((e: unknown) => void)[], quit: [] as (() => Promise<void>)[] }
+  const calls: { verb: string; args: unknown[] }[] = []
+  const record = (verb: string, ...args: unknown[]) =>
+    calls.push({ verb, args: JSON.parse(JSON.stringify(args)) as unknown[] })
+  const fakeMain = {
+    calls,
+    quitReady: false,
+    emit: (event: unknown) => listeners.system.forEach((l) => l(event)),
+    prepareQuit: () =>
+      listeners.quit.forEach(
+        (prepare) => void prepare().finally(() => (fakeMain.quitReady = true)),
+      ),
+  }
+  ;(window as unknown as { fakeMain: typeof fakeMain }).fakeMain = fakeMain
+  ;(window as unknown as { holdfast: unknown }).holdfast = {
+    loadSession: async () => (record('loadSession'), store().session),
+    saveSession: async (r: unknown) => (record('saveSession', r), put({ session: r })),
+    clearSession: async () => (record('clearSession'), put({ session: undefined })),
+    secretsStatus: async () => ({
+      persistent: false,
+      reason: 'No keyring (GNOME Keyring or KWallet) is running; secrets are kept in memory only.',
+    }),
+    getSecret: async () => undefined,
+    setSecret: async () => false,
+    getSettings: async () => ({ updateChannel: 'latest', startAtLogin: false, closeToTray: true }),
+    setSettings: async (p: object) => ({
+      updateChannel: 'latest',
+      startAtLogin: false,
+      closeToTray: true,
+      ...p,
+    }),
+    report: async (state: unknown) => void record('report', state),
+    exportLogs: async () => undefined,
+    checkForUpdates: async () => ({ kind: 'up-to-date', version: '0.1.0' }),
+    restartToUpdate: async () => false,
+    onSystemEvent: (l: (e: unknown) => void) => (listeners.system.push(l), () => undefined),
+    onUpdateStatus: () => () => undefined,
+    onPrepareQuit: (prepare: () => Promise<void>) => (
+      listeners.quit.push(prepare),
+      () => undefined
+    ),
+  }
+}
+
+const calls = (page: Page, verb: string) =>
+  page.evaluate(
+    (v) =>
+      (
+        window as unknown as { fakeMain: { calls: { verb: string; args: unknown[] }[] } }
+      ).fakeMain.calls.filter((c) => c.verb === v),
+    verb,
+  )
+
+test.beforeEach(async ({ page }) => {
+  await page.addInitScript(installFakeMain)
+})
+
+test('the session lives in main, and a resume from main reclaims it at once', async ({
+  page,
+  lab,
+}) => {
+  await page.goto(lab.appUrl)
+  await expect(page.getByTestId('connection-status')).toHaveText('Connected')
+  const sessionId = await shownSessionId(page)
+  await expect
+    .poll(async () => (await calls(page, 'saveSession')).at(-1)?.args[0])
+    .toMatchObject({ sessionId })
+  expect(await page.evaluate(() => sessionStorage.getItem('holdfast.session'))).toBeNull()
+  await expect(page.getByTestId('secrets-note')).toContainText('No keyring')
+  await expect(page.getByRole('heading', { name: 'Desktop' })).toBeVisible()
+
+  await page.getByRole('button', { name: 'Start echo call' }).click()
+  await expectFramesFlowing(page)
+  await expect
+    .poll(async () => (await calls(page, 'report')).at(-1)?.args[0])
+    .toEqual({ connection: 'connected', inCall: true })
+
+  const claimsBefore = await page.getByTestId('incidents').locator('[data-kind="claimed"]').count()
+  await page.evaluate(() =>
+    (window as unknown as { fakeMain: { emit: (e: unknown) => void } }).fakeMain.emit({
+      type: 'resume',
+      sleptMs: 20_000,
+    }),
+  )
+  await expect(page.getByTestId('incidents').locator('[data-kind="claimed"]')).toHaveCount(
+    claimsBefore + 1,
+  )
+  await expect(page.getByTestId('connection-status')).toHaveText('Connected')
+  expect(await shownSessionId(page)).toBe(sessionId)
+  expect(await lab.sessions()).toEqual([sessionId])
+  await expect(page.getByTestId('call-status')).toHaveText('In call')
+})
+
+test('a renderer reloaded by main (after a crash) reclaims the session main kept', async ({
+  page,
+  lab,
+}) => {
+  await page.goto(lab.appUrl)
+  await expect(page.getByTestId('connection-status')).toHaveText('Connected')
+  const sessionId = await shownSessionId(page)
+  await page.reload()
+  await expect(page.getByTestId('connection-status')).toHaveText('Connected')
+  expect(await shownSessionId(page)).toBe(sessionId)
+  expect((await calls(page, 'loadSession')).length).toBeGreaterThan(0)
+  expect(await lab.sessions()).toEqual([sessionId])
+})
+
+test('quitting ends the call and destroys the session before main is told it may quit', async ({
+  page,
+  lab,
+}) => {
+  await page.goto(lab.appUrl)
+  await expect(page.getByTestId('connection-status')).toHaveText('Connected')
+  await page.getByRole('button', { name: 'Start echo call' }).click()
+  await expectFramesFlowing(page)
+  await page.evaluate(() =>
+    (window as unknown as { fakeMain: { prepareQuit: () => void } }).fakeMain.prepareQuit(),
+  )
+  await expect
+    .poll(() =>
+      page.evaluate(
+        () => (window as unknown as { fakeMain: { quitReady: boolean } }).fakeMain.quitReady,
+      ),
+    )
+    .toBe(true)
+  expect(await lab.sessions()).toEqual([])
+  await expect(page.getByTestId('call-status')).toHaveText('Call ended: you disconnected')
+  expect((await calls(page, 'clearSession')).length).toBeGreaterThan(0)
+})

@@ -1,0 +1,206 @@
+/** The window module with `electron` mocked: its settings and every handler it installs. */
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+
+type Handler = (...args: never[]) => unknown
+
+interface FakeContents {
+  handlers: Map<string, Handler>
+  on(event: string, fn: Handler): void
+  reload: ReturnType<typeof vi.fn>
+  getURL(): string
+  setWindowOpenHandler(fn: Handler): void
+}
+
+const state = vi.hoisted(() => ({
+  windows: [] as {
+    options: Record<string, unknown>
+    handlers: Map<string, Handler>
+    contents: FakeContents
+  }[],
+  permissionRequest: undefined as Handler | undefined,
+  headers: undefined as Handler | undefined,
+  openExternal: vi.fn(async () => undefined),
+}))
+
+vi.mock('electron', () => {
+  class BrowserWindow {
+    readonly handlers = new Map<string, Handler>()
+    readonly webContents: FakeContents
+    constructor(options: Record<string, unknown>) {
+      const handlers = new Map<string, Handler>()
+      this.webContents = {
+        handlers,
+        on: (event, fn) => void handlers.set(event, fn),
+        reload: vi.fn(),
+        getURL: () => 'file:///app/out/renderer/index.html',
+        setWindowOpenHandler: (fn) => void handlers.set('window-open', fn),
+      }
+      state.windows.push({ options, handlers: this.handlers, contents: this.webContents })
+    }
+    on(event: string, fn: Handler) {
+      this.handlers.set(event, fn)
+    }
+    once(event: string, fn: Handler) {
+      this.handlers.set(event, fn)
+    }
+    hide = vi.fn()
+    show = vi.fn()
+    isDestroyed = () => false
+    isMinimized = () => false
+    isMaximized = () => false
+    getBounds = () => ({ x: 1, y: 2, width: 900, height: 700 })
+    loadURL = vi.fn(async () => undefined)
+    loadFile = vi.fn(async () => undefined)
+  }
+  return {
+    BrowserWindow,
+    shell: { openExternal: state.openExternal },
+    session: {
+      defaultSession: {
+        setPermissionRequestHandler: (fn: Handler) => void (state.permissionRequest = fn),
+        setPermissionCheckHandler: () => undefined,
+        webRequest: { onHeadersReceived: (fn: Handler) => void (state.headers = fn) },
+      },
+    },
+  }
+})
+
+const { createMainWindow } = await import('../../../main/window')
+const { createFileLogger } = await import('../../../main/file-log')
+
+function make(hide = false) {
+  const log = createFileLogger(join(mkdtempSync(join(tmpdir(), 'hf-log-')), 'main.log'))
+  const bounds: unknown[] = []
+  createMainWindow({
+    preloadPath: '/app/out/preload/index.cjs',
+    rendererUrl: undefined,
+    rendererFile: '/app/out/renderer/index.html',
+    bounds: { x: 10, y: 20, width: 1000, height: 700 },
+    log,
+    hideOnClose: () => hide,
+    onBoundsChanged: (b) => bounds.push(b),
+  })
+  return { window: state.windows.at(-1)!, log, bounds }
+}
+
+beforeEach(() => {
+  state.windows.length = 0
+  state.openExternal.mockClear()
+})
+
+describe('main window (electron mocked)', () => {
+  it('is isolated, sandboxed, without Node, with the CommonJS preload, at the remembered bounds', () => {
+    const { window } = make()
+    expect(window.options).toMatchObject({ x: 10, y: 20, width: 1000, height: 700 })
+    expect(window.options.webPreferences).toMatchObject({
+      preload: '/app/out/preload/index.cjs',
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+    })
+  })
+
+  it('blocks navigation away from the app and logs it', () => {
+    const { window, log } = make()
+    const nav = window.contents.handlers.get('will-navigate')!
+    const away = { preventDefault: vi.fn() }
+    ;(nav as (e: unknown, url: string) => void)(away, 'https://evil.example/')
+    expect(away.preventDefault).toHaveBeenCalled()
+    const inside = { preventDefault: vi.fn() }
+    ;(nav as (e: unknown, url: string) => void)(inside, 'file:///app/out/renderer/index.html#x')
+    expect(inside.preventDefault).not.toHaveBeenCalled()
+    expect(readFileSync(log.file, 'utf8')).toContain('blocked navigation to https://evil.example/')
+  })
+
+  it('denies every new window; allowlisted https links go to the system browser', () => {
+    const { window } = make()
+    const open = window.contents.handlers.get('window-open') as (d: { url: string }) => {
+      action: string
+    }
+    expect(open({ url: 'https://janus.conf.meetecho.com/docs/' })).toEqual({ action: 'deny' })
+    expect(state.openExternal).toHaveBeenCalledWith('https://janus.conf.meetecho.com/docs/')
+    expect(open({ url: 'https://evil.example/' })).toEqual({ action: 'deny' })
+    expect(open({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' })
+    expect(state.openExternal).toHaveBeenCalledTimes(1)
+  })
+
+  it('grants media only to the app main frame and denies other permissions', () => {
+    make()
+    const ask = (permission: string, details: Record<string, unknown>) => {
+      let granted: boolean | undefined
+      ;(
+        state.permissionRequest as (
+          wc: unknown,
+          p: string,
+          cb: (g: boolean) => void,
+          d: unknown,
+        ) => void
+      )({ getURL: () => '' }, permission, (g) => (granted = g), details)
+      return granted
+    }
+    const app = { requestingUrl: 'file:///app/out/renderer/index.html', isMainFrame: true }
+    expect(ask('media', { ...app, mediaTypes: ['audio', 'video'] })).toBe(true)
+    expect(ask('media', { ...app, isMainFrame: false, mediaTypes: ['audio'] })).toBe(false)
+    expect(
+      ask('media', {
+        requestingUrl: 'https://evil.example/',
+        isMainFrame: true,
+        mediaTypes: ['audio'],
+      }),
+    ).toBe(false)
+    expect(ask('geolocation', app)).toBe(false)
+    expect(ask('notifications', app)).toBe(false)
+  })
+
+  it('sets the CSP header on every response', () => {
+    make()
+    let headers: Record<string, string[]> | undefined
+    ;(
+      state.headers as (
+        d: unknown,
+        cb: (r: { responseHeaders: Record<string, string[]> }) => void,
+      ) => void
+    )({ responseHeaders: {} }, (r) => (headers = r.responseHeaders))
+    expect(headers?.['Content-Security-Policy']?.[0]).toContain("script-src 'self'")
+  })
+
+  it('reloads a crashed renderer (the stored session is then reclaimed)', () => {
+    const { window } = make()
+    ;(
+      window.contents.handlers.get('render-process-gone') as (
+        e: unknown,
+        d: { reason: string },
+      ) => void
+    )({}, { reason: 'crashed' })
+    expect(window.contents.reload).toHaveBeenCalled()
+  })
+
+  it('closing hides to the tray when asked to, and bounds are remembered', () => {
+    const hiding = make(true)
+    const event = { preventDefault: vi.fn() }
+    ;(hiding.window.handlers.get('close') as (e: unknown) => void)(event)
+    expect(event.preventDefault).toHaveBeenCalled()
+    const closing = make(false)
+    const second = { preventDefault: vi.fn() }
+    ;(closing.window.handlers.get('close') as (e: unknown) => void)(second)
+    expect(second.preventDefault).not.toHaveBeenCalled()
+    ;(closing.window.handlers.get('moved') as () => void)()
+    expect(closing.bounds).toEqual([{ x: 1, y: 2, width: 900, height: 700 }])
+  })
+})
+
+describe('file log', () => {
+  it('rotates past its size bound and exports both files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hf-log-'))
+    const log = createFileLogger(join(dir, 'holdfast.log'), { maxBytes: 200 })
+    for (let i = 0; i < 10; i++) log.info(`line ${i} ${'x'.repeat(20)}`)
+    expect(existsSync(join(dir, 'holdfast.log.1'))).toBe(true)
+    log.exportTo(join(dir, 'export.log'))
+    expect(readFileSync(join(dir, 'export.log'), 'utf8')).toContain('line 9')
+    expect(existsSync(join(dir, 'export.log.1'))).toBe(true)
+  })
+})
