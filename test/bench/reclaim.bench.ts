@@ -6,7 +6,7 @@
  * only assertions are that each run recovered the same session.
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { expect, expectFramesFlowing, shownSessionId, test } from '../e2e/fixtures'
+import { expect, openApp, shownSessionId, startEchoCall, test } from '../e2e/fixtures'
 
 const runs = Number(process.env.HOLDFAST_BENCH_RUNS ?? 10)
 
@@ -27,11 +27,8 @@ function percentile(values: number[], p: number): number {
 test('reclaim timings', async ({ page, lab }) => {
   test.setTimeout(600_000)
   await page.addInitScript(recordStatus)
-  await page.goto(lab.appUrl)
-  await expect(page.getByRole('status')).toHaveText('Connected')
-  const sessionId = await shownSessionId(page)
-  await page.getByRole('button', { name: 'Start echo call' }).click()
-  await expectFramesFlowing(page)
+  const sessionId = await openApp(page, lab)
+  await startEchoCall(page)
 
   const connectedAfter = async (since: number): Promise<number> => {
     let at = 0

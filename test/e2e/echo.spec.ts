@@ -1,5 +1,12 @@
 /** The web build in Chromium against a real Janus, as a person would use it. */
-import { expect, expectFramesFlowing, shownSessionId, test } from './fixtures'
+import {
+  expect,
+  expectFramesFlowing,
+  openApp,
+  shownSessionId,
+  startEchoCall,
+  test,
+} from './fixtures'
 
 test('connects on its own and an echo call shows decoded frames', async ({ page, lab }) => {
   await page.goto(lab.appUrl)
@@ -23,11 +30,8 @@ test('a socket cut mid-call shows Reconnecting, then Connected on the same sessi
   page,
   lab,
 }) => {
-  await page.goto(lab.appUrl)
-  await expect(page.getByRole('status')).toHaveText('Connected')
-  const sessionId = await shownSessionId(page)
-  await page.getByRole('button', { name: 'Start echo call' }).click()
-  const before = await expectFramesFlowing(page)
+  const sessionId = await openApp(page, lab)
+  const before = await startEchoCall(page)
   lab.relay.refuse()
   lab.relay.cut()
   await expect(page.getByRole('status')).toHaveText(/^Reconnecting \(attempt \d+\)/)
@@ -44,19 +48,15 @@ test('a page reload mid-session reclaims the same session and leaves no zombie h
   page,
   lab,
 }) => {
-  await page.goto(lab.appUrl)
-  await expect(page.getByRole('status')).toHaveText('Connected')
-  const sessionId = await shownSessionId(page)
-  await page.getByRole('button', { name: 'Start echo call' }).click()
-  await expectFramesFlowing(page)
+  const sessionId = await openApp(page, lab)
+  await startEchoCall(page)
   expect(await lab.handles(sessionId)).toHaveLength(1)
   await page.reload()
   await expect(page.getByRole('status')).toHaveText('Connected')
   expect(await shownSessionId(page)).toBe(sessionId)
   expect(await lab.sessions()).toEqual([sessionId])
   await expect.poll(() => lab.handles(sessionId)).toEqual([])
-  await page.getByRole('button', { name: 'Start echo call' }).click()
-  await expectFramesFlowing(page)
+  await startEchoCall(page)
   expect(await lab.handles(sessionId)).toHaveLength(1)
 })
 
@@ -78,8 +78,7 @@ test('an invalid server URL is refused with a message saying what to type', asyn
   page,
   lab,
 }) => {
-  await page.goto(lab.appUrl)
-  await expect(page.getByRole('status')).toHaveText('Connected')
+  await openApp(page, lab)
   await page.getByRole('button', { name: 'Disconnect' }).click()
   await expect(page.getByRole('status')).toHaveText('Disconnected')
   expect(await lab.sessions()).toEqual([])
@@ -97,8 +96,7 @@ test('the app as a person sees it mid-call (screenshot for review)', async ({
 }, testInfo) => {
   await page.setViewportSize({ width: 1200, height: 900 })
   await page.goto(lab.appUrl)
-  await page.getByRole('button', { name: 'Start echo call' }).click()
-  await expectFramesFlowing(page)
+  await startEchoCall(page)
   const file = testInfo.outputPath('in-call.png')
   await page.screenshot({ path: file, fullPage: true })
   await testInfo.attach('in-call', { path: file, contentType: 'image/png' })

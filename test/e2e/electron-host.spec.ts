@@ -6,7 +6,7 @@
  * the session before main is told it may quit.
  */
 import type { Page } from '@playwright/test'
-import { expect, expectFramesFlowing, shownSessionId, test } from './fixtures'
+import { expect, openApp, shownSessionId, startEchoCall, test } from './fixtures'
 
 /** Installed before the app loads: window.holdfast (the bridge) and window.fakeMain (for the test). */
 function installFakeMain(): void {
@@ -76,9 +76,7 @@ test('the session lives in main, and a resume from main reclaims it at once', as
   page,
   lab,
 }) => {
-  await page.goto(lab.appUrl)
-  await expect(page.getByTestId('connection-status')).toHaveText('Connected')
-  const sessionId = await shownSessionId(page)
+  const sessionId = await openApp(page, lab)
   await expect
     .poll(async () => (await calls(page, 'saveSession')).at(-1)?.args[0])
     .toMatchObject({ sessionId })
@@ -86,8 +84,7 @@ test('the session lives in main, and a resume from main reclaims it at once', as
   await expect(page.getByTestId('secrets-note')).toContainText('No keyring')
   await expect(page.getByRole('heading', { name: 'Desktop' })).toBeVisible()
 
-  await page.getByRole('button', { name: 'Start echo call' }).click()
-  await expectFramesFlowing(page)
+  await startEchoCall(page)
   await expect
     .poll(async () => (await calls(page, 'report')).at(-1)?.args[0])
     .toEqual({ connection: 'connected', inCall: true })
@@ -112,9 +109,7 @@ test('a renderer reloaded by main (after a crash) reclaims the session main kept
   page,
   lab,
 }) => {
-  await page.goto(lab.appUrl)
-  await expect(page.getByTestId('connection-status')).toHaveText('Connected')
-  const sessionId = await shownSessionId(page)
+  const sessionId = await openApp(page, lab)
   await page.reload()
   await expect(page.getByTestId('connection-status')).toHaveText('Connected')
   expect(await shownSessionId(page)).toBe(sessionId)
@@ -126,10 +121,8 @@ test('quitting ends the call and destroys the session before main is told it may
   page,
   lab,
 }) => {
-  await page.goto(lab.appUrl)
-  await expect(page.getByTestId('connection-status')).toHaveText('Connected')
-  await page.getByRole('button', { name: 'Start echo call' }).click()
-  await expectFramesFlowing(page)
+  await openApp(page, lab)
+  await startEchoCall(page)
   await page.evaluate(() =>
     (window as unknown as { fakeMain: { prepareQuit: () => void } }).fakeMain.prepareQuit(),
   )

@@ -80,3 +80,16 @@ export async function expectFramesFlowing(page: Page, after = 0): Promise<number
     .toBeGreaterThan(after)
   return now
 }
+
+/** Opens the app on the lab, waits until it says Connected, and returns the session id shown. */
+export async function openApp(page: Page, lab: Lab): Promise<number> {
+  await page.goto(lab.appUrl)
+  await expect(page.getByTestId('connection-status')).toHaveText('Connected')
+  return shownSessionId(page)
+}
+
+/** Starts the echo call and waits for returned video; resolves with the frames decoded so far. */
+export async function startEchoCall(page: Page): Promise<number> {
+  await page.getByRole('button', { name: 'Start echo call' }).click()
+  return expectFramesFlowing(page)
+}

@@ -1,15 +1,19 @@
 /** The echo call recovering by itself in Chromium: new session, network back, devices denied. */
-import { expect, expectFramesFlowing, shownSessionId, test } from './fixtures'
+import {
+  expect,
+  expectFramesFlowing,
+  openApp,
+  shownSessionId,
+  startEchoCall,
+  test,
+} from './fixtures'
 
 test('Janus restarted mid-call: a new session and the echo call re-established by itself', async ({
   page,
   lab,
 }) => {
-  await page.goto(lab.appUrl)
-  await expect(page.getByRole('status')).toHaveText('Connected')
-  const oldSession = await shownSessionId(page)
-  await page.getByRole('button', { name: 'Start echo call' }).click()
-  await expectFramesFlowing(page)
+  const oldSession = await openApp(page, lab)
+  await startEchoCall(page)
   await lab.janus.restart()
   await expect(page.getByTestId('incidents').locator('[data-kind="session-lost"]')).not.toHaveCount(
     0,
@@ -30,11 +34,8 @@ test('offline then online mid-call: the same session, ICE restarted, media back'
   context,
   lab,
 }) => {
-  await page.goto(lab.appUrl)
-  await expect(page.getByRole('status')).toHaveText('Connected')
-  const sessionId = await shownSessionId(page)
-  await page.getByRole('button', { name: 'Start echo call' }).click()
-  await expectFramesFlowing(page)
+  const sessionId = await openApp(page, lab)
+  await startEchoCall(page)
   await context.setOffline(true)
   await expect(page.getByRole('status')).toHaveText(/^Reconnecting/)
   await context.setOffline(false)
@@ -57,9 +58,7 @@ test('a denied camera and microphone give a message that says what to do', async
     navigator.mediaDevices.getUserMedia = () =>
       Promise.reject(new DOMException('Permission denied', 'NotAllowedError'))
   })
-  await page.goto(lab.appUrl)
-  await expect(page.getByRole('status')).toHaveText('Connected')
-  const sessionId = await shownSessionId(page)
+  const sessionId = await openApp(page, lab)
   await page.getByRole('button', { name: 'Start echo call' }).click()
   await expect(page.getByTestId('call-error')).toContainText(
     'Camera or microphone access was denied',
@@ -73,10 +72,8 @@ test('disconnecting mid-call ends the call, destroys the session and clears the 
   page,
   lab,
 }) => {
-  await page.goto(lab.appUrl)
-  await expect(page.getByRole('status')).toHaveText('Connected')
-  await page.getByRole('button', { name: 'Start echo call' }).click()
-  await expectFramesFlowing(page)
+  await openApp(page, lab)
+  await startEchoCall(page)
   await page.getByRole('button', { name: 'Disconnect' }).click()
   await expect(page.getByRole('status')).toHaveText('Disconnected')
   await expect(page.getByTestId('call-status')).toHaveText('Call ended: you disconnected')
