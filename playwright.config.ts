@@ -8,6 +8,8 @@ export default defineConfig({
     { name: 'e2e', testDir: 'test/e2e' },
     // The desktop app through Playwright's _electron; skipped (with the reason) without a binary.
     { name: 'electron', testDir: 'test/electron' },
+    // The network lab: builds its own namespaces, so it runs from the root namespace.
+    { name: 'network', testDir: 'test/network' },
     // Figures, not verdicts: run by `npm run bench:reclaim`, not by the test command.
     { name: 'bench', testDir: 'test/bench', testMatch: '**/*.bench.ts' },
   ],

@@ -172,13 +172,9 @@ export class EchoCall implements SessionParticipant {
     old?.hangup(false)
     try {
       await this.attachAndOffer()
-      this.events.emit('incident', {
-        kind: 'media-back',
-        detail: 'echo call re-established on a new session',
-      })
+      this.report('media-back', 'echo call re-established on a new session')
     } catch (error) {
-      this.teardown()
-      this.setState({ kind: 'failed', message: describeMediaError(error) })
+      await this.fail(error)
     }
   }
 

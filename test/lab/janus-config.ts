@@ -8,7 +8,7 @@ import { join } from 'node:path'
 
 /** Settings that vary between the dev server and the test servers. */
 export interface JanusLabConfig {
-  /** Address the WebSocket transports bind to. */
+  /** Address the WebSocket transports bind to (`0.0.0.0`: every address of the namespace). */
   wsIp: string
   wsPort: number
   adminPort: number
@@ -104,13 +104,13 @@ events: {
   json = "compact"
   ws = true
   ws_port = ${c.wsPort}
-  ws_ip = "${c.wsIp}"
+${c.wsIp === '0.0.0.0' ? '' : `  ws_ip = "${c.wsIp}"`}
   wss = false
 }
 admin: {
   admin_ws = true
   admin_ws_port = ${c.adminPort}
-  admin_ws_ip = "${c.wsIp}"
+${c.wsIp === '0.0.0.0' ? '' : `  admin_ws_ip = "${c.wsIp}"`}
   admin_wss = false
 }
 `,

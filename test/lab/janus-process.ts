@@ -26,15 +26,26 @@ export function janusAvailable(): boolean {
   return spawnSync('sh', ['-c', 'command -v janus'], { stdio: 'ignore' }).status === 0
 }
 
-/** Starts Janus; `prefix` runs it through another command (e.g. `ip netns exec ns`). */
+/** Where and how to run Janus. */
+export interface JanusPlacement {
+  /** Runs janus through another command (e.g. `ip netns exec ns`). */
+  prefix?: string[]
+  /** The address this process reaches Janus at (default: the bound address). */
+  reachableHost?: string
+}
+
+/** Starts Janus with the project's configuration and waits until it answers `info`. */
 export async function startJanus(
   overrides: Partial<JanusLabConfig> = {},
-  prefix: string[] = [],
+  placement: JanusPlacement = {},
 ): Promise<RunningJanus> {
+  const prefix = placement.prefix ?? []
+  const inNamespace = prefix.length > 0
   const config: JanusLabConfig = {
     wsIp: '127.0.0.1',
-    wsPort: await freePort(),
-    adminPort: await freePort(),
+    // Inside a namespace of our own nothing else listens: fixed ports are safe there.
+    wsPort: inNamespace ? 8188 : await freePort(),
+    adminPort: inNamespace ? 7188 : await freePort(),
     adminSecret: 'holdfast-admin',
     sessionTimeoutS: 15,
     reclaimSessionTimeoutS: 5,
@@ -43,8 +54,9 @@ export async function startJanus(
   const dir = mkdtempSync(join(tmpdir(), 'holdfast-janus-'))
   const file = writeJanusConfig(dir, config)
   const logFile = join(dir, 'janus.log')
-  const url = `ws://${config.wsIp}:${config.wsPort}`
-  const adminUrl = `ws://${config.wsIp}:${config.adminPort}`
+  const host = placement.reachableHost ?? config.wsIp
+  const url = `ws://${host}:${config.wsPort}`
+  const adminUrl = `ws://${host}:${config.adminPort}`
   let child: ChildProcess | undefined
   let keepLogs = Boolean(process.env.HOLDFAST_KEEP_LOGS)
 

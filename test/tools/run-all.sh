@@ -36,6 +36,8 @@ if ! npx tsx -e "import { electronBinary } from './test/electron/electron-binary
   echo "━━━ electron: SKIPPED — $(npx tsx -e "import { noElectronReason } from './test/electron/electron-binary.ts'; console.log(noElectronReason)")"
 fi
 step electron env PLAYWRIGHT_JSON_OUTPUT_NAME="$reports/electron.json" bash test/tools/run-e2e.sh --project=electron --reporter=list,json
+# The network lab builds its own namespaces (root), so it runs from the root namespace.
+step network env PLAYWRIGHT_JSON_OUTPUT_NAME="$reports/network.json" npx playwright test --project=network --reporter=list,json
 step bundle-size npx tsx test/tools/bundle-size.ts
 
 echo

@@ -3,7 +3,13 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 
 const dir = process.argv[2]
-const suites = { unit: 'vitest', integration: 'vitest', e2e: 'playwright', electron: 'playwright' }
+const suites = {
+  unit: 'vitest',
+  integration: 'vitest',
+  e2e: 'playwright',
+  electron: 'playwright',
+  network: 'playwright',
+}
 // Suites that may skip as a whole, with a reason printed by the run (no Electron binary here).
 const mayBeSkipped = new Set(['electron'])
 let passed = 0

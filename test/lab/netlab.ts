@@ -1,0 +1,279 @@
+/**
+ * The network lab: what a laptop's network does, reproduced with namespaces this process
+ * creates and removes.
+ *
+ *   client (Chromium, page server)          router                 server (Janus)
+ *     wifi0 10.210.1.2 ─── wifir 10.210.1.1 ┐
+ *     cell0 10.210.2.2 ─── cellr 10.210.2.1 ┼─ srvr 10.210.3.1 ─── srv0 10.210.3.2
+ *                                                                   mgmt0 10.210.9.2 ─── (this process) 10.210.9.1
+ *
+ * The client uses one uplink at a time (its default route); switching moves the address
+ * and route the way Wi-Fi to cellular does. The management link only lets this process reach
+ * Janus's Admin API; the client never uses it.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { listHandles, listSessions } from './admin'
+import { startJanus, type RunningJanus } from './janus-process'
+
+export type Uplink = 'wifi' | 'cell'
+
+/** Addresses of the lab (inside its own namespaces only). */
+export const labAddresses = {
+  wifi: { client: '10.210.1.2', router: '10.210.1.1' },
+  cell: { client: '10.210.2.2', router: '10.210.2.1' },
+  server: '10.210.3.2',
+  routerServerSide: '10.210.3.1',
+  mgmtHost: '10.210.9.1',
+  mgmtServer: '10.210.9.2',
+} as const
+
+export interface NetLabOptions {
+  sessionTimeoutS: number
+  reclaimSessionTimeoutS: number
+}
+
+export interface NetLab {
+  /** The Janus URL as the client sees it. */
+  janusUrl: string
+  /** The app's page, served on the client's own loopback (a secure origin). */
+  pageUrl(query?: Record<string, string>): string
+  /** A launcher that runs Chromium inside the client namespace. */
+  chromiumLauncher: string
+  janus: RunningJanus
+  active: Uplink
+  /** Wi-Fi down and its address gone, the other uplink up with its own address and route. */
+  switchUplink(to: Uplink): void
+  /** The active uplink goes down and comes back (address and route restored). */
+  flap(): void
+  /** The router stops forwarding: a dead path that closes nothing. */
+  cutForwarding(): void
+  restoreForwarding(): void
+  /** Sleep: the uplink goes down, every client process is stopped for `ms`, then both come back. */
+  sleep(ms: number): Promise<void>
+  sessions(): Promise<number[]>
+  handles(sessionId: number): Promise<number[]>
+  close(): Promise<void>
+}
+
+/** Refuses, with the reason, where the lab cannot run. */
+export function assertLabCanRun(): void {
+  if (process.getuid?.() !== 0) {
+    throw new Error(
+      'The network lab needs root (it creates network namespaces): run the test command as root.',
+    )
+  }
+  try {
+    execFileSync('ip', ['netns', 'list'], { stdio: 'ignore' })
+  } catch {
+    throw new Error('The network lab needs `ip netns` (Debian package iproute2).')
+  }
+}
+
+const run = (...args: string[]): void =>
+  void execFileSync(args[0]!, args.slice(1), { stdio: 'pipe' })
+const tryRun = (...args: string[]): void => {
+  try {
+    run(...args)
+  } catch {
+    /* already gone */
+  }
+}
+
+/** Removes namespaces left by lab runs whose process is gone (a killed run cannot clean up). */
+function removeStaleLabs(): void {
+  const list = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+  for (const line of list.split('\n')) {
+    const name = line.split(' ')[0] ?? ''
+    const match = /^hf[crs]-(\d+)$/.exec(name)
+    if (!match) continue
+    const pid = Number(match[1])
+    let alive = true
+    try {
+      process.kill(pid, 0)
+    } catch {
+      alive = false
+    }
+    if (!alive || pid === process.pid) {
+      for (const p of execFileSync('ip', ['netns', 'pids', name], { encoding: 'utf8' })
+        .split('\n')
+        .filter(Boolean))
+        tryRun('kill', '-9', p)
+      tryRun('ip', 'netns', 'del', name)
+      tryRun('ip', 'link', 'del', `hfm${match[1]}`)
+    }
+  }
+}
+
+/** Builds the lab, starts Janus in the server namespace and the page server in the client's. */
+export async function startNetLab(options: NetLabOptions): Promise<NetLab> {
+  assertLabCanRun()
+  removeStaleLabs()
+  const id = String(process.pid)
+  const client = `hfc-${id}`
+  const router = `hfr-${id}`
+  const server = `hfs-${id}`
+  const mgmt = `hfm${id}`
+  const inNs = (ns: string, ...args: string[]): void => run('ip', 'netns', 'exec', ns, ...args)
+  const dir = mkdtempSync(join(tmpdir(), 'holdfast-lab-'))
+  let pageServer: ChildProcess | undefined
+  let janus: RunningJanus | undefined
+
+  const teardown = async (): Promise<void> => {
+    pageServer?.kill('SIGKILL')
+    await janus?.stop().catch(() => undefined)
+    for (const ns of [client, router, server]) {
+      let pids: string[] = []
+      try {
+        pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' })
+          .split('\n')
+          .filter(Boolean)
+      } catch {
+        /* no namespace */
+      }
+      for (const pid of pids) tryRun('kill', '-CONT', pid)
+      for (const pid of pids) tryRun('kill', '-9', pid)
+      tryRun('ip', 'netns', 'del', ns)
+    }
+    tryRun('ip', 'link', 'del', mgmt)
+    rmSync(dir, { recursive: true, force: true })
+  }
+
+  try {
+    for (const ns of [client, router, server]) {
+      run('ip', 'netns', 'add', ns)
+      inNs(
+        ns,
+        'sysctl',
+        '-q',
+        '-w',
+        'net.ipv6.conf.all.disable_ipv6=1',
+        'net.ipv6.conf.default.disable_ipv6=1',
+      )
+      inNs(ns, 'ip', 'link', 'set', 'dev', 'lo', 'up')
+    }
+    const link = (a: string, nsA: string, b: string, nsB: string): void => {
+      run('ip', 'link', 'add', a, 'netns', nsA, 'type', 'veth', 'peer', 'name', b, 'netns', nsB)
+      inNs(nsA, 'ip', 'link', 'set', 'dev', a, 'up')
+      inNs(nsB, 'ip', 'link', 'set', 'dev', b, 'up')
+    }
+    link('wifi0', client, 'wifir', router)
+    link('cell0', client, 'cellr', router)
+    link('srvr', router, 'srv0', server)
+    inNs(router, 'ip', 'addr', 'add', `${labAddresses.wifi.router}/24`, 'dev', 'wifir')
+    inNs(router, 'ip', 'addr', 'add', `${labAddresses.cell.router}/24`, 'dev', 'cellr')
+    inNs(router, 'ip', 'addr', 'add', `${labAddresses.routerServerSide}/24`, 'dev', 'srvr')
+    inNs(router, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1', 'net.ipv4.conf.all.rp_filter=1')
+    inNs(server, 'ip', 'addr', 'add', `${labAddresses.server}/24`, 'dev', 'srv0')
+    inNs(server, 'ip', 'route', 'add', 'default', 'via', labAddresses.routerServerSide)
+    // The management link, for the Admin API only.
+    run('ip', 'link', 'add', mgmt, 'type', 'veth', 'peer', 'name', 'mgmt0', 'netns', server)
+    run('ip', 'addr', 'add', `${labAddresses.mgmtHost}/30`, 'dev', mgmt)
+    run('ip', 'link', 'set', 'dev', mgmt, 'up')
+    inNs(server, 'ip', 'addr', 'add', `${labAddresses.mgmtServer}/30`, 'dev', 'mgmt0')
+    inNs(server, 'ip', 'link', 'set', 'dev', 'mgmt0', 'up')
+    // The client starts on Wi-Fi; cellular is down until a switch.
+    inNs(client, 'ip', 'addr', 'add', `${labAddresses.wifi.client}/24`, 'dev', 'wifi0')
+    inNs(client, 'ip', 'route', 'add', 'default', 'via', labAddresses.wifi.router)
+    inNs(client, 'ip', 'link', 'set', 'dev', 'cell0', 'down')
+
+    janus = await startJanus(
+      {
+        wsIp: '0.0.0.0',
+        iceInterface: 'srv0',
+        iceAddress: labAddresses.server,
+        sessionTimeoutS: options.sessionTimeoutS,
+        reclaimSessionTimeoutS: options.reclaimSessionTimeoutS,
+        plugins: ['echotest'],
+      },
+      { prefix: ['ip', 'netns', 'exec', server], reachableHost: labAddresses.mgmtServer },
+    )
+
+    const pagePort = 8080
+    pageServer = spawn(
+      'ip',
+      [
+        'netns',
+        'exec',
+        client,
+        process.execPath,
+        '--import',
+        'tsx',
+        'test/lab/serve-cli.ts',
+        'out/renderer',
+        String(pagePort),
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    )
+    const started = pageServer
+    await new Promise<void>((resolve, reject) => {
+      started.stdout!.once('data', () => resolve())
+      started.once('exit', (code) => reject(new Error(`the page server exited with ${code}`)))
+    })
+
+    const launcher = join(dir, 'chromium-in-client-ns')
+    writeFileSync(
+      launcher,
+      `#!/bin/sh\nexec ip netns exec ${client} ${process.env.HOLDFAST_CHROMIUM ?? '/usr/bin/chromium'} "$@"\n`,
+    )
+    chmodSync(launcher, 0o755)
+  } catch (error) {
+    await teardown()
+    throw error
+  }
+
+  const admin = [janus.adminUrl, janus.config.adminSecret] as const
+  const janusUrl = `ws://${labAddresses.server}:${janus.config.wsPort}`
+  const up = (uplink: Uplink): void => {
+    const dev = `${uplink}0`
+    inNs(client, 'ip', 'link', 'set', 'dev', dev, 'up')
+    inNs(client, 'ip', 'addr', 'replace', `${labAddresses[uplink].client}/24`, 'dev', dev)
+    inNs(client, 'ip', 'route', 'replace', 'default', 'via', labAddresses[uplink].router)
+  }
+  const down = (uplink: Uplink): void => {
+    const dev = `${uplink}0`
+    // Flush first: with only the link down Linux keeps using the old source address.
+    inNs(client, 'ip', 'addr', 'flush', 'dev', dev)
+    inNs(client, 'ip', 'link', 'set', 'dev', dev, 'down')
+  }
+  const clientPids = (): string[] =>
+    execFileSync('ip', ['netns', 'pids', client], { encoding: 'utf8' }).split('\n').filter(Boolean)
+
+  const lab: NetLab = {
+    janusUrl,
+    janus,
+    active: 'wifi',
+    chromiumLauncher: join(dir, 'chromium-in-client-ns'),
+    pageUrl: (query = {}) =>
+      `http://127.0.0.1:8080/?${new URLSearchParams({ server: janusUrl, ...query }).toString()}`,
+    switchUplink(to) {
+      if (to === lab.active) return
+      down(lab.active)
+      up(to)
+      lab.active = to
+    },
+    flap() {
+      down(lab.active)
+      up(lab.active)
+    },
+    cutForwarding: () => inNs(router, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=0'),
+    restoreForwarding: () => inNs(router, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1'),
+    async sleep(ms) {
+      down(lab.active)
+      const pids = clientPids()
+      for (const pid of pids) tryRun('kill', '-STOP', pid)
+      // The stimulus: the machine is asleep this long (not a wait for a condition).
+      await new Promise((resolve) => setTimeout(resolve, ms))
+      up(lab.active)
+      for (const pid of pids) tryRun('kill', '-CONT', pid)
+    },
+    sessions: () => listSessions(...admin),
+    handles: (sessionId) => listHandles(...admin, sessionId),
+    close: teardown,
+  }
+  return lab
+}

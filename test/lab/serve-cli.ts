@@ -1,0 +1,6 @@
+/** `serve-cli.ts <dir> <port>`: the static page server as a process (run inside a namespace). */
+import { serveStatic } from './static-server'
+
+const [dir = 'out/renderer', port = '8080'] = process.argv.slice(2)
+const server = await serveStatic(dir, '127.0.0.1', Number(port))
+process.stdout.write(`${server.url}\n`)

@@ -1,0 +1,111 @@
+/**
+ * What laptops do to calls, reproduced for real in network namespaces: a Wi-Fi to cellular
+ * switch, link flaps, short and long sleeps, a Janus restart and a dead path. Each asserts
+ * what the user and the server see; none asserts a time.
+ */
+import { callInLab, expect, framesAfter, labWindows, shownNumber, test } from './fixtures'
+
+test('Wi-Fi to cellular during a call: the same session, media flowing again over the new address', async ({
+  page,
+  lab,
+}) => {
+  const { sessionId, frames } = await callInLab(page, lab)
+  await expect(page.getByTestId('media-path')).toContainText('10.210.1.2')
+  lab.switchUplink('cell')
+  await expect(page.getByTestId('media-path')).toContainText('10.210.2.2', { timeout: 45_000 })
+  await expect(page.getByTestId('connection-status')).toHaveText('Connected')
+  expect(await shownNumber(page, 'session-id')).toBe(sessionId)
+  expect(await lab.sessions()).toEqual([sessionId])
+  await expect(page.getByTestId('call-status')).toHaveText('In call')
+  await framesAfter(page, frames)
+  const incidents = page.getByTestId('incidents')
+  await expect(incidents.locator('[data-kind="media-back"]')).not.toHaveCount(0)
+})
+
+test('ten link flaps in a row: one live session on the server, media flowing', async ({
+  page,
+  lab,
+}) => {
+  const { sessionId } = await callInLab(page, lab)
+  for (let i = 0; i < 10; i++) {
+    lab.flap()
+    await expect(page.getByTestId('connection-status')).toHaveText('Connected')
+  }
+  await expect(page.getByTestId('call-status')).toHaveText('In call')
+  const frames = await shownNumber(page, 'frames-decoded')
+  await framesAfter(page, frames)
+  expect(await lab.sessions()).toEqual([sessionId])
+  expect(await shownNumber(page, 'session-id')).toBe(sessionId)
+  expect(await lab.handles(sessionId)).toHaveLength(1)
+})
+
+test('a sleep shorter than the reclaim window: the same session, media back', async ({
+  page,
+  lab,
+}) => {
+  const { sessionId, frames } = await callInLab(page, lab)
+  await lab.sleep(4000)
+  await expect(page.getByTestId('connection-status')).toHaveText('Connected')
+  expect(await shownNumber(page, 'session-id')).toBe(sessionId)
+  expect(await lab.sessions()).toEqual([sessionId])
+  await expect(page.getByTestId('call-status')).toHaveText('In call')
+  await framesAfter(page, frames)
+})
+
+test('a sleep longer than the windows: a new session and the echo call re-established, with the user told', async ({
+  page,
+  lab,
+}) => {
+  const { sessionId } = await callInLab(page, lab)
+  // Longer than the session timeout plus the watchdog's two ticks: Janus surely destroyed it.
+  await lab.sleep((labWindows.sessionTimeoutS + 7) * 1000)
+  const incidents = page.getByTestId('incidents')
+  await expect(incidents.locator('[data-kind="session-lost"]')).not.toHaveCount(0, {
+    timeout: 45_000,
+  })
+  await expect(page.getByTestId('connection-status')).toHaveText('Connected')
+  const newSession = await shownNumber(page, 'session-id')
+  expect(newSession).not.toBe(sessionId)
+  expect(await lab.sessions()).toEqual([newSession])
+  await expect(page.getByTestId('call-status')).toHaveText('In call')
+  await framesAfter(page, 0)
+  await expect(incidents.locator('[data-kind="recreated"]')).not.toHaveCount(0)
+  await expect(incidents.locator('[data-kind="media-back"]')).not.toHaveCount(0)
+})
+
+test('Janus restarted mid-call: a new session and the call re-established', async ({
+  page,
+  lab,
+}) => {
+  const { sessionId } = await callInLab(page, lab)
+  await lab.janus.restart()
+  await expect(page.getByTestId('incidents').locator('[data-kind="session-lost"]')).not.toHaveCount(
+    0,
+    { timeout: 45_000 },
+  )
+  await expect(page.getByTestId('connection-status')).toHaveText('Connected')
+  const newSession = await shownNumber(page, 'session-id')
+  expect(newSession).not.toBe(sessionId)
+  expect(await lab.sessions()).toEqual([newSession])
+  await expect(page.getByTestId('call-status')).toHaveText('In call')
+  await framesAfter(page, 0)
+})
+
+test('a dead path that never closes is detected by the keepalive bound, then recovered', async ({
+  page,
+  lab,
+}) => {
+  const { sessionId, frames } = await callInLab(page, lab)
+  lab.cutForwarding()
+  const incidents = page.getByTestId('incidents')
+  await expect(
+    incidents.locator('[data-kind="loss-detected"]', { hasText: 'keepaliveTimeout' }),
+  ).toHaveCount(1)
+  await expect(page.getByTestId('connection-status')).toHaveText(/^Reconnecting/)
+  lab.restoreForwarding()
+  await expect(page.getByTestId('connection-status')).toHaveText('Connected', { timeout: 45_000 })
+  expect(await shownNumber(page, 'session-id')).toBe(sessionId)
+  expect(await lab.sessions()).toEqual([sessionId])
+  await expect(page.getByTestId('call-status')).toHaveText('In call')
+  await framesAfter(page, frames)
+})
