@@ -128,6 +128,8 @@ interface Attempt {
 }
 
 const PROTOCOL = 'janus-protocol'
+/** Retry delays after a network-back signal, before the normal backoff resumes. */
+const fastRetryDelays = [150, 300, 600] as const
 const terminalReplies = new Set(['success', 'error', 'ack', 'server_info'])
 const quietVerbs = new Set(['keepalive', 'trickle'])
 
@@ -162,6 +164,10 @@ export class JanusSession {
   private lossReason: LossReason = 'socketClosed'
   private networkChangedSinceLoss = false
   private storedRecordChecked = false
+  /** Fast retries still allowed since the last network-back signal. */
+  private fastRetriesLeft = 0
+  /** Position in the backoff sequence (1 s, 2 s, 4 s ...); fast retries do not advance it. */
+  private backoffStep = 0
   /** Whether `connected` was announced since the last connect(); later returns are `reconnected`. */
   private announcedConnected = false
   private persistTimer: TimerId | undefined
@@ -231,6 +237,8 @@ export class JanusSession {
     const kind = this.stateValue.kind
     if (kind !== 'idle' && kind !== 'failed' && kind !== 'closed') return
     this.attemptNumber = 1
+    this.backoffStep = 0
+    this.fastRetriesLeft = 0
     this.announcedConnected = false
     this.setState({ kind: 'connecting' })
     this.events.emit('connecting', { serverUrl: this.options.serverUrl })
@@ -640,11 +648,17 @@ export class JanusSession {
       this.fail('networkDisconnected', `Gave up after ${this.attemptNumber} attempts: ${why}`)
       return
     }
-    const delay = backoffDelay(
-      this.attemptNumber,
-      this.options.backoff ?? defaultBackoff,
-      this.deps.random,
-    )
+    // Right after the network came back the new route may not be usable yet (an address
+    // before its route, a DHCP lease in flight): retry fast a few times before backing off.
+    const fast =
+      this.fastRetriesLeft > 0
+        ? fastRetryDelays[fastRetryDelays.length - this.fastRetriesLeft]
+        : undefined
+    if (fast !== undefined) this.fastRetriesLeft -= 1
+    else this.backoffStep += 1
+    const delay =
+      fast ??
+      backoffDelay(this.backoffStep, this.options.backoff ?? defaultBackoff, this.deps.random)
     const reason: LossReason =
       this.stateValue.kind === 'reconnecting' ? this.stateValue.reason : 'serverUnreachable'
     this.attemptNumber += 1
@@ -664,6 +678,8 @@ export class JanusSession {
 
   /** A host signal says the network is back: attempt now and start the backoff over. */
   private retryNow(): void {
+    this.fastRetriesLeft = fastRetryDelays.length
+    this.backoffStep = 0
     this.clearRetryTimer()
     this.attempt?.socket.close()
     this.attempt = undefined
@@ -710,6 +726,9 @@ export class JanusSession {
     this.setState({ kind: 'reconnecting', attempt: 1, reason })
     this.events.emit('reconnecting', { attempt: 1, reason })
     // The first attempt goes at once; the backoff only spaces out the ones that fail.
+    this.backoffStep = 0
+    this.fastRetriesLeft =
+      reason === 'networkChanged' || reason === 'resumed' ? fastRetryDelays.length : 0
     void this.runAttempt()
   }
 

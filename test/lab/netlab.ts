@@ -40,6 +40,8 @@ export interface NetLab {
   janusUrl: string
   /** The app's page, served on the client's own loopback (a secure origin). */
   pageUrl(query?: Record<string, string>): string
+  /** The baseline client (janus.js alone) for the recovery benchmark, if built. */
+  baselineUrl(): string
   /** A launcher that runs Chromium inside the client namespace. */
   chromiumLauncher: string
   janus: RunningJanus
@@ -51,8 +53,11 @@ export interface NetLab {
   /** The router stops forwarding: a dead path that closes nothing. */
   cutForwarding(): void
   restoreForwarding(): void
-  /** Sleep: the uplink goes down, every client process is stopped for `ms`, then both come back. */
-  sleep(ms: number): Promise<void>
+  /**
+   * Sleep: the uplink goes down, every client process is stopped for `ms`, then both come
+   * back. Resolves with the moment the uplink was back, just before the processes resume.
+   */
+  sleep(ms: number): Promise<number>
   sessions(): Promise<number[]>
   handles(sessionId: number): Promise<number[]>
   close(): Promise<void>
@@ -202,7 +207,7 @@ export async function startNetLab(options: NetLabOptions): Promise<NetLab> {
         '--import',
         'tsx',
         'test/lab/serve-cli.ts',
-        'out/renderer',
+        'out',
         String(pagePort),
       ],
       {
@@ -249,7 +254,9 @@ export async function startNetLab(options: NetLabOptions): Promise<NetLab> {
     active: 'wifi',
     chromiumLauncher: join(dir, 'chromium-in-client-ns'),
     pageUrl: (query = {}) =>
-      `http://127.0.0.1:8080/?${new URLSearchParams({ server: janusUrl, ...query }).toString()}`,
+      `http://127.0.0.1:8080/renderer/index.html?${new URLSearchParams({ server: janusUrl, ...query }).toString()}`,
+    baselineUrl: () =>
+      `http://127.0.0.1:8080/baseline/index.html?${new URLSearchParams({ server: janusUrl }).toString()}`,
     switchUplink(to) {
       if (to === lab.active) return
       down(lab.active)
@@ -269,7 +276,9 @@ export async function startNetLab(options: NetLabOptions): Promise<NetLab> {
       // The stimulus: the machine is asleep this long (not a wait for a condition).
       await new Promise((resolve) => setTimeout(resolve, ms))
       up(lab.active)
+      const back = Date.now()
       for (const pid of pids) tryRun('kill', '-CONT', pid)
+      return back
     },
     sessions: () => listSessions(...admin),
     handles: (sessionId) => listHandles(...admin, sessionId),

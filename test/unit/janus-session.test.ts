@@ -170,11 +170,36 @@ describe('JanusSession: losing and reclaiming', () => {
     h.session.handleSystemEvent({ type: 'online' })
     await h.clock.advance(0)
     expect(h.session.state).toMatchObject({ kind: 'reconnecting', attempt: 2 })
-    expect(h.retryDelays.at(-1)).toBe(1000)
+    // Right after the signal the route may not be ready yet: fast retries, then the backoff from 1 s.
+    await h.clock.advance(150 + 300 + 600)
+    expect(h.retryDelays.slice(-4)).toEqual([150, 300, 600, 1000])
     h.server.refuse = false
     h.session.handleSystemEvent({ type: 'resume' })
     await h.clock.advance(0)
     expect(h.session.state.kind).toBe('connected')
+  })
+
+  it('a network change while connected retries fast if the new route is not ready yet', async () => {
+    const h = makeHarness()
+    const id = await connected(h)
+    h.server.refuse = true
+    h.session.handleSystemEvent({ type: 'network-changed', addresses: ['10.0.2.2'] })
+    await h.clock.advance(0)
+    expect(h.retryDelays).toEqual([150])
+    await h.clock.advance(150)
+    h.server.refuse = false
+    await h.clock.advance(300)
+    expect(h.session.state).toEqual({ kind: 'connected', sessionId: id })
+    expect(h.retryDelays).toEqual([150, 300])
+  })
+
+  it('a plain socket drop does not retry fast', async () => {
+    const h = makeHarness()
+    await connected(h)
+    h.server.refuse = true
+    h.server.last.drop()
+    await h.clock.advance(0)
+    expect(h.retryDelays).toEqual([1000])
   })
 
   it('caps the backoff at 30 s', async () => {

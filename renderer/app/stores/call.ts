@@ -1,7 +1,12 @@
 /** The echo call as the UI sees it. */
 import { defineStore } from 'pinia'
 import { ref, shallowRef } from 'vue'
-import { EchoCall, describeCall, type EchoCallState } from '../../janus/echo-call'
+import {
+  EchoCall,
+  describeCall,
+  type EchoCallOptions,
+  type EchoCallState,
+} from '../../janus/echo-call'
 import type { CallStats } from '../../janus/media'
 import type { HoldfastApp } from '../holdfast-app'
 
@@ -20,7 +25,7 @@ export const useCallStore = defineStore('call', () => {
     app = holdfast
   }
 
-  async function start(options: { audio: boolean; video: boolean }): Promise<void> {
+  async function start(options: EchoCallOptions): Promise<void> {
     error.value = undefined
     if (!app) return
     let next: EchoCall

@@ -12,6 +12,7 @@ type DesktopSecrets = Pick<HoldfastBridge, 'secretsStatus' | 'getSecret' | 'setS
 interface Saved {
   serverUrl?: string
   iceServers?: string
+  forceMediaRestart?: boolean
 }
 
 function readSaved(): Saved {
@@ -29,6 +30,8 @@ export const useSettingsStore = defineStore('settings', () => {
   const apiSecret = ref('')
   const token = ref('')
   const iceServers = ref(saved.iceServers ?? '')
+  /** Restart ICE after every reclaim, like OpenVidu's forceMediaReconnectionAfterNetworkDrop. */
+  const forceMediaRestart = ref(saved.forceMediaRestart === true)
   /** Why secrets are or are not kept across restarts. */
   const secretsNote = ref(
     'In the web build the secret and token are kept in memory only and forgotten on reload.',
@@ -61,7 +64,11 @@ export const useSettingsStore = defineStore('settings', () => {
   function remember(): void {
     window.localStorage.setItem(
       KEY,
-      JSON.stringify({ serverUrl: serverUrl.value, iceServers: iceServers.value }),
+      JSON.stringify({
+        serverUrl: serverUrl.value,
+        iceServers: iceServers.value,
+        forceMediaRestart: forceMediaRestart.value,
+      }),
     )
     if (desktop) {
       void desktop.setSecret('apiSecret', apiSecret.value)
@@ -74,6 +81,7 @@ export const useSettingsStore = defineStore('settings', () => {
     apiSecret,
     token,
     iceServers,
+    forceMediaRestart,
     secretsNote,
     snapshot,
     useDesktopSecrets,

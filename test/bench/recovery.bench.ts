@@ -1,0 +1,264 @@
+/**
+ * `npm run bench:recovery`: recovery in the network lab, Holdfast against a baseline client
+ * (janus.js alone following the Janus reclaim guide, test/bench/baseline). Each scenario runs
+ * N times per client (HOLDFAST_BENCH_RUNS, default 5) and the figures are printed and written
+ * to test-results/recovery-bench.json and .md. Figures, not verdicts.
+ *
+ * Per run: loss detected (from the client's own event, after the break; after the wake for a
+ * sleep), session back (claimed or recreated, after the network is back), first new decoded
+ * video frame and first new audio packet after the network is back (from getStats, sampled
+ * every 50 ms by a probe injected into both pages). A run that has not recovered within
+ * 30 s counts as not recovered.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { chromium, type Browser, type Page } from '@playwright/test'
+import { startNetLab, type NetLab } from '../lab/netlab'
+import { chromiumArgs, expect, test } from '../network/fixtures'
+
+const runs = Number(process.env.HOLDFAST_BENCH_RUNS ?? 5)
+const deadlineMs = 30_000
+const clients = ['holdfast', 'baseline'] as const
+const scenarios = ['wifi-to-cell', 'dead-path-5s', 'sleep-20s'] as const
+const metrics = ['lossDetectedMs', 'sessionBackMs', 'videoBackMs', 'audioBackMs'] as const
+type Client = (typeof clients)[number]
+type Scenario = (typeof scenarios)[number]
+type Metric = (typeof metrics)[number]
+type RunResult = Partial<Record<Metric, number>>
+
+/** Injected before any page script: records every PeerConnection's inbound video frames and audio packets. */
+const probe = `
+  window.__probe = { samples: [], pcs: [] };
+  const Native = window.RTCPeerConnection;
+  window.RTCPeerConnection = function (...args) { const pc = new Native(...args); window.__probe.pcs.push(pc); return pc; };
+  window.RTCPeerConnection.prototype = Native.prototype;
+  Object.setPrototypeOf(window.RTCPeerConnection, Native);
+  setInterval(async () => {
+    let frames = 0, audio = 0;
+    for (const pc of window.__probe.pcs) {
+      if (pc.connectionState === 'closed') continue;
+      try {
+        (await pc.getStats()).forEach((s) => {
+          if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded || 0;
+          if (s.type === 'inbound-rtp' && s.kind === 'audio') audio += s.packetsReceived || 0;
+        });
+      } catch {}
+    }
+    window.__probe.samples.push({ at: performance.timeOrigin + performance.now(), frames, audio });
+  }, 50);
+`
+
+interface Sample {
+  at: number
+  frames: number
+  audio: number
+}
+interface ClientEvent {
+  at: number
+  kind: string
+  detail: string
+}
+
+const samples = (page: Page) => page.evaluate('window.__probe.samples') as Promise<Sample[]>
+
+/**
+ * When media came back: the end of the longest pause in a counter's growth that ends after
+ * the network was back, measured from `back` (0 when media never paused for 200 ms, i.e. the
+ * event did not interrupt it). Undefined when it had not resumed by `until`.
+ */
+function resumedAfter(
+  all: Sample[],
+  key: 'frames' | 'audio',
+  broke: number,
+  back: number,
+  until: number,
+): number | undefined {
+  const end = Math.min(until, all.at(-1)?.at ?? until)
+  const window = all.filter((s) => s.at >= broke - 500 && s.at <= end)
+  const increases: number[] = []
+  for (let i = 1; i < window.length; i++)
+    if (window[i]![key] !== window[i - 1]![key]) increases.push(window[i]!.at)
+  let longest = { from: broke, to: broke, length: 0 }
+  for (let i = 1; i < increases.length; i++) {
+    const [from, to] = [increases[i - 1]!, increases[i]!]
+    if (to >= broke && to - from > longest.length) longest = { from, to, length: to - from }
+  }
+  const lastIncrease = increases.at(-1) ?? broke
+  // Still paused at the end, longer than any pause it recovered from: not back.
+  if (end - lastIncrease > Math.max(longest.length, 1000)) return undefined
+  if (longest.length < 200) return 0
+  return Math.max(0, longest.to - back)
+}
+
+async function clientEvents(page: Page, client: Client): Promise<ClientEvent[]> {
+  if (client === 'baseline')
+    return (await page.evaluate('window.__baseline.events')) as ClientEvent[]
+  return page.locator('[data-testid="incidents"] li').evaluateAll((items) =>
+    items.map((li) => ({
+      at: Number(li.getAttribute('data-at')),
+      kind: li.getAttribute('data-kind') ?? '',
+      detail: li.textContent ?? '',
+    })),
+  )
+}
+
+async function startCall(page: Page, lab: NetLab, client: Client): Promise<void> {
+  if (client === 'holdfast') {
+    await page.goto(lab.pageUrl())
+    await expect(page.getByTestId('connection-status')).toHaveText('Connected')
+    await page.getByRole('button', { name: 'Start echo call' }).click()
+  } else {
+    await page.goto(lab.baselineUrl())
+  }
+  await expect
+    .poll(async () => (await samples(page)).at(-1)?.frames ?? 0, { timeout: 30_000 })
+    .toBeGreaterThan(30)
+}
+
+/** Applies the scenario; returns when the network broke and when it was back. */
+async function apply(lab: NetLab, scenario: Scenario): Promise<{ broke: number; back: number }> {
+  switch (scenario) {
+    case 'wifi-to-cell': {
+      const at = Date.now()
+      lab.switchUplink(lab.active === 'wifi' ? 'cell' : 'wifi')
+      return { broke: at, back: at }
+    }
+    case 'dead-path-5s': {
+      const broke = Date.now()
+      lab.cutForwarding()
+      await new Promise((resolve) => setTimeout(resolve, 5000))
+      const back = Date.now()
+      lab.restoreForwarding()
+      return { broke, back }
+    }
+    case 'sleep-20s': {
+      const broke = Date.now()
+      const back = await lab.sleep(20_000)
+      return { broke, back }
+    }
+  }
+}
+
+async function measure(
+  browser: Browser,
+  lab: NetLab,
+  client: Client,
+  scenario: Scenario,
+): Promise<RunResult> {
+  const context = await browser.newContext()
+  try {
+    const page = await context.newPage()
+    await page.addInitScript(probe)
+    await startCall(page, lab, client)
+    const { broke, back } = await apply(lab, scenario)
+    const until = back + deadlineMs
+    // Wait until video has been flowing again for a second (or the deadline passed).
+    await expect
+      .poll(
+        async () => {
+          const now = Date.now()
+          const resumed = resumedAfter(await samples(page), 'frames', broke, back, now - 1000)
+          return (resumed !== undefined && now - back > 2000) || now > until
+        },
+        { timeout: deadlineMs + 5000, intervals: [200] },
+      )
+      .toBe(true)
+    const all = await samples(page)
+    const events = (await clientEvents(page, client)).filter((e) => e.at >= broke)
+    const detectFrom = scenario === 'sleep-20s' ? back : broke
+    const lossKinds = client === 'holdfast' ? ['loss-detected'] : ['loss']
+    const backKinds = client === 'holdfast' ? ['claimed', 'recreated'] : ['reconnected']
+    const loss = events.find((e) => lossKinds.includes(e.kind))
+    const session = events.find((e) => backKinds.includes(e.kind) && e.at >= back - 50)
+    return {
+      ...(loss ? { lossDetectedMs: Math.max(0, loss.at - detectFrom) } : {}),
+      ...(session ? { sessionBackMs: Math.max(0, session.at - back) } : {}),
+      ...withValue('videoBackMs', resumedAfter(all, 'frames', broke, back, until)),
+      ...withValue('audioBackMs', resumedAfter(all, 'audio', broke, back, until)),
+    }
+  } finally {
+    await context.close()
+  }
+}
+
+function withValue(key: Metric, value: number | undefined): RunResult {
+  return value === undefined ? {} : { [key]: Math.round(value) }
+}
+
+function percentile(values: number[], p: number): number | undefined {
+  if (values.length === 0) return undefined
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
+}
+
+test('recovery benchmark: Holdfast against janus.js alone', async () => {
+  test.setTimeout(90 * 60_000)
+  // Production-like windows: a 60 s session timeout and a 15 s reclaim window.
+  const lab = await startNetLab({ sessionTimeoutS: 60, reclaimSessionTimeoutS: 15 })
+  const browser = await chromium.launch({
+    executablePath: lab.chromiumLauncher,
+    args: chromiumArgs,
+  })
+  const results: Record<string, Record<Client, RunResult[]>> = {}
+  try {
+    for (const scenario of scenarios) {
+      results[scenario] = { holdfast: [], baseline: [] }
+      for (let i = 0; i < runs; i++) {
+        for (const client of clients) {
+          const result = await measure(browser, lab, client, scenario)
+          results[scenario]![client].push(result)
+          console.log(`${scenario} ${client} #${i + 1}: ${JSON.stringify(result)}`)
+        }
+      }
+    }
+  } finally {
+    await browser.close().catch(() => undefined)
+    await lab.close()
+  }
+
+  const rows: string[] = [
+    '| scenario | measure | Holdfast p50 | Holdfast p95 | baseline p50 | baseline p95 | Holdfast / baseline (p50) |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+  ]
+  const summary: Record<string, unknown> = {}
+  const fmt = (v: number | undefined, n: number, of: number) =>
+    v === undefined ? `– (0/${of})` : `${Math.round(v)} ms${n < of ? ` (${n}/${of})` : ''}`
+  for (const scenario of scenarios) {
+    for (const metric of metrics) {
+      const h = results[scenario]!.holdfast.map((r) => r[metric]).filter(
+        (v): v is number => v !== undefined,
+      )
+      const b = results[scenario]!.baseline.map((r) => r[metric]).filter(
+        (v): v is number => v !== undefined,
+      )
+      const [h50, h95, b50, b95] = [
+        percentile(h, 50),
+        percentile(h, 95),
+        percentile(b, 50),
+        percentile(b, 95),
+      ]
+      const ratio =
+        h50 !== undefined && b50 !== undefined && b50 > 0
+          ? (h50 / b50).toFixed(2)
+          : b50 === undefined && h50 !== undefined
+            ? 'baseline never'
+            : '–'
+      rows.push(
+        `| ${scenario} | ${metric.replace(/Ms$/, '')} | ${fmt(h50, h.length, runs)} | ${fmt(h95, h.length, runs)} | ${fmt(b50, b.length, runs)} | ${fmt(b95, b.length, runs)} | ${ratio} |`,
+      )
+      summary[`${scenario}.${metric}`] = {
+        holdfast: { p50: h50, p95: h95, recovered: h.length },
+        baseline: { p50: b50, p95: b95, recovered: b.length },
+        runs,
+      }
+    }
+  }
+  const table = rows.join('\n')
+  mkdirSync('test-results', { recursive: true })
+  writeFileSync(
+    'test-results/recovery-bench.json',
+    JSON.stringify({ runs, deadlineMs, summary, results }, null, 2),
+  )
+  writeFileSync('test-results/recovery-bench.md', `${table}\n`)
+  console.log(`\n${table}\n`)
+  expect(results['wifi-to-cell']!.holdfast.length).toBe(runs)
+})
