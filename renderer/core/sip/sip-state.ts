@@ -1,0 +1,224 @@
+/**
+ * A softphone's registration and call as tagged unions, driven by the Janus SIP plugin's
+ * events (normalised here), and what each outcome means to a person. Pure: no janus.js, no
+ * DOM, so every transition is unit-tested.
+ */
+import { assertNever } from '../connection-state'
+
+/** Why registration failed, as a person should read it. */
+export type RegistrationCause = 'credentials' | 'network' | 'server'
+
+export type RegistrationState =
+  | { kind: 'unregistered' }
+  | { kind: 'registering' }
+  | { kind: 'registered'; username: string }
+  | { kind: 'failed'; cause: RegistrationCause; code: number; reason: string }
+
+export type CallDirection = 'outgoing' | 'incoming'
+
+/** How a call ended. */
+export type EndReason =
+  | 'local-hangup'
+  | 'remote-hangup'
+  | 'busy'
+  | 'declined'
+  | 'not-found'
+  | 'unreachable'
+  | 'no-answer'
+  | 'cancelled'
+  | 'missed'
+  | 'connection-lost'
+  | 'failed'
+
+export type CallState =
+  | { kind: 'idle' }
+  | { kind: 'calling'; direction: 'outgoing'; peer: string }
+  | { kind: 'ringing'; direction: CallDirection; peer: string }
+  | { kind: 'early-media'; direction: 'outgoing'; peer: string }
+  | { kind: 'active'; direction: CallDirection; peer: string; since: number; onHold: boolean }
+  | {
+      kind: 'ended'
+      direction: CallDirection
+      peer: string
+      reason: EndReason
+      code?: number
+      at: number
+      duration: number
+    }
+
+/** SIP plugin events and local actions, normalised. */
+export type SipEvent =
+  | { type: 'registering' }
+  | { type: 'registered'; username: string }
+  | { type: 'registration_failed'; code: number; reason: string }
+  | { type: 'unregistered' }
+  | { type: 'dial'; peer: string }
+  | { type: 'calling' }
+  | { type: 'ringing' }
+  | { type: 'proceeding' }
+  | { type: 'progress' }
+  | { type: 'incomingcall'; peer: string }
+  | { type: 'accepted' }
+  | { type: 'holding' }
+  | { type: 'resuming' }
+  | { type: 'local-hangup' }
+  | { type: 'hangup'; code: number; reason: string }
+  | { type: 'missed_call'; peer: string }
+  | { type: 'session-lost' }
+
+/** Maps a registrar failure to its cause; 904 is the plugin's own "wrong credentials". */
+export function registrationCause(code: number): RegistrationCause {
+  if (code === 401 || code === 403 || code === 407 || code === 904) return 'credentials'
+  if (code === 408 || code === 503 || code === 0 || code >= 900) return 'network'
+  return 'server'
+}
+
+/** Reduces registration events. */
+export function nextRegistration(state: RegistrationState, event: SipEvent): RegistrationState {
+  switch (event.type) {
+    case 'registering':
+      return { kind: 'registering' }
+    case 'registered':
+      return { kind: 'registered', username: event.username }
+    case 'registration_failed':
+      return {
+        kind: 'failed',
+        cause: registrationCause(event.code),
+        code: event.code,
+        reason: event.reason,
+      }
+    case 'unregistered':
+    case 'session-lost':
+      return { kind: 'unregistered' }
+    default:
+      return state
+  }
+}
+
+/** Maps the SIP status of a hang-up to why the call ended, from the caller's side. */
+export function endReasonFor(code: number, state: CallState, localHangup: boolean): EndReason {
+  if (localHangup)
+    return state.kind === 'ringing' && state.direction === 'incoming' ? 'declined' : 'local-hangup'
+  if (code === 486 || code === 600) return 'busy'
+  if (code === 603) return 'declined'
+  if (code === 404 || code === 484 || code === 604) return 'not-found'
+  if (code === 480 || code === 408) return state.kind === 'active' ? 'remote-hangup' : 'unreachable'
+  if (code === 487)
+    return state.kind === 'ringing' && state.direction === 'incoming' ? 'missed' : 'cancelled'
+  if (code === 200) return 'remote-hangup'
+  if (code >= 500) return 'failed'
+  return state.kind === 'active' ? 'remote-hangup' : 'failed'
+}
+
+/** Reduces call events; `now` stamps starts and ends. */
+export function nextCall(state: CallState, event: SipEvent, now: number): CallState {
+  const peer = 'peer' in state ? state.peer : ''
+  const direction: CallDirection = 'direction' in state ? state.direction : 'outgoing'
+  const end = (reason: EndReason, code?: number): CallState => ({
+    kind: 'ended',
+    direction,
+    peer,
+    reason,
+    ...(code !== undefined ? { code } : {}),
+    at: now,
+    duration: state.kind === 'active' ? now - state.since : 0,
+  })
+  const live = state.kind !== 'idle' && state.kind !== 'ended'
+  switch (event.type) {
+    case 'dial':
+      return live ? state : { kind: 'calling', direction: 'outgoing', peer: event.peer }
+    case 'calling':
+      return state
+    case 'ringing':
+    case 'proceeding':
+      return state.kind === 'calling' ? { kind: 'ringing', direction: 'outgoing', peer } : state
+    case 'progress':
+      return state.kind === 'calling' ||
+        (state.kind === 'ringing' && state.direction === 'outgoing')
+        ? { kind: 'early-media', direction: 'outgoing', peer }
+        : state
+    case 'incomingcall':
+      return live ? state : { kind: 'ringing', direction: 'incoming', peer: event.peer }
+    case 'accepted':
+      return live && state.kind !== 'active'
+        ? { kind: 'active', direction, peer, since: now, onHold: false }
+        : state
+    case 'holding':
+      return state.kind === 'active' ? { ...state, onHold: true } : state
+    case 'resuming':
+      return state.kind === 'active' ? { ...state, onHold: false } : state
+    case 'local-hangup':
+      return live ? end(endReasonFor(0, state, true)) : state
+    case 'hangup':
+      return live ? end(endReasonFor(event.code, state, false), event.code) : state
+    case 'missed_call':
+      return live
+        ? state
+        : {
+            kind: 'ended',
+            direction: 'incoming',
+            peer: event.peer,
+            reason: 'missed',
+            at: now,
+            duration: 0,
+          }
+    case 'session-lost':
+      return live ? end('connection-lost') : state
+    case 'registering':
+    case 'registered':
+    case 'registration_failed':
+    case 'unregistered':
+      return state
+    default:
+      return assertNever(event)
+  }
+}
+
+/** Words for the registration line of the UI. */
+export function describeRegistration(state: RegistrationState): string {
+  switch (state.kind) {
+    case 'unregistered':
+      return 'Not registered'
+    case 'registering':
+      return 'Registering…'
+    case 'registered':
+      return 'Registered'
+    case 'failed':
+      if (state.cause === 'credentials') return 'Registration failed: wrong username or password'
+      if (state.cause === 'network')
+        return `Registration failed: the registrar could not be reached (${state.code})`
+      return `Registration failed: ${state.reason} (${state.code})`
+    default:
+      return assertNever(state)
+  }
+}
+
+/** Words for how a call ended. */
+export function describeEnd(reason: EndReason): string {
+  switch (reason) {
+    case 'local-hangup':
+      return 'Call ended'
+    case 'remote-hangup':
+      return 'The other side hung up'
+    case 'busy':
+      return 'Busy'
+    case 'declined':
+      return 'Call declined'
+    case 'not-found':
+      return 'Number not found'
+    case 'unreachable':
+      return 'Unreachable'
+    case 'no-answer':
+      return 'No answer'
+    case 'cancelled':
+      return 'Call cancelled'
+    case 'missed':
+      return 'Missed call'
+    case 'connection-lost':
+      return 'Call dropped: the connection was lost for too long'
+    case 'failed':
+      return 'Call failed'
+    default:
+      return assertNever(reason)
+  }
+}

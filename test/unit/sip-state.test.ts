@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest'
+import {
+  describeEnd,
+  describeRegistration,
+  nextCall,
+  nextRegistration,
+  registrationCause,
+  type CallState,
+  type SipEvent,
+} from '../../renderer/core/sip/sip-state'
+
+const run = (events: SipEvent[], start: CallState = { kind: 'idle' }) => {
+  let state = start
+  let t = 1000
+  for (const e of events) state = nextCall(state, e, (t += 1000))
+  return state
+}
+
+describe('SIP registration', () => {
+  it('goes registering -> registered, and a wrong password reads as credentials, not network', () => {
+    let s = nextRegistration({ kind: 'unregistered' }, { type: 'registering' })
+    expect(s).toEqual({ kind: 'registering' })
+    s = nextRegistration(s, { type: 'registered', username: 'alice' })
+    expect(describeRegistration(s)).toBe('Registered')
+    const wrong = nextRegistration(s, {
+      type: 'registration_failed',
+      code: 403,
+      reason: 'Forbidden',
+    })
+    expect(wrong).toMatchObject({ kind: 'failed', cause: 'credentials' })
+    expect(describeRegistration(wrong)).toBe('Registration failed: wrong username or password')
+    expect(registrationCause(904)).toBe('credentials')
+    expect(registrationCause(401)).toBe('credentials')
+    expect(registrationCause(408)).toBe('network')
+    expect(registrationCause(500)).toBe('server')
+    expect(nextRegistration(s, { type: 'session-lost' })).toEqual({ kind: 'unregistered' })
+  })
+})
+
+describe('SIP call', () => {
+  it('an outgoing call: calling, ringing, answered, hung up by us, with its duration', () => {
+    const s = run([
+      { type: 'dial', peer: 'sip:bob@lab' },
+      { type: 'calling' },
+      { type: 'ringing' },
+      { type: 'accepted' },
+      { type: 'local-hangup' },
+    ])
+    expect(s).toMatchObject({
+      kind: 'ended',
+      direction: 'outgoing',
+      peer: 'sip:bob@lab',
+      reason: 'local-hangup',
+      duration: 1000,
+    })
+  })
+
+  it('early media, hold and resume', () => {
+    let s = run([{ type: 'dial', peer: 'bob' }, { type: 'progress' }])
+    expect(s.kind).toBe('early-media')
+    s = run([{ type: 'accepted' }, { type: 'holding' }], s)
+    expect(s).toMatchObject({ kind: 'active', onHold: true })
+    expect(run([{ type: 'resuming' }], s)).toMatchObject({ onHold: false })
+  })
+
+  it('maps busy, declined, not found, unreachable and cancelled from the SIP code', () => {
+    const outcome = (code: number, before: SipEvent[] = [{ type: 'dial', peer: 'bob' }]) =>
+      run([...before, { type: 'hangup', code, reason: '' }])
+    expect(outcome(486)).toMatchObject({ reason: 'busy', code: 486 })
+    expect(outcome(603)).toMatchObject({ reason: 'declined' })
+    expect(outcome(404)).toMatchObject({ reason: 'not-found' })
+    expect(outcome(480)).toMatchObject({ reason: 'unreachable' })
+    expect(outcome(487)).toMatchObject({ reason: 'cancelled' })
+    expect(outcome(200, [{ type: 'dial', peer: 'bob' }, { type: 'accepted' }])).toMatchObject({
+      reason: 'remote-hangup',
+    })
+    expect(outcome(500)).toMatchObject({ reason: 'failed' })
+  })
+
+  it('an incoming call: ringing, answered or declined; one that stops ringing is missed', () => {
+    const ringing = run([{ type: 'incomingcall', peer: 'sip:carol@lab' }])
+    expect(ringing).toMatchObject({ kind: 'ringing', direction: 'incoming' })
+    expect(run([{ type: 'accepted' }], ringing)).toMatchObject({
+      kind: 'active',
+      direction: 'incoming',
+    })
+    expect(run([{ type: 'local-hangup' }], ringing)).toMatchObject({ reason: 'declined' })
+    expect(
+      run([{ type: 'hangup', code: 487, reason: 'Request Terminated' }], ringing),
+    ).toMatchObject({ reason: 'missed' })
+    expect(run([{ type: 'missed_call', peer: 'sip:dave@lab' }])).toMatchObject({
+      kind: 'ended',
+      reason: 'missed',
+      peer: 'sip:dave@lab',
+    })
+  })
+
+  it('a lost session ends a live call with a clear reason, and leaves no call looking alive', () => {
+    const s = run([{ type: 'dial', peer: 'bob' }, { type: 'accepted' }, { type: 'session-lost' }])
+    expect(s).toMatchObject({ kind: 'ended', reason: 'connection-lost' })
+    expect(describeEnd('connection-lost')).toBe(
+      'Call dropped: the connection was lost for too long',
+    )
+  })
+
+  it('ignores events that do not fit the state', () => {
+    expect(run([{ type: 'accepted' }])).toEqual({ kind: 'idle' })
+    expect(run([{ type: 'hangup', code: 200, reason: '' }])).toEqual({ kind: 'idle' })
+    const active = run([{ type: 'dial', peer: 'bob' }, { type: 'accepted' }])
+    expect(
+      run(
+        [
+          { type: 'incomingcall', peer: 'x' },
+          { type: 'dial', peer: 'y' },
+        ],
+        active,
+      ),
+    ).toEqual(active)
+  })
+})
