@@ -22,6 +22,8 @@ export interface JanusLabConfig {
   /** Secret for HMAC-signed tokens; enables token auth. */
   tokenAuthSecret?: string
   rtpPortRange?: string
+  /** Address the SIP plugin signals from (default: the ICE address, else loopback). */
+  sipLocalIp?: string
   plugins?: string[]
 }
 
@@ -116,5 +118,10 @@ ${c.wsIp === '0.0.0.0' ? '' : `  admin_ws_ip = "${c.wsIp}"`}
 `,
   )
   writeFileSync(join(dir, 'janus.plugin.echotest.jcfg'), 'general: {\n}\n')
+  // The SIP plugin signals from the same address media uses (shared/SIP-LAB-NOTES.md).
+  writeFileSync(
+    join(dir, 'janus.plugin.sip.jcfg'),
+    `general: {\n  local_ip = "${c.sipLocalIp ?? c.iceAddress ?? '127.0.0.1'}"\n  keepalive_interval = 0\n  behind_nat = false\n  register_ttl = 60\n  rtp_port_range = "${c.rtpPortRange ?? '20000-40000'}"\n}\n`,
+  )
   return file
 }

@@ -6,6 +6,8 @@ missing=()
 command -v janus >/dev/null || missing+=(janus)
 [ -x "${HOLDFAST_CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)
 command -v ip >/dev/null || missing+=(iproute2)
+command -v kamailio >/dev/null || [ -x /usr/sbin/kamailio ] || missing+=(kamailio)
+command -v baresip >/dev/null || missing+=(baresip)
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 if [ "$(id -u)" != 0 ]; then
   echo "The tests need these Debian packages, which are not installed: ${missing[*]}" >&2
@@ -15,4 +17,10 @@ fi
 echo "Installing from Debian: ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq "${missing[@]}" >/dev/null
+base=() sip=()
+for p in "${missing[@]}"; do
+  case $p in kamailio | baresip) sip+=("$p") ;; *) base+=("$p") ;; esac
+done
+[ ${#base[@]} -eq 0 ] || apt-get install -y -qq "${base[@]}" >/dev/null
+# The SIP far end and registrar need none of their recommended extras.
+[ ${#sip[@]} -eq 0 ] || apt-get install -y -qq --no-install-recommends "${sip[@]}" >/dev/null

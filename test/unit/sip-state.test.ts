@@ -118,3 +118,41 @@ describe('SIP call', () => {
     ).toEqual(active)
   })
 })
+
+import { readSipEvent } from '../../renderer/core/sip/sip-events'
+
+describe('SIP plugin events', () => {
+  it('reads the plugin payloads, ignoring what is not an event', () => {
+    expect(
+      readSipEvent({
+        sip: 'event',
+        result: { event: 'registered', username: 'alice', register_sent: true },
+      }),
+    ).toEqual({ type: 'registered', username: 'alice' })
+    expect(
+      readSipEvent({
+        sip: 'event',
+        result: { event: 'registration_failed', code: 403, reason: 'Forbidden' },
+      }),
+    ).toEqual({ type: 'registration_failed', code: 403, reason: 'Forbidden' })
+    expect(
+      readSipEvent({ sip: 'event', result: { event: 'incomingcall', username: 'sip:bob@lab' } }),
+    ).toEqual({ type: 'incomingcall', peer: 'sip:bob@lab' })
+    expect(
+      readSipEvent({ sip: 'event', result: { event: 'hangup', code: 486, reason: 'Busy Here' } }),
+    ).toEqual({ type: 'hangup', code: 486, reason: 'Busy Here' })
+    expect(
+      readSipEvent({ sip: 'event', result: { event: 'missed_call', caller: 'sip:eve@lab' } }),
+    ).toEqual({ type: 'missed_call', peer: 'sip:eve@lab' })
+    for (const junk of [
+      null,
+      'x',
+      {},
+      { result: 'x' },
+      { result: { event: 'mystery' } },
+      { sip: 'event', error_code: 444, error: 'x' },
+    ]) {
+      expect(readSipEvent(junk)).toBeUndefined()
+    }
+  })
+})

@@ -1,0 +1,45 @@
+/** Reads the Janus SIP plugin's event payloads (untrusted JSON) into normalised SipEvents. */
+import type { SipEvent } from './sip-state'
+
+const text = (value: unknown, fallback = ''): string =>
+  typeof value === 'string' ? value : fallback
+const num = (value: unknown): number =>
+  typeof value === 'number' && Number.isFinite(value) ? value : 0
+
+/** The SipEvent in a plugin `data` object (`{sip: 'event', result: {event, ...}}`), if any. */
+export function readSipEvent(data: unknown): SipEvent | undefined {
+  if (typeof data !== 'object' || data === null) return undefined
+  const record = data as Record<string, unknown>
+  const result = record.result as Record<string, unknown> | undefined
+  if (typeof result !== 'object' || result === null) return undefined
+  switch (result.event) {
+    case 'registering':
+      return { type: 'registering' }
+    case 'registered':
+      return { type: 'registered', username: text(result.username) }
+    case 'registration_failed':
+      return {
+        type: 'registration_failed',
+        code: num(result.code),
+        reason: text(result.reason, 'unknown'),
+      }
+    case 'unregistered':
+      return { type: 'unregistered' }
+    case 'calling':
+    case 'ringing':
+    case 'proceeding':
+    case 'progress':
+    case 'accepted':
+    case 'holding':
+    case 'resuming':
+      return { type: result.event }
+    case 'incomingcall':
+      return { type: 'incomingcall', peer: text(result.username) }
+    case 'hangup':
+      return { type: 'hangup', code: num(result.code), reason: text(result.reason) }
+    case 'missed_call':
+      return { type: 'missed_call', peer: text(result.caller) }
+    default:
+      return undefined
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * Kamailio as the lab's registrar and proxy (no database): digest auth from an in-memory
+ * table of users, REGISTER saved in memory, INVITEs record-routed and relayed to where the
+ * callee registered. Each REGISTER is logged so tests can count them.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createSocket } from 'node:dgram'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+export interface Registrar {
+  host: string
+  port: number
+  /** `sip:host:port` */
+  uri: string
+  /** REGISTER requests seen (challenged and authorised), by user. */
+  registers(user?: string): number
+  stop(): Promise<void>
+}
+
+/** A free UDP port on `host`. */
+export function freeUdpPort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = createSocket('udp4')
+    socket.once('error', reject)
+    socket.bind(0, host, () => {
+      const { port } = socket.address()
+      socket.close(() => resolve(port))
+    })
+  })
+}
+
+function config(users: Record<string, string>): string {
+  const table = Object.entries(users)
+    .map(([user, password]) => `  $sht(users=>${user}) = "${password}";`)
+    .join('\n')
+  return `#!KAMAILIO
+debug=2
+log_stderror=yes
+children=2
+auto_aliases=no
+mpath="/usr/lib/x86_64-linux-gnu/kamailio/modules/"
+loadmodule "kex.so"
+loadmodule "corex.so"
+loadmodule "tm.so"
+loadmodule "tmx.so"
+loadmodule "sl.so"
+loadmodule "rr.so"
+loadmodule "pv.so"
+loadmodule "maxfwd.so"
+loadmodule "usrloc.so"
+loadmodule "registrar.so"
+loadmodule "textops.so"
+loadmodule "siputils.so"
+loadmodule "xlog.so"
+loadmodule "auth.so"
+loadmodule "htable.so"
+modparam("usrloc", "db_mode", 0)
+modparam("htable", "htable", "users=>size=4;")
+
+event_route[htable:mod-init] {
+${table}
+}
+
+request_route {
+  if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
+  if (is_method("OPTIONS") && uri == myself && $rU == $null) { sl_send_reply("200", "OK"); exit; }
+  if (has_totag()) {
+    if (loose_route()) { t_relay(); exit; }
+    if (is_method("ACK")) { if (t_check_trans()) { t_relay(); } exit; }
+    sl_send_reply("404", "Not here");
+    exit;
+  }
+  if (is_method("CANCEL")) { if (t_check_trans()) { t_relay(); } exit; }
+  if (is_method("REGISTER")) {
+    xlog("L_NOTICE", "HOLDFAST-REGISTER user=$fU expires=$hdr(Expires) auth=$au\\n");
+    if (!pv_auth_check("$fd", "$sht(users=>$fU)", "0", "1")) { auth_challenge("$fd", "0"); exit; }
+    consume_credentials();
+    if (!save("location")) { sl_reply_error(); }
+    exit;
+  }
+  if (is_method("INVITE")) { record_route(); }
+  if (!lookup("location")) { sl_send_reply("404", "Not Found"); exit; }
+  t_relay();
+}
+`
+}
+
+/** Starts kamailio on host:port (a free UDP port if none given) and waits for OPTIONS to answer. */
+export async function startRegistrar(
+  host: string,
+  users: Record<string, string>,
+  prefix: string[] = [],
+): Promise<Registrar> {
+  const port = await freeUdpPort(host)
+  const dir = mkdtempSync(join(tmpdir(), 'holdfast-kamailio-'))
+  const file = join(dir, 'kamailio.cfg')
+  writeFileSync(file, config(users))
+  const lines: string[] = []
+  const [command, ...args] = [
+    ...prefix,
+    'kamailio',
+    '-DD',
+    '-E',
+    '-f',
+    file,
+    '-l',
+    `udp:${host}:${port}`,
+    '-m',
+    '32',
+    '-M',
+    '8',
+    '-Y',
+    dir,
+    '-P',
+    join(dir, 'kamailio.pid'),
+  ]
+  const child: ChildProcess = spawn(command!, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  const collect = (chunk: Buffer): void => void lines.push(...chunk.toString().split('\n'))
+  child.stdout!.on('data', collect)
+  child.stderr!.on('data', collect)
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) =>
+      reject(new Error(`kamailio exited with ${code}:\n${lines.slice(-20).join('\n')}`)),
+    ),
+  )
+  await Promise.race([waitForOptions(host, port, 10_000), exited])
+  return {
+    host,
+    port,
+    uri: `sip:${host}:${port}`,
+    registers: (user) =>
+      lines.filter((l) => l.includes('HOLDFAST-REGISTER') && (!user || l.includes(`user=${user} `)))
+        .length,
+    stop: async () => {
+      if (child.exitCode === null) {
+        const gone = new Promise((resolve) => child.once('exit', resolve))
+        child.kill('SIGTERM')
+        await gone
+      }
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** Sends SIP OPTIONS until a 200 comes back (kamailio answers ~10 ms after start). */
+async function waitForOptions(host: string, port: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  const socket = createSocket('udp4')
+  await new Promise<void>((resolve) => socket.bind(0, host, resolve))
+  const local = socket.address().port
+  try {
+    const answered = new Promise<void>((resolve) =>
+      socket.on('message', (msg) => {
+        if (msg.toString().startsWith('SIP/2.0 200')) resolve()
+      }),
+    )
+    let done = false
+    void answered.then(() => (done = true))
+    while (!done) {
+      if (Date.now() > deadline)
+        throw new Error(`kamailio on ${host}:${port} did not answer OPTIONS`)
+      const id = Math.random().toString(36).slice(2)
+      const probe = [
+        `OPTIONS sip:${host}:${port} SIP/2.0`,
+        `Via: SIP/2.0/UDP ${host}:${local};branch=z9hG4bK-${id}`,
+        'Max-Forwards: 70',
+        `From: <sip:probe@${host}>;tag=${id}`,
+        `To: <sip:${host}:${port}>`,
+        `Call-ID: ${id}@${host}`,
+        'CSeq: 1 OPTIONS',
+        'Content-Length: 0',
+        '',
+        '',
+      ].join('\r\n')
+      socket.send(probe, port, host)
+      await Promise.race([answered, new Promise((resolve) => setTimeout(resolve, 100))])
+    }
+  } finally {
+    socket.close()
+  }
+}
