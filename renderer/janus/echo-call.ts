@@ -76,6 +76,9 @@ export class EchoCall implements SessionParticipant {
   private local: MediaStream | undefined
   private muted = false
   private readonly unsubscribe: (() => void)[] = []
+  private hangingUp = false
+  /** When media was re-established lately; more than three a minute ends the call. */
+  private reestablishedAt: number[] = []
 
   constructor(
     private readonly session: JanusSession,
@@ -137,6 +140,7 @@ export class EchoCall implements SessionParticipant {
 
   /** Ends the call and detaches the handle. */
   async hangup(reason = 'you hung up'): Promise<void> {
+    this.hangingUp = true
     const handle = this.handle
     this.teardown()
     if (this.stateValue.kind !== 'ended' && this.stateValue.kind !== 'failed')
@@ -191,7 +195,10 @@ export class EchoCall implements SessionParticipant {
       onmessage: (message, jsep) => {
         if (jsep) handle.handleRemoteJsep({ jsep })
         const result = (message as { result?: unknown }).result
-        if (result === 'done') void this.hangup('the server ended the call')
+        // The echotest says 'done' when Janus hung up the PeerConnection (ICE failed, a
+        // DTLS alert...). The session is fine and nobody hung up: build the media again.
+        if (result === 'done' && !this.hangingUp)
+          void this.reestablish('the server hung up the media')
         if (typeof message.error === 'string')
           this.setState({ kind: 'failed', message: message.error })
       },
@@ -212,6 +219,11 @@ export class EchoCall implements SessionParticipant {
       },
       { ...defaultIceRestartOptions, ...this.options.ice },
     )
+    await this.negotiate(handle)
+  }
+
+  /** A fresh PeerConnection on `handle`: capture, offer, answer. */
+  private async negotiate(handle: JanusJS.PluginHandle): Promise<void> {
     const jsep = await new Promise<JanusJS.JSEP>((resolve, reject) => {
       handle.createOffer({
         tracks: [
@@ -244,6 +256,27 @@ export class EchoCall implements SessionParticipant {
     )
     await this.send({ audio: true, video: true }, jsep)
     await this.requestKeyframe()
+  }
+
+  /** Janus dropped the PeerConnection while the session lives: negotiate a new one on the same handle. */
+  private async reestablish(reason: string): Promise<void> {
+    const handle = this.handle
+    if (!handle || this.stateValue.kind === 'ended' || this.stateValue.kind === 'failed') return
+    const now = this.clock.now()
+    this.reestablishedAt = this.reestablishedAt.filter((at) => now - at < 60_000)
+    if (this.reestablishedAt.length >= 3) {
+      await this.hangup('the server kept ending the media')
+      return
+    }
+    this.reestablishedAt.push(now)
+    this.setState({ kind: 'recovering', reason })
+    this.report('media-restart', `re-establishing media: ${reason}`)
+    handle.hangup(false)
+    try {
+      await this.negotiate(handle)
+    } catch (error) {
+      await this.fail(error)
+    }
   }
 
   /** The echotest sends a PLI when video is switched back on: video need not wait. */
