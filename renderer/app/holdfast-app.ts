@@ -12,6 +12,7 @@ import { browserClock } from '../host/browser-clock'
 import { isElectronHost } from '../host/electron-host'
 import { EchoCall, type EchoCallOptions } from '../janus/echo-call'
 import { openGateway, type Gateway } from '../janus/janus-runtime'
+import { SipPhone, type SipAccount } from '../janus/sip-phone'
 
 /** Reasons a connect request can be refused before anything is sent. */
 export class SettingsError extends Error {}
@@ -119,6 +120,14 @@ export class HoldfastApp {
       this.gatewayValue.catch(() => (this.gatewayValue = undefined))
     }
     return this.gatewayValue
+  }
+
+  /** A softphone for `account` on the current session (call start() to register). */
+  createSipPhone(account: SipAccount): SipPhone {
+    const session = this.sessionValue
+    if (!session || session.state.kind !== 'connected')
+      throw new Error('Connect to a server first.')
+    return new SipPhone(session, () => this.gateway(), browserClock, account)
   }
 
   /** A new echo call on the current session (not started). */

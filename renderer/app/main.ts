@@ -6,6 +6,7 @@ import { isElectronHost } from '../host/electron-host'
 import { HoldfastApp } from './holdfast-app'
 import { useCallStore } from './stores/call'
 import { useConnectionStore } from './stores/connection'
+import { usePhoneStore } from './stores/phone'
 import { useSettingsStore } from './stores/settings'
 import './styles.css'
 
@@ -14,6 +15,7 @@ const app = createApp(App)
 app.use(createPinia())
 useConnectionStore().attach(holdfast)
 useCallStore().attach(holdfast)
+usePhoneStore().attach(holdfast)
 app.mount('#app')
 
 // Start as a person expects: connect to the configured server (claiming the session a

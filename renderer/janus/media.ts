@@ -4,6 +4,7 @@
 export interface CallStats {
   framesDecoded: number
   audioPacketsReceived: number
+  audioPacketsSent: number
   connectionState: string
   iceConnectionState: string
   localAddress?: string
@@ -15,6 +16,7 @@ export async function readCallStats(pc: RTCPeerConnection | undefined): Promise<
   const stats: CallStats = {
     framesDecoded: 0,
     audioPacketsReceived: 0,
+    audioPacketsSent: 0,
     connectionState: pc?.connectionState ?? 'closed',
     iceConnectionState: pc?.iceConnectionState ?? 'closed',
   }
@@ -26,6 +28,8 @@ export async function readCallStats(pc: RTCPeerConnection | undefined): Promise<
       stats.framesDecoded += Number(entry.framesDecoded ?? 0)
     if (entry.type === 'inbound-rtp' && entry.kind === 'audio')
       stats.audioPacketsReceived += Number(entry.packetsReceived ?? 0)
+    if (entry.type === 'outbound-rtp' && entry.kind === 'audio')
+      stats.audioPacketsSent += Number(entry.packetsSent ?? 0)
     if (entry.type === 'transport' && typeof entry.selectedCandidatePairId === 'string')
       selectedPairId = entry.selectedCandidatePairId
   })

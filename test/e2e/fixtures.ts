@@ -37,7 +37,8 @@ export const test = base.extend<{ lab: Lab }, { web: StaticServer }>({
       iceAddress: address,
       reclaimSessionTimeoutS: 10,
       sessionTimeoutS: 30,
-      plugins: ['echotest'],
+      plugins: ['echotest', 'sip'],
+      sipLocalIp: address,
     })
     const relay = await startRelay({ host: '127.0.0.1', port: janus.config.wsPort })
     const admin = [janus.adminUrl, janus.config.adminSecret] as const

@@ -1,0 +1,158 @@
+/** The softphone as the UI sees it: account form, registration, the call, and call history. */
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef } from 'vue'
+import {
+  describeEnd,
+  describeRegistration,
+  type CallState,
+  type RegistrationState,
+} from '../../core/sip/sip-state'
+import type { CallStats } from '../../janus/media'
+import type { SipAccount, SipPhone } from '../../janus/sip-phone'
+import type { HoldfastApp } from '../holdfast-app'
+
+const ACCOUNT_KEY = 'holdfast.sip-account'
+const HISTORY_KEY = 'holdfast.call-history'
+
+/** One line of call history. */
+export interface HistoryEntry {
+  peer: string
+  direction: 'outgoing' | 'incoming'
+  start: number
+  durationMs: number
+  outcome: string
+}
+
+function readJson<T>(key: string, fallback: T): T {
+  try {
+    return (JSON.parse(window.localStorage.getItem(key) ?? 'null') as T | null) ?? fallback
+  } catch {
+    return fallback
+  }
+}
+
+export const usePhoneStore = defineStore('phone', () => {
+  const saved = readJson<Partial<SipAccount>>(ACCOUNT_KEY, {})
+  const uri = ref(saved.uri ?? '')
+  const registrar = ref(saved.registrar ?? '')
+  const displayName = ref(saved.displayName ?? '')
+  // The password is never written to localStorage.
+  const password = ref('')
+  const registration = shallowRef<RegistrationState>({ kind: 'unregistered' })
+  const call = shallowRef<CallState>({ kind: 'idle' })
+  const remoteStream = shallowRef<MediaStream | undefined>()
+  const stats = shallowRef<CallStats | undefined>()
+  const error = ref<string | undefined>()
+  const history = ref<HistoryEntry[]>(readJson<HistoryEntry[]>(HISTORY_KEY, []))
+  let app: HoldfastApp | undefined
+  let phone: SipPhone | undefined
+
+  const registrationText = computed(() => describeRegistration(registration.value))
+  const callText = computed(() => {
+    const c = call.value
+    switch (c.kind) {
+      case 'idle':
+        return 'No call'
+      case 'calling':
+        return `Calling ${c.peer}…`
+      case 'ringing':
+        return c.direction === 'incoming' ? `Incoming call from ${c.peer}` : `Ringing ${c.peer}…`
+      case 'early-media':
+        return `Ringing ${c.peer} (early media)`
+      case 'active':
+        return c.onHold ? `On hold with ${c.peer}` : `In call with ${c.peer}`
+      case 'ended':
+        return describeEnd(c.reason)
+    }
+    return ''
+  })
+
+  function attach(holdfast: HoldfastApp): void {
+    app = holdfast
+  }
+
+  function remember(entry: HistoryEntry): void {
+    history.value = [entry, ...history.value].slice(0, 100)
+    window.localStorage.setItem(HISTORY_KEY, JSON.stringify(history.value))
+  }
+
+  async function register(): Promise<void> {
+    error.value = undefined
+    if (!app) return
+    const account: SipAccount = {
+      uri: uri.value.trim(),
+      registrar: registrar.value.trim(),
+      password: password.value,
+      displayName: displayName.value,
+    }
+    if (!/^sips?:[^@\s]+@[^@\s]+$/i.test(account.uri)) {
+      error.value = 'Enter your SIP address as sip:user@domain.'
+      return
+    }
+    if (!/^sips?:\S+$/i.test(account.registrar)) {
+      error.value = 'Enter the registrar as sip:host or sip:host:port.'
+      return
+    }
+    window.localStorage.setItem(
+      ACCOUNT_KEY,
+      JSON.stringify({
+        uri: account.uri,
+        registrar: account.registrar,
+        displayName: account.displayName,
+      }),
+    )
+    if (phone) {
+      await phone.register(account)
+      return
+    }
+    try {
+      phone = app.createSipPhone(account)
+    } catch (e) {
+      error.value = e instanceof Error ? e.message : String(e)
+      return
+    }
+    phone.events.on('registration', (r) => (registration.value = r))
+    phone.events.on('remoteStream', (s) => (remoteStream.value = s))
+    phone.events.on('stats', (s) => (stats.value = s))
+    phone.events.on('error', (m) => (error.value = m))
+    phone.events.on('call', (c) => {
+      call.value = c
+      if (c.kind === 'ended') {
+        remember({
+          peer: c.peer,
+          direction: c.direction,
+          start: c.at - c.duration,
+          durationMs: c.duration,
+          outcome: describeEnd(c.reason),
+        })
+      }
+    })
+    await phone.start()
+  }
+
+  const dial = (target: string) => phone?.dial(target)
+  const answer = () => phone?.answer()
+  const decline = () => phone?.decline()
+  const hangup = () => phone?.hangup()
+
+  return {
+    uri,
+    registrar,
+    displayName,
+    password,
+    registration,
+    call,
+    remoteStream,
+    stats,
+    error,
+    history,
+    registrationText,
+    callText,
+    attach,
+    register,
+    dial,
+    answer,
+    decline,
+    hangup,
+  }
+})

@@ -1,0 +1,281 @@
+/**
+ * The softphone on Janus's SIP plugin (through janus.js): register an account, dial, answer,
+ * decline, hang up. Its state is the pure registration and call machines of core/sip; this
+ * file only turns plugin events into SipEvents and user actions into plugin requests. As a
+ * session participant it re-registers by itself after a new session and never leaves a call
+ * that looks alive after the session was lost.
+ */
+import type { JanusJS } from 'janus-gateway'
+import type { Clock } from '../core/clock'
+import { Emitter } from '../core/emitter'
+import type { JanusSession, RecoveryContext, SessionParticipant } from '../core/janus-session'
+import { readSipEvent } from '../core/sip/sip-events'
+import {
+  nextCall,
+  nextRegistration,
+  type CallState,
+  type RegistrationState,
+  type SipEvent,
+} from '../core/sip/sip-state'
+import type { Gateway } from './janus-runtime'
+import { describeMediaError, readCallStats, type CallStats } from './media'
+
+const PLUGIN = 'janus.plugin.sip'
+
+/** A SIP account as the user enters it. */
+export interface SipAccount {
+  /** e.g. sip:alice@example.org */
+  uri: string
+  password: string
+  displayName?: string
+  /** Authentication user when it differs from the URI's user. */
+  authUser?: string
+  /** Registrar / proxy, e.g. sip:example.org:5060 */
+  registrar: string
+  outboundProxy?: string
+}
+
+export interface SipPhoneEvents extends Record<string, unknown> {
+  registration: RegistrationState
+  call: CallState
+  remoteStream: MediaStream | undefined
+  stats: CallStats
+  error: string
+}
+
+export class SipPhone implements SessionParticipant {
+  readonly name = 'sip'
+  readonly events = new Emitter<SipPhoneEvents>()
+  private handle: JanusJS.PluginHandle | undefined
+  private registrationValue: RegistrationState = { kind: 'unregistered' }
+  private callValue: CallState = { kind: 'idle' }
+  private pendingOffer: JanusJS.JSEP | undefined
+  private readonly remote = new MediaStream()
+  private removeParticipant: (() => void) | undefined
+  private statsTimer: ReturnType<typeof setInterval> | undefined
+
+  constructor(
+    private readonly session: JanusSession,
+    private readonly gateway: () => Promise<Gateway>,
+    private readonly clock: Clock,
+    private account: SipAccount,
+  ) {}
+
+  get registration(): RegistrationState {
+    return this.registrationValue
+  }
+
+  get call(): CallState {
+    return this.callValue
+  }
+
+  /** Attaches the SIP plugin and registers the account. */
+  async start(): Promise<void> {
+    this.removeParticipant ??= this.session.addParticipant(this)
+    await this.attach()
+    await this.register()
+  }
+
+  /** Registers (again) with the current account. */
+  async register(account: SipAccount = this.account): Promise<void> {
+    this.account = account
+    this.apply({ type: 'registering' })
+    await this.send({
+      request: 'register',
+      username: account.uri,
+      display_name: account.displayName ?? '',
+      // The plugin insists on a secret field even without auth (shared/SIP-LAB-NOTES.md).
+      secret: account.password,
+      ...(account.authUser ? { authuser: account.authUser } : {}),
+      proxy: account.registrar,
+      outbound_proxy: account.outboundProxy ?? account.registrar,
+    })
+  }
+
+  /** Calls a number or SIP URI (a bare number is dialled at the registrar's domain). */
+  async dial(target: string): Promise<void> {
+    const uri = toSipUri(target, this.account)
+    this.apply({ type: 'dial', peer: uri })
+    try {
+      const jsep = await this.offer()
+      await this.send({ request: 'call', uri }, jsep)
+    } catch (error) {
+      this.events.emit('error', describeMediaError(error))
+      this.apply({ type: 'hangup', code: 0, reason: 'failed' })
+      this.handle?.hangup(false)
+    }
+  }
+
+  /** Answers the ringing incoming call. */
+  async answer(): Promise<void> {
+    const offer = this.pendingOffer
+    const handle = this.handle
+    if (!offer || !handle || this.callValue.kind !== 'ringing') return
+    try {
+      const jsep = await new Promise<JanusJS.JSEP>((resolve, reject) =>
+        handle.createAnswer({
+          jsep: offer,
+          tracks: [{ type: 'audio', capture: true, recv: true }],
+          success: resolve,
+          error: reject,
+        } as unknown as JanusJS.PluginCreateAnswerParam),
+      )
+      await this.send({ request: 'accept' }, jsep)
+    } catch (error) {
+      this.events.emit('error', describeMediaError(error))
+      await this.decline()
+    }
+  }
+
+  /** Declines the ringing incoming call. */
+  async decline(): Promise<void> {
+    if (this.callValue.kind !== 'ringing') return
+    this.apply({ type: 'local-hangup' })
+    await this.send({ request: 'decline', code: 603 }).catch(() => undefined)
+  }
+
+  /** Hangs up the current call. */
+  async hangup(): Promise<void> {
+    if (this.callValue.kind === 'idle' || this.callValue.kind === 'ended') return
+    if (this.callValue.kind === 'ringing' && this.callValue.direction === 'incoming')
+      return this.decline()
+    this.apply({ type: 'local-hangup' })
+    await this.send({ request: 'hangup' }).catch(() => undefined)
+    this.handle?.hangup(false)
+  }
+
+  /** Unregisters and detaches. */
+  async stop(): Promise<void> {
+    await this.hangup()
+    this.removeParticipant?.()
+    this.removeParticipant = undefined
+    const handle = this.handle
+    this.handle = undefined
+    if (handle)
+      await new Promise<void>((resolve) =>
+        handle.detach({ success: () => resolve(), error: () => resolve() }),
+      )
+    this.apply({ type: 'unregistered' })
+  }
+
+  // ----------------------------------------------------------------- recovery
+
+  /**
+   * After a claim the handle and its registration live on. A call whose PeerConnection is
+   * gone (a hang-up Janus sent while we were detached was lost) ends in the UI.
+   */
+  resync(_context: RecoveryContext): void {
+    const pc = this.handle?.webrtcStuff?.pc
+    const live =
+      this.callValue.kind === 'active' ||
+      this.callValue.kind === 'early-media' ||
+      this.callValue.kind === 'calling'
+    if (live && (!pc || pc.connectionState === 'closed' || pc.connectionState === 'failed')) {
+      this.apply({ type: 'hangup', code: 0, reason: 'lost while reconnecting' })
+    }
+  }
+
+  /**
+   * After a new session Janus has already hung up (BYE) and unregistered: end the call with
+   * its reason and register again, once.
+   */
+  async restore(): Promise<void> {
+    this.apply({ type: 'session-lost' })
+    this.handle?.hangup(false)
+    this.handle = undefined
+    await this.attach()
+    await this.register()
+  }
+
+  // ----------------------------------------------------------------- internals
+
+  private async attach(): Promise<void> {
+    const gateway = await this.gateway()
+    const handle = await gateway.attach({
+      plugin: PLUGIN,
+      onmessage: (message, jsep) => this.onMessage(message, jsep),
+      onremotetrack: (track, _mid, on) => {
+        for (const t of this.remote.getTracks())
+          if (t.kind === track.kind && t.id !== track.id) this.remote.removeTrack(t)
+        if (on && !this.remote.getTrackById(track.id)) this.remote.addTrack(track)
+        if (!on) this.remote.removeTrack(track)
+        this.events.emit('remoteStream', this.remote)
+      },
+      oncleanup: () => this.events.emit('remoteStream', undefined),
+    })
+    this.handle = handle
+  }
+
+  private onMessage(message: JanusJS.Message, jsep?: JanusJS.JSEP): void {
+    const event = readSipEvent(message)
+    if (typeof message.error === 'string') this.events.emit('error', message.error)
+    if (!event) return
+    if (event.type === 'incomingcall' && jsep) this.pendingOffer = jsep
+    // Our offer's answer comes with 'progress' (early media) or 'accepted'; offers come only
+    // with an incoming call and wait for answer().
+    if (jsep?.type === 'answer') this.handle?.handleRemoteJsep({ jsep })
+    if (event.type === 'hangup') {
+      this.pendingOffer = undefined
+      this.handle?.hangup(false)
+    }
+    this.apply(event)
+  }
+
+  private apply(event: SipEvent): void {
+    const registration = nextRegistration(this.registrationValue, event)
+    if (registration !== this.registrationValue) {
+      this.registrationValue = registration
+      this.events.emit('registration', registration)
+    }
+    const call = nextCall(this.callValue, event, this.clock.now())
+    if (call !== this.callValue) {
+      this.callValue = call
+      const live = call.kind !== 'idle' && call.kind !== 'ended'
+      this.session.setMediaActive(this.name, live)
+      if (live && this.statsTimer === undefined) {
+        this.statsTimer = setInterval(() => {
+          void readCallStats(this.handle?.webrtcStuff?.pc).then((stats) =>
+            this.events.emit('stats', stats),
+          )
+        }, 1000)
+      } else if (!live && this.statsTimer !== undefined) {
+        clearInterval(this.statsTimer)
+        this.statsTimer = undefined
+      }
+      this.events.emit('call', call)
+    }
+  }
+
+  private offer(): Promise<JanusJS.JSEP> {
+    const handle = this.handle
+    if (!handle) return Promise.reject(new Error('The phone is not ready'))
+    return new Promise((resolve, reject) =>
+      handle.createOffer({
+        tracks: [{ type: 'audio', capture: true, recv: true }],
+        success: resolve,
+        error: reject,
+      } as JanusJS.OfferParams),
+    )
+  }
+
+  private send(message: Record<string, unknown>, jsep?: JanusJS.JSEP): Promise<void> {
+    const handle = this.handle
+    if (!handle) return Promise.reject(new Error('The phone is not ready'))
+    return new Promise((resolve, reject) =>
+      handle.send({
+        message,
+        ...(jsep ? { jsep } : {}),
+        success: () => resolve(),
+        error: (error: string) => reject(new Error(error)),
+      } as unknown as JanusJS.PluginMessage),
+    )
+  }
+}
+
+/** A dialled number or address as a SIP URI at the account's domain. */
+export function toSipUri(target: string, account: Pick<SipAccount, 'uri'>): string {
+  const trimmed = target.trim()
+  if (/^sips?:/i.test(trimmed)) return trimmed
+  const domain = account.uri.replace(/^sips?:/i, '').split('@')[1] ?? ''
+  return `sip:${trimmed.replace(/[\s()-]/g, '')}@${domain}`
+}

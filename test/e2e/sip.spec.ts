@@ -1,0 +1,109 @@
+/**
+ * The softphone in Chromium: two Holdfast pages register with a real registrar (kamailio,
+ * digest auth) through Janus's SIP plugin and call each other; audio flows both ways.
+ */
+import type { Browser, BrowserContext, Page } from '@playwright/test'
+import { startRegistrar, type Registrar } from '../lab/sip-registrar'
+import { expect, openApp, test, type Lab } from './fixtures'
+
+const address = process.env.HOLDFAST_E2E_ADDR!
+let registrar: Registrar
+
+test.beforeAll(async () => {
+  // One pair of users per test: a closed page's session (and its registration) stays
+  // claimable for the reclaim window by design, and would take the next test's calls.
+  registrar = await startRegistrar(address, {
+    alice: 'alice-secret',
+    bob: 'bob-secret',
+    carol: 'carol-secret',
+    dave: 'dave-secret',
+    erin: 'erin-secret',
+    frank: 'frank-secret',
+  })
+})
+test.afterAll(async () => registrar?.stop())
+
+// Pages left open stay registered and would take the next test's calls.
+const contexts: BrowserContext[] = []
+test.afterEach(async () => {
+  for (const context of contexts.splice(0)) await context.close()
+})
+
+/** A page of its own (its own sessionStorage and session) registered as `user`. */
+async function phone(browser: Browser, lab: Lab, user: string, password: string): Promise<Page> {
+  const context = await browser.newContext()
+  contexts.push(context)
+  const page = await context.newPage()
+  await openApp(page, lab)
+  await page.getByLabel('SIP address', { exact: true }).fill(`sip:${user}@${address}`)
+  await page.getByLabel('Password', { exact: true }).fill(password)
+  await page.getByLabel('Registrar', { exact: true }).fill(registrar.uri)
+  await page.getByRole('button', { name: 'Register' }).click()
+  return page
+}
+
+const number = async (page: Page, testId: string) =>
+  Number(await page.getByTestId(testId).textContent())
+
+test('two softphones: registered, a call rings, is answered, audio flows both ways, hung up by the callee', async ({
+  browser,
+  lab,
+}) => {
+  const alice = await phone(browser, lab, 'alice', 'alice-secret')
+  const bob = await phone(browser, lab, 'bob', 'bob-secret')
+  await expect(alice.getByTestId('sip-registration')).toHaveText('Registered')
+  await expect(bob.getByTestId('sip-registration')).toHaveText('Registered')
+
+  await alice.getByLabel('Number or SIP address').fill('bob')
+  await alice.getByRole('button', { name: 'Call', exact: true }).click()
+  await expect(bob.getByTestId('sip-call-status')).toHaveText(
+    `Incoming call from sip:alice@${address}`,
+  )
+  await bob.getByRole('button', { name: 'Answer' }).click()
+  await expect(alice.getByTestId('sip-call-status')).toHaveText(`In call with sip:bob@${address}`)
+  await expect(bob.getByTestId('sip-call-status')).toHaveText(`In call with sip:alice@${address}`)
+
+  for (const side of [alice, bob]) {
+    await expect.poll(() => number(side, 'sip-audio-in'), { timeout: 20_000 }).toBeGreaterThan(50)
+    const before = await number(side, 'sip-audio-in')
+    await expect.poll(() => number(side, 'sip-audio-in')).toBeGreaterThan(before)
+  }
+
+  await bob.getByRole('region', { name: 'Phone' }).getByRole('button', { name: 'Hang up' }).click()
+  await expect(bob.getByTestId('sip-call-status')).toHaveText('Call ended')
+  await expect(alice.getByTestId('sip-call-status')).toHaveText('The other side hung up')
+  await expect(alice.getByTestId('call-history').locator('li').first()).toContainText(
+    `sip:bob@${address}`,
+  )
+  await expect(alice.getByTestId('call-history').locator('li').first()).toContainText(
+    'The other side hung up',
+  )
+})
+
+test('a declined call says so to the caller', async ({ browser, lab }) => {
+  const carol = await phone(browser, lab, 'carol', 'carol-secret')
+  const dave = await phone(browser, lab, 'dave', 'dave-secret')
+  await expect(dave.getByTestId('sip-registration')).toHaveText('Registered')
+  await expect(carol.getByTestId('sip-registration')).toHaveText('Registered')
+  await carol.getByLabel('Number or SIP address').fill(`sip:dave@${address}`)
+  await carol.getByRole('button', { name: 'Call', exact: true }).click()
+  await expect(dave.getByRole('button', { name: 'Decline' })).toBeVisible()
+  await dave.getByRole('button', { name: 'Decline' }).click()
+  await expect(carol.getByTestId('sip-call-status')).toHaveText('Call declined')
+  await expect(dave.getByTestId('sip-call-status')).toHaveText('Call declined')
+})
+
+test('a wrong password is shown as wrong credentials', async ({ browser, lab }) => {
+  const erin = await phone(browser, lab, 'erin', 'wrong-password')
+  await expect(erin.getByTestId('sip-registration')).toHaveText(
+    'Registration failed: wrong username or password',
+  )
+})
+
+test('calling someone who is not registered ends as not found', async ({ browser, lab }) => {
+  const frank = await phone(browser, lab, 'frank', 'frank-secret')
+  await expect(frank.getByTestId('sip-registration')).toHaveText('Registered')
+  await frank.getByLabel('Number or SIP address').fill('nobody')
+  await frank.getByRole('button', { name: 'Call', exact: true }).click()
+  await expect(frank.getByTestId('sip-call-status')).toHaveText('Number not found')
+})
