@@ -33,6 +33,8 @@ export interface SipAccount {
   /** Registrar / proxy, e.g. sip:example.org:5060 */
   registrar: string
   outboundProxy?: string
+  /** How tones are sent: in the media (RFC 2833, the default) or as SIP INFO. */
+  dtmfMode?: 'rfc2833' | 'info'
 }
 
 export interface SipPhoneEvents extends Record<string, unknown> {
@@ -40,6 +42,8 @@ export interface SipPhoneEvents extends Record<string, unknown> {
   call: CallState
   remoteStream: MediaStream | undefined
   stats: CallStats
+  /** A tone the other side sent (SIP INFO). */
+  dtmf: string
   error: string
 }
 
@@ -144,6 +148,25 @@ export class SipPhone implements SessionParticipant {
     this.handle?.hangup(false)
   }
 
+  /** Puts the call on hold (the other side hears nothing) or takes it off hold. */
+  async hold(on: boolean): Promise<void> {
+    if (this.callValue.kind !== 'active' || this.callValue.onHold === on) return
+    await this.send(on ? { request: 'hold', direction: 'sendonly' } : { request: 'unhold' })
+  }
+
+  /** Sends one tone of the dial pad during a call. */
+  async sendDtmf(digit: string): Promise<void> {
+    if (this.callValue.kind !== 'active' || !/^[0-9A-D*#]$/i.test(digit)) return
+    if (this.account.dtmfMode === 'info') {
+      await this.send({ request: 'dtmf_info', digit, duration: 160 })
+      return
+    }
+    // RFC 2833 in the media; with Opus tones of 200 ms or more arrive whole (SIP-LAB-NOTES).
+    this.handle?.dtmf({
+      dtmf: { tones: digit, duration: 200, gap: 60 },
+    } as unknown as JanusJS.PluginDtmfParam)
+  }
+
   /** Unregisters and detaches. */
   async stop(): Promise<void> {
     await this.hangup()
@@ -210,6 +233,7 @@ export class SipPhone implements SessionParticipant {
     const event = readSipEvent(message)
     if (typeof message.error === 'string') this.events.emit('error', message.error)
     if (!event) return
+    if (event.type === 'dtmf') this.events.emit('dtmf', event.digit)
     if (event.type === 'incomingcall' && jsep) this.pendingOffer = jsep
     // Our offer's answer comes with 'progress' (early media) or 'accepted'; offers come only
     // with an incoming call and wait for answer().

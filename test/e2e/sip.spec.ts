@@ -19,6 +19,8 @@ test.beforeAll(async () => {
     dave: 'dave-secret',
     erin: 'erin-secret',
     frank: 'frank-secret',
+    gina: 'gina-secret',
+    henry: 'henry-secret',
   })
 })
 test.afterAll(async () => registrar?.stop())
@@ -30,7 +32,13 @@ test.afterEach(async () => {
 })
 
 /** A page of its own (its own sessionStorage and session) registered as `user`. */
-async function phone(browser: Browser, lab: Lab, user: string, password: string): Promise<Page> {
+async function phone(
+  browser: Browser,
+  lab: Lab,
+  user: string,
+  password: string,
+  dtmf: 'rfc2833' | 'info' = 'rfc2833',
+): Promise<Page> {
   const context = await browser.newContext()
   contexts.push(context)
   const page = await context.newPage()
@@ -38,6 +46,7 @@ async function phone(browser: Browser, lab: Lab, user: string, password: string)
   await page.getByLabel('SIP address', { exact: true }).fill(`sip:${user}@${address}`)
   await page.getByLabel('Password', { exact: true }).fill(password)
   await page.getByLabel('Registrar', { exact: true }).fill(registrar.uri)
+  await page.getByLabel('Send tones as').selectOption(dtmf)
   await page.getByRole('button', { name: 'Register' }).click()
   return page
 }
@@ -106,4 +115,28 @@ test('calling someone who is not registered ends as not found', async ({ browser
   await frank.getByLabel('Number or SIP address').fill('nobody')
   await frank.getByRole('button', { name: 'Call', exact: true }).click()
   await expect(frank.getByTestId('sip-call-status')).toHaveText('Number not found')
+})
+
+test('hold and resume, and tones sent as SIP INFO reach the other side', async ({
+  browser,
+  lab,
+}) => {
+  const gina = await phone(browser, lab, 'gina', 'gina-secret', 'info')
+  const henry = await phone(browser, lab, 'henry', 'henry-secret')
+  await expect(gina.getByTestId('sip-registration')).toHaveText('Registered')
+  await expect(henry.getByTestId('sip-registration')).toHaveText('Registered')
+  await gina.getByLabel('Number or SIP address').fill('henry')
+  await gina.getByRole('button', { name: 'Call', exact: true }).click()
+  await henry.getByRole('button', { name: 'Answer' }).click()
+  await expect(gina.getByTestId('sip-call-status')).toHaveText(`In call with sip:henry@${address}`)
+
+  await gina.getByRole('button', { name: 'Hold' }).click()
+  await expect(gina.getByTestId('sip-call-status')).toHaveText(`On hold with sip:henry@${address}`)
+  await gina.getByRole('button', { name: 'Resume' }).click()
+  await expect(gina.getByTestId('sip-call-status')).toHaveText(`In call with sip:henry@${address}`)
+
+  const pad = gina.getByRole('group', { name: 'Dial pad' })
+  for (const digit of ['1', '2', '#'])
+    await pad.getByRole('button', { name: digit, exact: true }).click()
+  await expect(henry.getByTestId('sip-tones')).toHaveText('Tones received: 12#')
 })

@@ -144,6 +144,28 @@ describe('SIP plugin events', () => {
     expect(
       readSipEvent({ sip: 'event', result: { event: 'missed_call', caller: 'sip:eve@lab' } }),
     ).toEqual({ type: 'missed_call', peer: 'sip:eve@lab' })
+    expect(
+      readSipEvent({
+        sip: 'event',
+        result: {
+          event: 'info',
+          type: 'application/dtmf-relay',
+          content: 'Signal=5\r\nDuration=160\r\n',
+        },
+      }),
+    ).toEqual({ type: 'dtmf', digit: '5' })
+    expect(
+      readSipEvent({
+        sip: 'event',
+        result: { event: 'info', type: 'application/dtmf-relay', content: 'Signal=#' },
+      }),
+    ).toEqual({ type: 'dtmf', digit: '#' })
+    expect(
+      readSipEvent({
+        sip: 'event',
+        result: { event: 'info', type: 'text/plain', content: 'hello' },
+      }),
+    ).toBeUndefined()
     for (const junk of [
       null,
       'x',

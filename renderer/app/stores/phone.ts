@@ -36,6 +36,9 @@ export const usePhoneStore = defineStore('phone', () => {
   const uri = ref(saved.uri ?? '')
   const registrar = ref(saved.registrar ?? '')
   const displayName = ref(saved.displayName ?? '')
+  const dtmfMode = ref<'rfc2833' | 'info'>(saved.dtmfMode === 'info' ? 'info' : 'rfc2833')
+  /** Tones the other side sent during this call. */
+  const tonesReceived = ref('')
   // The password is never written to localStorage.
   const password = ref('')
   const registration = shallowRef<RegistrationState>({ kind: 'unregistered' })
@@ -84,6 +87,7 @@ export const usePhoneStore = defineStore('phone', () => {
       registrar: registrar.value.trim(),
       password: password.value,
       displayName: displayName.value,
+      dtmfMode: dtmfMode.value,
     }
     if (!/^sips?:[^@\s]+@[^@\s]+$/i.test(account.uri)) {
       error.value = 'Enter your SIP address as sip:user@domain.'
@@ -99,6 +103,7 @@ export const usePhoneStore = defineStore('phone', () => {
         uri: account.uri,
         registrar: account.registrar,
         displayName: account.displayName,
+        dtmfMode: account.dtmfMode,
       }),
     )
     if (phone) {
@@ -115,7 +120,9 @@ export const usePhoneStore = defineStore('phone', () => {
     phone.events.on('remoteStream', (s) => (remoteStream.value = s))
     phone.events.on('stats', (s) => (stats.value = s))
     phone.events.on('error', (m) => (error.value = m))
+    phone.events.on('dtmf', (digit) => (tonesReceived.value += digit))
     phone.events.on('call', (c) => {
+      if (c.kind !== 'active') tonesReceived.value = c.kind === 'ended' ? tonesReceived.value : ''
       call.value = c
       if (c.kind === 'ended') {
         remember({
@@ -134,11 +141,15 @@ export const usePhoneStore = defineStore('phone', () => {
   const answer = () => phone?.answer()
   const decline = () => phone?.decline()
   const hangup = () => phone?.hangup()
+  const hold = (on: boolean) => phone?.hold(on)
+  const sendDtmf = (digit: string) => phone?.sendDtmf(digit)
 
   return {
     uri,
     registrar,
     displayName,
+    dtmfMode,
+    tonesReceived,
     password,
     registration,
     call,
@@ -154,5 +165,7 @@ export const usePhoneStore = defineStore('phone', () => {
     answer,
     decline,
     hangup,
+    hold,
+    sendDtmf,
   }
 })

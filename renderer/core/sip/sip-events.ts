@@ -39,6 +39,12 @@ export function readSipEvent(data: unknown): SipEvent | undefined {
       return { type: 'hangup', code: num(result.code), reason: text(result.reason) }
     case 'missed_call':
       return { type: 'missed_call', peer: text(result.caller) }
+    case 'info': {
+      // Tones sent as SIP INFO arrive as application/dtmf-relay: "Signal=5\r\nDuration=160".
+      if (text(result.type).toLowerCase() !== 'application/dtmf-relay') return undefined
+      const digit = /Signal=\s*([0-9A-D*#])/i.exec(text(result.content))?.[1]
+      return digit ? { type: 'dtmf', digit: digit.toUpperCase() } : undefined
+    }
     default:
       return undefined
   }

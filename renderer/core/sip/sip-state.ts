@@ -64,6 +64,7 @@ export type SipEvent =
   | { type: 'local-hangup' }
   | { type: 'hangup'; code: number; reason: string }
   | { type: 'missed_call'; peer: string }
+  | { type: 'dtmf'; digit: string }
   | { type: 'session-lost' }
 
 /** Maps a registrar failure to its cause; 904 is the plugin's own "wrong credentials". */
@@ -168,6 +169,7 @@ export function nextCall(state: CallState, event: SipEvent, now: number): CallSt
     case 'registered':
     case 'registration_failed':
     case 'unregistered':
+    case 'dtmf':
       return state
     default:
       return assertNever(event)
