@@ -35,6 +35,9 @@ export const defaultIceRestartOptions: IceRestartOptions = {
   maxRestarts: 4,
 }
 
+/** How often a restart is checked before its deadline. */
+const probeIntervalMs = 250
+
 type IceState =
   'new' | 'checking' | 'connected' | 'completed' | 'disconnected' | 'failed' | 'closed'
 
@@ -142,6 +145,17 @@ export class IceRestartPolicy {
       () => void this.verify(true),
       this.options.verifyAfterMs,
     )
+    // After a restart iceConnectionState often stays 'connected' (no event to react to):
+    // look at the selected pair every 250 ms until the deadline.
+    const restartedAt = this.deps.clock.now()
+    const probe = (): void => {
+      if (this.verifyTimer === undefined || this.disposed) return
+      void this.verify()
+      if (this.deps.clock.now() - restartedAt + probeIntervalMs < this.options.verifyAfterMs) {
+        this.deps.clock.setTimeout(probe, probeIntervalMs)
+      }
+    }
+    this.deps.clock.setTimeout(probe, probeIntervalMs)
     if (this.pendingReason !== undefined && this.signallingUp) {
       const next = this.pendingReason
       this.pendingReason = undefined

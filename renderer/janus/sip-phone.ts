@@ -7,6 +7,7 @@
  */
 import type { JanusJS } from 'janus-gateway'
 import type { Clock } from '../core/clock'
+import { IceRestartPolicy } from '../core/ice-restart-policy'
 import { Emitter } from '../core/emitter'
 import type { JanusSession, RecoveryContext, SessionParticipant } from '../core/janus-session'
 import { readSipEvent } from '../core/sip/sip-events'
@@ -57,6 +58,7 @@ export class SipPhone implements SessionParticipant {
   private readonly remote = new MediaStream()
   private removeParticipant: (() => void) | undefined
   private statsTimer: ReturnType<typeof setInterval> | undefined
+  private policy: IceRestartPolicy | undefined
 
   constructor(
     private readonly session: JanusSession,
@@ -75,7 +77,16 @@ export class SipPhone implements SessionParticipant {
 
   /** Attaches the SIP plugin and registers the account. */
   async start(): Promise<void> {
-    this.removeParticipant ??= this.session.addParticipant(this)
+    if (!this.removeParticipant) {
+      const offParticipant = this.session.addParticipant(this)
+      const offReconnecting = this.session.events.on('reconnecting', () =>
+        this.policy?.onSignalling(false),
+      )
+      this.removeParticipant = () => {
+        offParticipant()
+        offReconnecting()
+      }
+    }
     await this.attach()
     await this.register()
   }
@@ -187,15 +198,20 @@ export class SipPhone implements SessionParticipant {
    * After a claim the handle and its registration live on. A call whose PeerConnection is
    * gone (a hang-up Janus sent while we were detached was lost) ends in the UI.
    */
-  resync(_context: RecoveryContext): void {
+  resync(context: RecoveryContext): void {
     const pc = this.handle?.webrtcStuff?.pc
     const live =
       this.callValue.kind === 'active' ||
       this.callValue.kind === 'early-media' ||
       this.callValue.kind === 'calling'
-    if (live && (!pc || pc.connectionState === 'closed' || pc.connectionState === 'failed')) {
+    if (live && (!pc || pc.connectionState === 'closed')) {
       this.apply({ type: 'hangup', code: 0, reason: 'lost while reconnecting' })
+      return
     }
+    // The call's media recovers by an ICE restart through the plugin's update (a re-INVITE),
+    // with the same policy as the echo call: verified, repeated if the pair did not move.
+    this.policy?.onSignalling(true)
+    this.policy?.onSessionReclaimed(context.networkChanged)
   }
 
   /**
@@ -216,6 +232,7 @@ export class SipPhone implements SessionParticipant {
     const gateway = await this.gateway()
     const handle = await gateway.attach({
       plugin: PLUGIN,
+      iceState: (state) => this.policy?.onIceState(state),
       onmessage: (message, jsep) => this.onMessage(message, jsep),
       onremotetrack: (track, _mid, on) => {
         for (const t of this.remote.getTracks())
@@ -256,6 +273,12 @@ export class SipPhone implements SessionParticipant {
       this.callValue = call
       const live = call.kind !== 'idle' && call.kind !== 'ended'
       this.session.setMediaActive(this.name, live)
+      if (call.kind === 'active' && !this.policy && this.handle)
+        this.policy = this.createPolicy(this.handle)
+      if (!live) {
+        this.policy?.dispose()
+        this.policy = undefined
+      }
       if (live && this.statsTimer === undefined) {
         this.statsTimer = setInterval(() => {
           void readCallStats(this.handle?.webrtcStuff?.pc).then((stats) =>
@@ -268,6 +291,29 @@ export class SipPhone implements SessionParticipant {
       }
       this.events.emit('call', call)
     }
+  }
+
+  private createPolicy(handle: JanusJS.PluginHandle): IceRestartPolicy {
+    const pc = handle.webrtcStuff?.pc
+    const policy = new IceRestartPolicy({
+      clock: this.clock,
+      restart: async () => {
+        const jsep = await new Promise<JanusJS.JSEP>((resolve, reject) =>
+          handle.createOffer({
+            iceRestart: true,
+            success: resolve,
+            error: reject,
+          } as JanusJS.OfferParams),
+        )
+        await this.send({ request: 'update' }, jsep)
+      },
+      selectedLocalAddress: async () => (await readCallStats(handle.webrtcStuff?.pc)).localAddress,
+      report: (kind, detail) => this.session.recordIncident(kind, `${this.name}: ${detail}`),
+    })
+    pc?.addEventListener('connectionstatechange', () =>
+      policy.onConnectionState(pc.connectionState),
+    )
+    return policy
   }
 
   private offer(): Promise<JanusJS.JSEP> {

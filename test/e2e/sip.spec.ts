@@ -21,6 +21,8 @@ test.beforeAll(async () => {
     frank: 'frank-secret',
     gina: 'gina-secret',
     henry: 'henry-secret',
+    ivan: 'ivan-secret',
+    judy: 'judy-secret',
   })
 })
 test.afterAll(async () => registrar?.stop())
@@ -139,4 +141,38 @@ test('hold and resume, and tones sent as SIP INFO reach the other side', async (
   for (const digit of ['1', '2', '#'])
     await pad.getByRole('button', { name: digit, exact: true }).click()
   await expect(henry.getByTestId('sip-tones')).toHaveText('Tones received: 12#')
+})
+
+test('offline then online mid-call: the same session, the call continues with media restarted, no second REGISTER', async ({
+  browser,
+  lab,
+}) => {
+  const ivan = await phone(browser, lab, 'ivan', 'ivan-secret')
+  const judy = await phone(browser, lab, 'judy', 'judy-secret')
+  await expect(ivan.getByTestId('sip-registration')).toHaveText('Registered')
+  await expect(judy.getByTestId('sip-registration')).toHaveText('Registered')
+  const sessionId = Number(await ivan.getByTestId('session-id').textContent())
+  const registers = registrar.registers('ivan')
+  await ivan.getByLabel('Number or SIP address').fill('judy')
+  await ivan.getByRole('button', { name: 'Call', exact: true }).click()
+  await judy.getByRole('button', { name: 'Answer' }).click()
+  await expect(ivan.getByTestId('sip-call-status')).toHaveText(`In call with sip:judy@${address}`)
+  await expect.poll(() => number(ivan, 'sip-audio-in'), { timeout: 20_000 }).toBeGreaterThan(50)
+
+  await ivan.context().setOffline(true)
+  await expect(ivan.getByTestId('connection-status')).toHaveText(/^Reconnecting/)
+  await ivan.context().setOffline(false)
+  await expect(ivan.getByTestId('connection-status')).toHaveText('Connected')
+  expect(Number(await ivan.getByTestId('session-id').textContent())).toBe(sessionId)
+  const incidents = ivan.getByTestId('incidents')
+  await expect(
+    incidents.locator('[data-kind="media-restart"]', { hasText: 'sip' }),
+  ).not.toHaveCount(0)
+  await expect(incidents.locator('[data-kind="media-back"]', { hasText: 'sip' })).not.toHaveCount(0)
+  await expect(ivan.getByTestId('sip-call-status')).toHaveText(`In call with sip:judy@${address}`)
+  for (const side of [ivan, judy]) {
+    const before = await number(side, 'sip-audio-in')
+    await expect.poll(() => number(side, 'sip-audio-in')).toBeGreaterThan(before)
+  }
+  expect(registrar.registers('ivan')).toBe(registers)
 })

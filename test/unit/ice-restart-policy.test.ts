@@ -91,3 +91,17 @@ describe('ICE restart policy', () => {
     expect(t.restarts).toHaveLength(defaultIceRestartOptions.maxRestarts)
   })
 })
+
+describe('ICE restart verification', () => {
+  it('reports media back as soon as the pair moved, without waiting for an ICE state event', async () => {
+    const t = makePolicy()
+    t.policy.onIceState('connected')
+    t.policy.onSessionReclaimed(true)
+    await t.clock.advance(0)
+    t.setAddress('10.0.1.2')
+    await t.clock.advance(250)
+    expect(t.reports.at(-1)).toBe('media-back: media connected via 10.0.1.2')
+    await t.clock.advance(10_000)
+    expect(t.restarts).toEqual(['network changed'])
+  })
+})
