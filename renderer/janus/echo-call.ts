@@ -14,7 +14,7 @@ import {
   type IceRestartOptions,
 } from '../core/ice-restart-policy'
 import type { JanusSession, RecoveryContext, SessionParticipant } from '../core/janus-session'
-import type { Gateway } from './janus-runtime'
+import { iceRestartOffer, sendToPlugin, type Gateway } from './janus-runtime'
 import { describeMediaError, readCallStats, type CallStats } from './media'
 
 const PLUGIN = 'janus.plugin.echotest'
@@ -247,13 +247,7 @@ export class EchoCall implements SessionParticipant {
     const handle = this.handle
     if (!handle) return
     if (this.stateValue.kind === 'active') this.setState({ kind: 'recovering', reason })
-    const jsep = await new Promise<JanusJS.JSEP>((resolve, reject) =>
-      handle.createOffer({
-        iceRestart: true,
-        success: resolve,
-        error: reject,
-      } as JanusJS.OfferParams),
-    )
+    const jsep = await iceRestartOffer(handle)
     await this.send({ audio: true, video: true }, jsep)
     await this.requestKeyframe()
   }
@@ -289,14 +283,7 @@ export class EchoCall implements SessionParticipant {
   private send(message: Record<string, unknown>, jsep?: JanusJS.JSEP): Promise<void> {
     const handle = this.handle
     if (!handle) return Promise.reject(new Error('no call'))
-    return new Promise((resolve, reject) =>
-      handle.send({
-        message,
-        ...(jsep ? { jsep } : {}),
-        success: () => resolve(),
-        error: (error: string) => reject(new Error(error)),
-      } as unknown as JanusJS.PluginMessage),
-    )
+    return sendToPlugin(handle, message, jsep)
   }
 
   private report(kind: 'media-restart' | 'media-back', detail: string): void {

@@ -83,3 +83,30 @@ export async function openGateway(
     },
   }
 }
+
+/** Sends a plugin message (with an optional SDP) and resolves on Janus's ack or success. */
+export function sendToPlugin(
+  handle: JanusJS.PluginHandle,
+  message: Record<string, unknown>,
+  jsep?: JanusJS.JSEP,
+): Promise<void> {
+  return new Promise((resolve, reject) =>
+    handle.send({
+      message,
+      ...(jsep ? { jsep } : {}),
+      success: () => resolve(),
+      error: (error: string) => reject(new Error(error)),
+    } as unknown as JanusJS.PluginMessage),
+  )
+}
+
+/** A new offer on the handle's PeerConnection that restarts ICE. */
+export function iceRestartOffer(handle: JanusJS.PluginHandle): Promise<JanusJS.JSEP> {
+  return new Promise((resolve, reject) =>
+    handle.createOffer({
+      iceRestart: true,
+      success: resolve,
+      error: reject,
+    } as JanusJS.OfferParams),
+  )
+}

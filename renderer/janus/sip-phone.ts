@@ -18,7 +18,7 @@ import {
   type RegistrationState,
   type SipEvent,
 } from '../core/sip/sip-state'
-import type { Gateway } from './janus-runtime'
+import { iceRestartOffer, sendToPlugin, type Gateway } from './janus-runtime'
 import { describeMediaError, readCallStats, type CallStats } from './media'
 
 const PLUGIN = 'janus.plugin.sip'
@@ -298,13 +298,7 @@ export class SipPhone implements SessionParticipant {
     const policy = new IceRestartPolicy({
       clock: this.clock,
       restart: async () => {
-        const jsep = await new Promise<JanusJS.JSEP>((resolve, reject) =>
-          handle.createOffer({
-            iceRestart: true,
-            success: resolve,
-            error: reject,
-          } as JanusJS.OfferParams),
-        )
+        const jsep = await iceRestartOffer(handle)
         await this.send({ request: 'update' }, jsep)
       },
       selectedLocalAddress: async () => (await readCallStats(handle.webrtcStuff?.pc)).localAddress,
@@ -331,14 +325,7 @@ export class SipPhone implements SessionParticipant {
   private send(message: Record<string, unknown>, jsep?: JanusJS.JSEP): Promise<void> {
     const handle = this.handle
     if (!handle) return Promise.reject(new Error('The phone is not ready'))
-    return new Promise((resolve, reject) =>
-      handle.send({
-        message,
-        ...(jsep ? { jsep } : {}),
-        success: () => resolve(),
-        error: (error: string) => reject(new Error(error)),
-      } as unknown as JanusJS.PluginMessage),
-    )
+    return sendToPlugin(handle, message, jsep)
   }
 }
 
