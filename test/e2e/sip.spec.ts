@@ -23,6 +23,8 @@ test.beforeAll(async () => {
     henry: 'henry-secret',
     ivan: 'ivan-secret',
     judy: 'judy-secret',
+    kim: 'kim-secret',
+    leo: 'leo-secret',
   })
 })
 test.afterAll(async () => registrar?.stop())
@@ -175,4 +177,33 @@ test('offline then online mid-call: the same session, the call continues with me
     await expect.poll(() => number(side, 'sip-audio-in')).toBeGreaterThan(before)
   }
   expect(registrar.registers('ivan')).toBe(registers)
+})
+
+test('the session lost mid-call (Janus restarted): the call ends with the reason and both phones register again', async ({
+  browser,
+  lab,
+}) => {
+  const kim = await phone(browser, lab, 'kim', 'kim-secret')
+  const leo = await phone(browser, lab, 'leo', 'leo-secret')
+  await expect(kim.getByTestId('sip-registration')).toHaveText('Registered')
+  await expect(leo.getByTestId('sip-registration')).toHaveText('Registered')
+  await kim.getByLabel('Number or SIP address').fill('leo')
+  await kim.getByRole('button', { name: 'Call', exact: true }).click()
+  await leo.getByRole('button', { name: 'Answer' }).click()
+  await expect(kim.getByTestId('sip-call-status')).toHaveText(`In call with sip:leo@${address}`)
+  const registers = registrar.registers('kim')
+
+  await lab.janus.restart()
+  for (const side of [kim, leo]) {
+    await expect(side.getByTestId('sip-call-status')).toHaveText(
+      'Call dropped: the connection was lost for too long',
+    )
+    await expect(side.getByTestId('connection-status')).toHaveText('Connected')
+    await expect(side.getByTestId('sip-registration')).toHaveText('Registered')
+    await expect(
+      side.getByRole('region', { name: 'Phone' }).getByRole('button', { name: 'Hang up' }),
+    ).toHaveCount(0)
+  }
+  await expect(kim.getByTestId('call-history').locator('li').first()).toContainText('Call dropped')
+  expect(registrar.registers('kim')).toBeGreaterThan(registers)
 })
