@@ -36,7 +36,7 @@ export type UpdateStatus =
   | { kind: 'error'; message: string }
 
 /** Names of secrets the vault keeps. */
-export const secretNames = ['apiSecret', 'token'] as const
+export const secretNames = ['apiSecret', 'token', 'sipPassword'] as const
 export type SecretName = (typeof secretNames)[number]
 
 /** Requests the renderer makes (invoke/handle). */

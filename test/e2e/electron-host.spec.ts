@@ -38,7 +38,7 @@ function installFakeMain(): void {
       reason: 'No keyring (GNOME Keyring or KWallet) is running; secrets are kept in memory only.',
     }),
     getSecret: async () => undefined,
-    setSecret: async () => false,
+    setSecret: async (name: string, value: string) => (record('setSecret', name, value), false),
     getSettings: async () => ({ updateChannel: 'latest', startAtLogin: false, closeToTray: true }),
     setSettings: async (p: object) => ({
       updateChannel: 'latest',
@@ -136,4 +136,17 @@ test('quitting ends the call and destroys the session before main is told it may
   expect(await lab.sessions()).toEqual([])
   await expect(page.getByTestId('call-status')).toHaveText('Call ended: you disconnected')
   expect((await calls(page, 'clearSession')).length).toBeGreaterThan(0)
+})
+
+test('the SIP password goes to the desktop vault, never to localStorage', async ({ page, lab }) => {
+  await openApp(page, lab)
+  await page.getByLabel('SIP address', { exact: true }).fill('sip:alice@example.invalid')
+  await page.getByLabel('Password', { exact: true }).fill('sip-password-123')
+  await page.getByLabel('Registrar', { exact: true }).fill('sip:127.0.0.1:9')
+  await page.getByRole('button', { name: 'Register' }).click()
+  await expect
+    .poll(async () => (await calls(page, 'setSecret')).map((c) => c.args))
+    .toContainEqual(['sipPassword', 'sip-password-123'])
+  const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }))
+  expect(stored).not.toContain('sip-password-123')
 })

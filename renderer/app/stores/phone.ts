@@ -9,6 +9,7 @@ import {
 } from '../../core/sip/sip-state'
 import type { CallStats } from '../../janus/media'
 import type { SipAccount, SipPhone } from '../../janus/sip-phone'
+import { isElectronHost } from '../../host/electron-host'
 import type { HoldfastApp } from '../holdfast-app'
 
 const ACCOUNT_KEY = 'holdfast.sip-account'
@@ -72,6 +73,13 @@ export const usePhoneStore = defineStore('phone', () => {
 
   function attach(holdfast: HoldfastApp): void {
     app = holdfast
+    // In the desktop app the password lives encrypted in main (safeStorage); never in localStorage.
+    const host = holdfast.host
+    if (isElectronHost(host)) {
+      void host.desktop.getSecret('sipPassword').then((stored) => {
+        if (stored !== undefined && password.value === '') password.value = stored
+      })
+    }
   }
 
   function remember(entry: HistoryEntry): void {
@@ -106,6 +114,8 @@ export const usePhoneStore = defineStore('phone', () => {
         dtmfMode: account.dtmfMode,
       }),
     )
+    if (app && isElectronHost(app.host))
+      void app.host.desktop.setSecret('sipPassword', account.password)
     if (phone) {
       await phone.register(account)
       return

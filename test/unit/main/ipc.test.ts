@@ -69,6 +69,17 @@ describe('IPC validation', () => {
     }
   })
 
+  it('accepts the SIP password as a secret name', () => {
+    expect(checkInvoke('secrets:set', page, ['sipPassword', 'pw'], app)).toEqual({
+      ok: true,
+      args: ['sipPassword', 'pw'],
+    })
+    expect(checkInvoke('secrets:get', page, ['sipPassword'], app)).toEqual({
+      ok: true,
+      args: ['sipPassword'],
+    })
+  })
+
   it('the dev server origin is its own origin, not file://', () => {
     const dev = 'http://localhost:5173'
     expect(
