@@ -21,6 +21,7 @@ import { autoUpdater } from 'electron-updater'
 import Store from 'electron-store'
 import type { RendererReport } from '../preload/ipc-contract'
 import type { Clock } from '../renderer/core/clock'
+import { dialLinkFromArgv, parseDialLink } from '../renderer/core/sip/dial-link'
 import { createFileLogger } from './file-log'
 import { createIpc } from './ipc'
 import { parseDefaultRoute, startNetworkMonitor } from './network-monitor'
@@ -215,7 +216,19 @@ function start(): void {
     })
   }
   open()
-  app.on('second-instance', () => {
+  // tel:/sip: links arrive as an argument (Windows, Linux), to a second instance, or as open-url (macOS).
+  const dial = (link: string | undefined): void => {
+    if (link) toRenderer('app:dial', { target: link })
+  }
+  if (app.isPackaged)
+    for (const scheme of ['tel', 'sip', 'sips']) app.setAsDefaultProtocolClient(scheme)
+  app.on('open-url', (event, url) => {
+    event.preventDefault()
+    dial(parseDialLink(url))
+  })
+  window?.webContents.once('did-finish-load', () => dial(dialLinkFromArgv(process.argv.slice(1))))
+  app.on('second-instance', (_event, argv) => {
+    dial(dialLinkFromArgv(argv))
     if (!window || window.isDestroyed()) open()
     else {
       if (window.isMinimized()) window.restore()

@@ -50,6 +50,8 @@ const bridge = {
   onSystemEvent: (listener: (event: SystemEvent) => void) => subscribe('system:event', listener),
   onUpdateStatus: (listener: (status: UpdateStatus) => void) =>
     subscribe('updates:status', listener),
+  onDial: (listener: (target: string) => void) =>
+    subscribe('app:dial', ({ target }) => listener(target)),
   /** Main is quitting: `prepare` ends calls and the session; main is told when it is done. */
   onPrepareQuit: (prepare: () => Promise<void>) =>
     subscribe('app:prepare-quit', () => {

@@ -62,6 +62,8 @@ export interface EventChannels {
   'system:event': SystemEvent
   'app:prepare-quit': { reason: 'quit' | 'shutdown' }
   'updates:status': UpdateStatus
+  /** A tel:/sip: link was opened with the app: put the target in the dialer. */
+  'app:dial': { target: string }
 }
 
 export type InvokeChannel = keyof InvokeChannels

@@ -207,3 +207,8 @@ test('the session lost mid-call (Janus restarted): the call ends with the reason
   await expect(kim.getByTestId('call-history').locator('li').first()).toContainText('Call dropped')
   expect(registrar.registers('kim')).toBeGreaterThan(registers)
 })
+
+test('a tel: link opens the dialer with the number filled in', async ({ page, lab }) => {
+  await page.goto(`${lab.appUrl}&dial=${encodeURIComponent('tel:+1-555-010-0199')}`)
+  await expect(page.getByLabel('Number or SIP address')).toHaveValue('+15550100199')
+})

@@ -43,6 +43,8 @@ describe('electron-builder configuration', () => {
       url: expect.stringMatching(/^https:\/\//),
     })
     expect(config.appId).toBe('org.holdfast.desktop')
+    const schemes = (config.protocols as { schemes: string[] }[]).flatMap((p) => p.schemes)
+    expect(schemes).toEqual(expect.arrayContaining(['tel', 'sip', 'sips']))
     expect(config.productName).toBe('Holdfast')
   })
 

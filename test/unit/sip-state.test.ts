@@ -178,3 +178,33 @@ describe('SIP plugin events', () => {
     }
   })
 })
+
+import { dialLinkFromArgv, parseDialLink } from '../../renderer/core/sip/dial-link'
+
+describe('tel: and sip: links', () => {
+  it('reads numbers and addresses, and refuses anything else', () => {
+    expect(parseDialLink('tel:+1-555-010-0199')).toBe('+15550100199')
+    expect(parseDialLink('tel:%2B44%2020%207946%200000')).toBe('+442079460000')
+    expect(parseDialLink('tel:911;phone-context=example')).toBe('911')
+    expect(parseDialLink('sip:bob@example.org')).toBe('sip:bob@example.org')
+    expect(parseDialLink('SIPS:alice@10.0.0.1:5061;transport=tls')).toBe('sips:alice@10.0.0.1:5061')
+    for (const bad of [
+      '',
+      'http://example.org',
+      'tel:',
+      'tel:call-me-maybe',
+      'sip:nobody',
+      'sip:a@b c',
+      'javascript:alert(1)',
+    ]) {
+      expect(parseDialLink(bad)).toBeUndefined()
+    }
+  })
+
+  it('finds the link among the arguments the OS passes', () => {
+    expect(dialLinkFromArgv(['/opt/Holdfast/holdfast', '--no-sandbox', 'tel:+15550100'])).toBe(
+      '+15550100',
+    )
+    expect(dialLinkFromArgv(['/opt/Holdfast/holdfast'])).toBeUndefined()
+  })
+})

@@ -9,6 +9,7 @@ import {
 } from '../../core/sip/sip-state'
 import type { CallStats } from '../../janus/media'
 import type { SipAccount, SipPhone } from '../../janus/sip-phone'
+import { parseDialLink } from '../../core/sip/dial-link'
 import { isElectronHost } from '../../host/electron-host'
 import type { HoldfastApp } from '../holdfast-app'
 
@@ -40,6 +41,10 @@ export const usePhoneStore = defineStore('phone', () => {
   const dtmfMode = ref<'rfc2833' | 'info'>(saved.dtmfMode === 'info' ? 'info' : 'rfc2833')
   /** Tones the other side sent during this call. */
   const tonesReceived = ref('')
+  /** What the dialer shows; a tel:/sip: link (?dial= or from the desktop app) fills it in. */
+  const dialTarget = ref(
+    parseDialLink(new URLSearchParams(window.location.search).get('dial') ?? '') ?? '',
+  )
   // The password is never written to localStorage.
   const password = ref('')
   const registration = shallowRef<RegistrationState>({ kind: 'unregistered' })
@@ -76,6 +81,7 @@ export const usePhoneStore = defineStore('phone', () => {
     // In the desktop app the password lives encrypted in main (safeStorage); never in localStorage.
     const host = holdfast.host
     if (isElectronHost(host)) {
+      host.desktop.onDial((target) => (dialTarget.value = target))
       void host.desktop.getSecret('sipPassword').then((stored) => {
         if (stored !== undefined && password.value === '') password.value = stored
       })
@@ -160,6 +166,7 @@ export const usePhoneStore = defineStore('phone', () => {
     displayName,
     dtmfMode,
     tonesReceived,
+    dialTarget,
     password,
     registration,
     call,
