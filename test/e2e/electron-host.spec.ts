@@ -6,6 +6,7 @@
  * the session before main is told it may quit.
  */
 import type { Page } from '@playwright/test'
+import type { HoldfastBridge } from '../../preload/index'
 import { expect, openApp, shownSessionId, startEchoCall, test } from './fixtures'
 
 /** Installed before the app loads: window.holdfast (the bridge) and window.fakeMain (for the test). */
@@ -52,11 +53,12 @@ function installFakeMain(): void {
     restartToUpdate: async () => false,
     onSystemEvent: (l: (e: unknown) => void) => (listeners.system.push(l), () => undefined),
     onUpdateStatus: () => () => undefined,
+    onDial: () => () => undefined,
     onPrepareQuit: (prepare: () => Promise<void>) => (
       listeners.quit.push(prepare),
       () => undefined
     ),
-  }
+  } satisfies Record<keyof HoldfastBridge, unknown>
 }
 
 const calls = (page: Page, verb: string) =>
