@@ -1,7 +1,5 @@
 import { defineConfig } from '@playwright/test'
-
-/** Debian's Chromium; Playwright never downloads a browser here. */
-const executablePath = process.env.HOLDFAST_CHROMIUM ?? '/usr/bin/chromium'
+import { chromiumArgs, chromiumPath } from './test/lab/chromium'
 
 export default defineConfig({
   projects: [
@@ -23,18 +21,8 @@ export default defineConfig({
   use: {
     browserName: 'chromium',
     launchOptions: {
-      executablePath,
-      args: [
-        '--use-fake-device-for-media-stream',
-        '--use-fake-ui-for-media-stream',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        '--disable-features=WebRtcHideLocalIpsWithMdns',
-      ],
+      executablePath: chromiumPath,
+      args: chromiumArgs,
     },
     screenshot: 'only-on-failure',
   },

@@ -1,21 +1,12 @@
 /** Each network scenario gets a fresh lab and a Chromium running inside its client namespace. */
 import { test as base, chromium, expect, type Page } from '@playwright/test'
+import { chromiumArgs } from '../lab/chromium'
 import { startNetLab, type NetLab } from '../lab/netlab'
 
 /** Windows used by the lab's Janus: short, so a long sleep can outlast them in a test. */
 export const labWindows = { sessionTimeoutS: 15, reclaimSessionTimeoutS: 10 }
 
-export const chromiumArgs = [
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-features=WebRtcHideLocalIpsWithMdns',
-]
+export { chromiumArgs }
 
 export const test = base.extend<{ lab: NetLab; page: Page }>({
   lab: async ({}, use) => {
