@@ -208,3 +208,33 @@ describe('tel: and sip: links', () => {
     expect(dialLinkFromArgv(['/opt/Holdfast/holdfast'])).toBeUndefined()
   })
 })
+
+import { describeCall } from '../../renderer/core/sip/sip-state'
+
+describe('call status line', () => {
+  it('says where a call is in words', () => {
+    expect(describeCall({ kind: 'idle' })).toBe('No call')
+    expect(describeCall({ kind: 'ringing', direction: 'incoming', peer: 'sip:a@b' })).toBe(
+      'Incoming call from sip:a@b',
+    )
+    expect(
+      describeCall({
+        kind: 'active',
+        direction: 'outgoing',
+        peer: 'sip:a@b',
+        since: 0,
+        onHold: true,
+      }),
+    ).toBe('On hold with sip:a@b')
+    expect(
+      describeCall({
+        kind: 'ended',
+        direction: 'outgoing',
+        peer: 'sip:a@b',
+        reason: 'busy',
+        at: 0,
+        duration: 0,
+      }),
+    ).toBe('Busy')
+  })
+})

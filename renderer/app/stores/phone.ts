@@ -2,6 +2,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import {
+  describeCall,
   describeEnd,
   describeRegistration,
   type CallState,
@@ -57,24 +58,7 @@ export const usePhoneStore = defineStore('phone', () => {
   let phone: SipPhone | undefined
 
   const registrationText = computed(() => describeRegistration(registration.value))
-  const callText = computed(() => {
-    const c = call.value
-    switch (c.kind) {
-      case 'idle':
-        return 'No call'
-      case 'calling':
-        return `Calling ${c.peer}…`
-      case 'ringing':
-        return c.direction === 'incoming' ? `Incoming call from ${c.peer}` : `Ringing ${c.peer}…`
-      case 'early-media':
-        return `Ringing ${c.peer} (early media)`
-      case 'active':
-        return c.onHold ? `On hold with ${c.peer}` : `In call with ${c.peer}`
-      case 'ended':
-        return describeEnd(c.reason)
-    }
-    return ''
-  })
+  const callText = computed(() => describeCall(call.value))
 
   function attach(holdfast: HoldfastApp): void {
     app = holdfast

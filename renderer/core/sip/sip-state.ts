@@ -195,6 +195,28 @@ export function describeRegistration(state: RegistrationState): string {
   }
 }
 
+/** Words for where a call is, for the call status line. */
+export function describeCall(state: CallState): string {
+  switch (state.kind) {
+    case 'idle':
+      return 'No call'
+    case 'calling':
+      return `Calling ${state.peer}…`
+    case 'ringing':
+      return state.direction === 'incoming'
+        ? `Incoming call from ${state.peer}`
+        : `Ringing ${state.peer}…`
+    case 'early-media':
+      return `Ringing ${state.peer} (early media)`
+    case 'active':
+      return state.onHold ? `On hold with ${state.peer}` : `In call with ${state.peer}`
+    case 'ended':
+      return describeEnd(state.reason)
+    default:
+      return assertNever(state)
+  }
+}
+
 /** Words for how a call ended. */
 export function describeEnd(reason: EndReason): string {
   switch (reason) {
