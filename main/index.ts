@@ -40,7 +40,7 @@ import {
   settingsStoreOptions,
   type SettingsFile,
 } from './settings-store'
-import { shouldHideOnClose, trayPresentation } from './tray-state'
+import { shouldHideOnClose, trayIconPath, trayPresentation } from './tray-state'
 import { UpdateService, type UpdaterLike } from './updates/update-service'
 import { appOriginFor, builtPaths, createMainWindow } from './window'
 
@@ -183,7 +183,9 @@ function start(): void {
     },
   })
 
-  const trayIcon = nativeImage.createFromPath(join(import.meta.dirname, '../../build/icon.png'))
+  const trayIcon = nativeImage.createFromPath(
+    trayIconPath(app.isPackaged, process.resourcesPath, app.getAppPath()),
+  )
   const tray = new Tray(
     trayIcon.isEmpty() ? nativeImage.createEmpty() : trayIcon.resize({ width: 16, height: 16 }),
   )

@@ -27,6 +27,14 @@ export function trayPresentation(report: RendererReport | undefined): TrayPresen
   }
 }
 
+/**
+ * Where the tray icon is: shipped as an extra resource in an installed app (build/ is not
+ * packaged), read from build/ in development.
+ */
+export function trayIconPath(isPackaged: boolean, resourcesPath: string, appPath: string): string {
+  return isPackaged ? `${resourcesPath}/icon.png` : `${appPath}/build/icon.png`
+}
+
 /** Closing the window keeps the app in the tray while it holds a connection (unless quitting). */
 export function shouldHideOnClose(options: {
   closeToTray: boolean

@@ -58,6 +58,7 @@ describe('electron-builder configuration', () => {
     expect(existsSync(pkg.main)).toBe(true) // the test command builds before this suite
     expect((config.directories as { buildResources: string }).buildResources).toBe('build')
     expect(existsSync('build/icon.png')).toBe(true)
+    expect(config.extraResources).toEqual([{ from: 'build/icon.png', to: 'icon.png' }])
     expect(
       (config.mac as { extendInfo: Record<string, string> }).extendInfo
         .NSMicrophoneUsageDescription,

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events'
 import { describe, expect, it, vi } from 'vitest'
 import { wirePowerSignals, type PowerSignal } from '../../../main/power-signals'
 import { QuitCoordinator } from '../../../main/quit-coordinator'
-import { shouldHideOnClose, trayPresentation } from '../../../main/tray-state'
+import { shouldHideOnClose, trayIconPath, trayPresentation } from '../../../main/tray-state'
 import { FakeClock } from '../support/fake-clock'
 
 describe('power signals', () => {
@@ -85,6 +85,15 @@ describe('quit coordinator', () => {
 })
 
 describe('tray', () => {
+  it('finds its icon among the resources when installed and in build/ in development', () => {
+    expect(trayIconPath(true, '/opt/Holdfast/resources', '/opt/Holdfast/resources/app.asar')).toBe(
+      '/opt/Holdfast/resources/icon.png',
+    )
+    expect(trayIconPath(false, '/x', '/home/dev/holdfast')).toBe(
+      '/home/dev/holdfast/build/icon.png',
+    )
+  })
+
   it('shows connected, in a call, reconnecting and offline', () => {
     expect(trayPresentation({ connection: 'connected', inCall: false }).status).toBe('connected')
     expect(trayPresentation({ connection: 'connected', inCall: true }).status).toBe('in-call')
