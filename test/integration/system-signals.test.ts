@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { spawnLines, type LineChild } from '../lab/child-lines'
+import { addNamespace } from '../lab/namespace'
 
 const tsx = ['--import', 'tsx']
 
@@ -18,18 +19,7 @@ describe('network monitor in a network namespace', () => {
   let probe: LineChild
 
   beforeAll(async () => {
-    execFileSync('ip', ['netns', 'add', ns])
-    execFileSync('ip', [
-      'netns',
-      'exec',
-      ns,
-      'sysctl',
-      '-q',
-      '-w',
-      'net.ipv6.conf.all.disable_ipv6=1',
-      'net.ipv6.conf.default.disable_ipv6=1',
-    ])
-    ip('link', 'set', 'dev', 'lo', 'up')
+    addNamespace(ns)
     for (const [a, b] of [
       ['wifi0', 'wifi1'],
       ['cell0', 'cell1'],

@@ -16,6 +16,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { listHandles, listSessions } from './admin'
+import { addNamespace } from './namespace'
 import { startJanus, type RunningJanus } from './janus-process'
 
 export type Uplink = 'wifi' | 'cell'
@@ -147,18 +148,7 @@ export async function startNetLab(options: NetLabOptions): Promise<NetLab> {
   }
 
   try {
-    for (const ns of [client, router, server]) {
-      run('ip', 'netns', 'add', ns)
-      inNs(
-        ns,
-        'sysctl',
-        '-q',
-        '-w',
-        'net.ipv6.conf.all.disable_ipv6=1',
-        'net.ipv6.conf.default.disable_ipv6=1',
-      )
-      inNs(ns, 'ip', 'link', 'set', 'dev', 'lo', 'up')
-    }
+    for (const ns of [client, router, server]) addNamespace(ns)
     const link = (a: string, nsA: string, b: string, nsB: string): void => {
       run('ip', 'link', 'add', a, 'netns', nsA, 'type', 'veth', 'peer', 'name', b, 'netns', nsB)
       inNs(nsA, 'ip', 'link', 'set', 'dev', a, 'up')
