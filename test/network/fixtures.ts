@@ -64,3 +64,21 @@ export async function framesAfter(page: Page, after: number, timeout = 45_000): 
     .toBeGreaterThan(after)
   return now
 }
+
+/**
+ * The same call came back: Connected on the same session (the only one on the server), the
+ * call in progress and video flowing past `frames`.
+ */
+export async function expectSameCallBack(
+  page: Page,
+  lab: NetLab,
+  sessionId: number,
+  frames: number,
+  timeout = 30_000,
+): Promise<void> {
+  await expect(page.getByTestId('connection-status')).toHaveText('Connected', { timeout })
+  expect(await shownNumber(page, 'session-id')).toBe(sessionId)
+  expect(await lab.sessions()).toEqual([sessionId])
+  await expect(page.getByTestId('call-status')).toHaveText('In call')
+  await framesAfter(page, frames)
+}
