@@ -252,7 +252,7 @@ export class EchoCall implements SessionParticipant {
     await this.requestKeyframe()
   }
 
-  /** Janus dropped the PeerConnection while the session lives: negotiate a new one on the same handle. */
+  /** Janus dropped the PeerConnection while the session lives: build the call again on a fresh handle. */
   private async reestablish(reason: string): Promise<void> {
     const handle = this.handle
     if (!handle || this.stateValue.kind === 'ended' || this.stateValue.kind === 'failed') return
@@ -265,9 +265,14 @@ export class EchoCall implements SessionParticipant {
     this.reestablishedAt.push(now)
     this.setState({ kind: 'recovering', reason })
     this.report('media-restart', `re-establishing media: ${reason}`)
+    // A handle whose PeerConnection Janus dropped leaves janus.js half cleaned up; offering
+    // on it again can fail. Start over on a fresh handle, as after a new session, and let
+    // the old one go on the server so it leaves no zombie.
+    this.disposeMedia(false)
     handle.hangup(false)
+    handle.detach({ success: () => undefined, error: () => undefined })
     try {
-      await this.negotiate(handle)
+      await this.attachAndOffer()
     } catch (error) {
       await this.fail(error)
     }
