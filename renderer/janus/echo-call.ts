@@ -77,6 +77,8 @@ export class EchoCall implements SessionParticipant {
   private muted = false
   private readonly unsubscribe: (() => void)[] = []
   private hangingUp = false
+  /** Frames and audio packets received at the last stats sample. */
+  private lastReceived = 0
   /** When media was re-established lately; more than three a minute ends the call. */
   private reestablishedAt: number[] = []
 
@@ -323,7 +325,19 @@ export class EchoCall implements SessionParticipant {
   private async sampleStats(): Promise<void> {
     const pc = this.handle?.webrtcStuff?.pc
     if (!pc) return
-    this.events.emit('stats', await readCallStats(pc))
+    const stats = await readCallStats(pc)
+    // What is observed decides: a recovering call whose media is flowing again is in call,
+    // even when the restart policy could not prove the pair moved (a flap on the same network).
+    const received = stats.framesDecoded + stats.audioPacketsReceived
+    if (
+      this.stateValue.kind === 'recovering' &&
+      stats.connectionState === 'connected' &&
+      received > this.lastReceived
+    ) {
+      this.markActive()
+    }
+    this.lastReceived = received
+    this.events.emit('stats', stats)
   }
 
   private disposeMedia(stopLocal: boolean): void {
