@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
+  describeCall,
   describeEnd,
   describeRegistration,
   nextCall,
@@ -103,6 +104,50 @@ describe('SIP call', () => {
     )
   })
 
+  it('a blind transfer we ask for: transferring, then transferred once the target answers', () => {
+    const active = run([{ type: 'dial', peer: 'bob' }, { type: 'accepted' }])
+    let s = nextCall(active, { type: 'transfer-requested', target: 'sip:carol@lab' }, 5000)
+    expect(describeCall(s)).toBe('Transferring to sip:carol@lab…')
+    expect(nextCall(s, { type: 'transfer-progress', code: 180 }, 5500)).toBe(s)
+    s = nextCall(s, { type: 'transfer-progress', code: 200 }, 6000)
+    expect(s).toMatchObject({ kind: 'ended', reason: 'transferred', peer: 'bob' })
+    expect(describeCall(s)).toBe('Call transferred')
+  })
+
+  it('a refused transfer leaves the call ours; a transferee hanging up first counts as transferred', () => {
+    const active = run([{ type: 'dial', peer: 'bob' }, { type: 'accepted' }])
+    const asked = nextCall(active, { type: 'transfer-requested', target: 'carol' }, 5000)
+    const refused = nextCall(asked, { type: 'transfer-progress', code: 486 }, 6000)
+    expect(refused).toMatchObject({ kind: 'active', peer: 'bob' })
+    expect(describeCall(refused)).toBe('In call with bob')
+    expect(run([{ type: 'hangup', code: 200, reason: 'BYE' }], asked)).toMatchObject({
+      kind: 'ended',
+      reason: 'transferred',
+    })
+    // Without a transfer under way a progress report means nothing.
+    expect(nextCall(active, { type: 'transfer-progress', code: 200 }, 6000)).toBe(active)
+  })
+
+  it('a transfer the other side asks for ends this call as transferred when it hangs up', () => {
+    const active = run([{ type: 'incomingcall', peer: 'bob' }, { type: 'accepted' }])
+    const s = nextCall(
+      active,
+      { type: 'transfer', referId: 7, referTo: 'sip:carol@lab', referredBy: 'bob' },
+      5000,
+    )
+    expect(describeCall(s)).toBe('Transferring to sip:carol@lab…')
+    expect(run([{ type: 'local-hangup' }], s)).toMatchObject({
+      kind: 'ended',
+      reason: 'transferred',
+    })
+    // A lost session is still reported as what it is.
+    expect(run([{ type: 'session-lost' }], s)).toMatchObject({ reason: 'connection-lost' })
+    // Outside a call a REFER changes nothing.
+    expect(
+      nextCall({ kind: 'idle' }, { type: 'transfer', referId: 1, referTo: 'x', referredBy: '' }, 1),
+    ).toEqual({ kind: 'idle' })
+  })
+
   it('ignores events that do not fit the state', () => {
     expect(run([{ type: 'accepted' }])).toEqual({ kind: 'idle' })
     expect(run([{ type: 'hangup', code: 200, reason: '' }])).toEqual({ kind: 'idle' })
@@ -166,6 +211,34 @@ describe('SIP plugin events', () => {
         result: { event: 'info', type: 'text/plain', content: 'hello' },
       }),
     ).toBeUndefined()
+    expect(
+      readSipEvent({
+        sip: 'event',
+        result: {
+          event: 'transfer',
+          refer_id: 1234,
+          refer_to: 'sip:carol@lab',
+          referred_by: '<sip:bob@lab>',
+        },
+      }),
+    ).toEqual({
+      type: 'transfer',
+      referId: 1234,
+      referTo: 'sip:carol@lab',
+      referredBy: '<sip:bob@lab>',
+    })
+    expect(
+      readSipEvent({
+        sip: 'event',
+        result: { event: 'notify', notify: 'refer', content: 'SIP/2.0 200 OK\r\n' },
+      }),
+    ).toEqual({ type: 'transfer-progress', code: 200 })
+    expect(
+      readSipEvent({
+        sip: 'event',
+        result: { event: 'notify', notify: 'message-summary', content: 'Messages-Waiting: no' },
+      }),
+    ).toBeUndefined()
     for (const junk of [
       null,
       'x',
@@ -208,8 +281,6 @@ describe('tel: and sip: links', () => {
     expect(dialLinkFromArgv(['/opt/Holdfast/holdfast'])).toBeUndefined()
   })
 })
-
-import { describeCall } from '../../renderer/core/sip/sip-state'
 
 describe('call status line', () => {
   it('says where a call is in words', () => {

@@ -39,6 +39,19 @@ export function readSipEvent(data: unknown): SipEvent | undefined {
       return { type: 'hangup', code: num(result.code), reason: text(result.reason) }
     case 'missed_call':
       return { type: 'missed_call', peer: text(result.caller) }
+    case 'transfer':
+      return {
+        type: 'transfer',
+        referId: num(result.refer_id),
+        referTo: text(result.refer_to),
+        referredBy: text(result.referred_by),
+      }
+    case 'notify': {
+      // A REFER's progress arrives as NOTIFY "refer" with a sipfrag: "SIP/2.0 200 OK".
+      if (text(result.notify).toLowerCase() !== 'refer') return undefined
+      const code = /^SIP\/2\.0\s+(\d{3})/.exec(text(result.content))?.[1]
+      return code ? { type: 'transfer-progress', code: Number(code) } : undefined
+    }
     case 'info': {
       // Tones sent as SIP INFO arrive as application/dtmf-relay: "Signal=5\r\nDuration=160".
       if (text(result.type).toLowerCase() !== 'application/dtmf-relay') return undefined

@@ -28,6 +28,7 @@ export type EndReason =
   | 'cancelled'
   | 'missed'
   | 'connection-lost'
+  | 'transferred'
   | 'failed'
 
 export type CallState =
@@ -35,7 +36,15 @@ export type CallState =
   | { kind: 'calling'; direction: 'outgoing'; peer: string }
   | { kind: 'ringing'; direction: CallDirection; peer: string }
   | { kind: 'early-media'; direction: 'outgoing'; peer: string }
-  | { kind: 'active'; direction: CallDirection; peer: string; since: number; onHold: boolean }
+  | {
+      kind: 'active'
+      direction: CallDirection
+      peer: string
+      since: number
+      onHold: boolean
+      /** Where the call is being transferred (by us, or by the other side's REFER). */
+      transferTo?: string
+    }
   | {
       kind: 'ended'
       direction: CallDirection
@@ -66,6 +75,12 @@ export type SipEvent =
   | { type: 'missed_call'; peer: string }
   | { type: 'dtmf'; digit: string }
   | { type: 'session-lost' }
+  /** We asked the other side to call `target` instead (a blind transfer, REFER). */
+  | { type: 'transfer-requested'; target: string }
+  /** How the call our REFER asked for is going (the NOTIFY's sipfrag status). */
+  | { type: 'transfer-progress'; code: number }
+  /** The other side asks us to call `referTo` instead (an incoming REFER). */
+  | { type: 'transfer'; referId: number; referTo: string; referredBy: string }
 
 /** Maps a registrar failure to its cause; 904 is the plugin's own "wrong credentials". */
 export function registrationCause(code: number): RegistrationCause {
@@ -115,11 +130,13 @@ export function endReasonFor(code: number, state: CallState, localHangup: boolea
 export function nextCall(state: CallState, event: SipEvent, now: number): CallState {
   const peer = 'peer' in state ? state.peer : ''
   const direction: CallDirection = 'direction' in state ? state.direction : 'outgoing'
+  // A call that is being transferred ends as transferred, whoever hangs up.
+  const transferring = state.kind === 'active' && state.transferTo !== undefined
   const end = (reason: EndReason, code?: number): CallState => ({
     kind: 'ended',
     direction,
     peer,
-    reason,
+    reason: transferring && reason !== 'connection-lost' ? 'transferred' : reason,
     ...(code !== undefined ? { code } : {}),
     at: now,
     duration: state.kind === 'active' ? now - state.since : 0,
@@ -165,6 +182,16 @@ export function nextCall(state: CallState, event: SipEvent, now: number): CallSt
           }
     case 'session-lost':
       return live ? end('connection-lost') : state
+    case 'transfer-requested':
+      return state.kind === 'active' ? { ...state, transferTo: event.target } : state
+    case 'transfer':
+      return state.kind === 'active' ? { ...state, transferTo: event.referTo } : state
+    case 'transfer-progress':
+      if (state.kind !== 'active' || state.transferTo === undefined || event.code < 200)
+        return state
+      if (event.code < 300) return end('transferred')
+      // The target refused: the call stays ours.
+      return { ...state, transferTo: undefined }
     case 'registering':
     case 'registered':
     case 'registration_failed':
@@ -209,6 +236,7 @@ export function describeCall(state: CallState): string {
     case 'early-media':
       return `Ringing ${state.peer} (early media)`
     case 'active':
+      if (state.transferTo !== undefined) return `Transferring to ${state.transferTo}…`
       return state.onHold ? `On hold with ${state.peer}` : `In call with ${state.peer}`
     case 'ended':
       return describeEnd(state.reason)
@@ -240,6 +268,8 @@ export function describeEnd(reason: EndReason): string {
       return 'Missed call'
     case 'connection-lost':
       return 'Call dropped: the connection was lost for too long'
+    case 'transferred':
+      return 'Call transferred'
     case 'failed':
       return 'Call failed'
     default:
