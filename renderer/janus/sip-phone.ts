@@ -45,6 +45,10 @@ export interface SipPhoneEvents extends Record<string, unknown> {
   stats: CallStats
   /** A tone the other side sent (SIP INFO). */
   dtmf: string
+  /** Someone called while we were in a call; Janus answered them busy. */
+  missed: string
+  /** The other side transferred us: we call `to` next, as asked by `by`. */
+  transferred: { to: string; by: string }
   error: string
 }
 
@@ -59,6 +63,16 @@ export class SipPhone implements SessionParticipant {
   private removeParticipant: (() => void) | undefined
   private statsTimer: ReturnType<typeof setInterval> | undefined
   private policy: IceRestartPolicy | undefined
+  /** An incoming REFER we follow once the current call has ended. */
+  private followTransfer: { referId: number; referTo: string } | undefined
+  private muted = false
+  /**
+   * Janus still has a PeerConnection for this handle and will announce its end ("hangup"),
+   * which makes janus.js clean the handle's WebRTC state: a new call must wait for it, or its
+   * offer is torn down half-built.
+   */
+  private serverMedia = false
+  private serverMediaGone: (() => void)[] = []
 
   constructor(
     private readonly session: JanusSession,
@@ -108,12 +122,15 @@ export class SipPhone implements SessionParticipant {
   }
 
   /** Calls a number or SIP URI (a bare number is dialled at the registrar's domain). */
-  async dial(target: string): Promise<void> {
+  async dial(target: string, referId?: number): Promise<void> {
     const uri = toSipUri(target, this.account)
+    if (this.callValue.kind !== 'idle' && this.callValue.kind !== 'ended') return
     this.apply({ type: 'dial', peer: uri })
     try {
+      await this.untilServerMediaGone()
       const jsep = await this.offer()
-      await this.send({ request: 'call', uri }, jsep)
+      this.serverMedia = true
+      await this.send({ request: 'call', uri, ...(referId ? { refer_id: referId } : {}) }, jsep)
     } catch (error) {
       this.events.emit('error', describeMediaError(error))
       this.apply({ type: 'hangup', code: 0, reason: 'failed' })
@@ -135,6 +152,7 @@ export class SipPhone implements SessionParticipant {
           error: reject,
         } as unknown as JanusJS.PluginCreateAnswerParam),
       )
+      this.serverMedia = true
       await this.send({ request: 'accept' }, jsep)
     } catch (error) {
       this.events.emit('error', describeMediaError(error))
@@ -163,6 +181,35 @@ export class SipPhone implements SessionParticipant {
   async hold(on: boolean): Promise<void> {
     if (this.callValue.kind !== 'active' || this.callValue.onHold === on) return
     await this.send(on ? { request: 'hold', direction: 'sendonly' } : { request: 'unhold' })
+  }
+
+  /** Mutes or unmutes the microphone in the current call. */
+  mute(on: boolean): void {
+    const handle = this.handle
+    if (!handle) return
+    if (on) handle.muteAudio()
+    else handle.unmuteAudio()
+    this.muted = on
+  }
+
+  get isMuted(): boolean {
+    return this.muted
+  }
+
+  /**
+   * A blind transfer: asks the other side (SIP REFER) to call `target` instead. The call ends
+   * as transferred once the target answers; if it refuses, the call stays ours.
+   */
+  async transfer(target: string): Promise<void> {
+    if (this.callValue.kind !== 'active' || this.callValue.transferTo !== undefined) return
+    const uri = toSipUri(target, this.account)
+    this.apply({ type: 'transfer-requested', target: uri })
+    try {
+      await this.send({ request: 'transfer', uri })
+    } catch (error) {
+      this.events.emit('error', `Transfer failed: ${describeMediaError(error)}`)
+      this.apply({ type: 'transfer-progress', code: 500 })
+    }
   }
 
   /** Sends one tone of the dial pad during a call. */
@@ -222,6 +269,7 @@ export class SipPhone implements SessionParticipant {
     this.apply({ type: 'session-lost' })
     this.handle?.hangup(false)
     this.handle = undefined
+    this.serverMedia = false
     await this.attach()
     await this.register()
   }
@@ -234,6 +282,11 @@ export class SipPhone implements SessionParticipant {
       plugin: PLUGIN,
       iceState: (state) => this.policy?.onIceState(state),
       onmessage: (message, jsep) => this.onMessage(message, jsep),
+      webrtcState: (up) => {
+        if (up) return
+        this.serverMedia = false
+        for (const resolve of this.serverMediaGone.splice(0)) resolve()
+      },
       onremotetrack: (track, _mid, on) => {
         for (const t of this.remote.getTracks())
           if (t.kind === track.kind && t.id !== track.id) this.remote.removeTrack(t)
@@ -251,6 +304,18 @@ export class SipPhone implements SessionParticipant {
     if (typeof message.error === 'string') this.events.emit('error', message.error)
     if (!event) return
     if (event.type === 'dtmf') this.events.emit('dtmf', event.digit)
+    if (event.type === 'missed_call' && this.isLive()) this.events.emit('missed', event.peer)
+    if (event.type === 'transfer-progress' && event.code >= 300)
+      this.events.emit('error', `Transfer failed: the other number answered ${event.code}`)
+    if (event.type === 'transfer' && this.callValue.kind === 'active') {
+      // A blind transfer asked of us: end this call, then call the target with the REFER's
+      // id so the transferor hears how it went. Attended transfers (Replaces) are not offered.
+      this.followTransfer = { referId: event.referId, referTo: event.referTo }
+      this.events.emit('transferred', { to: event.referTo, by: event.referredBy })
+      this.apply(event)
+      void this.hangup()
+      return
+    }
     if (event.type === 'incomingcall' && jsep) this.pendingOffer = jsep
     // Our offer's answer comes with 'progress' (early media) or 'accepted'; offers come only
     // with an incoming call and wait for answer().
@@ -260,6 +325,31 @@ export class SipPhone implements SessionParticipant {
       this.handle?.hangup(false)
     }
     this.apply(event)
+    const follow = this.followTransfer
+    if (event.type === 'hangup' && follow) {
+      // Only once Janus reports the old dialog gone does it take a new call on this handle.
+      this.followTransfer = undefined
+      void this.dial(follow.referTo, follow.referId)
+    }
+  }
+
+  /** Resolves once Janus has closed the last call's PeerConnection (at most 2 s). */
+  private untilServerMediaGone(): Promise<void> {
+    if (!this.serverMedia) return Promise.resolve()
+    return new Promise((resolve) => {
+      const timer = this.clock.setTimeout(() => {
+        this.serverMedia = false
+        resolve()
+      }, 2000)
+      this.serverMediaGone.push(() => {
+        this.clock.clearTimeout(timer)
+        resolve()
+      })
+    })
+  }
+
+  private isLive(): boolean {
+    return this.callValue.kind !== 'idle' && this.callValue.kind !== 'ended'
   }
 
   private apply(event: SipEvent): void {
@@ -278,6 +368,7 @@ export class SipPhone implements SessionParticipant {
       if (!live) {
         this.policy?.dispose()
         this.policy = undefined
+        this.muted = false
       }
       if (live && this.statsTimer === undefined) {
         this.statsTimer = setInterval(() => {

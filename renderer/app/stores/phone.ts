@@ -53,6 +53,9 @@ export const usePhoneStore = defineStore('phone', () => {
   const remoteStream = shallowRef<MediaStream | undefined>()
   const stats = shallowRef<CallStats | undefined>()
   const error = ref<string | undefined>()
+  /** What happened to the call beyond its state, e.g. who transferred us. */
+  const notice = ref<string | undefined>()
+  const muted = ref(false)
   const history = ref<HistoryEntry[]>(readJson<HistoryEntry[]>(HISTORY_KEY, []))
   let app: HoldfastApp | undefined
   let phone: SipPhone | undefined
@@ -121,9 +124,23 @@ export const usePhoneStore = defineStore('phone', () => {
     phone.events.on('stats', (s) => (stats.value = s))
     phone.events.on('error', (m) => (error.value = m))
     phone.events.on('dtmf', (digit) => (tonesReceived.value += digit))
+    phone.events.on('missed', (peer) =>
+      remember({
+        peer,
+        direction: 'incoming',
+        start: Date.now(),
+        durationMs: 0,
+        outcome: 'Missed call (you were in a call)',
+      }),
+    )
+    phone.events.on('transferred', ({ to, by }) => {
+      notice.value = `Transferred${by ? ` by ${by}` : ''}: calling ${to}`
+    })
     phone.events.on('call', (c) => {
       if (c.kind !== 'active') tonesReceived.value = c.kind === 'ended' ? tonesReceived.value : ''
       call.value = c
+      muted.value = phone?.isMuted ?? false
+      if (c.kind === 'calling' || c.kind === 'ringing') error.value = undefined
       if (c.kind === 'ended') {
         remember({
           peer: c.peer,
@@ -137,7 +154,20 @@ export const usePhoneStore = defineStore('phone', () => {
     await phone.start()
   }
 
-  const dial = (target: string) => phone?.dial(target)
+  const dial = (target: string) => {
+    notice.value = undefined
+    return phone?.dial(target)
+  }
+  const transfer = (target: string) => phone?.transfer(target)
+  const toggleMute = () => {
+    phone?.mute(!muted.value)
+    muted.value = phone?.isMuted ?? false
+  }
+  /** A dial-pad key: a tone during a call, otherwise a digit of the number to dial. */
+  const press = (digit: string) => {
+    if (call.value.kind === 'active') return phone?.sendDtmf(digit)
+    dialTarget.value += digit
+  }
   const answer = () => phone?.answer()
   const decline = () => phone?.decline()
   const hangup = () => phone?.hangup()
@@ -157,6 +187,8 @@ export const usePhoneStore = defineStore('phone', () => {
     remoteStream,
     stats,
     error,
+    notice,
+    muted,
     history,
     registrationText,
     callText,
@@ -168,5 +200,8 @@ export const usePhoneStore = defineStore('phone', () => {
     hangup,
     hold,
     sendDtmf,
+    transfer,
+    toggleMute,
+    press,
   }
 })
