@@ -2,9 +2,10 @@
  * The softphone in Chromium: two Holdfast pages register with a real registrar (kamailio,
  * digest auth) through Janus's SIP plugin and call each other; audio flows both ways.
  */
-import type { Browser, BrowserContext, Page } from '@playwright/test'
+import type { Browser } from '@playwright/test'
 import { startRegistrar, type Registrar } from '../lab/sip-registrar'
-import { expect, openApp, test, type Lab } from './fixtures'
+import { expect, test, type Lab } from './fixtures'
+import { openPhone, shownNumber } from './sip-world'
 
 const address = process.env.HOLDFAST_E2E_ADDR!
 let registrar: Registrar
@@ -29,34 +30,14 @@ test.beforeAll(async () => {
 })
 test.afterAll(async () => registrar?.stop())
 
-// Pages left open stay registered and would take the next test's calls.
-const contexts: BrowserContext[] = []
-test.afterEach(async () => {
-  for (const context of contexts.splice(0)) await context.close()
-})
-
-/** A page of its own (its own sessionStorage and session) registered as `user`. */
-async function phone(
+const phone = (
   browser: Browser,
   lab: Lab,
   user: string,
   password: string,
-  dtmf: 'rfc2833' | 'info' = 'rfc2833',
-): Promise<Page> {
-  const context = await browser.newContext()
-  contexts.push(context)
-  const page = await context.newPage()
-  await openApp(page, lab)
-  await page.getByLabel('SIP address', { exact: true }).fill(`sip:${user}@${address}`)
-  await page.getByLabel('Password', { exact: true }).fill(password)
-  await page.getByLabel('Registrar', { exact: true }).fill(registrar.uri)
-  await page.getByLabel('Send tones as').selectOption(dtmf)
-  await page.getByRole('button', { name: 'Register' }).click()
-  return page
-}
-
-const number = async (page: Page, testId: string) =>
-  Number(await page.getByTestId(testId).textContent())
+  dtmf?: 'rfc2833' | 'info',
+) => openPhone(browser, lab, registrar, user, password, dtmf)
+const number = shownNumber
 
 test('two softphones: registered, a call rings, is answered, audio flows both ways, hung up by the callee', async ({
   browser,

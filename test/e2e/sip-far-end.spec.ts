@@ -1,0 +1,187 @@
+/**
+ * The softphone against a real SIP far end (baresip, watched and driven through ctrl_tcp):
+ * calls both ways with audio, tones in the media (RFC 2833), hold, hang-up from either side,
+ * busy, and blind transfer in both directions.
+ */
+import type { Browser, Page } from '@playwright/test'
+import { startFarEnd, type FarEnd } from '../lab/baresip'
+import { startRegistrar, type Registrar } from '../lab/sip-registrar'
+import { expect, test, type Lab } from './fixtures'
+import { call, hangUpButton, openPhone, shownNumber } from './sip-world'
+
+const address = process.env.HOLDFAST_E2E_ADDR!
+const iface = process.env.HOLDFAST_E2E_IFACE!
+let registrar: Registrar
+const farEnds: FarEnd[] = []
+
+const users = ['mia', 'nina', 'oscar', 'pat', 'quinn', 'rita', 'sam', 'tom']
+const farUsers = ['zoe', 'yuri', 'xena', 'walt', 'vera']
+
+test.beforeAll(async () => {
+  registrar = await startRegistrar(
+    address,
+    Object.fromEntries([...users, ...farUsers].map((user) => [user, `${user}-secret`])),
+  )
+})
+test.afterAll(async () => registrar?.stop())
+test.afterEach(async () => {
+  for (const farEnd of farEnds.splice(0)) await farEnd.stop()
+})
+
+/** A Holdfast page registered as `user`. */
+async function phone(browser: Browser, lab: Lab, user: string): Promise<Page> {
+  const page = await openPhone(browser, lab, registrar, user, `${user}-secret`)
+  await expect(page.getByTestId('sip-registration')).toHaveText('Registered')
+  return page
+}
+
+async function farEnd(user: string): Promise<FarEnd> {
+  const started = await startFarEnd({
+    host: address,
+    iface,
+    user,
+    password: `${user}-secret`,
+    registrar: registrar.uri,
+  })
+  farEnds.push(started)
+  return started
+}
+
+const uri = (user: string) => `sip:${user}@${address}`
+
+test('an outgoing call answered by the far end: audio both ways, tones in the media, hold, hung up by the far end', async ({
+  browser,
+  lab,
+}) => {
+  const zoe = await farEnd('zoe')
+  const mia = await phone(browser, lab, 'mia')
+
+  await call(mia, 'zoe')
+  await expect(mia.getByTestId('sip-call-status')).toHaveText(`In call with ${uri('zoe')}`)
+  await zoe.waitFor('the call', (e) => e.type === 'CALL_ESTABLISHED' && e.peeruri === uri('mia'))
+  await expect(mia.getByTestId('sip-call-timer')).toHaveText(/^\d+:\d\d$/)
+  // Our audio reaches the far end (baresip reports the first RTP it receives) ...
+  await zoe.waitFor('our audio', (e) => e.type === 'CALL_RTPESTAB')
+  // ... and its tone reaches us, rising.
+  await expect.poll(() => shownNumber(mia, 'sip-audio-in'), { timeout: 20_000 }).toBeGreaterThan(50)
+  const heard = await shownNumber(mia, 'sip-audio-in')
+  await expect.poll(() => shownNumber(mia, 'sip-audio-in')).toBeGreaterThan(heard)
+
+  const pad = mia.getByRole('group', { name: 'Dial pad' })
+  let sent = ''
+  for (const digit of ['1', '2', '#']) {
+    await pad.getByRole('button', { name: digit, exact: true }).click()
+    sent += digit
+    // One tone at a time: the far end reads each from the audio stream.
+    await expect.poll(() => zoe.tones()).toBe(sent)
+  }
+
+  const offers = () => zoe.events.filter((e) => e.type === 'CALL_REMOTE_SDP').length
+  const before = offers()
+  await mia.getByRole('button', { name: 'Hold' }).click()
+  await expect(mia.getByTestId('sip-call-status')).toHaveText(`On hold with ${uri('zoe')}`)
+  await mia.getByRole('button', { name: 'Resume' }).click()
+  await expect(mia.getByTestId('sip-call-status')).toHaveText(`In call with ${uri('zoe')}`)
+  // Hold and resume each reached the far end as a re-INVITE.
+  expect(offers()).toBeGreaterThanOrEqual(before + 2)
+
+  await zoe.command('hangup')
+  await expect(mia.getByTestId('sip-call-status')).toHaveText('The other side hung up')
+  const last = mia.getByTestId('call-history').locator('li').first()
+  await expect(last).toContainText(uri('zoe'))
+  await expect(last).toContainText('The other side hung up')
+})
+
+test('an incoming call from the far end, answered in Holdfast, audio both ways, hung up by Holdfast', async ({
+  browser,
+  lab,
+}) => {
+  const yuri = await farEnd('yuri')
+  const nina = await phone(browser, lab, 'nina')
+
+  await yuri.command('dial', uri('nina'))
+  await expect(nina.getByTestId('sip-call-status')).toHaveText(`Incoming call from ${uri('yuri')}`)
+  await nina.getByRole('button', { name: 'Answer' }).click()
+  await expect(nina.getByTestId('sip-call-status')).toHaveText(`In call with ${uri('yuri')}`)
+  await yuri.waitFor('the call', (e) => e.type === 'CALL_ESTABLISHED')
+  await yuri.waitFor('our audio', (e) => e.type === 'CALL_RTPESTAB')
+  await expect
+    .poll(() => shownNumber(nina, 'sip-audio-in'), { timeout: 20_000 })
+    .toBeGreaterThan(50)
+
+  await hangUpButton(nina).click()
+  await expect(nina.getByTestId('sip-call-status')).toHaveText('Call ended')
+  await yuri.waitFor('the hang-up', (e) => e.type === 'CALL_CLOSED')
+  await expect(nina.getByTestId('call-history').locator('li').first()).toContainText(
+    `← ${uri('yuri')}`,
+  )
+})
+
+test('calling someone who is already in a call reads busy; they see a missed call and keep talking', async ({
+  browser,
+  lab,
+}) => {
+  const xena = await farEnd('xena')
+  const oscar = await phone(browser, lab, 'oscar')
+  const pat = await phone(browser, lab, 'pat')
+  await call(oscar, 'xena')
+  await expect(oscar.getByTestId('sip-call-status')).toHaveText(`In call with ${uri('xena')}`)
+
+  await call(pat, 'oscar')
+  await expect(pat.getByTestId('sip-call-status')).toHaveText('Busy')
+  await expect(oscar.getByTestId('call-history').locator('li').first()).toContainText(
+    `${uri('pat')}`,
+  )
+  await expect(oscar.getByTestId('call-history').locator('li').first()).toContainText(
+    'Missed call (you were in a call)',
+  )
+  await expect(oscar.getByTestId('sip-call-status')).toHaveText(`In call with ${uri('xena')}`)
+  expect(xena.events.some((e) => e.type === 'CALL_CLOSED')).toBe(false)
+})
+
+test('blind transfer from Holdfast: the far end is sent on to another phone, and our call ends as transferred', async ({
+  browser,
+  lab,
+}) => {
+  const walt = await farEnd('walt')
+  const quinn = await phone(browser, lab, 'quinn')
+  const rita = await phone(browser, lab, 'rita')
+  await call(quinn, 'walt')
+  await expect(quinn.getByTestId('sip-call-status')).toHaveText(`In call with ${uri('walt')}`)
+
+  await quinn.getByLabel('Transfer to').fill('rita')
+  await quinn.getByRole('button', { name: 'Transfer', exact: true }).click()
+  await expect(rita.getByTestId('sip-call-status')).toHaveText(`Incoming call from ${uri('walt')}`)
+  await rita.getByRole('button', { name: 'Answer' }).click()
+  await expect(rita.getByTestId('sip-call-status')).toHaveText(`In call with ${uri('walt')}`)
+  await expect(quinn.getByTestId('sip-call-status')).toHaveText('Call transferred')
+  await expect(quinn.getByTestId('call-history').locator('li').first()).toContainText(
+    'Call transferred',
+  )
+  await walt.waitFor(
+    'the transfer',
+    (e) => e.type === 'TRANSFER' && String(e.param).includes(uri('rita')),
+  )
+})
+
+test('transferred by the far end: Holdfast follows the transfer and calls the new number', async ({
+  browser,
+  lab,
+}) => {
+  const vera = await farEnd('vera')
+  const sam = await phone(browser, lab, 'sam')
+  const tom = await phone(browser, lab, 'tom')
+  await vera.command('dial', uri('sam'))
+  await sam.getByRole('button', { name: 'Answer' }).click()
+  await expect(sam.getByTestId('sip-call-status')).toHaveText(`In call with ${uri('vera')}`)
+
+  await vera.command('transfer', uri('tom'))
+  await expect(sam.getByTestId('sip-notice')).toContainText(`calling ${uri('tom')}`)
+  await expect(tom.getByTestId('sip-call-status')).toHaveText(`Incoming call from ${uri('sam')}`)
+  await tom.getByRole('button', { name: 'Answer' }).click()
+  await expect(sam.getByTestId('sip-call-status')).toHaveText(`In call with ${uri('tom')}`)
+  await expect(tom.getByTestId('sip-call-status')).toHaveText(`In call with ${uri('sam')}`)
+  const history = sam.getByTestId('call-history').locator('li')
+  await expect(history.first()).toContainText('Call transferred')
+  await vera.waitFor('the end of its call', (e) => e.type === 'CALL_CLOSED')
+})

@@ -1,0 +1,45 @@
+/** Helpers the softphone browser tests share: Holdfast pages registered with the lab registrar. */
+import type { Browser, BrowserContext, Page } from '@playwright/test'
+import type { Registrar } from '../lab/sip-registrar'
+import { openApp, test, type Lab } from './fixtures'
+
+// Pages left open stay registered and would take the next test's calls.
+const contexts: BrowserContext[] = []
+test.afterEach(async () => {
+  for (const context of contexts.splice(0)) await context.close()
+})
+
+/** A page of its own (its own sessionStorage and session) registering as `user`. */
+export async function openPhone(
+  browser: Browser,
+  lab: Lab,
+  registrar: Registrar,
+  user: string,
+  password: string,
+  dtmf: 'rfc2833' | 'info' = 'rfc2833',
+): Promise<Page> {
+  const context = await browser.newContext()
+  contexts.push(context)
+  const page = await context.newPage()
+  await openApp(page, lab)
+  await page.getByLabel('SIP address', { exact: true }).fill(`sip:${user}@${registrar.host}`)
+  await page.getByLabel('Password', { exact: true }).fill(password)
+  await page.getByLabel('Registrar', { exact: true }).fill(registrar.uri)
+  await page.getByLabel('Send tones as').selectOption(dtmf)
+  await page.getByRole('button', { name: 'Register' }).click()
+  return page
+}
+
+/** A number shown under `testId` (packet counters). */
+export const shownNumber = async (page: Page, testId: string): Promise<number> =>
+  Number(await page.getByTestId(testId).textContent())
+
+/** Dials `target` from the page's dialer. */
+export async function call(page: Page, target: string): Promise<void> {
+  await page.getByLabel('Number or SIP address').fill(target)
+  await page.getByRole('button', { name: 'Call', exact: true }).click()
+}
+
+/** The phone's own Hang up button (the echo call has one too). */
+export const hangUpButton = (page: Page) =>
+  page.getByRole('region', { name: 'Phone' }).getByRole('button', { name: 'Hang up' })
