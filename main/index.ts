@@ -12,6 +12,7 @@ import {
   Menu,
   nativeImage,
   net,
+  Notification,
   powerMonitor,
   safeStorage,
   screen,
@@ -22,6 +23,7 @@ import Store from 'electron-store'
 import type { RendererReport } from '../preload/ipc-contract'
 import type { Clock } from '../renderer/core/clock'
 import { dialLinkFromArgv, parseDialLink } from '../renderer/core/sip/dial-link'
+import { CallNotifier } from './call-notifier'
 import { createFileLogger } from './file-log'
 import { createIpc } from './ipc'
 import { parseDefaultRoute, startNetworkMonitor } from './network-monitor'
@@ -150,6 +152,19 @@ function start(): void {
   })
   ipc.handle('updates:check', () => updater.check())
   ipc.handle('updates:restart', () => updater.restartToUpdate())
+  const calls = new CallNotifier({
+    supported: () => Notification.isSupported(),
+    create: (options) => new Notification(options),
+    showWindow: () => {
+      if (!window || window.isDestroyed()) return
+      if (window.isMinimized()) window.restore()
+      window.show()
+      window.focus()
+    },
+    act: (action) => toRenderer('call:action', { action }),
+  })
+  ipc.handle('call:incoming', ({ peer }) => calls.incoming(peer))
+  ipc.handle('call:dismiss', () => calls.dismiss())
 
   wirePowerSignals(powerMonitor, {
     clock,

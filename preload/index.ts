@@ -52,6 +52,10 @@ const bridge = {
     subscribe('updates:status', listener),
   onDial: (listener: (target: string) => void) =>
     subscribe('app:dial', ({ target }) => listener(target)),
+  notifyIncomingCall: (peer: string) => invoke('call:incoming', { peer }),
+  dismissIncomingCall: () => invoke('call:dismiss'),
+  onCallAction: (listener: (action: 'answer' | 'decline') => void) =>
+    subscribe('call:action', ({ action }) => listener(action)),
   /** Main is quitting: `prepare` ends calls and the session; main is told when it is done. */
   onPrepareQuit: (prepare: () => Promise<void>) =>
     subscribe('app:prepare-quit', () => {

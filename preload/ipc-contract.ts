@@ -55,6 +55,10 @@ export interface InvokeChannels {
   'logs:export': { args: []; result: string | undefined }
   'updates:check': { args: []; result: UpdateStatus }
   'updates:restart': { args: []; result: boolean }
+  /** A call is ringing: show the desktop notification for it. */
+  'call:incoming': { args: [{ peer: string }]; result: void }
+  /** The call stopped ringing: remove the notification. */
+  'call:dismiss': { args: []; result: void }
 }
 
 /** Events main sends to the renderer. */
@@ -64,6 +68,8 @@ export interface EventChannels {
   'updates:status': UpdateStatus
   /** A tel:/sip: link was opened with the app: put the target in the dialer. */
   'app:dial': { target: string }
+  /** Answer or Decline was chosen on the incoming-call notification. */
+  'call:action': { action: 'answer' | 'decline' }
 }
 
 export type InvokeChannel = keyof InvokeChannels
@@ -134,6 +140,14 @@ export const validators: {
   'logs:export': none,
   'updates:check': none,
   'updates:restart': none,
+  'call:incoming': (args) => {
+    if (args.length !== 1 || !isObject(args[0])) return undefined
+    const { peer } = args[0]
+    return typeof peer === 'string' && peer.length > 0 && peer.length <= 512
+      ? [{ peer }]
+      : undefined
+  },
+  'call:dismiss': none,
 }
 
 /** Whether a string names an invoke channel of the contract. */

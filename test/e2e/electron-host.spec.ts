@@ -7,7 +7,9 @@
  */
 import type { Page } from '@playwright/test'
 import type { HoldfastBridge } from '../../preload/index'
+import { startRegistrar } from '../lab/sip-registrar'
 import { expect, openApp, shownSessionId, startEchoCall, test } from './fixtures'
+import { call, openPhone } from './sip-world'
 
 /** Installed before the app loads: window.holdfast (the bridge) and window.fakeMain (for the test). */
 function installFakeMain(): void {
@@ -16,7 +18,11 @@ function installFakeMain(): void {
     JSON.parse(sessionStorage.getItem(KEY) ?? '{}') as Record<string, unknown>
   const put = (patch: Record<string, unknown>): void =>
     sessionStorage.setItem(KEY, JSON.stringify({ ...store(), ...patch }))
-  const listeners = { system: [] as ((e: unknown) => void)[], quit: [] as (() => Promise<void>)[] }
+  const listeners = {
+    system: [] as ((e: unknown) => void)[],
+    quit: [] as (() => Promise<void>)[],
+    callAction: [] as ((action: 'answer' | 'decline') => void)[],
+  }
   const calls: { verb: string; args: unknown[] }[] = []
   const record = (verb: string, ...args: unknown[]) =>
     calls.push({ verb, args: JSON.parse(JSON.stringify(args)) as unknown[] })
@@ -24,6 +30,8 @@ function installFakeMain(): void {
     calls,
     quitReady: false,
     emit: (event: unknown) => listeners.system.forEach((l) => l(event)),
+    /** The user chose a button on the incoming-call notification. */
+    callAction: (action: 'answer' | 'decline') => listeners.callAction.forEach((l) => l(action)),
     prepareQuit: () =>
       listeners.quit.forEach(
         (prepare) => void prepare().finally(() => (fakeMain.quitReady = true)),
@@ -54,6 +62,12 @@ function installFakeMain(): void {
     onSystemEvent: (l: (e: unknown) => void) => (listeners.system.push(l), () => undefined),
     onUpdateStatus: () => () => undefined,
     onDial: () => () => undefined,
+    notifyIncomingCall: async (peer: string) => void record('notifyIncomingCall', peer),
+    dismissIncomingCall: async () => void record('dismissIncomingCall'),
+    onCallAction: (l: (action: 'answer' | 'decline') => void) => (
+      listeners.callAction.push(l),
+      () => undefined
+    ),
     onPrepareQuit: (prepare: () => Promise<void>) => (
       listeners.quit.push(prepare),
       () => undefined
@@ -151,4 +165,42 @@ test('the SIP password goes to the desktop vault, never to localStorage', async 
     .toContainEqual(['sipPassword', 'sip-password-123'])
   const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }))
   expect(stored).not.toContain('sip-password-123')
+})
+
+test('an incoming call shows the desktop notification; Answer on it answers, and it goes away', async ({
+  page,
+  lab,
+  browser,
+}) => {
+  const address = process.env.HOLDFAST_E2E_ADDR!
+  const registrar = await startRegistrar(address, { desk: 'desk-secret', caller: 'caller-secret' })
+  try {
+    await openApp(page, lab)
+    await page.getByLabel('SIP address', { exact: true }).fill(`sip:desk@${address}`)
+    await page.getByLabel('Password', { exact: true }).fill('desk-secret')
+    await page.getByLabel('Registrar', { exact: true }).fill(registrar.uri)
+    await page.getByRole('button', { name: 'Register' }).click()
+    await expect(page.getByTestId('sip-registration')).toHaveText('Registered')
+    const caller = await openPhone(browser, lab, registrar, 'caller', 'caller-secret')
+    await expect(caller.getByTestId('sip-registration')).toHaveText('Registered')
+    await call(caller, 'desk')
+
+    await expect
+      .poll(async () => (await calls(page, 'notifyIncomingCall')).map((c) => c.args[0]))
+      .toEqual([`sip:caller@${address}`])
+    await page.evaluate(() =>
+      (
+        window as unknown as { fakeMain: { callAction: (a: 'answer' | 'decline') => void } }
+      ).fakeMain.callAction('answer'),
+    )
+    await expect(page.getByTestId('sip-call-status')).toHaveText(
+      `In call with sip:caller@${address}`,
+    )
+    await expect(caller.getByTestId('sip-call-status')).toHaveText(
+      `In call with sip:desk@${address}`,
+    )
+    await expect.poll(async () => (await calls(page, 'dismissIncomingCall')).length).toBe(1)
+  } finally {
+    await registrar.stop()
+  }
 })
