@@ -53,7 +53,10 @@ test('two softphones: registered, a call rings, is answered, audio flows both wa
   await expect(bob.getByTestId('sip-call-status')).toHaveText(
     `Incoming call from sip:alice@${address}`,
   )
+  const bobPhone = bob.getByRole('region', { name: 'Phone' })
+  await expect(bobPhone).toHaveAttribute('data-sound', 'ringtone')
   await bob.getByRole('button', { name: 'Answer' }).click()
+  await expect(bobPhone).toHaveAttribute('data-sound', 'none')
   await expect(alice.getByTestId('sip-call-status')).toHaveText(`In call with sip:bob@${address}`)
   await expect(bob.getByTestId('sip-call-status')).toHaveText(`In call with sip:alice@${address}`)
 
@@ -184,6 +187,11 @@ test('the session lost mid-call (Janus restarted): the call ends with the reason
     await expect(
       side.getByRole('region', { name: 'Phone' }).getByRole('button', { name: 'Hang up' }),
     ).toHaveCount(0)
+    // The drop was heard, not only shown.
+    await expect(side.getByRole('region', { name: 'Phone' })).toHaveAttribute(
+      'data-cues',
+      /\bdropped\b/,
+    )
   }
   await expect(kim.getByTestId('call-history').locator('li').first()).toContainText('Call dropped')
   expect(registrar.registers('kim')).toBeGreaterThan(registers)

@@ -13,6 +13,7 @@ import type { SipAccount, SipPhone } from '../../janus/sip-phone'
 import { parseDialLink } from '../../core/sip/dial-link'
 import { isElectronHost } from '../../host/electron-host'
 import type { HoldfastApp } from '../holdfast-app'
+import { TonePlayer, type Sound } from '../tones'
 
 const ACCOUNT_KEY = 'holdfast.sip-account'
 const HISTORY_KEY = 'holdfast.call-history'
@@ -56,6 +57,15 @@ export const usePhoneStore = defineStore('phone', () => {
   /** What happened to the call beyond its state, e.g. who transferred us. */
   const notice = ref<string | undefined>()
   const muted = ref(false)
+  const tones = new TonePlayer()
+  /** What the phone is sounding now (ringtone, the dropped-call cue). */
+  const sound = ref<Sound | undefined>()
+  /** Every cue sounded since the page opened, newest last. */
+  const cues = ref<Sound[]>([])
+  tones.onChange((playing) => {
+    sound.value = playing
+    if (playing) cues.value = [...cues.value, playing]
+  })
   const history = ref<HistoryEntry[]>(readJson<HistoryEntry[]>(HISTORY_KEY, []))
   let app: HoldfastApp | undefined
   let phone: SipPhone | undefined
@@ -69,6 +79,7 @@ export const usePhoneStore = defineStore('phone', () => {
     const host = holdfast.host
     if (isElectronHost(host)) {
       host.desktop.onDial((target) => (dialTarget.value = target))
+      host.desktop.onCallAction((action) => void (action === 'answer' ? answer() : decline()))
       void host.desktop.getSecret('sipPassword').then((stored) => {
         if (stored !== undefined && password.value === '') password.value = stored
       })
@@ -82,6 +93,8 @@ export const usePhoneStore = defineStore('phone', () => {
 
   async function register(): Promise<void> {
     error.value = undefined
+    // A user gesture: the moment the browser lets the ringtone play later.
+    tones.unlock()
     if (!app) return
     const account: SipAccount = {
       uri: uri.value.trim(),
@@ -137,6 +150,14 @@ export const usePhoneStore = defineStore('phone', () => {
       notice.value = `Transferred${by ? ` by ${by}` : ''}: calling ${to}`
     })
     phone.events.on('call', (c) => {
+      const ringingIn = c.kind === 'ringing' && c.direction === 'incoming'
+      const wasRingingIn = call.value.kind === 'ringing' && call.value.direction === 'incoming'
+      if (ringingIn) tones.ring()
+      else if (c.kind === 'ended' && c.reason === 'connection-lost') tones.dropped()
+      else if (tones.playing === 'ringtone') tones.stop()
+      const desktop = app && isElectronHost(app.host) ? app.host.desktop : undefined
+      if (ringingIn && !wasRingingIn) void desktop?.notifyIncomingCall(c.peer)
+      if (!ringingIn && wasRingingIn) void desktop?.dismissIncomingCall()
       if (c.kind !== 'active') tonesReceived.value = c.kind === 'ended' ? tonesReceived.value : ''
       call.value = c
       muted.value = phone?.isMuted ?? false
@@ -154,6 +175,12 @@ export const usePhoneStore = defineStore('phone', () => {
     await phone.start()
   }
 
+  function answer(): Promise<void> | undefined {
+    return phone?.answer()
+  }
+  function decline(): Promise<void> | undefined {
+    return phone?.decline()
+  }
   const dial = (target: string) => {
     notice.value = undefined
     return phone?.dial(target)
@@ -168,8 +195,6 @@ export const usePhoneStore = defineStore('phone', () => {
     if (call.value.kind === 'active') return phone?.sendDtmf(digit)
     dialTarget.value += digit
   }
-  const answer = () => phone?.answer()
-  const decline = () => phone?.decline()
   const hangup = () => phone?.hangup()
   const hold = (on: boolean) => phone?.hold(on)
   const sendDtmf = (digit: string) => phone?.sendDtmf(digit)
@@ -189,6 +214,8 @@ export const usePhoneStore = defineStore('phone', () => {
     error,
     notice,
     muted,
+    sound,
+    cues,
     history,
     registrationText,
     callText,
