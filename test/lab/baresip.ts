@@ -10,7 +10,7 @@ import { connect, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { freePort } from './ports'
-import { freeUdpPort } from './sip-registrar'
+import { freeUdpPort, portElsewhere } from './sip-registrar'
 
 /** One event from baresip's ctrl_tcp (`{event: true, type, param, peeruri, ...}`). */
 export interface FarEndEvent {
@@ -57,9 +57,10 @@ export interface FarEndOptions {
 /** Starts baresip and waits until it is registered. */
 export async function startFarEnd(options: FarEndOptions): Promise<FarEnd> {
   const dir = mkdtempSync(join(tmpdir(), 'holdfast-baresip-'))
-  const sipPort = await freeUdpPort(options.host)
+  const elsewhere = (options.prefix ?? []).length > 0
+  const sipPort = elsewhere ? portElsewhere() : await freeUdpPort(options.host)
   const controlHost = options.controlHost ?? '127.0.0.1'
-  const ctrlPort = await freePort(controlHost === '127.0.0.1' ? controlHost : undefined)
+  const ctrlPort = elsewhere ? portElsewhere() : await freePort(controlHost)
   const rtpBase = 20_000 + Math.floor(Math.random() * 20_000) * 2
   writeFileSync(
     join(dir, 'config'),

@@ -9,7 +9,12 @@
  *
  * The client uses one uplink at a time (its default route); switching moves the address
  * and route the way Wi-Fi to cellular does. The management link only lets this process reach
- * Janus's Admin API; the client never uses it.
+ * Janus's Admin API (and, in a SIP lab, the registrar and far end on the server's address
+ * through a host route); the client never uses it.
+ *
+ * A SIP lab adds Janus's SIP plugin on the server's address; the tests start the registrar
+ * and the far end in the server namespace (`serverPrefix`), so the SIP world stays still
+ * while the client's network changes.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -34,6 +39,8 @@ export const labAddresses = {
 export interface NetLabOptions {
   sessionTimeoutS: number
   reclaimSessionTimeoutS: number
+  /** Also load Janus's SIP plugin, and route this process to the server's address. */
+  sip?: boolean
 }
 
 export interface NetLab {
@@ -46,6 +53,10 @@ export interface NetLab {
   /** A launcher that runs Chromium inside the client namespace. */
   chromiumLauncher: string
   janus: RunningJanus
+  /** Runs a command in the server namespace, e.g. kamailio or baresip. */
+  serverPrefix: string[]
+  /** The server's interface holding `labAddresses.server`. */
+  serverIface: string
   active: Uplink
   /** Wi-Fi down and its address gone, the other uplink up with its own address and route. */
   switchUplink(to: Uplink): void
@@ -169,6 +180,10 @@ export async function startNetLab(options: NetLabOptions): Promise<NetLab> {
     run('ip', 'link', 'set', 'dev', mgmt, 'up')
     inNs(server, 'ip', 'addr', 'add', `${labAddresses.mgmtServer}/30`, 'dev', 'mgmt0')
     inNs(server, 'ip', 'link', 'set', 'dev', 'mgmt0', 'up')
+    // The SIP world's control (OPTIONS probe, ctrl_tcp) reaches the server's address this
+    // way; the route goes with the management link.
+    if (options.sip)
+      run('ip', 'route', 'add', `${labAddresses.server}/32`, 'via', labAddresses.mgmtServer)
     // The client starts on Wi-Fi; cellular is down until a switch.
     inNs(client, 'ip', 'addr', 'add', `${labAddresses.wifi.client}/24`, 'dev', 'wifi0')
     inNs(client, 'ip', 'route', 'add', 'default', 'via', labAddresses.wifi.router)
@@ -181,7 +196,8 @@ export async function startNetLab(options: NetLabOptions): Promise<NetLab> {
         iceAddress: labAddresses.server,
         sessionTimeoutS: options.sessionTimeoutS,
         reclaimSessionTimeoutS: options.reclaimSessionTimeoutS,
-        plugins: ['echotest'],
+        plugins: options.sip ? ['echotest', 'sip'] : ['echotest'],
+        ...(options.sip ? { sipLocalIp: labAddresses.server } : {}),
       },
       { prefix: ['ip', 'netns', 'exec', server], reachableHost: labAddresses.mgmtServer },
     )
@@ -241,6 +257,8 @@ export async function startNetLab(options: NetLabOptions): Promise<NetLab> {
   const lab: NetLab = {
     janusUrl,
     janus,
+    serverPrefix: ['ip', 'netns', 'exec', server],
+    serverIface: 'srv0',
     active: 'wifi',
     chromiumLauncher: join(dir, 'chromium-in-client-ns'),
     pageUrl: (query = {}) =>

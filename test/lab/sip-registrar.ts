@@ -87,13 +87,23 @@ request_route {
 `
 }
 
-/** Starts kamailio on host:port (a free UDP port if none given) and waits for OPTIONS to answer. */
+/** A port for a process in another namespace, where this process cannot look for a free one. */
+export function portElsewhere(): number {
+  return 20_000 + Math.floor(Math.random() * 40_000)
+}
+
+/**
+ * Starts kamailio on `host` (a free UDP port) and waits for OPTIONS to answer. With a
+ * `prefix` (another namespace) the probe is sent from `localAddress`, this process's own
+ * address on the way there.
+ */
 export async function startRegistrar(
   host: string,
   users: Record<string, string>,
   prefix: string[] = [],
+  localAddress = host,
 ): Promise<Registrar> {
-  const port = await freeUdpPort(host)
+  const port = prefix.length > 0 ? portElsewhere() : await freeUdpPort(host)
   const dir = mkdtempSync(join(tmpdir(), 'holdfast-kamailio-'))
   const file = join(dir, 'kamailio.cfg')
   writeFileSync(file, config(users))
@@ -125,7 +135,7 @@ export async function startRegistrar(
       reject(new Error(`kamailio exited with ${code}:\n${lines.slice(-20).join('\n')}`)),
     ),
   )
-  await Promise.race([waitForOptions(host, port, 10_000), exited])
+  await Promise.race([waitForOptions(host, port, localAddress, 10_000), exited])
   return {
     host,
     port,
@@ -145,10 +155,15 @@ export async function startRegistrar(
 }
 
 /** Sends SIP OPTIONS until a 200 comes back (kamailio answers ~10 ms after start). */
-async function waitForOptions(host: string, port: number, timeoutMs: number): Promise<void> {
+async function waitForOptions(
+  host: string,
+  port: number,
+  localAddress: string,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs
   const socket = createSocket('udp4')
-  await new Promise<void>((resolve) => socket.bind(0, host, resolve))
+  await new Promise<void>((resolve) => socket.bind(0, localAddress, resolve))
   const local = socket.address().port
   try {
     const answered = new Promise<void>((resolve) =>
@@ -164,7 +179,7 @@ async function waitForOptions(host: string, port: number, timeoutMs: number): Pr
       const id = Math.random().toString(36).slice(2)
       const probe = [
         `OPTIONS sip:${host}:${port} SIP/2.0`,
-        `Via: SIP/2.0/UDP ${host}:${local};branch=z9hG4bK-${id}`,
+        `Via: SIP/2.0/UDP ${localAddress}:${local};branch=z9hG4bK-${id}`,
         'Max-Forwards: 70',
         `From: <sip:probe@${host}>;tag=${id}`,
         `To: <sip:${host}:${port}>`,

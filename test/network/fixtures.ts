@@ -1,20 +1,64 @@
 /** Each network scenario gets a fresh lab and a Chromium running inside its client namespace. */
 import { test as base, chromium, expect, type Page } from '@playwright/test'
+import { startFarEnd, type FarEnd } from '../lab/baresip'
 import { chromiumArgs } from '../lab/chromium'
-import { startNetLab, type NetLab } from '../lab/netlab'
+import { labAddresses, startNetLab, type NetLab, type NetLabOptions } from '../lab/netlab'
+import { startRegistrar, type Registrar } from '../lab/sip-registrar'
 
 /** Windows used by the lab's Janus: short, so a long sleep can outlast them in a test. */
 export const labWindows = { sessionTimeoutS: 15, reclaimSessionTimeoutS: 10 }
 
 export { chromiumArgs }
 
-export const test = base.extend<{ lab: NetLab; page: Page }>({
-  lab: async ({}, use) => {
-    const lab = await startNetLab(labWindows)
+/** The SIP world of a SIP lab, all in the server namespace: the registrar and a far end. */
+export interface SipWorld {
+  registrar: Registrar
+  /** baresip registered as `desk`, answering by itself. */
+  farEnd: FarEnd
+  /** The account Holdfast uses: `laptop`. */
+  account: { uri: string; password: string; registrar: string }
+}
+
+export const test = base.extend<{
+  labOptions: Pick<NetLabOptions, 'sip'>
+  lab: NetLab
+  page: Page
+  sip: SipWorld
+}>({
+  labOptions: [{}, { option: true }],
+  lab: async ({ labOptions }, use) => {
+    const lab = await startNetLab({ ...labWindows, ...labOptions })
     try {
       await use(lab)
     } finally {
       await lab.close()
+    }
+  },
+  sip: async ({ lab }, use) => {
+    const host = labAddresses.server
+    const users = { laptop: 'laptop-secret', desk: 'desk-secret' }
+    const registrar = await startRegistrar(host, users, lab.serverPrefix, labAddresses.mgmtHost)
+    try {
+      const farEnd = await startFarEnd({
+        host,
+        iface: lab.serverIface,
+        user: 'desk',
+        password: users.desk,
+        registrar: registrar.uri,
+        prefix: lab.serverPrefix,
+        controlHost: host,
+      })
+      try {
+        await use({
+          registrar,
+          farEnd,
+          account: { uri: `sip:laptop@${host}`, password: users.laptop, registrar: registrar.uri },
+        })
+      } finally {
+        await farEnd.stop()
+      }
+    } finally {
+      await registrar.stop()
     }
   },
   page: async ({ lab }, use) => {

@@ -1,0 +1,132 @@
+/**
+ * A phone call (Holdfast to a baresip far end through Janus's SIP plugin and kamailio, all
+ * on the server side) through what laptops do: Wi-Fi to cellular, a short sleep, a long
+ * sleep and a socket cut. Each asserts what the user, the far end and the registrar see;
+ * none asserts a time.
+ */
+import type { Page } from '@playwright/test'
+import { labAddresses, type NetLab } from '../lab/netlab'
+import { expect, labWindows, shownNumber, test, type SipWorld } from './fixtures'
+
+test.use({ labOptions: { sip: true } })
+
+const desk = `sip:desk@${labAddresses.server}`
+
+/**
+ * Registers `laptop`, calls the far end and waits for audio both ways. Returns the session
+ * and how many REGISTERs the registrar has seen from `laptop` so far.
+ */
+async function phoneCallInLab(
+  page: Page,
+  lab: NetLab,
+  sip: SipWorld,
+): Promise<{ sessionId: number; registers: number }> {
+  await page.goto(lab.pageUrl())
+  await expect(page.getByTestId('connection-status')).toHaveText('Connected')
+  await page.getByLabel('SIP address', { exact: true }).fill(sip.account.uri)
+  await page.getByLabel('Password', { exact: true }).fill(sip.account.password)
+  await page.getByLabel('Registrar', { exact: true }).fill(sip.account.registrar)
+  await page.getByRole('button', { name: 'Register' }).click()
+  await expect(page.getByTestId('sip-registration')).toHaveText('Registered')
+  await page.getByLabel('Number or SIP address').fill('desk')
+  await page.getByRole('button', { name: 'Call', exact: true }).click()
+  await expect(page.getByTestId('sip-call-status')).toHaveText(`In call with ${desk}`)
+  await sip.farEnd.waitFor('the call', (e) => e.type === 'CALL_ESTABLISHED')
+  await sip.farEnd.waitFor('our audio', (e) => e.type === 'CALL_RTPESTAB')
+  await audioRising(page)
+  return {
+    sessionId: await shownNumber(page, 'session-id'),
+    registers: sip.registrar.registers('laptop'),
+  }
+}
+
+/** Audio from the far end keeps arriving: the counter rises past where it is now. */
+async function audioRising(page: Page, timeout = 30_000): Promise<void> {
+  const before = await shownNumber(page, 'sip-audio-in')
+  await expect.poll(() => shownNumber(page, 'sip-audio-in'), { timeout }).toBeGreaterThan(before)
+}
+
+/** Our audio reaches the far end: a tone sent in the media (RFC 2833) is heard there. */
+async function toneHeard(page: Page, sip: SipWorld, digit: string): Promise<void> {
+  const heard = sip.farEnd.tones()
+  await page.getByRole('group', { name: 'Dial pad' }).getByRole('button', { name: digit }).click()
+  await expect.poll(() => sip.farEnd.tones(), { timeout: 15_000 }).toBe(heard + digit)
+}
+
+/** The same call carried on: same session, still in the call, audio flowing both ways. */
+async function sameCallCarriesOn(
+  page: Page,
+  lab: NetLab,
+  sip: SipWorld,
+  { sessionId, registers }: { sessionId: number; registers: number },
+  digit: string,
+): Promise<void> {
+  await expect(page.getByTestId('connection-status')).toHaveText('Connected', { timeout: 30_000 })
+  expect(await shownNumber(page, 'session-id')).toBe(sessionId)
+  expect(await lab.sessions()).toEqual([sessionId])
+  await expect(page.getByTestId('sip-call-status')).toHaveText(`In call with ${desk}`)
+  await audioRising(page)
+  await toneHeard(page, sip, digit)
+  expect(sip.farEnd.events.some((e) => e.type === 'CALL_CLOSED')).toBe(false)
+  // Reconnecting never registered again (a known bug of other SIP stacks).
+  expect(sip.registrar.registers('laptop')).toBe(registers)
+}
+
+test('Wi-Fi to cellular mid-call: the call continues, its media restarted over the new address', async ({
+  page,
+  lab,
+  sip,
+}) => {
+  const call = await phoneCallInLab(page, lab, sip)
+  lab.switchUplink('cell')
+  const incidents = page.getByTestId('incidents')
+  await expect(incidents.locator('[data-kind="media-back"]', { hasText: 'sip' })).not.toHaveCount(
+    0,
+    { timeout: 45_000 },
+  )
+  await sameCallCarriesOn(page, lab, sip, call, '5')
+})
+
+test('a short sleep mid-call: the call continues', async ({ page, lab, sip }) => {
+  const call = await phoneCallInLab(page, lab, sip)
+  await lab.sleep(4000)
+  await sameCallCarriesOn(page, lab, sip, call, '7')
+})
+
+test('a socket cut mid-call: the session is claimed again, the call continues, no second REGISTER', async ({
+  page,
+  lab,
+  sip,
+}) => {
+  const call = await phoneCallInLab(page, lab, sip)
+  await page.context().setOffline(true)
+  await expect(page.getByTestId('connection-status')).toHaveText(/^Reconnecting/)
+  await page.context().setOffline(false)
+  await sameCallCarriesOn(page, lab, sip, call, '9')
+})
+
+test('a long sleep mid-call: the call ends with the reason, the far end hears the hang-up, the account registers again', async ({
+  page,
+  lab,
+  sip,
+}) => {
+  const call = await phoneCallInLab(page, lab, sip)
+  // Longer than the session timeout plus the watchdog's two ticks: Janus surely destroyed it.
+  await lab.sleep((labWindows.sessionTimeoutS + 7) * 1000)
+  // Janus hung up for us while we slept (BYE to the far end) ...
+  await sip.farEnd.waitFor('the hang-up', (e) => e.type === 'CALL_CLOSED', 5_000)
+  // ... and the phone says so, nothing looks alive, and it registers again by itself.
+  await expect(page.getByTestId('sip-call-status')).toHaveText(
+    'Call dropped: the connection was lost for too long',
+    { timeout: 45_000 },
+  )
+  const phone = page.getByRole('region', { name: 'Phone' })
+  await expect(phone.getByRole('button', { name: 'Hang up' })).toHaveCount(0)
+  await expect(phone).toHaveAttribute('data-cues', /\bdropped\b/)
+  await expect(page.getByTestId('connection-status')).toHaveText('Connected')
+  expect(await shownNumber(page, 'session-id')).not.toBe(call.sessionId)
+  await expect(page.getByTestId('sip-registration')).toHaveText('Registered')
+  expect(sip.registrar.registers('laptop')).toBeGreaterThan(call.registers)
+  await expect(page.getByTestId('call-history').locator('li').first()).toContainText('Call dropped')
+  await expect(page.getByTestId('call-history').locator('li').first()).toContainText(desk)
+})
