@@ -10,8 +10,8 @@ export default defineConfig({
     { name: 'network', testDir: 'test/network' },
     // Figures, not verdicts: run by `npm run bench:reclaim`, not by the test command.
     { name: 'bench', testDir: 'test/bench', testMatch: 'reclaim.bench.ts' },
-    // The recovery benchmark builds its own network lab, so it runs from the root namespace.
-    { name: 'bench-network', testDir: 'test/bench', testMatch: 'recovery.bench.ts' },
+    // The recovery benchmarks build their own network lab, so they run from the root namespace.
+    { name: 'bench-network', testDir: 'test/bench', testMatch: /recovery\.bench\.ts$/ },
   ],
   workers: 1,
   timeout: 120_000,

@@ -13,6 +13,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { chromium, type Browser, type Page } from '@playwright/test'
 import { startNetLab, type NetLab } from '../lab/netlab'
+import { applyNetworkEvent } from './network-events'
+import { percentile, probe, resumedAfter, samples, untilFlowingAgain } from './media-probe'
 import { chromiumArgs, expect, test } from '../network/fixtures'
 
 const runs = Number(process.env.HOLDFAST_BENCH_RUNS ?? 5)
@@ -25,68 +27,10 @@ type Scenario = (typeof scenarios)[number]
 type Metric = (typeof metrics)[number]
 type RunResult = Partial<Record<Metric, number>>
 
-/** Injected before any page script: records every PeerConnection's inbound video frames and audio packets. */
-const probe = `
-  window.__probe = { samples: [], pcs: [] };
-  const Native = window.RTCPeerConnection;
-  window.RTCPeerConnection = function (...args) { const pc = new Native(...args); window.__probe.pcs.push(pc); return pc; };
-  window.RTCPeerConnection.prototype = Native.prototype;
-  Object.setPrototypeOf(window.RTCPeerConnection, Native);
-  setInterval(async () => {
-    let frames = 0, audio = 0;
-    for (const pc of window.__probe.pcs) {
-      if (pc.connectionState === 'closed') continue;
-      try {
-        (await pc.getStats()).forEach((s) => {
-          if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded || 0;
-          if (s.type === 'inbound-rtp' && s.kind === 'audio') audio += s.packetsReceived || 0;
-        });
-      } catch {}
-    }
-    window.__probe.samples.push({ at: performance.timeOrigin + performance.now(), frames, audio });
-  }, 50);
-`
-
-interface Sample {
-  at: number
-  frames: number
-  audio: number
-}
 interface ClientEvent {
   at: number
   kind: string
   detail: string
-}
-
-const samples = (page: Page) => page.evaluate('window.__probe.samples') as Promise<Sample[]>
-
-/**
- * When media came back: the end of the longest pause in a counter's growth that ends after
- * the network was back, measured from `back` (0 when media never paused for 200 ms, i.e. the
- * event did not interrupt it). Undefined when it had not resumed by `until`.
- */
-function resumedAfter(
-  all: Sample[],
-  key: 'frames' | 'audio',
-  broke: number,
-  back: number,
-  until: number,
-): number | undefined {
-  const end = Math.min(until, all.at(-1)?.at ?? until)
-  const window = all.filter((s) => s.at >= broke - 500 && s.at <= end)
-  const increases: number[] = []
-  for (let i = 1; i < window.length; i++)
-    if (window[i]![key] !== window[i - 1]![key]) increases.push(window[i]!.at)
-  let longest = { from: broke, to: broke, length: 0 }
-  for (let i = 1; i < increases.length; i++) {
-    const [from, to] = [increases[i - 1]!, increases[i]!]
-    if (to >= broke && to - from > longest.length) longest = { from, to, length: to - from }
-  }
-  const lastIncrease = increases.at(-1) ?? broke
-  // Still paused at the end, longer than any pause it recovered from: not back.
-  if (end - lastIncrease > Math.max(longest.length, 1000)) return undefined
-  if (longest.length < 200) return 0
-  return Math.max(0, longest.to - back)
 }
 
 async function clientEvents(page: Page, client: Client): Promise<ClientEvent[]> {
@@ -114,30 +58,6 @@ async function startCall(page: Page, lab: NetLab, client: Client): Promise<void>
     .toBeGreaterThan(30)
 }
 
-/** Applies the scenario; returns when the network broke and when it was back. */
-async function apply(lab: NetLab, scenario: Scenario): Promise<{ broke: number; back: number }> {
-  switch (scenario) {
-    case 'wifi-to-cell': {
-      const at = Date.now()
-      lab.switchUplink(lab.active === 'wifi' ? 'cell' : 'wifi')
-      return { broke: at, back: at }
-    }
-    case 'dead-path-5s': {
-      const broke = Date.now()
-      lab.cutForwarding()
-      await new Promise((resolve) => setTimeout(resolve, 5000))
-      const back = Date.now()
-      lab.restoreForwarding()
-      return { broke, back }
-    }
-    case 'sleep-20s': {
-      const broke = Date.now()
-      const back = await lab.sleep(20_000)
-      return { broke, back }
-    }
-  }
-}
-
 async function measure(
   browser: Browser,
   lab: NetLab,
@@ -149,19 +69,9 @@ async function measure(
     const page = await context.newPage()
     await page.addInitScript(probe)
     await startCall(page, lab, client)
-    const { broke, back } = await apply(lab, scenario)
+    const { broke, back } = await applyNetworkEvent(lab, scenario)
     const until = back + deadlineMs
-    // Wait until video has been flowing again for a second (or the deadline passed).
-    await expect
-      .poll(
-        async () => {
-          const now = Date.now()
-          const resumed = resumedAfter(await samples(page), 'frames', broke, back, now - 1000)
-          return (resumed !== undefined && now - back > 2000) || now > until
-        },
-        { timeout: deadlineMs + 5000, intervals: [200] },
-      )
-      .toBe(true)
+    await untilFlowingAgain(page, 'frames', broke, back, deadlineMs)
     const all = await samples(page)
     const events = (await clientEvents(page, client)).filter((e) => e.at >= broke)
     const detectFrom = scenario === 'sleep-20s' ? back : broke
@@ -182,12 +92,6 @@ async function measure(
 
 function withValue(key: Metric, value: number | undefined): RunResult {
   return value === undefined ? {} : { [key]: Math.round(value) }
-}
-
-function percentile(values: number[], p: number): number | undefined {
-  if (values.length === 0) return undefined
-  const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
 }
 
 test('recovery benchmark: Holdfast against janus.js alone', async () => {

@@ -1,0 +1,97 @@
+/**
+ * What the benchmarks measure media with: a probe injected into the page before its scripts,
+ * sampling every PeerConnection's inbound video frames and audio packets every 50 ms, and
+ * how to read a recovery off those samples.
+ */
+import { expect, type Page } from '@playwright/test'
+
+/** Injected before any page script: records every PeerConnection's inbound video frames and audio packets. */
+export const probe = `
+  window.__probe = { samples: [], pcs: [] };
+  const Native = window.RTCPeerConnection;
+  window.RTCPeerConnection = function (...args) { const pc = new Native(...args); window.__probe.pcs.push(pc); return pc; };
+  window.RTCPeerConnection.prototype = Native.prototype;
+  Object.setPrototypeOf(window.RTCPeerConnection, Native);
+  setInterval(async () => {
+    let frames = 0, audio = 0;
+    for (const pc of window.__probe.pcs) {
+      if (pc.connectionState === 'closed') continue;
+      try {
+        (await pc.getStats()).forEach((s) => {
+          if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded || 0;
+          if (s.type === 'inbound-rtp' && s.kind === 'audio') audio += s.packetsReceived || 0;
+        });
+      } catch {}
+    }
+    window.__probe.samples.push({ at: performance.timeOrigin + performance.now(), frames, audio });
+  }, 50);
+`
+
+/** One probe sample: when, and the totals so far. */
+export interface Sample {
+  at: number
+  frames: number
+  audio: number
+}
+/** The samples the probe took so far. */
+export const samples = (page: Page) => page.evaluate('window.__probe.samples') as Promise<Sample[]>
+
+/**
+ * When media came back: the end of the longest pause in a counter's growth that ends after
+ * the network was back, measured from `back` (0 when media never paused for 200 ms, i.e. the
+ * event did not interrupt it). Undefined when it had not resumed by `until`.
+ */
+export function resumedAfter(
+  all: Sample[],
+  key: 'frames' | 'audio',
+  broke: number,
+  back: number,
+  until: number,
+): number | undefined {
+  const end = Math.min(until, all.at(-1)?.at ?? until)
+  const window = all.filter((s) => s.at >= broke - 500 && s.at <= end)
+  const increases: number[] = []
+  for (let i = 1; i < window.length; i++)
+    if (window[i]![key] !== window[i - 1]![key]) increases.push(window[i]!.at)
+  let longest = { from: broke, to: broke, length: 0 }
+  for (let i = 1; i < increases.length; i++) {
+    const [from, to] = [increases[i - 1]!, increases[i]!]
+    if (to >= broke && to - from > longest.length) longest = { from, to, length: to - from }
+  }
+  const lastIncrease = increases.at(-1) ?? broke
+  // Still paused at the end, longer than any pause it recovered from: not back.
+  if (end - lastIncrease > Math.max(longest.length, 1000)) return undefined
+  if (longest.length < 200) return 0
+  return Math.max(0, longest.to - back)
+}
+
+/** The p-th percentile (nearest rank). */
+export function percentile(values: number[], p: number): number | undefined {
+  if (values.length === 0) return undefined
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]
+}
+
+/**
+ * Waits until `key` has been flowing again for a second after the network was back, or
+ * `deadlineMs` after `back` passed (then it did not recover).
+ */
+export async function untilFlowingAgain(
+  page: Page,
+  key: 'frames' | 'audio',
+  broke: number,
+  back: number,
+  deadlineMs: number,
+): Promise<void> {
+  const until = back + deadlineMs
+  await expect
+    .poll(
+      async () => {
+        const now = Date.now()
+        const resumed = resumedAfter(await samples(page), key, broke, back, now - 1000)
+        return (resumed !== undefined && now - back > 2000) || now > until
+      },
+      { timeout: deadlineMs + 5000, intervals: [200] },
+    )
+    .toBe(true)
+}
