@@ -309,3 +309,77 @@ describe('call status line', () => {
     ).toBe('Busy')
   })
 })
+
+import {
+  accountProblem,
+  parseAccounts,
+  parsePasswords,
+  removeAccount,
+  sameAccount,
+  upsertAccount,
+  type SavedAccount,
+} from '../../renderer/core/sip/accounts'
+
+describe('saved SIP accounts', () => {
+  const alice: SavedAccount = {
+    uri: 'sip:alice@lab.example',
+    registrar: 'sip:lab.example:5060',
+    displayName: 'Alice',
+    authUser: '',
+    outboundProxy: '',
+    transport: 'udp',
+    dtmfMode: 'rfc2833',
+  }
+
+  it('keeps several accounts, one per address, replacing an edited one in place', () => {
+    const bob = { ...alice, uri: 'sip:bob@lab.example', displayName: 'Bob' }
+    let list = upsertAccount(upsertAccount([], alice), bob)
+    expect(list.map((a) => a.uri)).toEqual([alice.uri, bob.uri])
+    list = upsertAccount(list, { ...alice, uri: 'SIP:alice@LAB.example', transport: 'tcp' })
+    expect(list).toHaveLength(2)
+    expect(list[0]).toMatchObject({ transport: 'tcp' })
+    expect(removeAccount(list, alice.uri).map((a) => a.uri)).toEqual([bob.uri])
+    expect(sameAccount('sip:Alice@lab', 'sip:alice@lab')).toBe(false)
+  })
+
+  it('reads saved accounts from untrusted JSON, dropping junk and duplicates', () => {
+    expect(
+      parseAccounts([
+        alice,
+        { ...alice, displayName: 'again' },
+        { uri: 'not an address' },
+        null,
+        'x',
+        { uri: 'sip:carol@lab', transport: 'carrier-pigeon', dtmfMode: 7 },
+      ]),
+    ).toEqual([
+      alice,
+      {
+        uri: 'sip:carol@lab',
+        registrar: '',
+        displayName: '',
+        authUser: '',
+        outboundProxy: '',
+        transport: 'udp',
+        dtmfMode: 'rfc2833',
+      },
+    ])
+    expect(parseAccounts({ not: 'a list' })).toEqual([])
+  })
+
+  it('says what is wrong with an account before it is registered', () => {
+    expect(accountProblem(alice)).toBeUndefined()
+    expect(accountProblem({ ...alice, uri: 'alice' })).toMatch(/sip:user@domain/)
+    expect(accountProblem({ ...alice, registrar: 'lab.example' })).toMatch(/registrar/)
+    expect(accountProblem({ ...alice, outboundProxy: 'proxy' })).toMatch(/outbound proxy/)
+  })
+
+  it('reads the vault password map, and nothing else', () => {
+    expect(parsePasswords(JSON.stringify({ [alice.uri]: 'pw', bad: 3 }))).toEqual({
+      [alice.uri]: 'pw',
+    })
+    expect(parsePasswords('plain-text')).toEqual({})
+    expect(parsePasswords('[1]')).toEqual({})
+    expect(parsePasswords(undefined)).toEqual({})
+  })
+})
