@@ -36,7 +36,8 @@ export type UpdateStatus =
   | { kind: 'error'; message: string }
 
 /** Names of secrets the vault keeps. */
-export const secretNames = ['apiSecret', 'token', 'sipPassword'] as const
+/** `sipPasswords` holds one JSON map from SIP address to password. */
+export const secretNames = ['apiSecret', 'token', 'sipPasswords'] as const
 export type SecretName = (typeof secretNames)[number]
 
 /** Requests the renderer makes (invoke/handle). */

@@ -34,8 +34,18 @@ export interface SipAccount {
   /** Registrar / proxy, e.g. sip:example.org:5060 */
   registrar: string
   outboundProxy?: string
+  /** How SIP travels to the registrar (UDP unless told). */
+  transport?: 'udp' | 'tcp'
   /** How tones are sent: in the media (RFC 2833, the default) or as SIP INFO. */
   dtmfMode?: 'rfc2833' | 'info'
+}
+
+/** The media a call is made with. */
+export interface MediaPreferences {
+  /** The microphone's device id; the system default when missing. */
+  audioInput?: string
+  /** Offer video (and send ours when the other side offers it). */
+  video: boolean
 }
 
 export interface SipPhoneEvents extends Record<string, unknown> {
@@ -66,6 +76,7 @@ export class SipPhone implements SessionParticipant {
   /** An incoming REFER we follow once the current call has ended. */
   private followTransfer: { referId: number; referTo: string } | undefined
   private muted = false
+  private preferences: MediaPreferences = { video: false }
   /**
    * Janus still has a PeerConnection for this handle and will announce its end ("hangup"),
    * which makes janus.js clean the handle's WebRTC state: a new call must wait for it, or its
@@ -105,9 +116,11 @@ export class SipPhone implements SessionParticipant {
     await this.register()
   }
 
-  /** Registers (again) with the current account. */
+  /** Registers (again) with the current account; a registered one is unregistered first. */
   async register(account: SipAccount = this.account): Promise<void> {
     this.account = account
+    // The plugin refuses a second register on a registered handle (445).
+    if (this.registrationValue.kind === 'registered') await this.unregister()
     this.apply({ type: 'registering' })
     await this.send({
       request: 'register',
@@ -118,13 +131,36 @@ export class SipPhone implements SessionParticipant {
       ...(account.authUser ? { authuser: account.authUser } : {}),
       proxy: account.registrar,
       outbound_proxy: account.outboundProxy ?? account.registrar,
+      ...(account.transport === 'tcp' ? { force_tcp: true } : {}),
     })
   }
 
+  /** Unregisters, resolving once the plugin says so (or after 3 s). */
+  private async unregister(): Promise<void> {
+    const done = new Promise<void>((resolve) => {
+      const finish = (): void => {
+        this.clock.clearTimeout(timer)
+        off()
+        resolve()
+      }
+      const timer = this.clock.setTimeout(finish, 3000)
+      const off = this.events.on('registration', (state) => {
+        if (state.kind !== 'registered') finish()
+      })
+    })
+    await this.send({ request: 'unregister' }).catch(() => undefined)
+    await done
+  }
+
   /** Calls a number or SIP URI (a bare number is dialled at the registrar's domain). */
-  async dial(target: string, referId?: number): Promise<void> {
+  async dial(
+    target: string,
+    referId?: number,
+    preferences: MediaPreferences = this.preferences,
+  ): Promise<void> {
     const uri = toSipUri(target, this.account)
     if (this.callValue.kind !== 'idle' && this.callValue.kind !== 'ended') return
+    this.preferences = preferences
     this.apply({ type: 'dial', peer: uri })
     try {
       await this.untilServerMediaGone()
@@ -138,16 +174,18 @@ export class SipPhone implements SessionParticipant {
     }
   }
 
-  /** Answers the ringing incoming call. */
-  async answer(): Promise<void> {
+  /** Answers the ringing incoming call; with video when both sides want it. */
+  async answer(preferences: MediaPreferences = this.preferences): Promise<void> {
     const offer = this.pendingOffer
     const handle = this.handle
     if (!offer || !handle || this.callValue.kind !== 'ringing') return
+    this.preferences = preferences
+    const offersVideo = /^m=video [1-9]/m.test(offer.sdp ?? '')
     try {
       const jsep = await new Promise<JanusJS.JSEP>((resolve, reject) =>
         handle.createAnswer({
           jsep: offer,
-          tracks: [{ type: 'audio', capture: true, recv: true }],
+          tracks: this.tracks(offersVideo),
           success: resolve,
           error: reject,
         } as unknown as JanusJS.PluginCreateAnswerParam),
@@ -181,6 +219,21 @@ export class SipPhone implements SessionParticipant {
   async hold(on: boolean): Promise<void> {
     if (this.callValue.kind !== 'active' || this.callValue.onHold === on) return
     await this.send(on ? { request: 'hold', direction: 'sendonly' } : { request: 'unhold' })
+  }
+
+  /** Switches the call to another microphone (undefined: the system default). */
+  async switchMicrophone(deviceId: string | undefined): Promise<void> {
+    this.preferences = { ...this.preferences, audioInput: deviceId }
+    const handle = this.handle
+    if (!handle || this.callValue.kind !== 'active') return
+    await new Promise<void>((resolve, reject) =>
+      handle.replaceTracks({
+        tracks: [{ type: 'audio', capture: deviceId ? { deviceId: { exact: deviceId } } : true }],
+        success: () => resolve(),
+        error: reject,
+      } as unknown as JanusJS.PluginReplaceTracksParam),
+    ).catch((error: unknown) => this.events.emit('error', describeMediaError(error)))
+    if (this.muted) handle.muteAudio()
   }
 
   /** Mutes or unmutes the microphone in the current call. */
@@ -348,6 +401,18 @@ export class SipPhone implements SessionParticipant {
     })
   }
 
+  /** The tracks of an offer (video when wanted) or an answer (video when offered). */
+  private tracks(withVideo: boolean): JanusJS.TrackOption[] {
+    const { audioInput, video } = this.preferences
+    const audio = {
+      type: 'audio',
+      capture: audioInput ? { deviceId: { exact: audioInput } } : true,
+      recv: true,
+    }
+    if (!withVideo) return [audio] as JanusJS.TrackOption[]
+    return [audio, { type: 'video', capture: video, recv: true }] as JanusJS.TrackOption[]
+  }
+
   private isLive(): boolean {
     return this.callValue.kind !== 'idle' && this.callValue.kind !== 'ended'
   }
@@ -406,7 +471,7 @@ export class SipPhone implements SessionParticipant {
     if (!handle) return Promise.reject(new Error('The phone is not ready'))
     return new Promise((resolve, reject) =>
       handle.createOffer({
-        tracks: [{ type: 'audio', capture: true, recv: true }],
+        tracks: this.tracks(this.preferences.video),
         success: resolve,
         error: reject,
       } as JanusJS.OfferParams),

@@ -162,7 +162,10 @@ test('the SIP password goes to the desktop vault, never to localStorage', async 
   await page.getByRole('button', { name: 'Register' }).click()
   await expect
     .poll(async () => (await calls(page, 'setSecret')).map((c) => c.args))
-    .toContainEqual(['sipPassword', 'sip-password-123'])
+    .toContainEqual([
+      'sipPasswords',
+      JSON.stringify({ 'sip:alice@example.invalid': 'sip-password-123' }),
+    ])
   const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }))
   expect(stored).not.toContain('sip-password-123')
 })

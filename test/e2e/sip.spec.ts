@@ -26,6 +26,10 @@ test.beforeAll(async () => {
     judy: 'judy-secret',
     kim: 'kim-secret',
     leo: 'leo-secret',
+    mike: 'mike-secret',
+    nora: 'nora-secret',
+    olga: 'olga-secret',
+    pete: 'pete-secret',
   })
 })
 test.afterAll(async () => registrar?.stop())
@@ -195,6 +199,125 @@ test('the session lost mid-call (Janus restarted): the call ends with the reason
   }
   await expect(kim.getByTestId('call-history').locator('li').first()).toContainText('Call dropped')
   expect(registrar.registers('kim')).toBeGreaterThan(registers)
+})
+
+test('a video call between two phones, with the microphone and speaker chosen and remembered', async ({
+  browser,
+  lab,
+}) => {
+  const mike = await phone(browser, lab, 'mike', 'mike-secret')
+  const nora = await phone(browser, lab, 'nora', 'nora-secret')
+  // Records the page's PeerConnections, to see which microphone the call sends.
+  await mike.addInitScript(() => {
+    const pcs: RTCPeerConnection[] = []
+    ;(window as unknown as { pcs: RTCPeerConnection[] }).pcs = pcs
+    const Native = window.RTCPeerConnection
+    window.RTCPeerConnection = function (...args: ConstructorParameters<typeof Native>) {
+      const pc = new Native(...args)
+      pcs.push(pc)
+      return pc
+    } as unknown as typeof RTCPeerConnection
+    window.RTCPeerConnection.prototype = Native.prototype
+  })
+  await mike.reload()
+  await mike.getByLabel('Password', { exact: true }).fill('mike-secret')
+  await mike.getByRole('button', { name: 'Register' }).click()
+  for (const side of [mike, nora]) {
+    await expect(side.getByTestId('sip-registration')).toHaveText('Registered')
+    await side.getByLabel('Video calls').check()
+  }
+  await mike.getByLabel('Number or SIP address').fill('nora')
+  await mike.getByRole('button', { name: 'Call', exact: true }).click()
+  await nora.getByRole('button', { name: 'Answer' }).click()
+  await expect(mike.getByTestId('sip-call-status')).toHaveText(`In call with sip:nora@${address}`)
+  for (const side of [mike, nora]) {
+    await expect(side.getByRole('region', { name: 'Phone' }).locator('video')).toHaveCount(1)
+    await expect
+      .poll(() => number(side, 'sip-video-frames'), { timeout: 20_000 })
+      .toBeGreaterThan(5)
+  }
+
+  // Another microphone, switched to during the call.
+  const microphone = mike
+    .getByRole('region', { name: 'Phone' })
+    .getByLabel('Microphone', { exact: true })
+  await expect(microphone.locator('option')).not.toHaveCount(1)
+  const choice = microphone.locator('option').nth(1)
+  const [micId, micLabel] = [await choice.getAttribute('value'), await choice.textContent()]
+  await microphone.selectOption(micId!)
+  await expect
+    .poll(() =>
+      mike.evaluate(() =>
+        (window as unknown as { pcs: RTCPeerConnection[] }).pcs
+          .flatMap((pc) => pc.getSenders())
+          .map((s) => s.track)
+          .filter((t) => t?.kind === 'audio' && t.readyState === 'live')
+          .map((t) => t!.label),
+      ),
+    )
+    .toEqual([micLabel!.trim()])
+
+  // Another speaker: the call's audio element plays there.
+  const speaker = mike.getByRole('region', { name: 'Phone' }).getByLabel('Speaker', { exact: true })
+  await expect(speaker.locator('option')).not.toHaveCount(1)
+  const speakerId = await speaker.locator('option').nth(1).getAttribute('value')
+  await speaker.selectOption(speakerId!)
+  await expect
+    .poll(() => mike.getByTestId('sip-audio').evaluate((a) => (a as HTMLAudioElement).sinkId))
+    .toBe(speakerId)
+
+  // Both are remembered.
+  await mike.getByRole('region', { name: 'Phone' }).getByRole('button', { name: 'Hang up' }).click()
+  await mike.reload()
+  await expect(
+    mike.getByRole('region', { name: 'Phone' }).getByLabel('Microphone', { exact: true }),
+  ).toHaveValue(micId!)
+  await expect(
+    mike.getByRole('region', { name: 'Phone' }).getByLabel('Speaker', { exact: true }),
+  ).toHaveValue(speakerId!)
+  await expect(mike.getByLabel('Video calls')).toBeChecked()
+})
+
+test('several accounts are kept; switching registers the other; the web build keeps passwords in memory only', async ({
+  browser,
+  lab,
+}) => {
+  const page = await phone(browser, lab, 'olga', 'olga-secret')
+  await expect(page.getByTestId('sip-registration')).toHaveText('Registered')
+  await expect(page.getByTestId('sip-password-note')).toHaveText(
+    'In the web build passwords are kept in memory only and forgotten on reload.',
+  )
+  await page.getByLabel('Account').selectOption('')
+  await expect(page.getByLabel('SIP address', { exact: true })).toHaveValue('')
+  await page.getByLabel('SIP address', { exact: true }).fill(`sip:pete@${address}`)
+  await page.getByLabel('Password', { exact: true }).fill('pete-secret')
+  await page.getByLabel('Registrar', { exact: true }).fill(registrar.uri)
+  await page.getByLabel('Transport').selectOption('udp')
+  const peteBefore = registrar.registers('pete')
+  await page.getByRole('button', { name: 'Register' }).click()
+  await expect.poll(() => registrar.registers('pete')).toBeGreaterThan(peteBefore)
+  await expect(page.getByTestId('sip-registration')).toHaveText('Registered')
+
+  // Back to the first account: its password is still known in this page.
+  await page.getByLabel('Account').selectOption(`sip:olga@${address}`)
+  await expect(page.getByLabel('Password', { exact: true })).toHaveValue('olga-secret')
+  const olgaBefore = registrar.registers('olga')
+  await page.getByRole('button', { name: 'Register' }).click()
+  await expect.poll(() => registrar.registers('olga')).toBeGreaterThan(olgaBefore)
+  await expect(page.getByTestId('sip-registration')).toHaveText('Registered')
+
+  // After a reload both accounts are listed, the active one shown, and no password kept.
+  await page.reload()
+  await expect(page.getByLabel('Account').locator('option')).toHaveText([
+    'New account…',
+    `sip:olga@${address}`,
+    `sip:pete@${address}`,
+  ])
+  await expect(page.getByLabel('SIP address', { exact: true })).toHaveValue(`sip:olga@${address}`)
+  await expect(page.getByLabel('Password', { exact: true })).toHaveValue('')
+  const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }))
+  expect(stored).not.toContain('olga-secret')
+  expect(stored).not.toContain('pete-secret')
 })
 
 test('a tel: link opens the dialer with the number filled in', async ({ page, lab }) => {

@@ -1,6 +1,6 @@
 /** The softphone as the UI sees it: account form, registration, the call, and call history. */
 import { defineStore } from 'pinia'
-import { computed, ref, shallowRef } from 'vue'
+import { computed, ref, shallowRef, watch } from 'vue'
 import {
   describeCall,
   describeEnd,
@@ -9,13 +9,15 @@ import {
   type RegistrationState,
 } from '../../core/sip/sip-state'
 import type { CallStats } from '../../janus/media'
-import type { SipAccount, SipPhone } from '../../janus/sip-phone'
+import type { SipPhone } from '../../janus/sip-phone'
 import { parseDialLink } from '../../core/sip/dial-link'
 import { isElectronHost } from '../../host/electron-host'
 import type { HoldfastApp } from '../holdfast-app'
 import { TonePlayer, type Sound } from '../tones'
+import { useAccountsStore } from './accounts'
+import { useDevicesStore } from './devices'
+import { readLocalJson, writeLocalJson } from './local-json'
 
-const ACCOUNT_KEY = 'holdfast.sip-account'
 const HISTORY_KEY = 'holdfast.call-history'
 
 /** One line of call history. */
@@ -27,31 +29,31 @@ export interface HistoryEntry {
   outcome: string
 }
 
-function readJson<T>(key: string, fallback: T): T {
-  try {
-    return (JSON.parse(window.localStorage.getItem(key) ?? 'null') as T | null) ?? fallback
-  } catch {
-    return fallback
-  }
-}
-
 export const usePhoneStore = defineStore('phone', () => {
-  const saved = readJson<Partial<SipAccount>>(ACCOUNT_KEY, {})
-  const uri = ref(saved.uri ?? '')
-  const registrar = ref(saved.registrar ?? '')
-  const displayName = ref(saved.displayName ?? '')
-  const dtmfMode = ref<'rfc2833' | 'info'>(saved.dtmfMode === 'info' ? 'info' : 'rfc2833')
+  const accounts = useAccountsStore()
   /** Tones the other side sent during this call. */
   const tonesReceived = ref('')
   /** What the dialer shows; a tel:/sip: link (?dial= or from the desktop app) fills it in. */
   const dialTarget = ref(
     parseDialLink(new URLSearchParams(window.location.search).get('dial') ?? '') ?? '',
   )
-  // The password is never written to localStorage.
-  const password = ref('')
   const registration = shallowRef<RegistrationState>({ kind: 'unregistered' })
   const call = shallowRef<CallState>({ kind: 'idle' })
   const remoteStream = shallowRef<MediaStream | undefined>()
+  /** The other side sends video. */
+  const remoteVideo = ref(false)
+  const devices = useDevicesStore()
+  const mediaPreferences = () => ({
+    audioInput: devices.audioInput || undefined,
+    video: devices.video,
+  })
+  // A microphone chosen during a call is switched to at once.
+  watch(
+    () => devices.audioInput,
+    (id) => {
+      if (call.value.kind === 'active') void phone?.switchMicrophone(id || undefined)
+    },
+  )
   const stats = shallowRef<CallStats | undefined>()
   const error = ref<string | undefined>()
   /** What happened to the call beyond its state, e.g. who transferred us. */
@@ -66,7 +68,7 @@ export const usePhoneStore = defineStore('phone', () => {
     sound.value = playing
     if (playing) cues.value = [...cues.value, playing]
   })
-  const history = ref<HistoryEntry[]>(readJson<HistoryEntry[]>(HISTORY_KEY, []))
+  const history = ref<HistoryEntry[]>(readLocalJson<HistoryEntry[]>(HISTORY_KEY, []))
   let app: HoldfastApp | undefined
   let phone: SipPhone | undefined
 
@@ -80,15 +82,16 @@ export const usePhoneStore = defineStore('phone', () => {
     if (isElectronHost(host)) {
       host.desktop.onDial((target) => (dialTarget.value = target))
       host.desktop.onCallAction((action) => void (action === 'answer' ? answer() : decline()))
-      void host.desktop.getSecret('sipPassword').then((stored) => {
-        if (stored !== undefined && password.value === '') password.value = stored
+      // With its password in the vault, the active account registers on start.
+      void accounts.useVault(host.desktop).then((ready) => {
+        if (ready && accounts.hasActive) void register()
       })
     }
   }
 
   function remember(entry: HistoryEntry): void {
     history.value = [entry, ...history.value].slice(0, 100)
-    window.localStorage.setItem(HISTORY_KEY, JSON.stringify(history.value))
+    writeLocalJson(HISTORY_KEY, history.value)
   }
 
   async function register(): Promise<void> {
@@ -96,32 +99,11 @@ export const usePhoneStore = defineStore('phone', () => {
     // A user gesture: the moment the browser lets the ringtone play later.
     tones.unlock()
     if (!app) return
-    const account: SipAccount = {
-      uri: uri.value.trim(),
-      registrar: registrar.value.trim(),
-      password: password.value,
-      displayName: displayName.value,
-      dtmfMode: dtmfMode.value,
-    }
-    if (!/^sips?:[^@\s]+@[^@\s]+$/i.test(account.uri)) {
-      error.value = 'Enter your SIP address as sip:user@domain.'
+    const account = accounts.save()
+    if (typeof account === 'string') {
+      error.value = account
       return
     }
-    if (!/^sips?:\S+$/i.test(account.registrar)) {
-      error.value = 'Enter the registrar as sip:host or sip:host:port.'
-      return
-    }
-    window.localStorage.setItem(
-      ACCOUNT_KEY,
-      JSON.stringify({
-        uri: account.uri,
-        registrar: account.registrar,
-        displayName: account.displayName,
-        dtmfMode: account.dtmfMode,
-      }),
-    )
-    if (app && isElectronHost(app.host))
-      void app.host.desktop.setSecret('sipPassword', account.password)
     if (phone) {
       await phone.register(account)
       return
@@ -133,7 +115,10 @@ export const usePhoneStore = defineStore('phone', () => {
       return
     }
     phone.events.on('registration', (r) => (registration.value = r))
-    phone.events.on('remoteStream', (s) => (remoteStream.value = s))
+    phone.events.on('remoteStream', (s) => {
+      remoteStream.value = s
+      remoteVideo.value = (s?.getVideoTracks().length ?? 0) > 0
+    })
     phone.events.on('stats', (s) => (stats.value = s))
     phone.events.on('error', (m) => (error.value = m))
     phone.events.on('dtmf', (digit) => (tonesReceived.value += digit))
@@ -161,6 +146,8 @@ export const usePhoneStore = defineStore('phone', () => {
       if (c.kind !== 'active') tonesReceived.value = c.kind === 'ended' ? tonesReceived.value : ''
       call.value = c
       muted.value = phone?.isMuted ?? false
+      // Device names become visible once the microphone is allowed.
+      if (c.kind === 'active') void devices.refresh()
       if (c.kind === 'calling' || c.kind === 'ringing') error.value = undefined
       if (c.kind === 'ended') {
         remember({
@@ -176,14 +163,14 @@ export const usePhoneStore = defineStore('phone', () => {
   }
 
   function answer(): Promise<void> | undefined {
-    return phone?.answer()
+    return phone?.answer(mediaPreferences())
   }
   function decline(): Promise<void> | undefined {
     return phone?.decline()
   }
   const dial = (target: string) => {
     notice.value = undefined
-    return phone?.dial(target)
+    return phone?.dial(target, undefined, mediaPreferences())
   }
   const transfer = (target: string) => phone?.transfer(target)
   const toggleMute = () => {
@@ -200,16 +187,12 @@ export const usePhoneStore = defineStore('phone', () => {
   const sendDtmf = (digit: string) => phone?.sendDtmf(digit)
 
   return {
-    uri,
-    registrar,
-    displayName,
-    dtmfMode,
     tonesReceived,
     dialTarget,
-    password,
     registration,
     call,
     remoteStream,
+    remoteVideo,
     stats,
     error,
     notice,

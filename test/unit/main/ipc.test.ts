@@ -70,13 +70,13 @@ describe('IPC validation', () => {
   })
 
   it('accepts the SIP password as a secret name', () => {
-    expect(checkInvoke('secrets:set', page, ['sipPassword', 'pw'], app)).toEqual({
+    expect(checkInvoke('secrets:set', page, ['sipPasswords', 'pw'], app)).toEqual({
       ok: true,
-      args: ['sipPassword', 'pw'],
+      args: ['sipPasswords', 'pw'],
     })
-    expect(checkInvoke('secrets:get', page, ['sipPassword'], app)).toEqual({
+    expect(checkInvoke('secrets:get', page, ['sipPasswords'], app)).toEqual({
       ok: true,
-      args: ['sipPassword'],
+      args: ['sipPasswords'],
     })
   })
 
