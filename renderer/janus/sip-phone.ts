@@ -84,6 +84,8 @@ export class SipPhone implements SessionParticipant {
    */
   private serverMedia = false
   private serverMediaGone: (() => void)[] = []
+  /** Waiting for the answer to the call-state probe (see reconcileCall). */
+  private callProbe: ((stillInCall: boolean) => void) | undefined
 
   constructor(
     private readonly session: JanusSession,
@@ -305,9 +307,45 @@ export class SipPhone implements SessionParticipant {
       this.callValue.kind === 'early-media' ||
       this.callValue.kind === 'calling'
     if (live && (!pc || pc.connectionState === 'closed')) {
-      this.apply({ type: 'hangup', code: 0, reason: 'lost while reconnecting' })
+      this.apply({ type: 'gone-while-away' })
       return
     }
+    if (this.callValue.kind === 'active') void this.reconcileCall(context)
+    else this.restartMedia(context)
+  }
+
+  /**
+   * The plugin's hang-up event is lost when the other side hung up while we were detached,
+   * and our PeerConnection may still look connected. The plugin has no state query (1.1.2),
+   * but a `recording` stop is refused with "Wrong state" outside a call and does nothing
+   * inside one: asked once after every claim, it tells whether the call is still there.
+   */
+  private async reconcileCall(context: RecoveryContext): Promise<void> {
+    const stillInCall = await new Promise<boolean | undefined>((resolve) => {
+      const timer = this.clock.setTimeout(() => finish(undefined), 3000)
+      const finish = (answer: boolean | undefined): void => {
+        this.clock.clearTimeout(timer)
+        this.callProbe = undefined
+        resolve(answer)
+      }
+      this.callProbe = finish
+      this.send({
+        request: 'recording',
+        action: 'stop',
+        audio: false,
+        video: false,
+        peer_audio: false,
+        peer_video: false,
+      }).catch(() => finish(undefined))
+    })
+    if (stillInCall === false && this.callValue.kind === 'active') {
+      this.apply({ type: 'gone-while-away' })
+      return
+    }
+    this.restartMedia(context)
+  }
+
+  private restartMedia(context: RecoveryContext): void {
     // The call's media recovers by an ICE restart through the plugin's update (a re-INVITE),
     // with the same policy as the echo call: verified, repeated if the pair did not move.
     this.policy?.onSignalling(true)
@@ -319,6 +357,7 @@ export class SipPhone implements SessionParticipant {
    * its reason and register again, once.
    */
   async restore(): Promise<void> {
+    this.callProbe = undefined
     this.apply({ type: 'session-lost' })
     this.handle?.hangup(false)
     this.handle = undefined
@@ -353,6 +392,13 @@ export class SipPhone implements SessionParticipant {
   }
 
   private onMessage(message: JanusJS.Message, jsep?: JanusJS.JSEP): void {
+    const probe = this.callProbe
+    if (probe) {
+      const result = message.result as { event?: unknown } | undefined
+      if (result?.event === 'recordingupdated') return probe(true)
+      if (typeof message.error === 'string' && /wrong state/i.test(message.error))
+        return probe(false)
+    }
     const event = readSipEvent(message)
     if (typeof message.error === 'string') this.events.emit('error', message.error)
     if (!event) return

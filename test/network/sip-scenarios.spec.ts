@@ -130,3 +130,27 @@ test('a long sleep mid-call: the call ends with the reason, the far end hears th
   await expect(page.getByTestId('call-history').locator('li').first()).toContainText('Call dropped')
   await expect(page.getByTestId('call-history').locator('li').first()).toContainText(desk)
 })
+
+test('the far end hangs up while the laptop is cut off: after the claim the call ends in the UI too', async ({
+  page,
+  lab,
+  sip,
+}) => {
+  const call = await phoneCallInLab(page, lab, sip)
+  lab.cutForwarding()
+  await expect(page.getByTestId('connection-status')).toHaveText(/^Reconnecting/)
+  // The far end hangs up now: Janus's hang-up event has nowhere to go and is dropped.
+  await sip.farEnd.command('hangup')
+  await sip.farEnd.waitFor('the hang-up', (e) => e.type === 'CALL_CLOSED')
+  lab.restoreForwarding()
+  await expect(page.getByTestId('connection-status')).toHaveText('Connected', { timeout: 30_000 })
+  expect(await shownNumber(page, 'session-id')).toBe(call.sessionId)
+  await expect(page.getByTestId('sip-call-status')).toHaveText(
+    'The call ended while you were offline',
+  )
+  await expect(
+    page.getByRole('region', { name: 'Phone' }).getByRole('button', { name: 'Hang up' }),
+  ).toHaveCount(0)
+  await expect(page.getByTestId('sip-registration')).toHaveText('Registered')
+  expect(sip.registrar.registers('laptop')).toBe(call.registers)
+})

@@ -148,6 +148,14 @@ describe('SIP call', () => {
     ).toEqual({ kind: 'idle' })
   })
 
+  it('a call that ended while we were detached ends in the UI, saying so', () => {
+    const active = run([{ type: 'dial', peer: 'bob' }, { type: 'accepted' }])
+    const s = run([{ type: 'gone-while-away' }], active)
+    expect(s).toMatchObject({ kind: 'ended', reason: 'ended-while-away' })
+    expect(describeCall(s)).toBe('The call ended while you were offline')
+    expect(run([{ type: 'gone-while-away' }])).toEqual({ kind: 'idle' })
+  })
+
   it('ignores events that do not fit the state', () => {
     expect(run([{ type: 'accepted' }])).toEqual({ kind: 'idle' })
     expect(run([{ type: 'hangup', code: 200, reason: '' }])).toEqual({ kind: 'idle' })

@@ -28,6 +28,7 @@ export type EndReason =
   | 'cancelled'
   | 'missed'
   | 'connection-lost'
+  | 'ended-while-away'
   | 'transferred'
   | 'failed'
 
@@ -75,6 +76,8 @@ export type SipEvent =
   | { type: 'missed_call'; peer: string }
   | { type: 'dtmf'; digit: string }
   | { type: 'session-lost' }
+  /** After a claim: the call had ended while we were detached (its hang-up event was lost). */
+  | { type: 'gone-while-away' }
   /** We asked the other side to call `target` instead (a blind transfer, REFER). */
   | { type: 'transfer-requested'; target: string }
   /** How the call our REFER asked for is going (the NOTIFY's sipfrag status). */
@@ -136,7 +139,10 @@ export function nextCall(state: CallState, event: SipEvent, now: number): CallSt
     kind: 'ended',
     direction,
     peer,
-    reason: transferring && reason !== 'connection-lost' ? 'transferred' : reason,
+    reason:
+      transferring && reason !== 'connection-lost' && reason !== 'ended-while-away'
+        ? 'transferred'
+        : reason,
     ...(code !== undefined ? { code } : {}),
     at: now,
     duration: state.kind === 'active' ? now - state.since : 0,
@@ -182,6 +188,8 @@ export function nextCall(state: CallState, event: SipEvent, now: number): CallSt
           }
     case 'session-lost':
       return live ? end('connection-lost') : state
+    case 'gone-while-away':
+      return live ? end('ended-while-away') : state
     case 'transfer-requested':
       return state.kind === 'active' ? { ...state, transferTo: event.target } : state
     case 'transfer':
@@ -268,6 +276,8 @@ export function describeEnd(reason: EndReason): string {
       return 'Missed call'
     case 'connection-lost':
       return 'Call dropped: the connection was lost for too long'
+    case 'ended-while-away':
+      return 'The call ended while you were offline'
     case 'transferred':
       return 'Call transferred'
     case 'failed':
