@@ -14,6 +14,12 @@ export interface IceRestartDeps {
   restart(reason: string): Promise<void>
   /** The local address of the selected candidate pair, if any. */
   selectedLocalAddress(): Promise<string | undefined>
+  /**
+   * A counter that rises while media arrives (packets, frames). Media arriving after a
+   * restart proves the path works even when the address did not change (a link that came
+   * back as it was), where "the pair moved" can never be shown.
+   */
+  mediaReceived?(): Promise<number>
   /** Reports an incident for the timeline. */
   report(kind: 'media-restart' | 'media-back', detail: string): void
 }
@@ -51,6 +57,7 @@ export class IceRestartPolicy {
   private inFlight = false
   private restartsInRow = 0
   private addressBefore: string | undefined
+  private receivedBefore: number | undefined
   private requireNewPair = false
   private disposed = false
 
@@ -133,6 +140,7 @@ export class IceRestartPolicy {
     this.verifyTimer = undefined
     try {
       this.addressBefore = await this.deps.selectedLocalAddress()
+      this.receivedBefore = await this.deps.mediaReceived?.()
       this.deps.report('media-restart', `ICE restart ${this.restartsInRow}: ${reason}`)
       await this.deps.restart(reason)
     } catch {
@@ -168,7 +176,11 @@ export class IceRestartPolicy {
     if (this.disposed || this.inFlight) return
     const connected = this.iceState === 'connected' || this.iceState === 'completed'
     const address = connected ? await this.deps.selectedLocalAddress() : undefined
-    const moved = !this.requireNewPair || address === undefined || address !== this.addressBefore
+    const received = connected ? await this.deps.mediaReceived?.() : undefined
+    const flowing =
+      received !== undefined && this.receivedBefore !== undefined && received > this.receivedBefore
+    const moved =
+      !this.requireNewPair || address === undefined || address !== this.addressBefore || flowing
     if (connected && moved) {
       if (this.verifyTimer !== undefined) this.deps.clock.clearTimeout(this.verifyTimer)
       this.verifyTimer = undefined

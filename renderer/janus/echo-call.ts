@@ -214,6 +214,10 @@ export class EchoCall implements SessionParticipant {
         clock: this.clock,
         restart: (reason) => this.restartIce(reason),
         selectedLocalAddress: async () => (await readCallStats(handle.webrtcStuff.pc)).localAddress,
+        mediaReceived: async () => {
+          const stats = await readCallStats(handle.webrtcStuff.pc)
+          return stats.framesDecoded + stats.audioPacketsReceived
+        },
         report: (kind, detail) => {
           this.report(kind, detail)
           if (kind === 'media-back') this.markActive()

@@ -504,6 +504,7 @@ export class SipPhone implements SessionParticipant {
         await this.send({ request: 'update' }, jsep)
       },
       selectedLocalAddress: async () => (await readCallStats(handle.webrtcStuff?.pc)).localAddress,
+      mediaReceived: async () => (await readCallStats(handle.webrtcStuff?.pc)).audioPacketsReceived,
       report: (kind, detail) => this.session.recordIncident(kind, `${this.name}: ${detail}`),
     })
     pc?.addEventListener('connectionstatechange', () =>

@@ -7,16 +7,25 @@ function makePolicy(options = defaultIceRestartOptions) {
   const restarts: string[] = []
   const reports: string[] = []
   let address = '10.0.0.2'
+  let received = 0
   const policy = new IceRestartPolicy(
     {
       clock,
       restart: async (reason) => void restarts.push(reason),
       selectedLocalAddress: async () => address,
+      mediaReceived: async () => received,
       report: (kind, detail) => reports.push(`${kind}: ${detail}`),
     },
     options,
   )
-  return { clock, policy, restarts, reports, setAddress: (a: string) => (address = a) }
+  return {
+    clock,
+    policy,
+    restarts,
+    reports,
+    setAddress: (a: string) => (address = a),
+    receive: (n: number) => (received += n),
+  }
 }
 
 describe('ICE restart policy', () => {
@@ -71,6 +80,22 @@ describe('ICE restart policy', () => {
     expect(t.reports.at(-1)).toBe('media-back: media connected via 10.0.1.2')
     await t.clock.advance(10_000)
     expect(t.restarts).toHaveLength(2)
+  })
+
+  it('a link that came back as it was: media arriving on the same address counts as back', async () => {
+    const t = makePolicy()
+    t.policy.onIceState('connected')
+    t.policy.onSessionReclaimed(true)
+    await t.clock.advance(0)
+    expect(t.restarts).toEqual(['network changed'])
+    // Same address, nothing received yet: not back.
+    await t.clock.advance(500)
+    expect(t.reports.filter((r) => r.startsWith('media-back'))).toEqual([])
+    t.receive(40)
+    await t.clock.advance(250)
+    expect(t.reports.at(-1)).toBe('media-back: media connected via 10.0.0.2')
+    await t.clock.advance(10_000)
+    expect(t.restarts).toEqual(['network changed'])
   })
 
   it('a reclaim without a network change leaves a healthy call alone unless forced', async () => {
