@@ -25,6 +25,7 @@ export class HoldfastApp {
   private iceServers: RTCIceServer[] = []
   private stopSignals: (() => void) | undefined
   private call: EchoCall | undefined
+  private phone: SipPhone | undefined
   private readonly sessionListeners = new Set<(session: JanusSession | undefined) => void>()
 
   constructor(readonly host: Host) {
@@ -43,9 +44,15 @@ export class HoldfastApp {
   private reportToMain(): void {
     if (!isElectronHost(this.host)) return
     const callKind = this.call?.state.kind
+    const phoneKind = this.phone?.call.kind
     void this.host.desktop.report({
       connection: this.sessionValue?.state.kind ?? 'idle',
-      inCall: callKind === 'starting' || callKind === 'active' || callKind === 'recovering',
+      // A phone call counts from the first ring: updates must not download or restart then.
+      inCall:
+        callKind === 'starting' ||
+        callKind === 'active' ||
+        callKind === 'recovering' ||
+        (phoneKind !== undefined && phoneKind !== 'idle' && phoneKind !== 'ended'),
     })
   }
 
@@ -127,7 +134,10 @@ export class HoldfastApp {
     const session = this.sessionValue
     if (!session || session.state.kind !== 'connected')
       throw new Error('Connect to a server first.')
-    return new SipPhone(session, () => this.gateway(), browserClock, account)
+    const phone = new SipPhone(session, () => this.gateway(), browserClock, account)
+    this.phone = phone
+    phone.events.on('call', () => this.reportToMain())
+    return phone
   }
 
   /** A new echo call on the current session (not started). */

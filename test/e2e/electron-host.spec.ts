@@ -170,7 +170,7 @@ test('the SIP password goes to the desktop vault, never to localStorage', async 
   expect(stored).not.toContain('sip-password-123')
 })
 
-test('an incoming call shows the desktop notification; Answer on it answers, and it goes away', async ({
+test('an incoming call shows the desktop notification; Answer on it answers, it goes away, and main knows a call is up', async ({
   page,
   lab,
   browser,
@@ -203,6 +203,17 @@ test('an incoming call shows the desktop notification; Answer on it answers, and
       `In call with sip:desk@${address}`,
     )
     await expect.poll(async () => (await calls(page, 'dismissIncomingCall')).length).toBe(1)
+    // Main hears a phone call is up (no update downloads or restarts meanwhile), and when it ends.
+    await expect
+      .poll(async () => (await calls(page, 'report')).at(-1)?.args[0])
+      .toEqual({ connection: 'connected', inCall: true })
+    await page
+      .getByRole('region', { name: 'Phone' })
+      .getByRole('button', { name: 'Hang up' })
+      .click()
+    await expect
+      .poll(async () => (await calls(page, 'report')).at(-1)?.args[0])
+      .toEqual({ connection: 'connected', inCall: false })
   } finally {
     await registrar.stop()
   }
