@@ -104,6 +104,18 @@ describe('SIP call', () => {
     )
   })
 
+  it('hanging up before the other side answers cancels the call', () => {
+    for (const before of [
+      [{ type: 'dial', peer: 'bob' }],
+      [{ type: 'dial', peer: 'bob' }, { type: 'ringing' }],
+      [{ type: 'dial', peer: 'bob' }, { type: 'progress' }],
+    ] as SipEvent[][]) {
+      const s = run([...before, { type: 'local-hangup' }])
+      expect(s).toMatchObject({ kind: 'ended', reason: 'cancelled' })
+      expect(describeCall(s)).toBe('Call cancelled')
+    }
+  })
+
   it('a blind transfer we ask for: transferring, then transferred once the target answers', () => {
     const active = run([{ type: 'dial', peer: 'bob' }, { type: 'accepted' }])
     let s = nextCall(active, { type: 'transfer-requested', target: 'sip:carol@lab' }, 5000)

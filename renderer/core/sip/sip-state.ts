@@ -116,8 +116,11 @@ export function nextRegistration(state: RegistrationState, event: SipEvent): Reg
 
 /** Maps the SIP status of a hang-up to why the call ended, from the caller's side. */
 export function endReasonFor(code: number, state: CallState, localHangup: boolean): EndReason {
-  if (localHangup)
-    return state.kind === 'ringing' && state.direction === 'incoming' ? 'declined' : 'local-hangup'
+  if (localHangup) {
+    if (state.kind === 'ringing' && state.direction === 'incoming') return 'declined'
+    // Hanging up before the other side answered cancels the call.
+    return state.kind === 'active' ? 'local-hangup' : 'cancelled'
+  }
   if (code === 486 || code === 600) return 'busy'
   if (code === 603) return 'declined'
   if (code === 404 || code === 484 || code === 604) return 'not-found'
