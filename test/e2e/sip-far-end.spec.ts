@@ -14,8 +14,8 @@ const iface = process.env.HOLDFAST_E2E_IFACE!
 let registrar: Registrar
 const farEnds: FarEnd[] = []
 
-const users = ['mia', 'nina', 'oscar', 'pat', 'quinn', 'rita', 'sam', 'tom']
-const farUsers = ['zoe', 'yuri', 'xena', 'walt', 'vera']
+const users = ['mia', 'nina', 'oscar', 'pat', 'quinn', 'rita', 'sam', 'tom', 'ursula']
+const farUsers = ['zoe', 'yuri', 'xena', 'walt', 'vera', 'umar']
 
 test.beforeAll(async () => {
   registrar = await startRegistrar(
@@ -75,6 +75,10 @@ test('an outgoing call answered by the far end: audio both ways, tones in the me
     // One tone at a time: the far end reads each from the audio stream.
     await expect.poll(() => zoe.tones()).toBe(sent)
   }
+  // The keyboard's digits are tones too, when not typing into a field.
+  await mia.getByRole('heading', { name: 'Phone' }).click()
+  await mia.keyboard.press('4')
+  await expect.poll(() => zoe.tones()).toBe('12#4')
 
   const offers = () => zoe.events.filter((e) => e.type === 'CALL_REMOTE_SDP').length
   const before = offers()
@@ -184,4 +188,16 @@ test('transferred by the far end: Holdfast follows the transfer and calls the ne
   const history = sam.getByTestId('call-history').locator('li')
   await expect(history.first()).toContainText('Call transferred')
   await vera.waitFor('the end of its call', (e) => e.type === 'CALL_CLOSED')
+})
+
+test('calling a phone that is registered but gone reads unreachable', async ({ browser, lab }) => {
+  const umar = await farEnd('umar')
+  const ursula = await phone(browser, lab, 'ursula')
+  // Killed without unregistering: the registrar still routes to it, and nothing answers.
+  await umar.stop()
+  await call(ursula, 'umar')
+  await expect(ursula.getByTestId('sip-call-status')).toHaveText('Unreachable')
+  await expect(ursula.getByTestId('call-history').locator('li').first()).toContainText(
+    'Unreachable',
+  )
 })

@@ -57,6 +57,9 @@ loadmodule "xlog.so"
 loadmodule "auth.so"
 loadmodule "htable.so"
 modparam("usrloc", "db_mode", 0)
+# A phone that is registered but gone must read as unreachable in seconds, not minutes.
+modparam("tm", "fr_timer", 2000)
+modparam("tm", "fr_inv_timer", 20000)
 modparam("htable", "htable", "users=>size=4;")
 
 event_route[htable:mod-init] {
