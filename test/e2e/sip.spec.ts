@@ -201,7 +201,7 @@ test('the session lost mid-call (Janus restarted): the call ends with the reason
   expect(registrar.registers('kim')).toBeGreaterThan(registers)
 })
 
-test('a video call between two phones, with the microphone and speaker chosen and remembered', async ({
+test('a video call between two phones: mute, and the microphone and speaker chosen and remembered', async ({
   browser,
   lab,
 }) => {
@@ -265,6 +265,24 @@ test('a video call between two phones, with the microphone and speaker chosen an
   await expect
     .poll(() => mike.getByTestId('sip-audio').evaluate((a) => (a as HTMLAudioElement).sinkId))
     .toBe(speakerId)
+
+  // Mute stops the microphone going out, and Unmute brings it back.
+  const sending = () =>
+    mike.evaluate(() =>
+      (window as unknown as { pcs: RTCPeerConnection[] }).pcs
+        .flatMap((pc) => pc.getSenders())
+        .filter((s) => s.track?.kind === 'audio' && s.track.readyState === 'live')
+        .map((s) => s.track!.enabled),
+    )
+  const mikePhone = mike.getByRole('region', { name: 'Phone' })
+  await mikePhone.getByRole('button', { name: 'Mute', exact: true }).click()
+  await expect(mikePhone.getByRole('button', { name: 'Unmute' })).toHaveAttribute(
+    'aria-pressed',
+    'true',
+  )
+  expect(await sending()).toEqual([false])
+  await mikePhone.getByRole('button', { name: 'Unmute' }).click()
+  expect(await sending()).toEqual([true])
 
   // Both are remembered.
   await mike.getByRole('region', { name: 'Phone' }).getByRole('button', { name: 'Hang up' }).click()

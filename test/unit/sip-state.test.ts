@@ -168,6 +168,65 @@ describe('SIP call', () => {
     expect(run([{ type: 'gone-while-away' }])).toEqual({ kind: 'idle' })
   })
 
+  it('every event in every state gives a state, and only the right ones start or end a call', () => {
+    const states: CallState[] = [
+      { kind: 'idle' },
+      { kind: 'calling', direction: 'outgoing', peer: 'b' },
+      { kind: 'ringing', direction: 'outgoing', peer: 'b' },
+      { kind: 'ringing', direction: 'incoming', peer: 'b' },
+      { kind: 'early-media', direction: 'outgoing', peer: 'b' },
+      { kind: 'active', direction: 'outgoing', peer: 'b', since: 0, onHold: false },
+      { kind: 'active', direction: 'incoming', peer: 'b', since: 0, onHold: true, transferTo: 'c' },
+      { kind: 'ended', direction: 'outgoing', peer: 'b', reason: 'busy', at: 0, duration: 0 },
+    ]
+    const events: SipEvent[] = [
+      { type: 'registering' },
+      { type: 'registered', username: 'a' },
+      { type: 'registration_failed', code: 403, reason: 'Forbidden' },
+      { type: 'unregistered' },
+      { type: 'dial', peer: 'x' },
+      { type: 'calling' },
+      { type: 'ringing' },
+      { type: 'proceeding' },
+      { type: 'progress' },
+      { type: 'incomingcall', peer: 'x' },
+      { type: 'accepted' },
+      { type: 'holding' },
+      { type: 'resuming' },
+      { type: 'local-hangup' },
+      { type: 'hangup', code: 200, reason: 'BYE' },
+      { type: 'missed_call', peer: 'x' },
+      { type: 'dtmf', digit: '5' },
+      { type: 'session-lost' },
+      { type: 'gone-while-away' },
+      { type: 'transfer-requested', target: 'c' },
+      { type: 'transfer-progress', code: 200 },
+      { type: 'transfer', referId: 1, referTo: 'c', referredBy: 'b' },
+    ]
+    const starts = new Set(['dial', 'incomingcall', 'missed_call'])
+    const ends = new Set(['local-hangup', 'hangup', 'session-lost', 'gone-while-away'])
+    const live = (s: CallState) => s.kind !== 'idle' && s.kind !== 'ended'
+    for (const state of states) {
+      for (const event of events) {
+        const next = nextCall(state, event, 5000)
+        expect(typeof describeCall(next)).toBe('string')
+        // A call never starts over another one, and registration events never touch a call.
+        if (live(state) && starts.has(event.type)) expect(next).toBe(state)
+        if (
+          event.type.startsWith('regist') ||
+          event.type === 'unregistered' ||
+          event.type === 'dtmf'
+        )
+          expect(next).toBe(state)
+        // Only hang-ups (or a completed transfer) end a live call.
+        if (live(state) && next.kind === 'ended')
+          expect(ends.has(event.type) || event.type === 'transfer-progress').toBe(true)
+        // Nothing but a new call leaves the idle or ended state.
+        if (!live(state) && next !== state) expect(starts.has(event.type)).toBe(true)
+      }
+    }
+  })
+
   it('ignores events that do not fit the state', () => {
     expect(run([{ type: 'accepted' }])).toEqual({ kind: 'idle' })
     expect(run([{ type: 'hangup', code: 200, reason: '' }])).toEqual({ kind: 'idle' })
