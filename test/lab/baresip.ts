@@ -4,11 +4,11 @@
  * test watch it (call established, tones received, call closed) and drive it (dial, hang
  * up). See shared/SIP-LAB-NOTES.md.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { connect, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { spawnLogged } from './logged-child'
 import { freePort } from './ports'
 import { freeUdpPort, portElsewhere } from './sip-registrar'
 
@@ -92,18 +92,12 @@ export async function startFarEnd(options: FarEndOptions): Promise<FarEnd> {
     join(dir, 'accounts'),
     `<${uri}>;auth_pass=${options.password};outbound="${options.registrar}";answermode=${answermode};regint=600\n`,
   )
-  const log: string[] = []
-  const [command, ...args] = [...(options.prefix ?? []), 'baresip', '-f', dir]
-  const child: ChildProcess = spawn(command!, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-  const collect = (chunk: Buffer): void => void log.push(...chunk.toString().split('\n'))
-  child.stdout!.on('data', collect)
-  child.stderr!.on('data', collect)
-  const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) =>
-      reject(new Error(`baresip exited with ${code}:\n${log.slice(-30).join('\n')}`)),
-    ),
-  )
-  exited.catch(() => undefined)
+  const { child, log, exited } = spawnLogged('baresip', [
+    ...(options.prefix ?? []),
+    'baresip',
+    '-f',
+    dir,
+  ])
 
   const socket = await Promise.race([connectWithRetry(controlHost, ctrlPort, 10_000), exited])
   const events: FarEndEvent[] = []

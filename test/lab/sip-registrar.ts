@@ -3,11 +3,11 @@
  * table of users, REGISTER saved in memory, INVITEs record-routed and relayed to where the
  * callee registered. Each REGISTER is logged so tests can count them.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
 import { createSocket } from 'node:dgram'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { spawnLogged } from './logged-child'
 
 export interface Registrar {
   host: string
@@ -110,8 +110,11 @@ export async function startRegistrar(
   const dir = mkdtempSync(join(tmpdir(), 'holdfast-kamailio-'))
   const file = join(dir, 'kamailio.cfg')
   writeFileSync(file, config(users))
-  const lines: string[] = []
-  const [command, ...args] = [
+  const {
+    child,
+    log: lines,
+    exited,
+  } = spawnLogged('kamailio', [
     ...prefix,
     'kamailio',
     '-DD',
@@ -128,16 +131,7 @@ export async function startRegistrar(
     dir,
     '-P',
     join(dir, 'kamailio.pid'),
-  ]
-  const child: ChildProcess = spawn(command!, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-  const collect = (chunk: Buffer): void => void lines.push(...chunk.toString().split('\n'))
-  child.stdout!.on('data', collect)
-  child.stderr!.on('data', collect)
-  const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) =>
-      reject(new Error(`kamailio exited with ${code}:\n${lines.slice(-20).join('\n')}`)),
-    ),
-  )
+  ])
   await Promise.race([waitForOptions(host, port, localAddress, 10_000), exited])
   return {
     host,
