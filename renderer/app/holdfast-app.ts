@@ -8,6 +8,7 @@ import type { Host } from '../core/host'
 import { JanusSession } from '../core/janus-session'
 import { parseIceServers, validateServerUrl, type ConnectionSettings } from '../core/settings'
 import { socketFactoryFrom, type WebSocketClass } from '../core/socket'
+import { isLiveCall } from '../core/sip/sip-state'
 import { browserClock } from '../host/browser-clock'
 import { isElectronHost } from '../host/electron-host'
 import { EchoCall, type EchoCallOptions } from '../janus/echo-call'
@@ -44,7 +45,6 @@ export class HoldfastApp {
   private reportToMain(): void {
     if (!isElectronHost(this.host)) return
     const callKind = this.call?.state.kind
-    const phoneKind = this.phone?.call.kind
     void this.host.desktop.report({
       connection: this.sessionValue?.state.kind ?? 'idle',
       // A phone call counts from the first ring: updates must not download or restart then.
@@ -52,7 +52,7 @@ export class HoldfastApp {
         callKind === 'starting' ||
         callKind === 'active' ||
         callKind === 'recovering' ||
-        (phoneKind !== undefined && phoneKind !== 'idle' && phoneKind !== 'ended'),
+        (this.phone !== undefined && isLiveCall(this.phone.call)),
     })
   }
 

@@ -12,6 +12,7 @@ import { Emitter } from '../core/emitter'
 import type { JanusSession, RecoveryContext, SessionParticipant } from '../core/janus-session'
 import { readSipEvent } from '../core/sip/sip-events'
 import {
+  isLiveCall,
   nextCall,
   nextRegistration,
   type CallState,
@@ -161,7 +162,7 @@ export class SipPhone implements SessionParticipant {
     preferences: MediaPreferences = this.preferences,
   ): Promise<void> {
     const uri = toSipUri(target, this.account)
-    if (this.callValue.kind !== 'idle' && this.callValue.kind !== 'ended') return
+    if (isLiveCall(this.callValue)) return
     this.preferences = preferences
     this.apply({ type: 'dial', peer: uri })
     try {
@@ -403,7 +404,8 @@ export class SipPhone implements SessionParticipant {
     if (typeof message.error === 'string') this.events.emit('error', message.error)
     if (!event) return
     if (event.type === 'dtmf') this.events.emit('dtmf', event.digit)
-    if (event.type === 'missed_call' && this.isLive()) this.events.emit('missed', event.peer)
+    if (event.type === 'missed_call' && isLiveCall(this.callValue))
+      this.events.emit('missed', event.peer)
     if (event.type === 'transfer-progress' && event.code >= 300)
       this.events.emit('error', `Transfer failed: the other number answered ${event.code}`)
     if (event.type === 'transfer' && this.callValue.kind === 'active') {
@@ -459,10 +461,6 @@ export class SipPhone implements SessionParticipant {
     return [audio, { type: 'video', capture: video, recv: true }] as JanusJS.TrackOption[]
   }
 
-  private isLive(): boolean {
-    return this.callValue.kind !== 'idle' && this.callValue.kind !== 'ended'
-  }
-
   private apply(event: SipEvent): void {
     const registration = nextRegistration(this.registrationValue, event)
     if (registration !== this.registrationValue) {
@@ -472,7 +470,7 @@ export class SipPhone implements SessionParticipant {
     const call = nextCall(this.callValue, event, this.clock.now())
     if (call !== this.callValue) {
       this.callValue = call
-      const live = call.kind !== 'idle' && call.kind !== 'ended'
+      const live = isLiveCall(call)
       this.session.setMediaActive(this.name, live)
       if (call.kind === 'active' && !this.policy && this.handle)
         this.policy = this.createPolicy(this.handle)

@@ -85,6 +85,11 @@ export type SipEvent =
   /** The other side asks us to call `referTo` instead (an incoming REFER). */
   | { type: 'transfer'; referId: number; referTo: string; referredBy: string }
 
+/** Whether a call is under way (from dialling or ringing until it ends). */
+export function isLiveCall(state: CallState): boolean {
+  return state.kind !== 'idle' && state.kind !== 'ended'
+}
+
 /** Maps a registrar failure to its cause; 904 is the plugin's own "wrong credentials". */
 export function registrationCause(code: number): RegistrationCause {
   if (code === 401 || code === 403 || code === 407 || code === 904) return 'credentials'
@@ -150,7 +155,7 @@ export function nextCall(state: CallState, event: SipEvent, now: number): CallSt
     at: now,
     duration: state.kind === 'active' ? now - state.since : 0,
   })
-  const live = state.kind !== 'idle' && state.kind !== 'ended'
+  const live = isLiveCall(state)
   switch (event.type) {
     case 'dial':
       return live ? state : { kind: 'calling', direction: 'outgoing', peer: event.peer }
