@@ -14,8 +14,8 @@ const iface = process.env.HOLDFAST_E2E_IFACE!
 let registrar: Registrar
 const farEnds: FarEnd[] = []
 
-const users = ['mia', 'nina', 'oscar', 'pat', 'quinn', 'rita', 'sam', 'tom', 'ursula']
-const farUsers = ['zoe', 'yuri', 'xena', 'walt', 'vera', 'umar']
+const users = ['mia', 'nina', 'oscar', 'pat', 'quinn', 'rita', 'sam', 'tom', 'ursula', 'vic']
+const farUsers = ['zoe', 'yuri', 'xena', 'walt', 'vera', 'umar', 'tara']
 
 test.beforeAll(async () => {
   registrar = await startRegistrar(
@@ -35,13 +35,14 @@ async function phone(browser: Browser, lab: Lab, user: string): Promise<Page> {
   return page
 }
 
-async function farEnd(user: string): Promise<FarEnd> {
+async function farEnd(user: string, answer?: 'auto' | 'early'): Promise<FarEnd> {
   const started = await startFarEnd({
     host: address,
     iface,
     user,
     password: `${user}-secret`,
     registrar: registrar.uri,
+    ...(answer ? { answer } : {}),
   })
   farEnds.push(started)
   return started
@@ -200,4 +201,23 @@ test('calling a phone that is registered but gone reads unreachable', async ({ b
   await expect(ursula.getByTestId('call-history').locator('li').first()).toContainText(
     'Unreachable',
   )
+})
+
+test('early media: the call shows the far end is ringing with early media, then it answers', async ({
+  browser,
+  lab,
+}) => {
+  const tara = await farEnd('tara', 'early')
+  const vic = await phone(browser, lab, 'vic')
+  await call(vic, 'tara')
+  // A 183 with its SDP: the media path is set up before the answer (baresip sends no tone yet).
+  await expect(vic.getByTestId('sip-call-status')).toHaveText(
+    `Ringing ${uri('tara')} (early media)`,
+  )
+  await tara.waitFor('our audio, before answering', (e) => e.type === 'CALL_RTPESTAB')
+  await expect(vic.getByTestId('sip-call-timer')).toHaveCount(0)
+  await tara.command('accept')
+  await expect(vic.getByTestId('sip-call-status')).toHaveText(`In call with ${uri('tara')}`)
+  await expect(vic.getByTestId('sip-call-timer')).toHaveText(/^\d+:\d\d$/)
+  await expect.poll(() => shownNumber(vic, 'sip-audio-in'), { timeout: 20_000 }).toBeGreaterThan(10)
 })

@@ -46,8 +46,11 @@ export interface FarEndOptions {
   password: string
   /** The registrar, `sip:host:port`. */
   registrar: string
-  /** `auto` answers every call; `manual` leaves it ringing until `accept`. */
-  answer?: 'auto' | 'manual'
+  /**
+   * `auto` answers every call; `manual` leaves it ringing until `accept`; `early` rings with
+   * early media (183 with its tone) until `accept`.
+   */
+  answer?: 'auto' | 'manual' | 'early'
   /** Command prefix, e.g. `ip netns exec <ns>`. */
   prefix?: string[]
   /** Where ctrl_tcp listens, reachable from the test (default 127.0.0.1). */
@@ -87,7 +90,7 @@ export async function startFarEnd(options: FarEndOptions): Promise<FarEnd> {
     ].join('\n'),
   )
   const uri = `sip:${options.user}@${options.host}`
-  const answermode = options.answer === 'manual' ? 'manual' : 'auto'
+  const answermode = options.answer ?? 'auto'
   writeFileSync(
     join(dir, 'accounts'),
     `<${uri}>;auth_pass=${options.password};outbound="${options.registrar}";answermode=${answermode};regint=600\n`,
