@@ -311,17 +311,19 @@ export class SipPhone implements SessionParticipant {
       this.apply({ type: 'gone-while-away' })
       return
     }
-    if (this.callValue.kind === 'active') void this.reconcileCall(context)
-    else this.restartMedia(context)
+    // Media recovery starts at once; the check below runs alongside and ends a call that is gone.
+    this.restartMedia(context)
+    if (this.callValue.kind === 'active') void this.reconcileCall()
   }
 
   /**
    * The plugin's hang-up event is lost when the other side hung up while we were detached,
    * and our PeerConnection may still look connected. The plugin has no state query (1.1.2),
    * but a `recording` stop is refused with "Wrong state" outside a call and does nothing
-   * inside one: asked once after every claim, it tells whether the call is still there.
+   * inside one (any other answer means the state check passed): asked once after every
+   * claim, it tells whether the call is still there.
    */
-  private async reconcileCall(context: RecoveryContext): Promise<void> {
+  private async reconcileCall(): Promise<void> {
     const stillInCall = await new Promise<boolean | undefined>((resolve) => {
       const timer = this.clock.setTimeout(() => finish(undefined), 3000)
       const finish = (answer: boolean | undefined): void => {
@@ -340,10 +342,9 @@ export class SipPhone implements SessionParticipant {
       }).catch(() => finish(undefined))
     })
     if (stillInCall === false && this.callValue.kind === 'active') {
+      this.handle?.hangup(false)
       this.apply({ type: 'gone-while-away' })
-      return
     }
-    this.restartMedia(context)
   }
 
   private restartMedia(context: RecoveryContext): void {
@@ -397,8 +398,7 @@ export class SipPhone implements SessionParticipant {
     if (probe) {
       const result = message.result as { event?: unknown } | undefined
       if (result?.event === 'recordingupdated') return probe(true)
-      if (typeof message.error === 'string' && /wrong state/i.test(message.error))
-        return probe(false)
+      if (typeof message.error === 'string') return probe(!/wrong state/i.test(message.error))
     }
     const event = readSipEvent(message)
     if (typeof message.error === 'string') this.events.emit('error', message.error)
