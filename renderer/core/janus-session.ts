@@ -128,8 +128,13 @@ interface Attempt {
 }
 
 const PROTOCOL = 'janus-protocol'
-/** Retry delays after a network-back signal, before the normal backoff resumes. */
-const fastRetryDelays = [150, 300, 600] as const
+/**
+ * Retry delays after a network-back signal, before the normal backoff resumes. A route that
+ * is not ready yet fails at once (unreachable), so early retries are cheap. In the lab the
+ * first attempt after Wi-Fi to cellular sometimes failed this way ~10 ms after the signal,
+ * and a 150 ms first retry made the claim take ~250 ms.
+ */
+const fastRetryDelays = [50, 100, 200, 400, 800] as const
 const terminalReplies = new Set(['success', 'error', 'ack', 'server_info'])
 const quietVerbs = new Set(['keepalive', 'trickle'])
 
