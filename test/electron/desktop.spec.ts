@@ -50,7 +50,9 @@ test('the desktop app launches securely, calls, and reclaims its session on a re
     }))
     expect(seen.require).toBe('undefined')
     expect(seen.process).toBe('undefined')
-    expect(seen.bridge).toContain('loadSession')
+    expect(seen.bridge).toEqual(
+      expect.arrayContaining(['loadSession', 'notifyIncomingCall', 'onCallAction', 'onDial']),
+    )
     expect(seen.bridge).not.toContain('ipcRenderer')
 
     await connectTo(page, lab.relay.url)
