@@ -40,6 +40,7 @@ export class TonePlayer {
   ring(): void {
     if (this.current === 'ringtone') return
     this.stop()
+    if (!this.audible()) return
     const burst = (): void => {
       this.tone([440, 480], 0, 2)
     }
@@ -51,6 +52,7 @@ export class TonePlayer {
   /** Three falling tones: the call dropped. */
   dropped(): void {
     this.stop()
+    if (!this.audible()) return
     this.tone([660], 0, 0.18)
     this.tone([520], 0.22, 0.18)
     this.tone([400], 0.44, 0.3)
@@ -65,6 +67,11 @@ export class TonePlayer {
     this.ringTimer = undefined
     this.cueTimer = undefined
     this.set(undefined)
+  }
+
+  /** Only a running audio context makes a sound (a browser keeps it suspended until a gesture). */
+  private audible(): boolean {
+    return this.context?.state === 'running'
   }
 
   private tone(frequencies: number[], startS: number, lengthS: number): void {
