@@ -49,6 +49,9 @@ export function createMainWindow(options: WindowOptions): BrowserWindow {
       allowRunningInsecureContent: false,
       // Calls keep their timers running when the window is hidden in the tray.
       backgroundThrottling: false,
+      // A call must ring even when nobody has clicked since the app started (it registers
+      // by itself from the vault).
+      autoplayPolicy: 'no-user-gesture-required',
     },
   })
   const contents = window.webContents

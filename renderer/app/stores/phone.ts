@@ -80,6 +80,8 @@ export const usePhoneStore = defineStore('phone', () => {
     // In the desktop app the password lives encrypted in main (safeStorage); never in localStorage.
     const host = holdfast.host
     if (isElectronHost(host)) {
+      // The desktop app may play sound without a gesture: the phone can ring from the start.
+      tones.unlock()
       host.desktop.onDial((target) => (dialTarget.value = target))
       host.desktop.onCallAction((action) => void (action === 'answer' ? answer() : decline()))
       // With its password in the vault, the active account registers on start.

@@ -99,6 +99,7 @@ describe('main window (electron mocked)', () => {
       preload: '/app/out/preload/index.cjs',
       contextIsolation: true,
       sandbox: true,
+      autoplayPolicy: 'no-user-gesture-required',
       nodeIntegration: false,
       webSecurity: true,
     })
