@@ -64,7 +64,8 @@ export async function startFarEnd(options: FarEndOptions): Promise<FarEnd> {
   const sipPort = elsewhere ? portElsewhere() : await freeUdpPort(options.host)
   const controlHost = options.controlHost ?? '127.0.0.1'
   const ctrlPort = elsewhere ? portElsewhere() : await freePort(controlHost)
-  const rtpBase = 20_000 + Math.floor(Math.random() * 20_000) * 2
+  // Its own RTP range, apart from Janus's (20000-40000) and from the SIP ports.
+  const rtpBase = 10_000 + Math.floor(Math.random() * 2_400) * 2
   writeFileSync(
     join(dir, 'config'),
     [

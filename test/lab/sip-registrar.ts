@@ -19,16 +19,27 @@ export interface Registrar {
   stop(): Promise<void>
 }
 
-/** A free UDP port on `host`. */
-export function freeUdpPort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = createSocket('udp4')
-    socket.once('error', reject)
-    socket.bind(0, host, () => {
-      const { port } = socket.address()
-      socket.close(() => resolve(port))
+/**
+ * SIP listeners of the lab (registrar, far ends) take ports from 15000-19999: below the
+ * kernel's ephemeral range, where Janus's SIP stacks bind their own ports, and below the RTP
+ * ranges (Janus 20000-40000, baresip 10000-14999). A listener whose port a SIP stack bound
+ * with SO_REUSEADDR can share may see its requests delivered to that stack instead: once in a
+ * CI run a REGISTER got no answer at all, and this is the likeliest way it could happen.
+ */
+const sipPorts = { from: 15_000, to: 19_999 }
+
+/** A free UDP port on `host` for a SIP listener. */
+export async function freeUdpPort(host: string): Promise<number> {
+  for (let tries = 0; tries < 50; tries++) {
+    const port = portElsewhere()
+    const free = await new Promise<boolean>((resolve) => {
+      const socket = createSocket('udp4')
+      socket.once('error', () => resolve(false))
+      socket.bind(port, host, () => socket.close(() => resolve(true)))
     })
-  })
+    if (free) return port
+  }
+  throw new Error(`no free UDP port on ${host} in ${sipPorts.from}-${sipPorts.to}`)
 }
 
 function config(users: Record<string, string>): string {
@@ -90,9 +101,9 @@ request_route {
 `
 }
 
-/** A port for a process in another namespace, where this process cannot look for a free one. */
+/** A SIP port for a process in another namespace, where this process cannot look for a free one. */
 export function portElsewhere(): number {
-  return 20_000 + Math.floor(Math.random() * 40_000)
+  return sipPorts.from + Math.floor(Math.random() * (sipPorts.to - sipPorts.from + 1))
 }
 
 /**
