@@ -6,7 +6,7 @@
  * that looks alive after the session was lost.
  */
 import type { JanusJS } from 'janus-gateway'
-import type { Clock } from '../core/clock'
+import type { Clock, TimerId } from '../core/clock'
 import { IceRestartPolicy } from '../core/ice-restart-policy'
 import { Emitter } from '../core/emitter'
 import type { JanusSession, RecoveryContext, SessionParticipant } from '../core/janus-session'
@@ -15,6 +15,7 @@ import {
   isLiveCall,
   nextCall,
   nextRegistration,
+  registrationRetryDelayMs,
   type CallState,
   type RegistrationState,
   type SipEvent,
@@ -77,6 +78,9 @@ export class SipPhone implements SessionParticipant {
   /** An incoming REFER we follow once the current call has ended. */
   private followTransfer: { referId: number; referTo: string } | undefined
   private muted = false
+  /** Registration failures in a row, and the retry waiting for its turn. */
+  private registrationFailures = 0
+  private registrationRetry: TimerId | undefined
   private preferences: MediaPreferences = { video: false }
   /**
    * Janus still has a PeerConnection for this handle and will announce its end ("hangup"),
@@ -283,6 +287,8 @@ export class SipPhone implements SessionParticipant {
 
   /** Unregisters and detaches. */
   async stop(): Promise<void> {
+    if (this.registrationRetry !== undefined) this.clock.clearTimeout(this.registrationRetry)
+    this.registrationRetry = undefined
     await this.hangup()
     this.removeParticipant?.()
     this.removeParticipant = undefined
@@ -434,6 +440,20 @@ export class SipPhone implements SessionParticipant {
     }
   }
 
+  /** A registrar that could not be reached is tried again, later and later (5 s … 60 s). */
+  private retryRegistration(state: RegistrationState): void {
+    if (state.kind === 'registered') this.registrationFailures = 0
+    if (state.kind !== 'failed') return
+    this.registrationFailures += 1
+    const delay = registrationRetryDelayMs(state, this.registrationFailures)
+    if (delay === undefined || this.registrationRetry !== undefined) return
+    this.registrationRetry = this.clock.setTimeout(() => {
+      this.registrationRetry = undefined
+      if (this.handle && this.registrationValue.kind === 'failed')
+        void this.register().catch(() => undefined)
+    }, delay)
+  }
+
   /** Resolves once Janus has closed the last call's PeerConnection (at most 2 s). */
   private untilServerMediaGone(): Promise<void> {
     if (!this.serverMedia) return Promise.resolve()
@@ -466,6 +486,7 @@ export class SipPhone implements SessionParticipant {
     if (registration !== this.registrationValue) {
       this.registrationValue = registration
       this.events.emit('registration', registration)
+      this.retryRegistration(registration)
     }
     const call = nextCall(this.callValue, event, this.clock.now())
     if (call !== this.callValue) {

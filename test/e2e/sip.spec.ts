@@ -338,6 +338,30 @@ test('several accounts are kept; switching registers the other; the web build ke
   expect(stored).not.toContain('pete-secret')
 })
 
+test('a registrar that cannot be reached is tried again by itself until the phone is registered', async ({
+  browser,
+  lab,
+}) => {
+  // A registrar of its own, stopped before the phone first tries it.
+  const users = { quin: 'quin-secret' }
+  const flaky = await startRegistrar(address, users)
+  await flaky.stop()
+  const page = await openPhone(browser, lab, flaky, 'quin', 'quin-secret')
+  await expect(page.getByTestId('sip-registration')).toHaveText(
+    /^Registration failed: the registrar could not be reached \(\d+\); trying again$/,
+    { timeout: 45_000 },
+  )
+  const back = await startRegistrar(address, users, [], address, flaky.port)
+  try {
+    await expect(page.getByTestId('sip-registration')).toHaveText('Registered', {
+      timeout: 45_000,
+    })
+    expect(back.registers('quin')).toBeGreaterThan(0)
+  } finally {
+    await back.stop()
+  }
+})
+
 test('a tel: link opens the dialer with the number filled in', async ({ page, lab }) => {
   await page.goto(`${lab.appUrl}&dial=${encodeURIComponent('tel:+1-555-010-0199')}`)
   await expect(page.getByLabel('Number or SIP address')).toHaveValue('+15550100199')

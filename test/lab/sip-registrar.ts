@@ -116,8 +116,10 @@ export async function startRegistrar(
   users: Record<string, string>,
   prefix: string[] = [],
   localAddress = host,
+  /** A port to listen on, e.g. the one of a registrar that was stopped; free if not given. */
+  fixedPort?: number,
 ): Promise<Registrar> {
-  const port = prefix.length > 0 ? portElsewhere() : await freeUdpPort(host)
+  const port = fixedPort ?? (prefix.length > 0 ? portElsewhere() : await freeUdpPort(host))
   const dir = mkdtempSync(join(tmpdir(), 'holdfast-kamailio-'))
   const file = join(dir, 'kamailio.cfg')
   writeFileSync(file, config(users))

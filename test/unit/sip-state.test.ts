@@ -6,6 +6,7 @@ import {
   nextCall,
   nextRegistration,
   registrationCause,
+  registrationRetryDelayMs,
   type CallState,
   type SipEvent,
 } from '../../renderer/core/sip/sip-state'
@@ -35,6 +36,32 @@ describe('SIP registration', () => {
     expect(registrationCause(408)).toBe('network')
     expect(registrationCause(500)).toBe('server')
     expect(nextRegistration(s, { type: 'session-lost' })).toEqual({ kind: 'unregistered' })
+  })
+})
+
+describe('SIP registration retries', () => {
+  it('tries an unreachable registrar again, later and later, and never wrong credentials', () => {
+    const unreachable = nextRegistration(
+      { kind: 'registering' },
+      { type: 'registration_failed', code: 408, reason: 'Request Timeout' },
+    )
+    expect(describeRegistration(unreachable)).toBe(
+      'Registration failed: the registrar could not be reached (408); trying again',
+    )
+    expect([1, 2, 3, 4, 9].map((n) => registrationRetryDelayMs(unreachable, n))).toEqual([
+      5_000, 10_000, 30_000, 60_000, 60_000,
+    ])
+    const wrong = nextRegistration(
+      { kind: 'registering' },
+      { type: 'registration_failed', code: 403, reason: 'Forbidden' },
+    )
+    expect(registrationRetryDelayMs(wrong, 1)).toBeUndefined()
+    const refused = nextRegistration(
+      { kind: 'registering' },
+      { type: 'registration_failed', code: 400, reason: 'Bad Request' },
+    )
+    expect(registrationRetryDelayMs(refused, 1)).toBeUndefined()
+    expect(registrationRetryDelayMs({ kind: 'registered', username: 'a' }, 1)).toBeUndefined()
   })
 })
 

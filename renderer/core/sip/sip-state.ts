@@ -97,6 +97,20 @@ export function registrationCause(code: number): RegistrationCause {
   return 'server'
 }
 
+/**
+ * How long to wait before registering again after `failures` failures in a row, when the
+ * registrar could not be reached; undefined when trying again cannot help (wrong
+ * credentials, a refusal by the server).
+ */
+export function registrationRetryDelayMs(
+  state: RegistrationState,
+  failures: number,
+): number | undefined {
+  if (state.kind !== 'failed' || state.cause !== 'network') return undefined
+  const delays = [5_000, 10_000, 30_000]
+  return delays[Math.min(Math.max(failures, 1), delays.length + 1) - 1] ?? 60_000
+}
+
 /** Reduces registration events. */
 export function nextRegistration(state: RegistrationState, event: SipEvent): RegistrationState {
   switch (event.type) {
@@ -231,7 +245,7 @@ export function describeRegistration(state: RegistrationState): string {
     case 'failed':
       if (state.cause === 'credentials') return 'Registration failed: wrong username or password'
       if (state.cause === 'network')
-        return `Registration failed: the registrar could not be reached (${state.code})`
+        return `Registration failed: the registrar could not be reached (${state.code}); trying again`
       return `Registration failed: ${state.reason} (${state.code})`
     default:
       return assertNever(state)
