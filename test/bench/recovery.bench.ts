@@ -10,10 +10,10 @@
  * every 50 ms by a probe injected into both pages). A run that has not recovered within
  * 30 s counts as not recovered.
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
 import { chromium, type Browser, type Page } from '@playwright/test'
 import { startNetLab, type NetLab } from '../lab/netlab'
 import { applyNetworkEvent } from './network-events'
+import { publishFigures } from './results'
 import { percentile, probe, resumedAfter, samples, untilFlowingAgain } from './media-probe'
 import { chromiumArgs, expect, test } from '../network/fixtures'
 
@@ -157,12 +157,6 @@ test('recovery benchmark: Holdfast against janus.js alone', async () => {
     }
   }
   const table = rows.join('\n')
-  mkdirSync('test-results', { recursive: true })
-  writeFileSync(
-    'test-results/recovery-bench.json',
-    JSON.stringify({ runs, deadlineMs, summary, results }, null, 2),
-  )
-  writeFileSync('test-results/recovery-bench.md', `${table}\n`)
-  console.log(`\n${table}\n`)
+  publishFigures('recovery-bench', table, { runs, deadlineMs, summary, results })
   expect(results['wifi-to-cell']!.holdfast.length).toBe(runs)
 })

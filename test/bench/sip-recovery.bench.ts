@@ -9,13 +9,11 @@
  * 50 ms by the probe (0 when audio never paused for 200 ms). A run that has not recovered
  * within 30 s counts as not recovered.
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
 import { chromium, type Page } from '@playwright/test'
-import { startFarEnd } from '../lab/baresip'
-import { labAddresses, startNetLab, type NetLab } from '../lab/netlab'
-import { startRegistrar } from '../lab/sip-registrar'
-import { chromiumArgs, expect, test } from '../network/fixtures'
+import { startNetLab, type NetLab } from '../lab/netlab'
+import { chromiumArgs, expect, startSipWorld, test } from '../network/fixtures'
 import { applyNetworkEvent } from './network-events'
+import { publishFigures } from './results'
 import { percentile, probe, resumedAfter, samples, untilFlowingAgain } from './media-probe'
 
 const runs = Number(process.env.HOLDFAST_BENCH_RUNS ?? 5)
@@ -46,22 +44,7 @@ test('SIP call recovery benchmark', async () => {
   test.setTimeout(60 * 60_000)
   // Production-like windows: a 60 s session timeout and a 15 s reclaim window.
   const lab = await startNetLab({ sessionTimeoutS: 60, reclaimSessionTimeoutS: 15, sip: true })
-  const host = labAddresses.server
-  const registrar = await startRegistrar(
-    host,
-    { laptop: 'laptop-secret', desk: 'desk-secret' },
-    lab.serverPrefix,
-    labAddresses.mgmtHost,
-  )
-  const farEnd = await startFarEnd({
-    host,
-    iface: lab.serverIface,
-    user: 'desk',
-    password: 'desk-secret',
-    registrar: registrar.uri,
-    prefix: lab.serverPrefix,
-    controlHost: host,
-  })
+  const sip = await startSipWorld(lab)
   const browser = await chromium.launch({
     executablePath: lab.chromiumLauncher,
     args: chromiumArgs,
@@ -77,9 +60,9 @@ test('SIP call recovery benchmark', async () => {
           await page.addInitScript(probe)
           await page.goto(lab.pageUrl())
           await expect(page.getByTestId('connection-status')).toHaveText('Connected')
-          await page.getByLabel('SIP address', { exact: true }).fill(`sip:laptop@${host}`)
-          await page.getByLabel('Password', { exact: true }).fill('laptop-secret')
-          await page.getByLabel('Registrar', { exact: true }).fill(registrar.uri)
+          await page.getByLabel('SIP address', { exact: true }).fill(sip.account.uri)
+          await page.getByLabel('Password', { exact: true }).fill(sip.account.password)
+          await page.getByLabel('Registrar', { exact: true }).fill(sip.account.registrar)
           await page.getByRole('button', { name: 'Register' }).click()
           await expect(page.getByTestId('sip-registration')).toHaveText('Registered')
           await page.getByLabel('Number or SIP address').fill('desk')
@@ -116,8 +99,7 @@ test('SIP call recovery benchmark', async () => {
     }
   } finally {
     await browser.close().catch(() => undefined)
-    await farEnd.stop()
-    await registrar.stop()
+    await sip.stop()
     await lab.close()
   }
 
@@ -137,12 +119,6 @@ test('SIP call recovery benchmark', async () => {
     }
   }
   const table = rows.join('\n')
-  mkdirSync('test-results', { recursive: true })
-  writeFileSync(
-    'test-results/sip-recovery-bench.json',
-    JSON.stringify({ runs, deadlineMs, summary, results }, null, 2),
-  )
-  writeFileSync('test-results/sip-recovery-bench.md', `${table}\n`)
-  console.log(`\n${table}\n`)
+  publishFigures('sip-recovery-bench', table, { runs, deadlineMs, summary, results })
   expect(results['wifi-to-cell']!.length).toBe(runs)
 })

@@ -19,6 +19,36 @@ export interface SipWorld {
   account: { uri: string; password: string; registrar: string }
 }
 
+/** Starts the registrar and the far end (`desk`) in a SIP lab's server namespace. */
+export async function startSipWorld(lab: NetLab): Promise<SipWorld & { stop(): Promise<void> }> {
+  const host = labAddresses.server
+  const users = { laptop: 'laptop-secret', desk: 'desk-secret' }
+  const registrar = await startRegistrar(host, users, lab.serverPrefix, labAddresses.mgmtHost)
+  try {
+    const farEnd = await startFarEnd({
+      host,
+      iface: lab.serverIface,
+      user: 'desk',
+      password: users.desk,
+      registrar: registrar.uri,
+      prefix: lab.serverPrefix,
+      controlHost: host,
+    })
+    return {
+      registrar,
+      farEnd,
+      account: { uri: `sip:laptop@${host}`, password: users.laptop, registrar: registrar.uri },
+      stop: async () => {
+        await farEnd.stop()
+        await registrar.stop()
+      },
+    }
+  } catch (error) {
+    await registrar.stop()
+    throw error
+  }
+}
+
 export const test = base.extend<{
   labOptions: Pick<NetLabOptions, 'sip'>
   lab: NetLab
@@ -35,30 +65,11 @@ export const test = base.extend<{
     }
   },
   sip: async ({ lab }, use) => {
-    const host = labAddresses.server
-    const users = { laptop: 'laptop-secret', desk: 'desk-secret' }
-    const registrar = await startRegistrar(host, users, lab.serverPrefix, labAddresses.mgmtHost)
+    const world = await startSipWorld(lab)
     try {
-      const farEnd = await startFarEnd({
-        host,
-        iface: lab.serverIface,
-        user: 'desk',
-        password: users.desk,
-        registrar: registrar.uri,
-        prefix: lab.serverPrefix,
-        controlHost: host,
-      })
-      try {
-        await use({
-          registrar,
-          farEnd,
-          account: { uri: `sip:laptop@${host}`, password: users.laptop, registrar: registrar.uri },
-        })
-      } finally {
-        await farEnd.stop()
-      }
+      await use(world)
     } finally {
-      await registrar.stop()
+      await world.stop()
     }
   },
   page: async ({ lab }, use) => {
