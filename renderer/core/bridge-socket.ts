@@ -8,7 +8,7 @@
  * When the core loses the session for good (458, expiry) the socket closes, janus.js reports
  * the loss, and the app builds a new janus.js instance on the new session.
  */
-import type { JanusMessage, JanusRequest } from './janus-protocol'
+import { JanusErrorCode, ServerError, type JanusMessage, type JanusRequest } from './janus-protocol'
 import type { JanusSession } from './janus-session'
 
 type Listener = (event: unknown) => void
@@ -80,7 +80,7 @@ export function createBridgeSocketClass(session: JanusSession): BridgeSocketClas
         case 'create': {
           const id = session.id
           if (id === undefined) {
-            reply(localError(request, 1002, 'Not connected to the server'))
+            reply(localError(request, unansweredCode, 'Not connected to the server'))
             return
           }
           this.boundSessionId = id
@@ -99,10 +99,10 @@ export function createBridgeSocketClass(session: JanusSession): BridgeSocketClas
           })
           return
         case 'claim':
-          reply(localError(request, 1002, 'Claims are made by the session core'))
+          reply(localError(request, unansweredCode, 'Claims are made by the session core'))
           return
         default:
-          session.sendFromBridge(request, reply)
+          forward(session, request, reply)
       }
     }
 
@@ -148,6 +148,45 @@ export function createBridgeSocketClass(session: JanusSession): BridgeSocketClas
   }
 }
 
+/**
+ * Sends a janus.js request through the core: credentials are stamped there, requests wait
+ * while it reconnects, and the handles janus.js attaches are recorded for the session.
+ */
+function forward(
+  session: JanusSession,
+  request: JanusRequest,
+  reply: (message: JanusMessage) => void,
+): void {
+  if (request.session_id !== undefined && request.session_id !== session.id) {
+    reply(localError(request, JanusErrorCode.sessionNotFound, 'No such session'))
+    return
+  }
+  session.submit(request, (outcome) => {
+    if (outcome instanceof ServerError) reply(localError(request, outcome.code, outcome.reason))
+    else if (outcome instanceof Error) reply(localError(request, unansweredCode, outcome.message))
+    else {
+      const attachedId = outcome.data?.id
+      if (
+        request.janus === 'attach' &&
+        outcome.janus === 'success' &&
+        typeof attachedId === 'number'
+      )
+        session.trackBridgeHandle(attachedId, String(request.plugin))
+      else if (request.janus === 'detach' && typeof request.handle_id === 'number')
+        session.trackBridgeHandle(request.handle_id, undefined)
+      reply(outcome)
+    }
+  })
+}
+
+/** What janus.js is told when the core failed a request without an answer from Janus. */
+const unansweredCode = JanusErrorCode.unknown
+
 function localError(request: JanusRequest, code: number, reason: string): JanusMessage {
-  return { janus: 'error', transaction: request.transaction, error: { code, reason } }
+  return {
+    janus: 'error',
+    transaction: request.transaction,
+    ...(request.session_id !== undefined ? { session_id: request.session_id } : {}),
+    error: { code, reason },
+  }
 }

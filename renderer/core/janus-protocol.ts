@@ -8,9 +8,12 @@
 export const JanusErrorCode = {
   unauthorized: 403,
   unauthorizedPlugin: 405,
+  invalidRequestPath: 457,
   sessionNotFound: 458,
   handleNotFound: 459,
-  invalidRequestPath: 457,
+  /** The server is draining: an operator told it to refuse new sessions for now. */
+  notAcceptingSessions: 472,
+  unknown: 490,
 } as const
 
 /** Any message Janus sends us. Only the fields the core reads are typed. */
@@ -81,45 +84,94 @@ export function parseJanusMessage(text: unknown): ParseResult {
   return { ok: true, message: record as JanusMessage }
 }
 
-/** Reads the fields of an `info` reply that size the keepalive and reclaim strategy. */
+/** No server window is taken as longer than a day: a larger one is a misconfiguration. */
+const maxWindowS = 86_400
+
+/**
+ * Reads the fields of an `info` reply that size the keepalive and reclaim strategy. Windows
+ * that make no sense (negative, not finite) fall back to Janus's defaults; fractions are
+ * rounded down and absurdly long ones capped, so no timer is ever armed with garbage.
+ */
 export function readServerInfo(message: JanusMessage): ServerInfo {
-  const num = (key: string, fallback: number): number => {
+  const seconds = (key: string, fallback: number): number => {
     const value = message[key]
-    return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fallback
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return fallback
+    return Math.min(maxWindowS, Math.floor(value))
   }
   return {
     version: typeof message.version_string === 'string' ? message.version_string : 'unknown',
-    sessionTimeoutS: num('session-timeout', 60),
-    reclaimSessionTimeoutS: num('reclaim-session-timeout', 0),
+    sessionTimeoutS: seconds('session-timeout', 60),
+    reclaimSessionTimeoutS: seconds('reclaim-session-timeout', 0),
     apiSecretRequired: message.api_secret === true,
     tokenRequired: message.auth_token === true,
   }
 }
 
-/** A Janus error reply, or a failure of ours that we report in the same shape. */
-export class JanusRequestError extends Error {
+/**
+ * Reads a session or handle id from a `create` / `attach` reply. Janus ids are positive
+ * integers that fit a double exactly; anything else means the server cannot be talked to.
+ */
+export function readCreatedId(reply: JanusMessage): number {
+  const id = reply.data?.id
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0)
+    throw new ProtocolError(`The server answered ${reply.janus} without a usable id`)
+  return id
+}
+
+/** Janus answered a request with an error. */
+export class ServerError extends Error {
   constructor(
     readonly code: number,
     readonly reason: string,
   ) {
     super(`Janus error ${code}: ${reason}`)
-    this.name = 'JanusRequestError'
+    this.name = 'ServerError'
+  }
+
+  /** The credentials were refused (a bad API secret, an expired token, a plugin not allowed). */
+  get unauthorized(): boolean {
+    return (
+      this.code === JanusErrorCode.unauthorized || this.code === JanusErrorCode.unauthorizedPlugin
+    )
+  }
+
+  /** A refusal for now that may pass: worth trying again after a backoff. */
+  get transient(): boolean {
+    return this.code === JanusErrorCode.notAcceptingSessions || this.code === JanusErrorCode.unknown
   }
 }
 
-/**
- * Codes of our own for failures that never reached Janus. They sit outside Janus's
- * 4xx range so that callers can tell them apart.
- */
-export const LocalErrorCode = {
-  /** The request timed out waiting for a reply. */
-  timeout: 1001,
-  /** The connection was down and the request opted out of queueing. */
-  notConnected: 1002,
-  /** The connection was lost after sending; Janus may or may not have processed it. */
-  outcomeUnknown: 1003,
+/** Why a request failed on our side without an answer from Janus. */
+export type ClientErrorKind =
+  /** No reply within the request's bound. */
+  | 'timeout'
+  /** The connection was down and the request opted out of waiting for it. */
+  | 'notConnected'
+  /** The connection was lost after sending; Janus may or may not have acted on it. */
+  | 'outcomeUnknown'
   /** The session was lost; requests for the old session cannot be delivered. */
-  sessionLost: 1004,
+  | 'sessionLost'
   /** The client was disconnected deliberately. */
-  closed: 1005,
-} as const
+  | 'closed'
+
+/** A request that failed on our side: the server never answered it. */
+export class ClientError extends Error {
+  constructor(
+    readonly kind: ClientErrorKind,
+    message: string,
+  ) {
+    super(message)
+    this.name = 'ClientError'
+  }
+}
+
+/** The server said something that breaks the protocol (a `create` reply without an id). */
+export class ProtocolError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'ProtocolError'
+  }
+}
+
+/** How a request can fail. */
+export type RequestError = ServerError | ClientError

@@ -8,3 +8,6 @@ declare class URL {
   readonly hostname: string
   readonly origin: string
 }
+
+/** Runs a callback after the current task (every runtime Holdfast runs in has it). */
+declare function queueMicrotask(callback: () => void): void

@@ -122,10 +122,8 @@ describe('bridge socket (the janus.js seam)', () => {
     const got: Record<string, unknown>[] = []
     stale.addEventListener('message', (e) => got.push(JSON.parse((e as { data: string }).data)))
     await h.clock.settle()
-    h.session.sendFromBridge(
-      { janus: 'attach', plugin: 'p', session_id: id, transaction: 'z' },
-      (m) => got.push(m),
-    )
+    stale.send(JSON.stringify({ janus: 'attach', plugin: 'p', session_id: id, transaction: 'z' }))
+    await h.clock.settle()
     expect(got.at(-1)).toMatchObject({ janus: 'error', error: { code: 458 } })
     expect(received).toHaveLength(1)
   })

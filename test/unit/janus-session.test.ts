@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { LocalErrorCode } from '../../renderer/core/janus-protocol'
+import { ClientError } from '../../renderer/core/janus-protocol'
 import { connected, makeHarness } from './support/harness'
 
 describe('JanusSession: connecting', () => {
@@ -38,11 +38,14 @@ describe('JanusSession: connecting', () => {
   })
 
   it('fails with serverError for a URL the socket factory rejects', async () => {
-    const h = makeHarness()
-    const bad = makeHarness({}, { server: h.server })
-    ;(bad.session as unknown as { deps: { openSocket: () => never } }).deps.openSocket = () => {
-      throw new SyntaxError('not a websocket URL')
-    }
+    const bad = makeHarness(
+      {},
+      {
+        openSocket: () => {
+          throw new SyntaxError('not a websocket URL')
+        },
+      },
+    )
     bad.session.connect()
     await bad.clock.advance(0)
     expect(bad.session.state).toMatchObject({ kind: 'failed', reason: 'serverError' })
@@ -236,7 +239,7 @@ describe('JanusSession: losing the session', () => {
     h.server.autoOpen = false
     h.server.last.drop()
     const queued = handle.message({ audio: true })
-    const queuedOutcome = expect(queued).rejects.toMatchObject({ code: LocalErrorCode.sessionLost })
+    const queuedOutcome = expect(queued).rejects.toMatchObject({ kind: 'sessionLost' })
     h.server.killSession(id)
     h.server.last.open()
     await h.clock.advance(0)
@@ -304,7 +307,7 @@ describe('JanusSession: requests', () => {
     await expect(
       handle.message({}, undefined, { retryAfterReconnect: false }),
     ).rejects.toMatchObject({
-      code: LocalErrorCode.notConnected,
+      kind: 'notConnected',
     })
   })
 
@@ -321,7 +324,7 @@ describe('JanusSession: requests', () => {
       candidate: { completed: true },
     })
     const messageOutcome = expect(message).rejects.toMatchObject({
-      code: LocalErrorCode.outcomeUnknown,
+      kind: 'outcomeUnknown',
     })
     h.session.handleSystemEvent({ type: 'network-changed', addresses: [] })
     await h.clock.advance(0)
@@ -342,9 +345,11 @@ describe('JanusSession: requests', () => {
       handle_id: handle.id,
       body: {},
     })
-    const settled = expect(pending).rejects.toMatchObject({ code: LocalErrorCode.timeout })
+    const settled = pending.catch((error: unknown) => error)
     await h.clock.advance(2000)
-    await settled
+    const error = await settled
+    expect(error).toBeInstanceOf(ClientError)
+    expect(error).toMatchObject({ kind: 'timeout' })
   })
 
   it('survives malformed and unexpected frames without crashing or leaking', async () => {
@@ -370,7 +375,7 @@ describe('JanusSession: requests', () => {
     expect(unhandled).toHaveBeenCalledTimes(3)
     const handle = await h.session.attach('janus.plugin.echotest')
     await expect(handle.message({})).resolves.toMatchObject({ janus: 'ack' })
-    expect((h.session as unknown as { pending: Map<string, unknown> }).pending.size).toBe(0)
+    expect((h.session as unknown as { ledger: { openCount: number } }).ledger.openCount).toBe(0)
   })
 })
 

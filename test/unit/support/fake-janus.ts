@@ -63,7 +63,19 @@ export class FakeJanus {
   sessionTimeoutS = 15
   /** Requests that reached the "plugin", in order, by transaction. */
   readonly delivered: string[] = []
+  /** Scripted answers that replace the normal one for a verb, the first `times` times. */
+  private readonly overrides: { verb: string; reply: Json; times: number }[] = []
   private nextId = 1000
+
+  /** Answers the next `times` requests of `verb` with `reply` (transaction added). */
+  answer(verb: string, reply: Json, times = Number.POSITIVE_INFINITY): void {
+    this.overrides.push({ verb, reply, times })
+  }
+
+  /** Answers the next `times` requests of `verb` with a Janus error. */
+  refuseVerb(verb: string, code: number, reason: string, times = Number.POSITIVE_INFINITY): void {
+    this.answer(verb, { janus: 'error', error: { code, reason } }, times)
+  }
 
   readonly factory: SocketFactory = (_url, protocol, handlers) => {
     if (protocol !== 'janus-protocol') throw new Error(`wrong subprotocol ${protocol}`)
@@ -115,6 +127,12 @@ export class FakeJanus {
     const reply = (frame: Json): void => socket.push({ transaction, ...frame })
     const error = (code: number, reason: string): void =>
       reply({ janus: 'error', error: { code, reason } })
+    const override = this.overrides.find((o) => o.verb === request.janus && o.times > 0)
+    if (override) {
+      override.times -= 1
+      reply(override.reply)
+      return
+    }
     if (request.janus === 'info') {
       reply({
         janus: 'server_info',

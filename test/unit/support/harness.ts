@@ -4,6 +4,7 @@ import {
   type SessionEvents,
 } from '../../../renderer/core/janus-session'
 import type { TokenProvider } from '../../../renderer/core/host'
+import type { SocketFactory } from '../../../renderer/core/socket'
 import { FakeClock } from './fake-clock'
 import { FakeJanus, MemoryStore } from './fake-janus'
 
@@ -15,6 +16,7 @@ export function makeHarness(
     store?: MemoryStore
     clock?: FakeClock
     server?: FakeJanus
+    openSocket?: SocketFactory
   } = {},
 ) {
   const clock = extra.clock ?? new FakeClock()
@@ -25,7 +27,7 @@ export function makeHarness(
     {
       clock,
       random: () => 0.5,
-      openSocket: server.factory,
+      openSocket: extra.openSocket ?? server.factory,
       store,
       ...(extra.tokenProvider ? { tokenProvider: extra.tokenProvider } : {}),
     },

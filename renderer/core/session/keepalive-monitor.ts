@@ -1,0 +1,78 @@
+/**
+ * The keepalive that also proves the connection is alive: janus.js sends one every 25 s and
+ * never waits for its ack, so a path that died without closing goes unnoticed. Here each
+ * keepalive has an ack bound, and the cadence follows the server's windows and whether a
+ * call is up (shared/JANUS-NOTES.md).
+ */
+import type { Clock, TimerId } from '../clock'
+import { ClientError, JanusErrorCode, ServerError } from '../janus-protocol'
+import type { KeepalivePlan } from '../reclaim-window'
+import type { Channel, RequestLedger } from './request-ledger'
+
+/** What a keepalive found out, when it was not simply acknowledged. */
+export type KeepaliveVerdict = 'noAck' | 'sessionGone' | 'unauthorized'
+
+export interface KeepaliveMonitorDeps {
+  clock: Clock
+  /** The plan for now (it changes with the server's windows and calls). */
+  plan(): KeepalivePlan
+  ledger: Pick<RequestLedger, 'sendDirect'>
+  /** Where the session lives now; undefined while there is none to keep. */
+  target(): { channel: Channel; sessionId: number } | undefined
+  /** A keepalive showed the connection or the session is gone. */
+  onVerdict(verdict: KeepaliveVerdict): void
+}
+
+/** Sends keepalives on a schedule while started, and reports what their answers mean. */
+export class KeepaliveMonitor {
+  private timer: TimerId | undefined
+  private planValue: KeepalivePlan | undefined
+  /** Bumped on every start and stop, so a late answer of an older keepalive is ignored. */
+  private run = 0
+
+  constructor(private readonly deps: KeepaliveMonitorDeps) {}
+
+  /** The cadence in force, for diagnostics. */
+  get plan(): KeepalivePlan {
+    return this.planValue ?? this.deps.plan()
+  }
+
+  /** (Re)starts the schedule; the first keepalive after `delayMs`, or one interval. */
+  start(delayMs?: number): void {
+    this.stop()
+    const run = this.run
+    const plan = this.deps.plan()
+    this.planValue = plan
+    this.timer = this.deps.clock.setTimeout(() => {
+      this.timer = undefined
+      this.send(run, plan)
+    }, delayMs ?? plan.intervalMs)
+  }
+
+  stop(): void {
+    this.run += 1
+    if (this.timer !== undefined) this.deps.clock.clearTimeout(this.timer)
+    this.timer = undefined
+  }
+
+  private send(run: number, plan: KeepalivePlan): void {
+    const target = this.deps.target()
+    if (!target) return
+    const { channel, sessionId } = target
+    const keepalive = { janus: 'keepalive', session_id: sessionId }
+    this.deps.ledger.sendDirect(channel, keepalive, plan.ackTimeoutMs).then(
+      () => {
+        if (run === this.run) this.start()
+      },
+      (error: unknown) => {
+        if (run !== this.run) return
+        if (error instanceof ClientError && error.kind === 'timeout') this.deps.onVerdict('noAck')
+        else if (error instanceof ServerError && error.code === JanusErrorCode.sessionNotFound)
+          this.deps.onVerdict('sessionGone')
+        else if (error instanceof ServerError && error.unauthorized)
+          this.deps.onVerdict('unauthorized')
+        else this.start()
+      },
+    )
+  }
+}

@@ -1,0 +1,49 @@
+/** The session core's public types: its events, its options and what it is given. */
+import type { BackoffOptions } from '../backoff'
+import type { Clock, Logger } from '../clock'
+import type { ConnectionState, DisconnectReason, LossReason } from '../connection-state'
+import type { TokenProvider } from '../host'
+import type { Incident } from '../incident-log'
+import type { JanusMessage } from '../janus-protocol'
+import type { SessionStore } from '../session-record'
+import type { SocketFactory } from '../socket'
+import type { SessionLossReason } from './handshake'
+
+/** Events for the UI, for plugins and for tests. */
+export interface SessionEvents extends Record<string, unknown> {
+  state: ConnectionState
+  connecting: { serverUrl: string }
+  connected: { sessionId: number; resumedFromStore: boolean }
+  reconnecting: { attempt: number; reason: LossReason }
+  reconnected: { sessionId: number; reclaimed: boolean; lossAt: number; durationMs: number }
+  sessionLost: { sessionId: number; reason: SessionLossReason }
+  disconnected: { reason: DisconnectReason; message: string }
+  incident: Incident
+  /** Inbound messages not consumed by the core: the janus.js bridge listens here. */
+  message: JanusMessage
+}
+
+/** How the session talks to its server and how patient it is. */
+export interface JanusSessionOptions {
+  serverUrl: string
+  apiSecret?: string
+  token?: string
+  /** Give up after this many failed attempts in a row (Vonage uses 5). Default: never. */
+  maxReconnectAttempts?: number
+  requestTimeoutMs?: number
+  /** How long a new socket may take to open before the attempt counts as failed. */
+  openTimeoutMs?: number
+  backoff?: BackoffOptions
+  /** Bound for each recovery hook so one stuck plugin cannot hold the session. */
+  hookTimeoutMs?: number
+}
+
+/** The edges the session is given: time, randomness, sockets, storage, tokens, logs. */
+export interface JanusSessionDeps {
+  clock: Clock
+  random: () => number
+  openSocket: SocketFactory
+  store: SessionStore
+  tokenProvider?: TokenProvider
+  logger?: Logger
+}
