@@ -22,7 +22,7 @@ import { autoUpdater } from 'electron-updater'
 import Store from 'electron-store'
 import type { RendererReport } from '../preload/ipc-contract'
 import type { Clock } from '../renderer/core/clock'
-import { dialLinkFromArgv, parseDialLink } from '../renderer/core/sip/dial-link'
+import { dialLinkFromArgv, readDialLink, type DialLink } from '../renderer/core/sip/dial-link'
 import { CallNotifier } from './call-notifier'
 import { createFileLogger } from './file-log'
 import { createIpc } from './ipc'
@@ -125,7 +125,6 @@ function start(): void {
   ipc.handle('secrets:status', () => vault.availability())
   ipc.handle('secrets:get', (name) => vault.get(name))
   ipc.handle('secrets:set', (name, value) => vault.set(name, value))
-  ipc.handle('secrets:delete', (name) => vault.delete(name))
   ipc.handle('settings:get', () => settings())
   ipc.handle('settings:set', async (patch) => {
     const next = { ...settings(), ...patch }
@@ -234,14 +233,15 @@ function start(): void {
   }
   open()
   // tel:/sip: links arrive as an argument (Windows, Linux), to a second instance, or as open-url (macOS).
-  const dial = (link: string | undefined): void => {
-    if (link) toRenderer('app:dial', { target: link })
+  // A malformed link is refused with a message for the user, never an exception here.
+  const dial = (link: DialLink | undefined): void => {
+    if (link) toRenderer('app:dial', link.ok ? { target: link.target } : { refused: link.reason })
   }
   if (app.isPackaged)
     for (const scheme of ['tel', 'sip', 'sips']) app.setAsDefaultProtocolClient(scheme)
   app.on('open-url', (event, url) => {
     event.preventDefault()
-    dial(parseDialLink(url))
+    dial(readDialLink(url))
   })
   window?.webContents.once('did-finish-load', () => dial(dialLinkFromArgv(process.argv.slice(1))))
   app.on('second-instance', (_event, argv) => {

@@ -82,8 +82,4 @@ export class SecretVault {
       return undefined
     }
   }
-
-  delete(name: SecretName): void {
-    this.store.delete(name)
-  }
 }

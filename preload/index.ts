@@ -7,6 +7,7 @@ import type { SystemEvent } from '../renderer/core/host'
 import type { SessionRecord } from '../renderer/core/session-record'
 import type {
   DesktopSettings,
+  DialOutcome,
   EventChannel,
   EventChannels,
   InvokeChannel,
@@ -50,8 +51,8 @@ const bridge = {
   onSystemEvent: (listener: (event: SystemEvent) => void) => subscribe('system:event', listener),
   onUpdateStatus: (listener: (status: UpdateStatus) => void) =>
     subscribe('updates:status', listener),
-  onDial: (listener: (target: string) => void) =>
-    subscribe('app:dial', ({ target }) => listener(target)),
+  onDial: (listener: (outcome: DialOutcome) => void) =>
+    subscribe('app:dial', (outcome) => listener(outcome)),
   notifyIncomingCall: (peer: string) => invoke('call:incoming', { peer }),
   dismissIncomingCall: () => invoke('call:dismiss'),
   onCallAction: (listener: (action: 'answer' | 'decline') => void) =>

@@ -48,7 +48,6 @@ export interface InvokeChannels {
   'secrets:status': { args: []; result: { persistent: boolean; reason?: string } }
   'secrets:get': { args: [SecretName]; result: string | undefined }
   'secrets:set': { args: [SecretName, string]; result: boolean }
-  'secrets:delete': { args: [SecretName]; result: void }
   'settings:get': { args: []; result: DesktopSettings }
   'settings:set': { args: [Partial<DesktopSettings>]; result: DesktopSettings }
   'app:report': { args: [RendererReport]; result: void }
@@ -62,13 +61,16 @@ export interface InvokeChannels {
   'call:dismiss': { args: []; result: void }
 }
 
+/** A tel:/sip: link opened with the app: what to dial, or why it cannot be dialled. */
+export type DialOutcome = { target: string } | { refused: string }
+
 /** Events main sends to the renderer. */
 export interface EventChannels {
   'system:event': SystemEvent
   'app:prepare-quit': { reason: 'quit' | 'shutdown' }
   'updates:status': UpdateStatus
-  /** A tel:/sip: link was opened with the app: put the target in the dialer. */
-  'app:dial': { target: string }
+  /** A tel:/sip: link was opened with the app: its target for the dialer, or why it was refused. */
+  'app:dial': DialOutcome
   /** Answer or Decline was chosen on the incoming-call notification. */
   'call:action': { action: 'answer' | 'decline' }
 }
@@ -111,7 +113,6 @@ export const validators: {
     args[1].length <= 8192
       ? [args[0], args[1]]
       : undefined,
-  'secrets:delete': (args) => (args.length === 1 && isSecretName(args[0]) ? [args[0]] : undefined),
   'settings:get': none,
   'settings:set': (args) => {
     if (args.length !== 1 || !isObject(args[0])) return undefined

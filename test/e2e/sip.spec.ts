@@ -366,3 +366,15 @@ test('a tel: link opens the dialer with the number filled in', async ({ page, la
   await page.goto(`${lab.appUrl}&dial=${encodeURIComponent('tel:+1-555-010-0199')}`)
   await expect(page.getByLabel('Number or SIP address')).toHaveValue('+15550100199')
 })
+
+test('a malformed tel: link is refused with a message, and the page keeps working', async ({
+  page,
+  lab,
+}) => {
+  await page.goto(`${lab.appUrl}&dial=${encodeURIComponent('tel:%')}`)
+  await expect(page.getByTestId('sip-error')).toHaveText(
+    'Cannot dial the link "tel:%": it is not properly encoded.',
+  )
+  await expect(page.getByLabel('Number or SIP address')).toHaveValue('')
+  await expect(page.getByTestId('connection-status')).toHaveText('Connected')
+})

@@ -358,7 +358,7 @@ describe('SIP plugin events', () => {
   })
 })
 
-import { dialLinkFromArgv, parseDialLink } from '../../renderer/core/sip/dial-link'
+import { dialLinkFromArgv, parseDialLink, readDialLink } from '../../renderer/core/sip/dial-link'
 
 describe('tel: and sip: links', () => {
   it('reads numbers and addresses, and refuses anything else', () => {
@@ -381,10 +381,22 @@ describe('tel: and sip: links', () => {
   })
 
   it('finds the link among the arguments the OS passes', () => {
-    expect(dialLinkFromArgv(['/opt/Holdfast/holdfast', '--no-sandbox', 'tel:+15550100'])).toBe(
-      '+15550100',
-    )
+    expect(dialLinkFromArgv(['/opt/Holdfast/holdfast', '--no-sandbox', 'tel:+15550100'])).toEqual({
+      ok: true,
+      target: '+15550100',
+    })
     expect(dialLinkFromArgv(['/opt/Holdfast/holdfast'])).toBeUndefined()
+  })
+
+  it('refuses a malformed link with a reason instead of throwing', () => {
+    for (const bad of ['tel:%', 'tel:%E0%A4%A', 'sip:%zz@host', 'tel:call-me', 'sip:nobody']) {
+      const read = readDialLink(bad)
+      expect(read).toMatchObject({ ok: false })
+      expect(read?.ok === false && read.reason).toMatch(/^Cannot dial the link ".+": .+\.$/)
+    }
+    expect(dialLinkFromArgv(['holdfast', 'tel:%'])).toMatchObject({ ok: false })
+    expect(readDialLink('https://example.org')).toBeUndefined()
+    expect(readDialLink(`tel:${'9'.repeat(500)}`)).toMatchObject({ ok: false })
   })
 })
 

@@ -10,7 +10,7 @@ import {
 } from '../../core/sip/sip-state'
 import type { CallStats } from '../../janus/media'
 import type { SipPhone } from '../../janus/sip-phone'
-import { parseDialLink } from '../../core/sip/dial-link'
+import { readDialLink } from '../../core/sip/dial-link'
 import { isElectronHost } from '../../host/electron-host'
 import type { HoldfastApp } from '../holdfast-app'
 import { TonePlayer, type Sound } from '../tones'
@@ -34,9 +34,8 @@ export const usePhoneStore = defineStore('phone', () => {
   /** Tones the other side sent during this call. */
   const tonesReceived = ref('')
   /** What the dialer shows; a tel:/sip: link (?dial= or from the desktop app) fills it in. */
-  const dialTarget = ref(
-    parseDialLink(new URLSearchParams(window.location.search).get('dial') ?? '') ?? '',
-  )
+  const linked = readDialLink(new URLSearchParams(window.location.search).get('dial') ?? '')
+  const dialTarget = ref(linked?.ok ? linked.target : '')
   const registration = shallowRef<RegistrationState>({ kind: 'unregistered' })
   const call = shallowRef<CallState>({ kind: 'idle' })
   const remoteStream = shallowRef<MediaStream | undefined>()
@@ -55,7 +54,7 @@ export const usePhoneStore = defineStore('phone', () => {
     },
   )
   const stats = shallowRef<CallStats | undefined>()
-  const error = ref<string | undefined>()
+  const error = ref<string | undefined>(linked?.ok === false ? linked.reason : undefined)
   /** What happened to the call beyond its state, e.g. who transferred us. */
   const notice = ref<string | undefined>()
   const muted = ref(false)
@@ -82,7 +81,10 @@ export const usePhoneStore = defineStore('phone', () => {
     if (isElectronHost(host)) {
       // The desktop app may play sound without a gesture: the phone can ring from the start.
       tones.unlock()
-      host.desktop.onDial((target) => (dialTarget.value = target))
+      host.desktop.onDial((link) => {
+        if ('target' in link) dialTarget.value = link.target
+        else error.value = link.refused
+      })
       host.desktop.onCallAction((action) => void (action === 'answer' ? answer() : decline()))
       // With its password in the vault, the active account registers on start.
       void accounts.useVault(host.desktop).then((ready) => {
