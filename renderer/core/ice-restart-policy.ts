@@ -94,6 +94,15 @@ export class IceRestartPolicy {
     }
   }
 
+  /**
+   * Media stopped arriving while ICE reports healthy (the path died under a `connected`
+   * pair): restart at once. Media arriving again is what proves the restart worked.
+   */
+  onMediaStalled(): void {
+    this.clearGrace()
+    this.request('media stopped while ICE was connected')
+  }
+
   /** Signalling went down or came back; restarts wait for it. */
   onSignalling(up: boolean): void {
     this.signallingUp = up

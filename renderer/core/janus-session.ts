@@ -87,7 +87,10 @@ export class JanusSession {
       this.log.warn(`a listener of "${event}" threw`, error),
     )
     const { clock } = deps
-    this.handles = new HandleRegistry(() => void this.keeper.saveNow())
+    this.handles = new HandleRegistry(() => {
+      void this.keeper.saveNow()
+      this.events.emit('change', undefined)
+    })
     this.keeper = new SessionKeeper({
       clock,
       store: deps.store,
@@ -103,6 +106,7 @@ export class JanusSession {
       ...(options.token !== undefined ? { token: options.token } : {}),
       defaultTimeoutMs: options.requestTimeoutMs ?? 10_000,
       liveChannel: () => this.live,
+      onQueueChanged: () => this.events.emit('change', undefined),
       canQueue: () => ['connecting', 'reconnecting', 'recovering'].includes(this.stateValue.kind),
       onSessionRequest: () => {
         if (this.facts.sessionId === undefined) return
@@ -196,7 +200,9 @@ export class JanusSession {
     const before = this.mediaActive.size > 0
     if (active) this.mediaActive.add(key)
     else this.mediaActive.delete(key)
-    if (before !== this.mediaActive.size > 0 && this.live) this.keepaliveMonitor.start(0)
+    if (before === this.mediaActive.size > 0) return
+    if (this.live) this.keepaliveMonitor.start(0)
+    this.events.emit('change', undefined)
   }
 
   /** Starts (or starts over after `failed` / `closed`): claims a stored session if young enough. */

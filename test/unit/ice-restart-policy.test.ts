@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { IceRestartPolicy, defaultIceRestartOptions } from '../../renderer/core/ice-restart-policy'
+import { MediaFlowWatch } from '../../renderer/core/media-flow-watch'
 import { FakeClock } from './support/fake-clock'
 
 function makePolicy(options = defaultIceRestartOptions) {
@@ -128,5 +129,66 @@ describe('ICE restart verification', () => {
     expect(t.reports.at(-1)).toBe('media-back: media connected via 10.0.1.2')
     await t.clock.advance(10_000)
     expect(t.restarts).toEqual(['network changed'])
+  })
+})
+
+describe('media that stops under a healthy ICE', () => {
+  it('restarts ICE at once when media stalls, and counts media arriving again as back', async () => {
+    const t = makePolicy()
+    t.policy.onIceState('connected')
+    t.policy.onMediaStalled()
+    await t.clock.advance(0)
+    expect(t.restarts).toEqual(['media stopped while ICE was connected'])
+    t.receive(50)
+    await t.clock.advance(250)
+    expect(t.reports.at(-1)).toMatch(/^media-back/)
+  })
+})
+
+describe('MediaFlowWatch', () => {
+  const sample = (at: number, received: number, iceHealthy = true) => ({ at, received, iceHealthy })
+
+  it('says stalled once when nothing arrives for a second after media flowed', () => {
+    const watch = new MediaFlowWatch({ stallAfterMs: 1000 })
+    expect(watch.observe(sample(0, 10))).toBe('waiting')
+    expect(watch.observe(sample(250, 20))).toBe('flowing')
+    expect(watch.observe(sample(750, 20))).toBe('waiting')
+    expect(watch.observe(sample(1250, 20))).toBe('stalled')
+    expect(watch.observe(sample(1500, 20))).toBe('waiting')
+    expect(watch.observe(sample(1750, 30))).toBe('flowing')
+  })
+
+  it('never calls a call that has not flowed yet stalled', () => {
+    const watch = new MediaFlowWatch({ stallAfterMs: 1000 })
+    for (let at = 0; at < 10_000; at += 250) expect(watch.observe(sample(at, 0))).toBe('waiting')
+  })
+
+  it('leaves an unhealthy ICE to the restart policy', () => {
+    const watch = new MediaFlowWatch({ stallAfterMs: 1000 })
+    watch.observe(sample(0, 0))
+    watch.observe(sample(250, 5))
+    expect(watch.observe(sample(2000, 5, false))).toBe('waiting')
+  })
+
+  it('expects nothing while paused (on hold), and judges afresh after', () => {
+    const watch = new MediaFlowWatch({ stallAfterMs: 1000 })
+    watch.observe(sample(0, 0))
+    watch.observe(sample(250, 5))
+    watch.setPaused(true)
+    expect(watch.observe(sample(5000, 5))).toBe('waiting')
+    watch.setPaused(false)
+    expect(watch.observe(sample(9000, 5))).toBe('waiting')
+    expect(watch.observe(sample(9250, 6))).toBe('flowing')
+    expect(watch.observe(sample(10_500, 6))).toBe('stalled')
+  })
+
+  it('tells a stall that lasts again once rearmed', () => {
+    const watch = new MediaFlowWatch({ stallAfterMs: 1000 })
+    watch.observe(sample(0, 0))
+    watch.observe(sample(250, 5))
+    expect(watch.observe(sample(1500, 5))).toBe('stalled')
+    watch.rearm()
+    expect(watch.observe(sample(2000, 5))).toBe('waiting')
+    expect(watch.observe(sample(2500, 5))).toBe('stalled')
   })
 })

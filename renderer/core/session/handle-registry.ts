@@ -49,6 +49,8 @@ export class HandleRegistry {
 
   /** Forgets every handle (the session is gone, and its handles with it). */
   clear(): void {
+    if (this.entries.size === 0) return
     this.entries.clear()
+    this.onChange()
   }
 }

@@ -54,6 +54,8 @@ export interface RequestLedgerDeps {
   canQueue(): boolean
   /** A request carrying the session id was written: Janus counts its windows from now. */
   onSessionRequest(): void
+  /** The number of queued requests changed. */
+  onQueueChanged(): void
   defaultTimeoutMs: number
 }
 
@@ -99,7 +101,7 @@ export class RequestLedger {
     this.pending.set(p.transaction, p)
     const live = this.deps.liveChannel()
     if (live) this.write(p, live)
-    else if (p.queueable && this.deps.canQueue()) this.queue.push(p)
+    else if (p.queueable && this.deps.canQueue()) this.enqueue(p)
     else this.settle(p, new ClientError('notConnected', 'Not connected to the server'))
   }
 
@@ -153,8 +155,7 @@ export class RequestLedger {
   /** Sends what was queued, now addressed to `sessionId`. */
   flushQueue(sessionId: number | undefined): void {
     const live = this.deps.liveChannel()
-    const queued = this.queue
-    this.queue = []
+    const queued = this.takeQueue()
     for (const p of queued) {
       if (!this.pending.has(p.transaction)) continue
       if (p.request.session_id !== undefined) p.request.session_id = sessionId
@@ -164,14 +165,12 @@ export class RequestLedger {
 
   /** Fails everything queued (the session they were meant for is gone). */
   failQueue(error: Error): void {
-    const queued = this.queue
-    this.queue = []
-    for (const p of queued) this.settle(p, error)
+    for (const p of this.takeQueue()) this.settle(p, error)
   }
 
   /** Fails everything, queued or in flight. */
   failAll(error: Error): void {
-    this.queue = []
+    this.takeQueue()
     for (const p of [...this.pending.values()]) this.settle(p, error)
   }
 
@@ -186,7 +185,7 @@ export class RequestLedger {
       if (p.idempotent && p.queueable) {
         p.sentOn = undefined
         this.clearTimer(p)
-        this.queue.push(p)
+        this.enqueue(p)
       } else {
         this.settle(
           p,
@@ -224,7 +223,7 @@ export class RequestLedger {
       const live = this.deps.liveChannel()
       if (live) this.write(p, live)
       else if (p.direct && p.sentOn) this.write(p, p.sentOn)
-      else this.queue.push(p)
+      else this.enqueue(p)
     })
   }
 
@@ -250,8 +249,23 @@ export class RequestLedger {
     if (this.pending.get(p.transaction) !== p) return
     this.pending.delete(p.transaction)
     this.clearTimer(p)
-    this.queue = this.queue.filter((q) => q !== p)
+    if (this.queue.includes(p)) {
+      this.queue = this.queue.filter((q) => q !== p)
+      this.deps.onQueueChanged()
+    }
     p.done(outcome)
+  }
+
+  private enqueue(p: Pending): void {
+    this.queue.push(p)
+    this.deps.onQueueChanged()
+  }
+
+  private takeQueue(): Pending[] {
+    const queued = this.queue
+    this.queue = []
+    if (queued.length > 0) this.deps.onQueueChanged()
+    return queued
   }
 
   private clearTimer(p: Pending): void {

@@ -19,6 +19,8 @@ export interface SessionEvents extends Record<string, unknown> {
   sessionLost: { sessionId: number; reason: SessionLossReason }
   disconnected: { reason: DisconnectReason; message: string }
   incident: Incident
+  /** Something diagnostics show changed: handles, queued requests, the keepalive cadence. */
+  change: undefined
   /** Inbound messages not consumed by the core: the janus.js bridge listens here. */
   message: JanusMessage
 }

@@ -3,10 +3,11 @@
  * events (normalised here), and what each outcome means to a person. Pure: no janus.js, no
  * DOM, so every transition is unit-tested.
  */
+import type { AppEndCause } from '../call'
 import { assertNever } from '../connection-state'
 
 /** Why registration failed, as a person should read it. */
-export type RegistrationCause = 'credentials' | 'network' | 'server'
+export type RegistrationCause = 'credentials' | 'network' | 'noAnswer' | 'server'
 
 export type RegistrationState =
   | { kind: 'unregistered' }
@@ -31,6 +32,10 @@ export type EndReason =
   | 'ended-while-away'
   | 'transferred'
   | 'failed'
+  /** The user disconnected from the server during the call. */
+  | 'disconnected'
+  /** Holdfast was closing (quit, or the OS shutting down). */
+  | 'app-closing'
 
 export type CallState =
   | { kind: 'idle' }
@@ -76,6 +81,10 @@ export type SipEvent =
   | { type: 'missed_call'; peer: string }
   | { type: 'dtmf'; digit: string }
   | { type: 'session-lost' }
+  /** The app ends the call and lets go of the registrar (disconnect, quit, a session given up). */
+  | { type: 'app-end'; cause: AppEndCause }
+  /** A REGISTER got no answer at all within the bound. */
+  | { type: 'registration-timeout' }
   /** After a claim: the call had ended while we were detached (its hang-up event was lost). */
   | { type: 'gone-while-away' }
   /** We asked the other side to call `target` instead (a blind transfer, REFER). */
@@ -84,6 +93,20 @@ export type SipEvent =
   | { type: 'transfer-progress'; code: number }
   /** The other side asks us to call `referTo` instead (an incoming REFER). */
   | { type: 'transfer'; referId: number; referTo: string; referredBy: string }
+
+/** The end a call gets when the app ends it. */
+function appEndReason(cause: AppEndCause): EndReason {
+  switch (cause) {
+    case 'disconnected':
+      return 'disconnected'
+    case 'quit':
+      return 'app-closing'
+    case 'sessionFailed':
+      return 'connection-lost'
+    default:
+      return assertNever(cause)
+  }
+}
 
 /** Whether a call is under way (from dialling or ringing until it ends). */
 export function isLiveCall(state: CallState): boolean {
@@ -106,7 +129,8 @@ export function registrationRetryDelayMs(
   state: RegistrationState,
   failures: number,
 ): number | undefined {
-  if (state.kind !== 'failed' || state.cause !== 'network') return undefined
+  if (state.kind !== 'failed' || (state.cause !== 'network' && state.cause !== 'noAnswer'))
+    return undefined
   const delays = [5_000, 10_000, 30_000]
   return delays[Math.min(Math.max(failures, 1), delays.length + 1) - 1] ?? 60_000
 }
@@ -125,8 +149,13 @@ export function nextRegistration(state: RegistrationState, event: SipEvent): Reg
         code: event.code,
         reason: event.reason,
       }
+    case 'registration-timeout':
+      return state.kind === 'registering'
+        ? { kind: 'failed', cause: 'noAnswer', code: 0, reason: 'No answer from the registrar' }
+        : state
     case 'unregistered':
     case 'session-lost':
+    case 'app-end':
       return { kind: 'unregistered' }
     default:
       return state
@@ -151,6 +180,14 @@ export function endReasonFor(code: number, state: CallState, localHangup: boolea
   return state.kind === 'active' ? 'remote-hangup' : 'failed'
 }
 
+/** Ends that come from our side's connection or the app, never from the transfer. */
+const lostByUs = new Set<EndReason>([
+  'connection-lost',
+  'ended-while-away',
+  'disconnected',
+  'app-closing',
+])
+
 /** Reduces call events; `now` stamps starts and ends. */
 export function nextCall(state: CallState, event: SipEvent, now: number): CallState {
   const peer = 'peer' in state ? state.peer : ''
@@ -161,10 +198,7 @@ export function nextCall(state: CallState, event: SipEvent, now: number): CallSt
     kind: 'ended',
     direction,
     peer,
-    reason:
-      transferring && reason !== 'connection-lost' && reason !== 'ended-while-away'
-        ? 'transferred'
-        : reason,
+    reason: transferring && !lostByUs.has(reason) ? 'transferred' : reason,
     ...(code !== undefined ? { code } : {}),
     at: now,
     duration: state.kind === 'active' ? now - state.since : 0,
@@ -212,6 +246,8 @@ export function nextCall(state: CallState, event: SipEvent, now: number): CallSt
       return live ? end('connection-lost') : state
     case 'gone-while-away':
       return live ? end('ended-while-away') : state
+    case 'app-end':
+      return live ? end(appEndReason(event.cause)) : state
     case 'transfer-requested':
       return state.kind === 'active' ? { ...state, transferTo: event.target } : state
     case 'transfer':
@@ -225,6 +261,7 @@ export function nextCall(state: CallState, event: SipEvent, now: number): CallSt
     case 'registering':
     case 'registered':
     case 'registration_failed':
+    case 'registration-timeout':
     case 'unregistered':
     case 'dtmf':
       return state
@@ -244,6 +281,8 @@ export function describeRegistration(state: RegistrationState): string {
       return 'Registered'
     case 'failed':
       if (state.cause === 'credentials') return 'Registration failed: wrong username or password'
+      if (state.cause === 'noAnswer')
+        return 'Registration failed: no answer from the registrar; trying again'
       if (state.cause === 'network')
         return `Registration failed: the registrar could not be reached (${state.code}); trying again`
       return `Registration failed: ${state.reason} (${state.code})`
@@ -304,6 +343,10 @@ export function describeEnd(reason: EndReason): string {
       return 'Call transferred'
     case 'failed':
       return 'Call failed'
+    case 'disconnected':
+      return 'Call ended: you disconnected'
+    case 'app-closing':
+      return 'Call ended: Holdfast closed'
     default:
       return assertNever(reason)
   }
