@@ -1,14 +1,15 @@
 /**
  * The composition root of the renderer: builds a session core from the settings and the
- * host, forwards the host's system events to it, opens janus.js on the current session
- * and runs the echo call. Stores and components call in here; protocol logic stays in
- * the core.
+ * host, forwards the host's system events to it, opens janus.js on the current session and
+ * creates the calls, each registered in one call registry that updates, the tray and quitting
+ * ask. Stores and components call in here; protocol logic stays in the core.
  */
+import { CallRegistry, type AppEndCause } from '../core/call'
 import type { Host } from '../core/host'
+import type { IceRestartOptions } from '../core/ice-restart-policy'
 import { JanusSession } from '../core/janus-session'
 import { parseIceServers, validateServerUrl, type ConnectionSettings } from '../core/settings'
 import { socketFactoryFrom, type WebSocketClass } from '../core/socket'
-import { isLiveCall } from '../core/sip/sip-state'
 import { browserClock } from '../host/browser-clock'
 import { isElectronHost } from '../host/electron-host'
 import { EchoCall, type EchoCallOptions } from '../janus/echo-call'
@@ -25,8 +26,9 @@ export class HoldfastApp {
   private gatewaySession: number | undefined
   private iceServers: RTCIceServer[] = []
   private stopSignals: (() => void) | undefined
-  private call: EchoCall | undefined
-  private phone: SipPhone | undefined
+  /** Every call of the app, whatever its kind. */
+  readonly calls = new CallRegistry()
+  private forceMediaRestart = false
   private readonly sessionListeners = new Set<(session: JanusSession | undefined) => void>()
 
   constructor(readonly host: Host) {
@@ -34,25 +36,31 @@ export class HoldfastApp {
     window.addEventListener('pagehide', () => this.sessionValue?.releaseForUnload())
     if (isElectronHost(host)) {
       // Quitting the app (or the OS shutting down) ends calls and the session first.
-      host.desktop.onPrepareQuit(() => this.disconnect())
+      host.desktop.onPrepareQuit(() => this.disconnect('quit'))
       this.onSession((session) => {
         session?.events.on('state', () => this.reportToMain())
       })
+      this.calls.events.on('change', () => this.reportToMain())
     }
+  }
+
+  /** Restart ICE after every reclaim, for every kind of call (a setting). */
+  setForceMediaRestart(on: boolean): void {
+    this.forceMediaRestart = on
+  }
+
+  /** The ICE options every new call gets. */
+  private iceOptions(): Partial<IceRestartOptions> {
+    return { forceAfterReclaim: this.forceMediaRestart }
   }
 
   /** Tells main (tray, updates) where the connection and the call are. */
   private reportToMain(): void {
     if (!isElectronHost(this.host)) return
-    const callKind = this.call?.state.kind
     void this.host.desktop.report({
       connection: this.sessionValue?.state.kind ?? 'idle',
-      // A phone call counts from the first ring: updates must not download or restart then.
-      inCall:
-        callKind === 'starting' ||
-        callKind === 'active' ||
-        callKind === 'recovering' ||
-        (this.phone !== undefined && isLiveCall(this.phone.call)),
+      // A call counts from the first ring: updates must not download or restart then.
+      inCall: this.calls.anyLive(),
     })
   }
 
@@ -97,6 +105,10 @@ export class HoldfastApp {
       },
     )
     this.stopSignals = this.host.onSystemEvent((event) => session.handleSystemEvent(event))
+    // A session given up leaves no call looking alive: each ends with its reason.
+    session.events.on('disconnected', ({ reason }) => {
+      if (reason !== 'clientDisconnected') void this.calls.endAll('sessionFailed')
+    })
     this.sessionValue = session
     this.gatewayValue = undefined
     for (const listener of this.sessionListeners) listener(session)
@@ -104,11 +116,14 @@ export class HoldfastApp {
     return session
   }
 
-  /** Hangs up, destroys the session on the server and forgets it. */
-  async disconnect(): Promise<void> {
+  /**
+   * Ends every call (hung up on the server, accounts unregistered), then destroys the session
+   * on the server and forgets it.
+   */
+  async disconnect(cause: Exclude<AppEndCause, 'sessionFailed'> = 'disconnected'): Promise<void> {
     this.stopSignals?.()
     this.stopSignals = undefined
-    await this.call?.hangup('you disconnected')
+    await this.calls.endAll(cause)
     await this.sessionValue?.disconnect()
   }
 
@@ -134,9 +149,14 @@ export class HoldfastApp {
     const session = this.sessionValue
     if (!session || session.state.kind !== 'connected')
       throw new Error('Connect to a server first.')
-    const phone = new SipPhone(session, () => this.gateway(), browserClock, account)
-    this.phone = phone
-    phone.events.on('call', () => this.reportToMain())
+    const phone = new SipPhone(
+      session,
+      () => this.gateway(),
+      browserClock,
+      account,
+      this.iceOptions(),
+    )
+    this.calls.add(phone)
     return phone
   }
 
@@ -145,9 +165,12 @@ export class HoldfastApp {
     const session = this.sessionValue
     if (!session || session.state.kind !== 'connected')
       throw new Error('Connect to a server first.')
-    this.call = new EchoCall(session, () => this.gateway(), browserClock, options)
-    this.call.events.on('state', () => this.reportToMain())
-    return this.call
+    const call = new EchoCall(session, () => this.gateway(), browserClock, {
+      ...options,
+      ice: { ...this.iceOptions(), ...options.ice },
+    })
+    this.calls.add(call)
+    return call
   }
 }
 

@@ -1,5 +1,5 @@
 import { createPinia } from 'pinia'
-import { createApp } from 'vue'
+import { createApp, watch } from 'vue'
 import App from './App.vue'
 import { selectHost } from '../host/select-host'
 import { isElectronHost } from '../host/electron-host'
@@ -21,6 +21,12 @@ app.mount('#app')
 // Start as a person expects: connect to the configured server (claiming the session a
 // reload left behind) without a click.
 const settings = useSettingsStore()
+// The media-restart setting reaches every kind of call through the app.
+watch(
+  () => settings.forceMediaRestart,
+  (on) => holdfast.setForceMediaRestart(on),
+  { immediate: true },
+)
 const host = holdfast.host
 void (isElectronHost(host) ? settings.useDesktopSecrets(host.desktop) : Promise.resolve()).finally(
   () => useConnectionStore().connect(settings.snapshot()),

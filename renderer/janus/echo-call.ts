@@ -1,39 +1,28 @@
 /**
  * The echo call (Janus's echotest plugin): camera and microphone go to Janus and come back.
- * It is Holdfast's first call and the reference for how a call recovers: after a claim it
- * keeps its handle and restarts ICE when the network changed; after a new session it
- * re-attaches and renegotiates by itself.
+ * Its state is the pure reducer of core/echo; its media is one MediaLeg. After a claim the
+ * leg restarts ICE when the network changed; after a new session, or when Janus drops the
+ * PeerConnection, the call builds its media again on a fresh handle.
  */
 import type { JanusJS } from 'janus-gateway'
+import type { AppEndCause, Call } from '../core/call'
 import type { Clock } from '../core/clock'
-import { assertNever } from '../core/connection-state'
+import { isLiveEcho, nextEcho, type EchoCallState, type EchoEvent } from '../core/echo/echo-state'
 import { Emitter } from '../core/emitter'
-import {
-  IceRestartPolicy,
-  defaultIceRestartOptions,
-  type IceRestartOptions,
-} from '../core/ice-restart-policy'
+import type { IceRestartOptions } from '../core/ice-restart-policy'
 import type { JanusSession, RecoveryContext, SessionParticipant } from '../core/janus-session'
-import { iceRestartOffer, sendToPlugin, type Gateway } from './janus-runtime'
-import { describeMediaError, readCallStats, type CallStats } from './media'
+import type { Gateway } from './gateway'
+import { describeMediaError, type CallStats } from './media'
+import { MediaLeg } from './media-leg'
 
-const PLUGIN = 'janus.plugin.echotest'
-
-/** Where the echo call is. */
-export type EchoCallState =
-  | { kind: 'idle' }
-  | { kind: 'starting' }
-  | { kind: 'active'; since: number }
-  | { kind: 'recovering'; reason: string }
-  | { kind: 'ended'; reason: string }
-  | { kind: 'failed'; message: string }
+export type { EchoCallState } from '../core/echo/echo-state'
 
 export interface EchoCallEvents extends Record<string, unknown> {
   state: EchoCallState
+  muted: boolean
   localStream: MediaStream | undefined
   remoteStream: MediaStream | undefined
   stats: CallStats
-  incident: { kind: 'media-restart' | 'media-back'; detail: string }
 }
 
 /** Options for one echo call. */
@@ -43,48 +32,21 @@ export interface EchoCallOptions {
   ice?: Partial<IceRestartOptions>
 }
 
-/** Describes an echo call state for people. */
-export function describeCall(state: EchoCallState): string {
-  switch (state.kind) {
-    case 'idle':
-      return 'No call'
-    case 'starting':
-      return 'Starting the echo call…'
-    case 'active':
-      return 'In call'
-    case 'recovering':
-      return `Recovering media (${state.reason})`
-    case 'ended':
-      return `Call ended: ${state.reason}`
-    case 'failed':
-      return `Call failed: ${state.message}`
-    default:
-      return assertNever(state)
-  }
-}
-
 /** One echo call; create a new one for each call. */
-export class EchoCall implements SessionParticipant {
+export class EchoCall implements SessionParticipant, Call {
   readonly name = 'echotest'
+  readonly kind = 'echo'
   readonly events = new Emitter<EchoCallEvents>()
   private stateValue: EchoCallState = { kind: 'idle' }
-  private handle: JanusJS.PluginHandle | undefined
-  private policy: IceRestartPolicy | undefined
-  private statsTimer: number | undefined
+  private leg: MediaLeg | undefined
+  private mutedValue = false
   private removeParticipant: (() => void) | undefined
-  private readonly remote = new MediaStream()
-  private local: MediaStream | undefined
-  private muted = false
-  private readonly unsubscribe: (() => void)[] = []
-  private hangingUp = false
-  /** Frames and audio packets received at the last stats sample. */
-  private lastReceived = 0
   /** When media was re-established lately; more than three a minute ends the call. */
   private reestablishedAt: number[] = []
 
   constructor(
     private readonly session: JanusSession,
-    private gateway: () => Promise<Gateway>,
+    private readonly gateway: () => Promise<Gateway>,
     private readonly clock: Clock,
     private readonly options: EchoCallOptions,
   ) {}
@@ -93,92 +55,65 @@ export class EchoCall implements SessionParticipant {
     return this.stateValue
   }
 
-  get isMuted(): boolean {
-    return this.muted
+  get muted(): boolean {
+    return this.mutedValue
   }
 
-  /** Attaches, captures, offers; resolves once the answer is applied. */
+  isLive(): boolean {
+    return isLiveEcho(this.stateValue)
+  }
+
+  onChange(listener: () => void): () => void {
+    const offState = this.events.on('state', listener)
+    const offMuted = this.events.on('muted', listener)
+    return () => (offState(), offMuted())
+  }
+
+  /** Attaches, captures, offers; resolves once the offer is sent. */
   async start(): Promise<void> {
     if (this.stateValue.kind !== 'idle') return
-    this.setState({ kind: 'starting' })
-    this.removeParticipant = this.session.addParticipant(this)
-    // A call never outlives its session looking alive: a deliberate disconnect or giving up
-    // ends it with the reason.
-    const offDisconnected = this.session.events.on('disconnected', ({ message }) => {
-      if (this.stateValue.kind === 'ended' || this.stateValue.kind === 'failed') return
-      this.teardown()
-      this.setState({ kind: 'ended', reason: message })
-    })
-    const offReconnecting = this.session.events.on('reconnecting', () =>
-      this.policy?.onSignalling(false),
-    )
-    this.unsubscribe.push(offDisconnected, offReconnecting)
+    this.apply({ type: 'start' })
+    const offParticipant = this.session.addParticipant(this)
+    const offReconnecting = this.session.events.on('reconnecting', () => this.leg?.signallingDown())
+    this.removeParticipant = () => (offParticipant(), offReconnecting())
     try {
-      await this.attachAndOffer()
-      this.statsTimer = window.setInterval(() => void this.sampleStats(), 1000)
+      await this.buildMedia()
     } catch (error) {
       await this.fail(error)
     }
   }
 
-  /** Ends a call that could not start or restore, leaving no handle behind on the server. */
-  private async fail(error: unknown): Promise<void> {
-    const handle = this.handle
-    this.teardown()
-    this.setState({ kind: 'failed', message: describeMediaError(error) })
-    if (handle)
-      await new Promise<void>((resolve) =>
-        handle.detach({ success: () => resolve(), error: () => resolve() }),
-      )
-  }
-
   /** Mutes or unmutes the microphone. */
   setMuted(muted: boolean): void {
-    this.muted = muted
-    if (!this.handle) return
-    if (muted) this.handle.muteAudio()
-    else this.handle.unmuteAudio()
+    this.mutedValue = muted
+    this.leg?.setMuted(muted)
+    this.events.emit('muted', muted)
   }
 
-  /** Ends the call and detaches the handle. */
-  async hangup(reason = 'you hung up'): Promise<void> {
-    this.hangingUp = true
-    const handle = this.handle
-    this.teardown()
-    if (this.stateValue.kind !== 'ended' && this.stateValue.kind !== 'failed')
-      this.setState({ kind: 'ended', reason })
-    if (handle) {
-      handle.hangup(true)
-      await new Promise<void>((resolve) =>
-        handle.detach({ success: () => resolve(), error: () => resolve() }),
-      )
-    }
+  /** The user hangs up. */
+  hangup(): Promise<void> {
+    return this.finish({ type: 'hangup', reason: 'you hung up' })
   }
 
-  // ------------------------------------------------------------- recovery hooks
+  /** The app ends the call (disconnect, quit, a session given up). */
+  end(cause: AppEndCause): Promise<void> {
+    return this.finish({ type: 'app-end', cause })
+  }
 
   /** After a claim: the handle lives; restart ICE if the network moved under us. */
   resync(context: RecoveryContext): void {
-    this.policy?.onSignalling(true)
-    this.policy?.onSessionReclaimed(context.networkChanged)
+    this.leg?.resync(context)
   }
 
-  /** After a new session: the old handle is gone; attach again and renegotiate. */
+  /** After a new session: the old handle is gone; build the media again. */
   async restore(): Promise<void> {
-    if (
-      this.stateValue.kind === 'ended' ||
-      this.stateValue.kind === 'failed' ||
-      this.stateValue.kind === 'idle'
-    )
-      return
-    this.setState({ kind: 'recovering', reason: 'the session was recreated' })
+    if (!this.isLive()) return
+    this.apply({ type: 'recovering', reason: 'the session was recreated' })
     // The old PeerConnection belongs to a session Janus destroyed: close it locally.
-    const old = this.handle
-    this.disposeMedia(false)
-    old?.hangup(false)
+    this.leg?.closeMedia(false)
     try {
-      await this.attachAndOffer()
-      this.report('media-back', 'echo call re-established on a new session')
+      await this.buildMedia()
+      this.session.recordIncident('media-back', `${this.name}: re-established on a new session`)
     } catch (error) {
       await this.fail(error)
     }
@@ -186,182 +121,96 @@ export class EchoCall implements SessionParticipant {
 
   // ------------------------------------------------------------- internals
 
-  private async attachAndOffer(): Promise<void> {
-    const gateway = await this.gateway()
-    const handle = await gateway.attach({
-      plugin: PLUGIN,
-      iceState: (state) => this.policy?.onIceState(state),
-      webrtcState: (up) => {
-        if (up) this.markActive()
+  private async finish(event: EchoEvent): Promise<void> {
+    const leg = this.leg
+    this.teardown()
+    this.apply(event)
+    if (leg) {
+      leg.handle?.hangup(true)
+      await leg.detach()
+    }
+  }
+
+  /** Ends a call that could not start or restore, leaving no handle behind on the server. */
+  private async fail(error: unknown): Promise<void> {
+    const leg = this.leg
+    this.teardown()
+    this.apply({ type: 'failed', message: describeMediaError(error) })
+    await leg?.detach()
+  }
+
+  /** A fresh leg: attach, capture, offer. */
+  private async buildMedia(): Promise<void> {
+    const leg: MediaLeg = new MediaLeg(this.session, this.gateway, this.clock, {
+      plugin: 'janus.plugin.echotest',
+      name: this.name,
+      ...(this.options.ice ? { ice: this.options.ice } : {}),
+      sendRestartOffer: (jsep) => leg.send({ audio: true, video: true }, jsep),
+      // The echotest sends a PLI when video is switched back on: video need not wait.
+      requestKeyframe: async () => {
+        if (!this.options.video) return
+        await leg.send({ video: false })
+        await leg.send({ video: true })
       },
-      onmessage: (message, jsep) => {
-        if (jsep) handle.handleRemoteJsep({ jsep })
-        const result = (message as { result?: unknown }).result
-        // The echotest says 'done' when Janus hung up the PeerConnection (ICE failed, a
-        // DTLS alert...). The session is fine and nobody hung up: build the media again.
-        if (result === 'done' && !this.hangingUp)
-          void this.reestablish('the server hung up the media')
-        if (typeof message.error === 'string')
-          this.setState({ kind: 'failed', message: message.error })
-      },
-      onlocaltrack: (track, on) => this.onLocalTrack(track, on),
-      onremotetrack: (track, _mid, on) => this.onRemoteTrack(track, on),
+      onMessage: (message, jsep) => this.onMessage(leg, message, jsep),
     })
-    this.handle = handle
-    this.policy?.dispose()
-    this.policy = new IceRestartPolicy(
-      {
-        clock: this.clock,
-        restart: (reason) => this.restartIce(reason),
-        selectedLocalAddress: async () => (await readCallStats(handle.webrtcStuff.pc)).localAddress,
-        mediaReceived: async () => {
-          const stats = await readCallStats(handle.webrtcStuff.pc)
-          return stats.framesDecoded + stats.audioPacketsReceived
-        },
-        report: (kind, detail) => {
-          this.report(kind, detail)
-          if (kind === 'media-back') this.markActive()
-        },
-      },
-      { ...defaultIceRestartOptions, ...this.options.ice },
-    )
-    await this.negotiate(handle)
+    this.leg = leg
+    leg.setMuted(this.mutedValue)
+    leg.events.on('mediaUp', () => this.apply({ type: 'media-up' }))
+    leg.events.on('restarting', (reason) => this.apply({ type: 'recovering', reason }))
+    leg.events.on('stats', (stats) => this.events.emit('stats', stats))
+    leg.events.on('localStream', (stream) => this.events.emit('localStream', stream))
+    leg.events.on('remoteStream', (stream) => this.events.emit('remoteStream', stream))
+    await leg.attach()
+    const jsep = await leg.negotiate([
+      { type: 'audio', capture: this.options.audio, recv: true },
+      { type: 'video', capture: this.options.video, recv: true },
+    ] as JanusJS.TrackOption[])
+    await leg.send({ audio: true, video: true }, jsep)
+    leg.startMedia()
   }
 
-  /** A fresh PeerConnection on `handle`: capture, offer, answer. */
-  private async negotiate(handle: JanusJS.PluginHandle): Promise<void> {
-    const jsep = await new Promise<JanusJS.JSEP>((resolve, reject) => {
-      handle.createOffer({
-        tracks: [
-          { type: 'audio', capture: this.options.audio, recv: true },
-          { type: 'video', capture: this.options.video, recv: true },
-        ],
-        success: resolve,
-        error: reject,
-      } as JanusJS.OfferParams)
-    })
-    const pc = handle.webrtcStuff.pc
-    pc?.addEventListener('connectionstatechange', () =>
-      this.policy?.onConnectionState(pc.connectionState),
-    )
-    await this.send({ audio: true, video: true }, jsep)
-    if (this.muted) handle.muteAudio()
+  private onMessage(leg: MediaLeg, message: JanusJS.Message, jsep?: JanusJS.JSEP): void {
+    if (leg !== this.leg) return
+    if (jsep) leg.acceptAnswer(jsep)
+    // The echotest says 'done' when Janus hung up the PeerConnection (ICE failed, a DTLS
+    // alert...). The session is fine and nobody hung up: build the media again.
+    if ((message as { result?: unknown }).result === 'done' && this.isLive())
+      void this.reestablish('the server hung up the media')
+    if (typeof message.error === 'string') this.apply({ type: 'failed', message: message.error })
   }
 
-  /** A new offer with iceRestart on the same handle, then a keyframe request. */
-  private async restartIce(reason: string): Promise<void> {
-    const handle = this.handle
-    if (!handle) return
-    if (this.stateValue.kind === 'active') this.setState({ kind: 'recovering', reason })
-    const jsep = await iceRestartOffer(handle)
-    await this.send({ audio: true, video: true }, jsep)
-    await this.requestKeyframe()
-  }
-
-  /** Janus dropped the PeerConnection while the session lives: build the call again on a fresh handle. */
+  /** Janus dropped the PeerConnection while the session lives: build the media again. */
   private async reestablish(reason: string): Promise<void> {
-    const handle = this.handle
-    if (!handle || this.stateValue.kind === 'ended' || this.stateValue.kind === 'failed') return
     const now = this.clock.now()
     this.reestablishedAt = this.reestablishedAt.filter((at) => now - at < 60_000)
     if (this.reestablishedAt.length >= 3) {
-      await this.hangup('the server kept ending the media')
+      await this.finish({ type: 'hangup', reason: 'the server kept ending the media' })
       return
     }
     this.reestablishedAt.push(now)
-    this.setState({ kind: 'recovering', reason })
-    this.report('media-restart', `re-establishing media: ${reason}`)
+    this.apply({ type: 'recovering', reason })
+    this.session.recordIncident('media-restart', `${this.name}: re-establishing media: ${reason}`)
     // A handle whose PeerConnection Janus dropped leaves janus.js half cleaned up; offering
-    // on it again can fail. Start over on a fresh handle, as after a new session, and let
-    // the old one go on the server so it leaves no zombie.
-    this.disposeMedia(false)
-    handle.hangup(false)
-    handle.detach({ success: () => undefined, error: () => undefined })
+    // on it again can fail. Start over on a fresh handle and let the old one go on the server.
+    void this.leg?.detach()
     try {
-      await this.attachAndOffer()
+      await this.buildMedia()
     } catch (error) {
       await this.fail(error)
     }
   }
 
-  /** The echotest sends a PLI when video is switched back on: video need not wait. */
-  private async requestKeyframe(): Promise<void> {
-    if (!this.options.video) return
-    await this.send({ video: false })
-    await this.send({ video: true })
-  }
-
-  private send(message: Record<string, unknown>, jsep?: JanusJS.JSEP): Promise<void> {
-    const handle = this.handle
-    if (!handle) return Promise.reject(new Error('no call'))
-    return sendToPlugin(handle, message, jsep)
-  }
-
-  private report(kind: 'media-restart' | 'media-back', detail: string): void {
-    this.session.recordIncident(kind, `${this.name}: ${detail}`)
-    this.events.emit('incident', { kind, detail })
-  }
-
-  private markActive(): void {
-    if (this.stateValue.kind === 'starting' || this.stateValue.kind === 'recovering') {
-      this.session.setMediaActive(this.name, true)
-      this.setState({ kind: 'active', since: this.clock.now() })
-    }
-  }
-
-  private onLocalTrack(track: MediaStreamTrack, on: boolean): void {
-    this.local ??= new MediaStream()
-    if (on) this.local.addTrack(track)
-    else this.local.removeTrack(track)
-    this.events.emit('localStream', this.local)
-  }
-
-  private onRemoteTrack(track: MediaStreamTrack, on: boolean): void {
-    for (const existing of this.remote.getTracks()) {
-      if (existing.kind === track.kind && existing.id !== track.id)
-        this.remote.removeTrack(existing)
-    }
-    if (on && !this.remote.getTrackById(track.id)) this.remote.addTrack(track)
-    if (!on) this.remote.removeTrack(track)
-    this.events.emit('remoteStream', this.remote)
-  }
-
-  private async sampleStats(): Promise<void> {
-    const pc = this.handle?.webrtcStuff?.pc
-    if (!pc) return
-    const stats = await readCallStats(pc)
-    // What is observed decides: a recovering call whose media is flowing again is in call,
-    // even when the restart policy could not prove the pair moved (a flap on the same network).
-    const received = stats.framesDecoded + stats.audioPacketsReceived
-    if (
-      this.stateValue.kind === 'recovering' &&
-      stats.connectionState === 'connected' &&
-      received > this.lastReceived
-    ) {
-      this.markActive()
-    }
-    this.lastReceived = received
-    this.events.emit('stats', stats)
-  }
-
-  private disposeMedia(stopLocal: boolean): void {
-    this.policy?.dispose()
-    this.policy = undefined
-    if (stopLocal) for (const track of this.local?.getTracks() ?? []) track.stop()
-    this.handle = undefined
-  }
-
   private teardown(): void {
-    this.session.setMediaActive(this.name, false)
-    if (this.statsTimer !== undefined) window.clearInterval(this.statsTimer)
-    this.statsTimer = undefined
-    this.disposeMedia(true)
+    this.leg?.stopMedia()
+    this.leg = undefined
     this.removeParticipant?.()
     this.removeParticipant = undefined
-    for (const off of this.unsubscribe.splice(0)) off()
   }
 
-  private setState(next: EchoCallState): void {
+  private apply(event: EchoEvent): void {
+    const next = nextEcho(this.stateValue, event, this.clock.now())
+    if (next === this.stateValue) return
     this.stateValue = next
     this.events.emit('state', next)
   }

@@ -5,8 +5,11 @@
  */
 import Janus, { type JanusJS } from 'janus-gateway'
 import adapter from 'webrtc-adapter'
+import type { Gateway } from './gateway'
 import { createBridgeSocketClass, type BridgeSocketClass } from '../core/bridge-socket'
 import type { JanusSession } from '../core/janus-session'
+
+export type { Gateway } from './gateway'
 
 const bridges = new Map<string, BridgeSocketClass>()
 let initialised: Promise<void> | undefined
@@ -36,16 +39,6 @@ function init(): Promise<void> {
     })
   })
   return initialised
-}
-
-/** A janus.js instance living on one Janus session of the core. */
-export interface Gateway {
-  readonly janus: Janus
-  readonly sessionId: number
-  /** Attaches a plugin through janus.js (WebRTC included). */
-  attach(options: Omit<JanusJS.PluginOptions, 'success' | 'error'>): Promise<JanusJS.PluginHandle>
-  /** Forgets this instance without destroying the session (the core owns it). */
-  release(): void
 }
 
 /** Creates a janus.js instance on the core's current session. */
@@ -82,31 +75,4 @@ export async function openGateway(
       bridges.delete(url)
     },
   }
-}
-
-/** Sends a plugin message (with an optional SDP) and resolves on Janus's ack or success. */
-export function sendToPlugin(
-  handle: JanusJS.PluginHandle,
-  message: Record<string, unknown>,
-  jsep?: JanusJS.JSEP,
-): Promise<void> {
-  return new Promise((resolve, reject) =>
-    handle.send({
-      message,
-      ...(jsep ? { jsep } : {}),
-      success: () => resolve(),
-      error: (error: string) => reject(new Error(error)),
-    } as unknown as JanusJS.PluginMessage),
-  )
-}
-
-/** A new offer on the handle's PeerConnection that restarts ICE. */
-export function iceRestartOffer(handle: JanusJS.PluginHandle): Promise<JanusJS.JSEP> {
-  return new Promise((resolve, reject) =>
-    handle.createOffer({
-      iceRestart: true,
-      success: resolve,
-      error: reject,
-    } as JanusJS.OfferParams),
-  )
 }

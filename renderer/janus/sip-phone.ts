@@ -1,46 +1,33 @@
 /**
  * The softphone on Janus's SIP plugin (through janus.js): register an account, dial, answer,
- * decline, hang up. Its state is the pure registration and call machines of core/sip; this
- * file only turns plugin events into SipEvents and user actions into plugin requests. As a
- * session participant it re-registers by itself after a new session and never leaves a call
- * that looks alive after the session was lost.
+ * decline, hang up. Its state is the pure registration and call machines of core/sip; its
+ * media is one MediaLeg for the handle's life. This file turns plugin events into SipEvents
+ * and user actions into plugin requests. As a session participant it re-registers by itself
+ * after a new session and never leaves a call that looks alive after the session was lost.
  */
 import type { JanusJS } from 'janus-gateway'
-import type { Clock, TimerId } from '../core/clock'
-import { IceRestartPolicy } from '../core/ice-restart-policy'
+import type { AppEndCause, Call } from '../core/call'
+import type { Clock } from '../core/clock'
 import { Emitter } from '../core/emitter'
+import type { IceRestartOptions } from '../core/ice-restart-policy'
 import type { JanusSession, RecoveryContext, SessionParticipant } from '../core/janus-session'
 import { readSipEvent } from '../core/sip/sip-events'
 import {
   isLiveCall,
   nextCall,
   nextRegistration,
-  registrationRetryDelayMs,
   type CallState,
   type RegistrationState,
   type SipEvent,
 } from '../core/sip/sip-state'
-import { iceRestartOffer, sendToPlugin, type Gateway } from './janus-runtime'
-import { describeMediaError, readCallStats, type CallStats } from './media'
+import type { Gateway } from './gateway'
+import { describeMediaError, type CallStats } from './media'
+import { MediaLeg } from './media-leg'
+import { RegistrationKeeper } from './sip-registration'
 
-const PLUGIN = 'janus.plugin.sip'
+import { toSipUri, type SipAccount } from './sip-registration'
 
-/** A SIP account as the user enters it. */
-export interface SipAccount {
-  /** e.g. sip:alice@example.org */
-  uri: string
-  password: string
-  displayName?: string
-  /** Authentication user when it differs from the URI's user. */
-  authUser?: string
-  /** Registrar / proxy, e.g. sip:example.org:5060 */
-  registrar: string
-  outboundProxy?: string
-  /** How SIP travels to the registrar (UDP unless told). */
-  transport?: 'udp' | 'tcp'
-  /** How tones are sent: in the media (RFC 2833, the default) or as SIP INFO. */
-  dtmfMode?: 'rfc2833' | 'info'
-}
+export { toSipUri, type SipAccount } from './sip-registration'
 
 /** The media a call is made with. */
 export interface MediaPreferences {
@@ -53,6 +40,7 @@ export interface MediaPreferences {
 export interface SipPhoneEvents extends Record<string, unknown> {
   registration: RegistrationState
   call: CallState
+  muted: boolean
   remoteStream: MediaStream | undefined
   stats: CallStats
   /** A tone the other side sent (SIP INFO). */
@@ -64,23 +52,18 @@ export interface SipPhoneEvents extends Record<string, unknown> {
   error: string
 }
 
-export class SipPhone implements SessionParticipant {
+export class SipPhone implements SessionParticipant, Call {
   readonly name = 'sip'
+  readonly kind = 'sip'
   readonly events = new Emitter<SipPhoneEvents>()
-  private handle: JanusJS.PluginHandle | undefined
+  private readonly leg: MediaLeg
+  private readonly registrar: RegistrationKeeper
   private registrationValue: RegistrationState = { kind: 'unregistered' }
   private callValue: CallState = { kind: 'idle' }
   private pendingOffer: JanusJS.JSEP | undefined
-  private readonly remote = new MediaStream()
   private removeParticipant: (() => void) | undefined
-  private statsTimer: ReturnType<typeof setInterval> | undefined
-  private policy: IceRestartPolicy | undefined
   /** An incoming REFER we follow once the current call has ended. */
   private followTransfer: { referId: number; referTo: string } | undefined
-  private muted = false
-  /** Registration failures in a row, and the retry waiting for its turn. */
-  private registrationFailures = 0
-  private registrationRetry: TimerId | undefined
   private preferences: MediaPreferences = { video: false }
   /**
    * Janus still has a PeerConnection for this handle and will announce its end ("hangup"),
@@ -91,13 +74,38 @@ export class SipPhone implements SessionParticipant {
   private serverMediaGone: (() => void)[] = []
   /** Waiting for the answer to the call-state probe (see reconcileCall). */
   private callProbe: ((stillInCall: boolean) => void) | undefined
+  private stoppedValue = false
 
   constructor(
     private readonly session: JanusSession,
-    private readonly gateway: () => Promise<Gateway>,
+    gateway: () => Promise<Gateway>,
     private readonly clock: Clock,
-    private account: SipAccount,
-  ) {}
+    account: SipAccount,
+    ice: Partial<IceRestartOptions> = {},
+  ) {
+    // The call's media recovers by an ICE restart through the plugin's update (a re-INVITE).
+    this.leg = new MediaLeg(session, gateway, clock, {
+      plugin: 'janus.plugin.sip',
+      name: this.name,
+      ice,
+      sendRestartOffer: (jsep) => this.leg.send({ request: 'update' }, jsep),
+      onMessage: (message, jsep) => this.onMessage(message, jsep),
+    })
+    this.leg.events.on('mediaDown', () => {
+      this.serverMedia = false
+      for (const resolve of this.serverMediaGone.splice(0)) resolve()
+    })
+    this.leg.events.on('remoteStream', (stream) => this.events.emit('remoteStream', stream))
+    this.leg.events.on('stats', (stats) => this.events.emit('stats', stats))
+    this.registrar = new RegistrationKeeper({
+      clock,
+      account,
+      send: (message) => this.leg.send(message),
+      apply: (event) => this.apply(event),
+      state: () => this.registrationValue,
+      onRegistration: (listener) => this.events.on('registration', listener),
+    })
+  }
 
   get registration(): RegistrationState {
     return this.registrationValue
@@ -107,56 +115,42 @@ export class SipPhone implements SessionParticipant {
     return this.callValue
   }
 
+  get muted(): boolean {
+    return this.leg.muted
+  }
+
+  /** The app ended this phone (disconnect, quit): a new one is needed to register again. */
+  get stopped(): boolean {
+    return this.stoppedValue
+  }
+
+  isLive(): boolean {
+    return isLiveCall(this.callValue)
+  }
+
+  onChange(listener: () => void): () => void {
+    const offs = ['call', 'registration', 'muted'].map((event) =>
+      this.events.on(event as 'call', listener),
+    )
+    return () => offs.forEach((off) => off())
+  }
+
   /** Attaches the SIP plugin and registers the account. */
   async start(): Promise<void> {
     if (!this.removeParticipant) {
       const offParticipant = this.session.addParticipant(this)
       const offReconnecting = this.session.events.on('reconnecting', () =>
-        this.policy?.onSignalling(false),
+        this.leg.signallingDown(),
       )
-      this.removeParticipant = () => {
-        offParticipant()
-        offReconnecting()
-      }
+      this.removeParticipant = () => (offParticipant(), offReconnecting())
     }
-    await this.attach()
-    await this.register()
+    await this.leg.attach()
+    await this.registrar.register()
   }
 
-  /** Registers (again) with the current account; a registered one is unregistered first. */
-  async register(account: SipAccount = this.account): Promise<void> {
-    this.account = account
-    // The plugin refuses a second register on a registered handle (445).
-    if (this.registrationValue.kind === 'registered') await this.unregister()
-    this.apply({ type: 'registering' })
-    await this.send({
-      request: 'register',
-      username: account.uri,
-      display_name: account.displayName ?? '',
-      // The plugin insists on a secret field even without auth (shared/SIP-LAB-NOTES.md).
-      secret: account.password,
-      ...(account.authUser ? { authuser: account.authUser } : {}),
-      proxy: account.registrar,
-      outbound_proxy: account.outboundProxy ?? account.registrar,
-      ...(account.transport === 'tcp' ? { force_tcp: true } : {}),
-    })
-  }
-
-  /** Unregisters, resolving once the plugin says so (or after 3 s). */
-  private async unregister(): Promise<void> {
-    const done = new Promise<void>((resolve) => {
-      const finish = (): void => {
-        this.clock.clearTimeout(timer)
-        off()
-        resolve()
-      }
-      const timer = this.clock.setTimeout(finish, 3000)
-      const off = this.events.on('registration', (state) => {
-        if (state.kind !== 'registered') finish()
-      })
-    })
-    await this.send({ request: 'unregister' }).catch(() => undefined)
-    await done
+  /** Registers (again) with the current account, or another one. */
+  register(account?: SipAccount): Promise<void> {
+    return this.registrar.register(account)
   }
 
   /** Calls a number or SIP URI (a bare number is dialled at the registrar's domain). */
@@ -165,40 +159,32 @@ export class SipPhone implements SessionParticipant {
     referId?: number,
     preferences: MediaPreferences = this.preferences,
   ): Promise<void> {
-    const uri = toSipUri(target, this.account)
+    const uri = toSipUri(target, this.registrar.account)
     if (isLiveCall(this.callValue)) return
     this.preferences = preferences
     this.apply({ type: 'dial', peer: uri })
     try {
       await this.untilServerMediaGone()
-      const jsep = await this.offer()
+      const jsep = await this.leg.negotiate(this.tracks(this.preferences.video))
       this.serverMedia = true
-      await this.send({ request: 'call', uri, ...(referId ? { refer_id: referId } : {}) }, jsep)
+      await this.leg.send({ request: 'call', uri, ...(referId ? { refer_id: referId } : {}) }, jsep)
     } catch (error) {
       this.events.emit('error', describeMediaError(error))
       this.apply({ type: 'hangup', code: 0, reason: 'failed' })
-      this.handle?.hangup(false)
+      this.leg.closeMedia(false)
     }
   }
 
   /** Answers the ringing incoming call; with video when both sides want it. */
   async answer(preferences: MediaPreferences = this.preferences): Promise<void> {
     const offer = this.pendingOffer
-    const handle = this.handle
-    if (!offer || !handle || this.callValue.kind !== 'ringing') return
+    if (!offer || this.callValue.kind !== 'ringing') return
     this.preferences = preferences
     const offersVideo = /^m=video [1-9]/m.test(offer.sdp ?? '')
     try {
-      const jsep = await new Promise<JanusJS.JSEP>((resolve, reject) =>
-        handle.createAnswer({
-          jsep: offer,
-          tracks: this.tracks(offersVideo),
-          success: resolve,
-          error: reject,
-        } as unknown as JanusJS.PluginCreateAnswerParam),
-      )
+      const jsep = await this.leg.negotiate(this.tracks(offersVideo), offer)
       this.serverMedia = true
-      await this.send({ request: 'accept' }, jsep)
+      await this.leg.send({ request: 'accept' }, jsep)
     } catch (error) {
       this.events.emit('error', describeMediaError(error))
       await this.decline()
@@ -209,51 +195,57 @@ export class SipPhone implements SessionParticipant {
   async decline(): Promise<void> {
     if (this.callValue.kind !== 'ringing') return
     this.apply({ type: 'local-hangup' })
-    await this.send({ request: 'decline', code: 603 }).catch(() => undefined)
+    await this.leg.send({ request: 'decline', code: 603 }).catch(() => undefined)
   }
 
   /** Hangs up the current call. */
   async hangup(): Promise<void> {
-    if (this.callValue.kind === 'idle' || this.callValue.kind === 'ended') return
     if (this.callValue.kind === 'ringing' && this.callValue.direction === 'incoming')
       return this.decline()
+    if (!isLiveCall(this.callValue)) return
     this.apply({ type: 'local-hangup' })
-    await this.send({ request: 'hangup' }).catch(() => undefined)
-    this.handle?.hangup(false)
+    await this.hangupOnServer()
+  }
+
+  /**
+   * The app ends the phone: a live call ends with the reason and is hung up on the server
+   * (the far end hears the BYE), then the account is unregistered and the handle let go.
+   */
+  async end(cause: AppEndCause): Promise<void> {
+    if (this.stoppedValue) return
+    this.stoppedValue = true
+    this.registrar.stop()
+    const ringingIn = this.callValue.kind === 'ringing' && this.callValue.direction === 'incoming'
+    const live = isLiveCall(this.callValue)
+    this.apply({ type: 'app-end', cause })
+    if (ringingIn) await this.leg.send({ request: 'decline', code: 603 }).catch(() => undefined)
+    else if (live) await this.hangupOnServer()
+    if (cause !== 'sessionFailed') await this.registrar.unregister()
+    this.removeParticipant?.()
+    this.removeParticipant = undefined
+    await this.leg.detach()
   }
 
   /** Puts the call on hold (the other side hears nothing) or takes it off hold. */
   async hold(on: boolean): Promise<void> {
     if (this.callValue.kind !== 'active' || this.callValue.onHold === on) return
-    await this.send(on ? { request: 'hold', direction: 'sendonly' } : { request: 'unhold' })
+    await this.leg.send(on ? { request: 'hold', direction: 'sendonly' } : { request: 'unhold' })
   }
 
   /** Switches the call to another microphone (undefined: the system default). */
   async switchMicrophone(deviceId: string | undefined): Promise<void> {
     this.preferences = { ...this.preferences, audioInput: deviceId }
-    const handle = this.handle
-    if (!handle || this.callValue.kind !== 'active') return
-    await new Promise<void>((resolve, reject) =>
-      handle.replaceTracks({
-        tracks: [{ type: 'audio', capture: deviceId ? { deviceId: { exact: deviceId } } : true }],
-        success: () => resolve(),
-        error: reject,
-      } as unknown as JanusJS.PluginReplaceTracksParam),
-    ).catch((error: unknown) => this.events.emit('error', describeMediaError(error)))
-    if (this.muted) handle.muteAudio()
+    if (this.callValue.kind !== 'active') return
+    await this.leg
+      .replaceMicrophone(deviceId)
+      .catch((error: unknown) => this.events.emit('error', describeMediaError(error)))
   }
 
   /** Mutes or unmutes the microphone in the current call. */
-  mute(on: boolean): void {
-    const handle = this.handle
-    if (!handle) return
-    if (on) handle.muteAudio()
-    else handle.unmuteAudio()
-    this.muted = on
-  }
-
-  get isMuted(): boolean {
-    return this.muted
+  setMuted(muted: boolean): void {
+    if (!isLiveCall(this.callValue)) return
+    this.leg.setMuted(muted)
+    this.events.emit('muted', muted)
   }
 
   /**
@@ -262,10 +254,10 @@ export class SipPhone implements SessionParticipant {
    */
   async transfer(target: string): Promise<void> {
     if (this.callValue.kind !== 'active' || this.callValue.transferTo !== undefined) return
-    const uri = toSipUri(target, this.account)
+    const uri = toSipUri(target, this.registrar.account)
     this.apply({ type: 'transfer-requested', target: uri })
     try {
-      await this.send({ request: 'transfer', uri })
+      await this.leg.send({ request: 'transfer', uri })
     } catch (error) {
       this.events.emit('error', `Transfer failed: ${describeMediaError(error)}`)
       this.apply({ type: 'transfer-progress', code: 500 })
@@ -275,30 +267,14 @@ export class SipPhone implements SessionParticipant {
   /** Sends one tone of the dial pad during a call. */
   async sendDtmf(digit: string): Promise<void> {
     if (this.callValue.kind !== 'active' || !/^[0-9A-D*#]$/i.test(digit)) return
-    if (this.account.dtmfMode === 'info') {
-      await this.send({ request: 'dtmf_info', digit, duration: 160 })
+    if (this.registrar.account.dtmfMode === 'info') {
+      await this.leg.send({ request: 'dtmf_info', digit, duration: 160 })
       return
     }
     // RFC 2833 in the media; with Opus tones of 200 ms or more arrive whole (SIP-LAB-NOTES).
-    this.handle?.dtmf({
+    this.leg.handle?.dtmf({
       dtmf: { tones: digit, duration: 200, gap: 60 },
     } as unknown as JanusJS.PluginDtmfParam)
-  }
-
-  /** Unregisters and detaches. */
-  async stop(): Promise<void> {
-    if (this.registrationRetry !== undefined) this.clock.clearTimeout(this.registrationRetry)
-    this.registrationRetry = undefined
-    await this.hangup()
-    this.removeParticipant?.()
-    this.removeParticipant = undefined
-    const handle = this.handle
-    this.handle = undefined
-    if (handle)
-      await new Promise<void>((resolve) =>
-        handle.detach({ success: () => resolve(), error: () => resolve() }),
-      )
-    this.apply({ type: 'unregistered' })
   }
 
   // ----------------------------------------------------------------- recovery
@@ -308,7 +284,7 @@ export class SipPhone implements SessionParticipant {
    * gone (a hang-up Janus sent while we were detached was lost) ends in the UI.
    */
   resync(context: RecoveryContext): void {
-    const pc = this.handle?.webrtcStuff?.pc
+    const pc = this.leg.pc
     const live =
       this.callValue.kind === 'active' ||
       this.callValue.kind === 'early-media' ||
@@ -318,7 +294,7 @@ export class SipPhone implements SessionParticipant {
       return
     }
     // Media recovery starts at once; the check below runs alongside and ends a call that is gone.
-    this.restartMedia(context)
+    this.leg.resync(context)
     if (this.callValue.kind === 'active') void this.reconcileCall()
   }
 
@@ -338,26 +314,21 @@ export class SipPhone implements SessionParticipant {
         resolve(answer)
       }
       this.callProbe = finish
-      this.send({
-        request: 'recording',
-        action: 'stop',
-        audio: false,
-        video: false,
-        peer_audio: false,
-        peer_video: false,
-      }).catch(() => finish(undefined))
+      this.leg
+        .send({
+          request: 'recording',
+          action: 'stop',
+          audio: false,
+          video: false,
+          peer_audio: false,
+          peer_video: false,
+        })
+        .catch(() => finish(undefined))
     })
     if (stillInCall === false && this.callValue.kind === 'active') {
-      this.handle?.hangup(false)
+      this.leg.closeMedia(false)
       this.apply({ type: 'gone-while-away' })
     }
-  }
-
-  private restartMedia(context: RecoveryContext): void {
-    // The call's media recovers by an ICE restart through the plugin's update (a re-INVITE),
-    // with the same policy as the echo call: verified, repeated if the pair did not move.
-    this.policy?.onSignalling(true)
-    this.policy?.onSessionReclaimed(context.networkChanged)
   }
 
   /**
@@ -367,36 +338,17 @@ export class SipPhone implements SessionParticipant {
   async restore(): Promise<void> {
     this.callProbe = undefined
     this.apply({ type: 'session-lost' })
-    this.handle?.hangup(false)
-    this.handle = undefined
+    this.leg.closeMedia(false)
     this.serverMedia = false
-    await this.attach()
-    await this.register()
+    await this.leg.attach()
+    await this.registrar.register()
   }
 
   // ----------------------------------------------------------------- internals
 
-  private async attach(): Promise<void> {
-    const gateway = await this.gateway()
-    const handle = await gateway.attach({
-      plugin: PLUGIN,
-      iceState: (state) => this.policy?.onIceState(state),
-      onmessage: (message, jsep) => this.onMessage(message, jsep),
-      webrtcState: (up) => {
-        if (up) return
-        this.serverMedia = false
-        for (const resolve of this.serverMediaGone.splice(0)) resolve()
-      },
-      onremotetrack: (track, _mid, on) => {
-        for (const t of this.remote.getTracks())
-          if (t.kind === track.kind && t.id !== track.id) this.remote.removeTrack(t)
-        if (on && !this.remote.getTrackById(track.id)) this.remote.addTrack(track)
-        if (!on) this.remote.removeTrack(track)
-        this.events.emit('remoteStream', this.remote)
-      },
-      oncleanup: () => this.events.emit('remoteStream', undefined),
-    })
-    this.handle = handle
+  private async hangupOnServer(): Promise<void> {
+    await this.leg.send({ request: 'hangup' }).catch(() => undefined)
+    this.leg.closeMedia(false)
   }
 
   private onMessage(message: JanusJS.Message, jsep?: JanusJS.JSEP): void {
@@ -426,10 +378,10 @@ export class SipPhone implements SessionParticipant {
     if (event.type === 'incomingcall' && jsep) this.pendingOffer = jsep
     // Our offer's answer comes with 'progress' (early media) or 'accepted'; offers come only
     // with an incoming call and wait for answer().
-    if (jsep?.type === 'answer') this.handle?.handleRemoteJsep({ jsep })
+    if (jsep?.type === 'answer') this.leg.acceptAnswer(jsep)
     if (event.type === 'hangup') {
       this.pendingOffer = undefined
-      this.handle?.hangup(false)
+      this.leg.closeMedia(false)
     }
     this.apply(event)
     const follow = this.followTransfer
@@ -438,20 +390,6 @@ export class SipPhone implements SessionParticipant {
       this.followTransfer = undefined
       void this.dial(follow.referTo, follow.referId)
     }
-  }
-
-  /** A registrar that could not be reached is tried again, later and later (5 s … 60 s). */
-  private retryRegistration(state: RegistrationState): void {
-    if (state.kind === 'registered') this.registrationFailures = 0
-    if (state.kind !== 'failed') return
-    this.registrationFailures += 1
-    const delay = registrationRetryDelayMs(state, this.registrationFailures)
-    if (delay === undefined || this.registrationRetry !== undefined) return
-    this.registrationRetry = this.clock.setTimeout(() => {
-      this.registrationRetry = undefined
-      if (this.handle && this.registrationValue.kind === 'failed')
-        void this.register().catch(() => undefined)
-    }, delay)
   }
 
   /** Resolves once Janus has closed the last call's PeerConnection (at most 2 s). */
@@ -486,75 +424,22 @@ export class SipPhone implements SessionParticipant {
     if (registration !== this.registrationValue) {
       this.registrationValue = registration
       this.events.emit('registration', registration)
-      this.retryRegistration(registration)
     }
     const call = nextCall(this.callValue, event, this.clock.now())
-    if (call !== this.callValue) {
-      this.callValue = call
-      const live = isLiveCall(call)
-      this.session.setMediaActive(this.name, live)
-      if (call.kind === 'active' && !this.policy && this.handle)
-        this.policy = this.createPolicy(this.handle)
-      if (!live) {
-        this.policy?.dispose()
-        this.policy = undefined
-        this.muted = false
+    if (call === this.callValue) return
+    const wasOnHold = this.callValue.kind === 'active' && this.callValue.onHold
+    this.callValue = call
+    // From the first ring a dead connection must be found fast (the session's keepalive).
+    if (isLiveCall(call)) this.session.setMediaActive(this.name, true)
+    if (call.kind === 'active') this.leg.startMedia()
+    if (call.kind === 'active' && call.onHold !== wasOnHold) this.leg.expectNoMedia(call.onHold)
+    if (!isLiveCall(call)) {
+      this.leg.stopMedia()
+      if (this.leg.muted) {
+        this.leg.setMuted(false)
+        this.events.emit('muted', false)
       }
-      if (live && this.statsTimer === undefined) {
-        this.statsTimer = setInterval(() => {
-          void readCallStats(this.handle?.webrtcStuff?.pc).then((stats) =>
-            this.events.emit('stats', stats),
-          )
-        }, 1000)
-      } else if (!live && this.statsTimer !== undefined) {
-        clearInterval(this.statsTimer)
-        this.statsTimer = undefined
-      }
-      this.events.emit('call', call)
     }
+    this.events.emit('call', call)
   }
-
-  private createPolicy(handle: JanusJS.PluginHandle): IceRestartPolicy {
-    const pc = handle.webrtcStuff?.pc
-    const policy = new IceRestartPolicy({
-      clock: this.clock,
-      restart: async () => {
-        const jsep = await iceRestartOffer(handle)
-        await this.send({ request: 'update' }, jsep)
-      },
-      selectedLocalAddress: async () => (await readCallStats(handle.webrtcStuff?.pc)).localAddress,
-      mediaReceived: async () => (await readCallStats(handle.webrtcStuff?.pc)).audioPacketsReceived,
-      report: (kind, detail) => this.session.recordIncident(kind, `${this.name}: ${detail}`),
-    })
-    pc?.addEventListener('connectionstatechange', () =>
-      policy.onConnectionState(pc.connectionState),
-    )
-    return policy
-  }
-
-  private offer(): Promise<JanusJS.JSEP> {
-    const handle = this.handle
-    if (!handle) return Promise.reject(new Error('The phone is not ready'))
-    return new Promise((resolve, reject) =>
-      handle.createOffer({
-        tracks: this.tracks(this.preferences.video),
-        success: resolve,
-        error: reject,
-      } as JanusJS.OfferParams),
-    )
-  }
-
-  private send(message: Record<string, unknown>, jsep?: JanusJS.JSEP): Promise<void> {
-    const handle = this.handle
-    if (!handle) return Promise.reject(new Error('The phone is not ready'))
-    return sendToPlugin(handle, message, jsep)
-  }
-}
-
-/** A dialled number or address as a SIP URI at the account's domain. */
-export function toSipUri(target: string, account: Pick<SipAccount, 'uri'>): string {
-  const trimmed = target.trim()
-  if (/^sips?:/i.test(trimmed)) return trimmed
-  const domain = account.uri.replace(/^sips?:/i, '').split('@')[1] ?? ''
-  return `sip:${trimmed.replace(/[\s()-]/g, '')}@${domain}`
 }

@@ -150,7 +150,7 @@ test('quitting ends the call and destroys the session before main is told it may
     )
     .toBe(true)
   expect(await lab.sessions()).toEqual([])
-  await expect(page.getByTestId('call-status')).toHaveText('Call ended: you disconnected')
+  await expect(page.getByTestId('call-status')).toHaveText('Call ended: Holdfast is closing')
   expect((await calls(page, 'clearSession')).length).toBeGreaterThan(0)
 })
 

@@ -30,6 +30,8 @@ test.beforeAll(async () => {
     nora: 'nora-secret',
     olga: 'olga-secret',
     pete: 'pete-secret',
+    rosa: 'rosa-secret',
+    sam: 'sam-secret',
   })
 })
 test.afterAll(async () => registrar?.stop())
@@ -377,4 +379,29 @@ test('a malformed tel: link is refused with a message, and the page keeps workin
   )
   await expect(page.getByLabel('Number or SIP address')).toHaveValue('')
   await expect(page.getByTestId('connection-status')).toHaveText('Connected')
+})
+
+test('Disconnect during a phone call ends it with the reason, hangs it up on the far end and unregisters', async ({
+  browser,
+  lab,
+}) => {
+  const rosa = await phone(browser, lab, 'rosa', 'rosa-secret')
+  const sam = await phone(browser, lab, 'sam', 'sam-secret')
+  await expect(rosa.getByTestId('sip-registration')).toHaveText('Registered')
+  await expect(sam.getByTestId('sip-registration')).toHaveText('Registered')
+  await rosa.getByLabel('Number or SIP address').fill('sam')
+  await rosa.getByRole('button', { name: 'Call', exact: true }).click()
+  await sam.getByRole('button', { name: 'Answer' }).click()
+  await expect(rosa.getByTestId('sip-call-status')).toHaveText(`In call with sip:sam@${address}`)
+  const registersBefore = registrar.registers('rosa')
+  const sessionId = await number(rosa, 'session-id')
+
+  await rosa.getByRole('button', { name: 'Disconnect' }).click()
+  await expect(rosa.getByTestId('connection-status')).toHaveText('Disconnected')
+  await expect(rosa.getByTestId('sip-call-status')).toHaveText('Call ended: you disconnected')
+  await expect(rosa.getByTestId('sip-registration')).toHaveText('Not registered')
+  await expect(sam.getByTestId('sip-call-status')).toHaveText('The other side hung up')
+  // The unregister (a REGISTER with Expires: 0) reached the registrar.
+  expect(registrar.registers('rosa')).toBeGreaterThan(registersBefore)
+  expect(await lab.sessions()).not.toContain(sessionId)
 })

@@ -1,18 +1,16 @@
 /** The echo call as the UI sees it. */
 import { defineStore } from 'pinia'
-import { ref, shallowRef } from 'vue'
-import {
-  EchoCall,
-  describeCall,
-  type EchoCallOptions,
-  type EchoCallState,
-} from '../../janus/echo-call'
+import { computed, ref, shallowRef } from 'vue'
+import { describeEcho, isLiveEcho, type EchoCallState } from '../../core/echo/echo-state'
+import type { EchoCall, EchoCallOptions } from '../../janus/echo-call'
 import type { CallStats } from '../../janus/media'
 import type { HoldfastApp } from '../holdfast-app'
 
 export const useCallStore = defineStore('call', () => {
   const state = shallowRef<EchoCallState>({ kind: 'idle' })
-  const statusText = ref(describeCall({ kind: 'idle' }))
+  const statusText = computed(() => describeEcho(state.value))
+  /** The call is under way (the buttons that start one are off). */
+  const live = computed(() => isLiveEcho(state.value))
   const localStream = shallowRef<MediaStream | undefined>()
   const remoteStream = shallowRef<MediaStream | undefined>()
   const stats = shallowRef<CallStats | undefined>()
@@ -36,13 +34,13 @@ export const useCallStore = defineStore('call', () => {
       return
     }
     call = next
-    muted.value = false
+    muted.value = next.muted
     stats.value = undefined
     next.events.on('state', (s) => {
       state.value = s
-      statusText.value = describeCall(s)
       if (s.kind === 'failed') error.value = s.message
     })
+    next.events.on('muted', (m) => (muted.value = m))
     next.events.on('localStream', (s) => (localStream.value = s))
     next.events.on('remoteStream', (s) => (remoteStream.value = s))
     next.events.on('stats', (s) => (stats.value = s))
@@ -50,8 +48,7 @@ export const useCallStore = defineStore('call', () => {
   }
 
   function toggleMute(): void {
-    muted.value = !muted.value
-    call?.setMuted(muted.value)
+    call?.setMuted(!muted.value)
   }
 
   async function hangup(): Promise<void> {
@@ -63,6 +60,7 @@ export const useCallStore = defineStore('call', () => {
   return {
     state,
     statusText,
+    live,
     localStream,
     remoteStream,
     stats,

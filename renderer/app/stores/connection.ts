@@ -49,14 +49,13 @@ export const useConnectionStore = defineStore('connection', () => {
     detach.push(
       session.events.on('state', update),
       session.events.on('incident', update),
+      session.events.on('change', update),
       session.events.on('reconnected', (e) => {
         reconnects.value += 1
         lastRecoveryMs.value = e.durationMs
         update()
       }),
     )
-    const timer = window.setInterval(update, 1000)
-    detach.push(() => window.clearInterval(timer))
     update()
   }
 

@@ -2,8 +2,13 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef, watch } from 'vue'
 import {
+  callEffects,
+  missedWhileBusy,
+  remember,
+  type HistoryEntry,
+} from '../../core/sip/call-effects'
+import {
   describeCall,
-  describeEnd,
   describeRegistration,
   type CallState,
   type RegistrationState,
@@ -20,14 +25,7 @@ import { readLocalJson, writeLocalJson } from './local-json'
 
 const HISTORY_KEY = 'holdfast.call-history'
 
-/** One line of call history. */
-export interface HistoryEntry {
-  peer: string
-  direction: 'outgoing' | 'incoming'
-  start: number
-  durationMs: number
-  outcome: string
-}
+export type { HistoryEntry } from '../../core/sip/call-effects'
 
 export const usePhoneStore = defineStore('phone', () => {
   const accounts = useAccountsStore()
@@ -93,8 +91,8 @@ export const usePhoneStore = defineStore('phone', () => {
     }
   }
 
-  function remember(entry: HistoryEntry): void {
-    history.value = [entry, ...history.value].slice(0, 100)
+  function keep(entry: HistoryEntry): void {
+    history.value = remember(history.value, entry)
     writeLocalJson(HISTORY_KEY, history.value)
   }
 
@@ -108,7 +106,8 @@ export const usePhoneStore = defineStore('phone', () => {
       error.value = account
       return
     }
-    if (phone) {
+    // A phone ended by a disconnect lived on a session that is gone: make a new one.
+    if (phone && !phone.stopped) {
       await phone.register(account)
       return
     }
@@ -126,42 +125,25 @@ export const usePhoneStore = defineStore('phone', () => {
     phone.events.on('stats', (s) => (stats.value = s))
     phone.events.on('error', (m) => (error.value = m))
     phone.events.on('dtmf', (digit) => (tonesReceived.value += digit))
-    phone.events.on('missed', (peer) =>
-      remember({
-        peer,
-        direction: 'incoming',
-        start: Date.now(),
-        durationMs: 0,
-        outcome: 'Missed call (you were in a call)',
-      }),
-    )
+    phone.events.on('missed', (peer) => keep(missedWhileBusy(peer, Date.now())))
+    phone.events.on('muted', (m) => (muted.value = m))
     phone.events.on('transferred', ({ to, by }) => {
       notice.value = `Transferred${by ? ` by ${by}` : ''}: calling ${to}`
     })
     phone.events.on('call', (c) => {
-      const ringingIn = c.kind === 'ringing' && c.direction === 'incoming'
-      const wasRingingIn = call.value.kind === 'ringing' && call.value.direction === 'incoming'
-      if (ringingIn) tones.ring()
-      else if (c.kind === 'ended' && c.reason === 'connection-lost') tones.dropped()
+      const effects = callEffects(call.value, c)
+      if (effects.sound === 'ring') tones.ring()
+      else if (effects.sound === 'dropped') tones.dropped()
       else if (tones.playing === 'ringtone') tones.stop()
       const desktop = app && isElectronHost(app.host) ? app.host.desktop : undefined
-      if (ringingIn && !wasRingingIn) void desktop?.notifyIncomingCall(c.peer)
-      if (!ringingIn && wasRingingIn) void desktop?.dismissIncomingCall()
+      if (effects.notify !== undefined) void desktop?.notifyIncomingCall(effects.notify)
+      if (effects.dismiss) void desktop?.dismissIncomingCall()
+      if (effects.history) keep(effects.history)
       if (c.kind !== 'active') tonesReceived.value = c.kind === 'ended' ? tonesReceived.value : ''
       call.value = c
-      muted.value = phone?.isMuted ?? false
       // Device names become visible once the microphone is allowed.
       if (c.kind === 'active') void devices.refresh()
       if (c.kind === 'calling' || c.kind === 'ringing') error.value = undefined
-      if (c.kind === 'ended') {
-        remember({
-          peer: c.peer,
-          direction: c.direction,
-          start: c.at - c.duration,
-          durationMs: c.duration,
-          outcome: describeEnd(c.reason),
-        })
-      }
     })
     await phone.start()
   }
@@ -177,10 +159,7 @@ export const usePhoneStore = defineStore('phone', () => {
     return phone?.dial(target, undefined, mediaPreferences())
   }
   const transfer = (target: string) => phone?.transfer(target)
-  const toggleMute = () => {
-    phone?.mute(!muted.value)
-    muted.value = phone?.isMuted ?? false
-  }
+  const toggleMute = () => phone?.setMuted(!muted.value)
   /** A dial-pad key: a tone during a call, otherwise a digit of the number to dial. */
   const press = (digit: string) => {
     if (call.value.kind === 'active') return phone?.sendDtmf(digit)
@@ -188,7 +167,6 @@ export const usePhoneStore = defineStore('phone', () => {
   }
   const hangup = () => phone?.hangup()
   const hold = (on: boolean) => phone?.hold(on)
-  const sendDtmf = (digit: string) => phone?.sendDtmf(digit)
 
   return {
     tonesReceived,
@@ -213,7 +191,6 @@ export const usePhoneStore = defineStore('phone', () => {
     decline,
     hangup,
     hold,
-    sendDtmf,
     transfer,
     toggleMute,
     press,

@@ -1,0 +1,313 @@
+/**
+ * A media leg: one janus.js plugin handle and its PeerConnection, the plumbing every call
+ * stands on (the echo call has one, a SIP call one, a video room one to publish and one to
+ * receive). It attaches, runs the ICE restart policy with the call's options, watches what
+ * arrives so a path that died under a `connected` ICE is restarted too, samples stats on the
+ * injected clock, keeps remote tracks by mid, marks the session's media as active, and
+ * detaches when Janus has let go. What a plugin says and how it restarts ICE stay with the call.
+ */
+import type { JanusJS } from 'janus-gateway'
+import type { Clock, TimerId } from '../core/clock'
+import { Emitter } from '../core/emitter'
+import {
+  IceRestartPolicy,
+  defaultIceRestartOptions,
+  type IceRestartOptions,
+} from '../core/ice-restart-policy'
+import type { JanusSession, RecoveryContext } from '../core/janus-session'
+import { MediaFlowWatch } from '../core/media-flow-watch'
+import type { Gateway } from './gateway'
+import { iceRestartOffer, sendToPlugin } from './plugin-requests'
+import { readCallStats, type CallStats } from './media'
+
+/** How often the leg reads its PeerConnection's stats while media is up. */
+const sampleEveryMs = 250
+
+export interface MediaLegEvents extends Record<string, unknown> {
+  /** A sample of the PeerConnection's stats. */
+  stats: CallStats
+  /** Remote tracks by mid (a room receives many); the map is replaced on every change. */
+  remoteTracks: ReadonlyMap<string, MediaStreamTrack>
+  /** The latest remote track of each kind, as one stream, for a call with one other side. */
+  remoteStream: MediaStream | undefined
+  localStream: MediaStream | undefined
+  /** Media flows: WebRTC came up, or media was seen again after a restart. */
+  mediaUp: void
+  /** ICE is being restarted (the call is recovering media). */
+  restarting: string
+  /** Janus closed this handle's PeerConnection (a hang-up, ICE failed, DTLS alert...). */
+  mediaDown: void
+}
+
+export interface MediaLegOptions {
+  plugin: string
+  /** Names the leg in the timeline and in the session's active-media set. */
+  name: string
+  /** The call's ICE options (force a restart after every reclaim, grace, verify). */
+  ice?: Partial<IceRestartOptions>
+  /** Sends an ICE-restart offer the way this plugin wants it. */
+  sendRestartOffer(jsep: JanusJS.JSEP): Promise<void>
+  /** Asks the sender for a keyframe, where the plugin offers a way. */
+  requestKeyframe?(): Promise<void>
+  /** A plugin message (with its SDP, if any). */
+  onMessage(message: JanusJS.Message, jsep: JanusJS.JSEP | undefined): void
+}
+
+/** One handle and its PeerConnection. */
+export class MediaLeg {
+  readonly events = new Emitter<MediaLegEvents>()
+  private handleValue: JanusJS.PluginHandle | undefined
+  private policy: IceRestartPolicy | undefined
+  private readonly watch = new MediaFlowWatch()
+  private sampleTimer: TimerId | undefined
+  private remote = new Map<string, MediaStreamTrack>()
+  private combined: MediaStream | undefined
+  private local: MediaStream | undefined
+  private mutedValue = false
+  private disposed = false
+
+  constructor(
+    private readonly session: JanusSession,
+    private readonly gateway: () => Promise<Gateway>,
+    private readonly clock: Clock,
+    private readonly options: MediaLegOptions,
+  ) {}
+
+  /** The janus.js handle, once attached. */
+  get handle(): JanusJS.PluginHandle | undefined {
+    return this.handleValue
+  }
+
+  get pc(): RTCPeerConnection | undefined {
+    return this.handleValue?.webrtcStuff?.pc
+  }
+
+  get muted(): boolean {
+    return this.mutedValue
+  }
+
+  /** Attaches the plugin through janus.js. */
+  async attach(): Promise<void> {
+    const gateway = await this.gateway()
+    const handle = await gateway.attach({
+      plugin: this.options.plugin,
+      iceState: (state) => this.policy?.onIceState(state),
+      webrtcState: (up) => {
+        if (up) this.events.emit('mediaUp', undefined)
+        else this.events.emit('mediaDown', undefined)
+      },
+      onmessage: (message, jsep) => this.options.onMessage(message, jsep),
+      onlocaltrack: (track, on) => this.onLocalTrack(track, on),
+      onremotetrack: (track, mid, on) => this.onRemoteTrack(track, mid, on),
+      oncleanup: () => this.clearRemote(),
+    })
+    if (this.disposed) {
+      handle.detach({ success: () => undefined, error: () => undefined })
+      throw new Error('The call ended while it was being set up.')
+    }
+    this.handleValue = handle
+  }
+
+  /** Sends a plugin message (with an optional SDP); resolves on Janus's ack. */
+  send(message: Record<string, unknown>, jsep?: JanusJS.JSEP): Promise<void> {
+    const handle = this.handleValue
+    if (!handle) return Promise.reject(new Error('The call is not set up.'))
+    return sendToPlugin(handle, message, jsep)
+  }
+
+  /** A new offer (or, given the other side's offer, an answer) with these tracks. */
+  negotiate(tracks: JanusJS.TrackOption[], remoteOffer?: JanusJS.JSEP): Promise<JanusJS.JSEP> {
+    const handle = this.handleValue
+    if (!handle) return Promise.reject(new Error('The call is not set up.'))
+    return new Promise((resolve, reject) => {
+      const params = { tracks, success: resolve, error: reject }
+      if (remoteOffer)
+        handle.createAnswer({
+          ...params,
+          jsep: remoteOffer,
+        } as unknown as JanusJS.PluginCreateAnswerParam)
+      else handle.createOffer(params as JanusJS.OfferParams)
+    })
+  }
+
+  /** Applies the other side's answer. */
+  acceptAnswer(jsep: JanusJS.JSEP): void {
+    this.handleValue?.handleRemoteJsep({ jsep })
+  }
+
+  /**
+   * Media is negotiated: from now on the leg restarts ICE when needed, watches what arrives
+   * and samples stats, and the session keeps its fast keepalive for this call.
+   */
+  startMedia(): void {
+    const handle = this.handleValue
+    const pc = this.pc
+    if (!handle || this.disposed) return
+    this.session.setMediaActive(this.options.name, true)
+    if (this.mutedValue) handle.muteAudio()
+    if (this.policy) return
+    this.policy = new IceRestartPolicy(
+      {
+        clock: this.clock,
+        restart: (reason) => this.restartIce(handle, reason),
+        selectedLocalAddress: async () => (await readCallStats(this.pc)).localAddress,
+        mediaReceived: async () => received(await readCallStats(this.pc)),
+        report: (kind, detail) => {
+          this.session.recordIncident(kind, `${this.options.name}: ${detail}`)
+          if (kind === 'media-back') this.events.emit('mediaUp', undefined)
+        },
+      },
+      { ...defaultIceRestartOptions, ...this.options.ice },
+    )
+    pc?.addEventListener('connectionstatechange', () =>
+      this.policy?.onConnectionState(pc.connectionState),
+    )
+    this.scheduleSample()
+  }
+
+  /** Media stops (the call ended or is being rebuilt): no restarts, no samples. */
+  stopMedia(): void {
+    this.session.setMediaActive(this.options.name, false)
+    this.policy?.dispose()
+    this.policy = undefined
+    if (this.sampleTimer !== undefined) this.clock.clearTimeout(this.sampleTimer)
+    this.sampleTimer = undefined
+    this.watch.setPaused(false)
+  }
+
+  /** Nothing is expected to arrive for a while (on hold), or it is again. */
+  expectNoMedia(paused: boolean): void {
+    this.watch.setPaused(paused)
+  }
+
+  /** Signalling went down (the session is reconnecting): restarts wait for it. */
+  signallingDown(): void {
+    this.policy?.onSignalling(false)
+  }
+
+  /** After a claim: the handle lives; restart ICE if the network moved under us. */
+  resync(context: RecoveryContext): void {
+    this.policy?.onSignalling(true)
+    this.policy?.onSessionReclaimed(context.networkChanged)
+  }
+
+  /** Mutes or unmutes the microphone; kept across renegotiations. */
+  setMuted(muted: boolean): void {
+    this.mutedValue = muted
+    const handle = this.handleValue
+    if (!handle?.webrtcStuff?.pc) return
+    if (muted) handle.muteAudio()
+    else handle.unmuteAudio()
+  }
+
+  /** Replaces the microphone in the running call. */
+  replaceMicrophone(deviceId: string | undefined): Promise<void> {
+    const handle = this.handleValue
+    if (!handle) return Promise.resolve()
+    return new Promise<void>((resolve, reject) =>
+      handle.replaceTracks({
+        tracks: [{ type: 'audio', capture: deviceId ? { deviceId: { exact: deviceId } } : true }],
+        success: () => resolve(),
+        error: reject,
+      } as unknown as JanusJS.PluginReplaceTracksParam),
+    ).then(() => {
+      if (this.mutedValue) handle.muteAudio()
+    })
+  }
+
+  /** Closes the PeerConnection locally (Janus already did, or will be told by the plugin). */
+  closeMedia(stopLocal: boolean): void {
+    this.stopMedia()
+    if (stopLocal) for (const track of this.local?.getTracks() ?? []) track.stop()
+    this.handleValue?.hangup(false)
+  }
+
+  /** Ends the leg: media closed, the handle detached; resolves when Janus has let go. */
+  async detach(): Promise<void> {
+    this.disposed = true
+    const handle = this.handleValue
+    this.closeMedia(true)
+    this.handleValue = undefined
+    if (handle)
+      await new Promise<void>((resolve) =>
+        handle.detach({ success: () => resolve(), error: () => resolve() }),
+      )
+  }
+
+  private async restartIce(handle: JanusJS.PluginHandle, reason: string): Promise<void> {
+    this.events.emit('restarting', reason)
+    const jsep = await iceRestartOffer(handle)
+    await this.options.sendRestartOffer(jsep)
+    await this.options.requestKeyframe?.()
+  }
+
+  private scheduleSample(): void {
+    this.sampleTimer = this.clock.setTimeout(() => {
+      this.sampleTimer = undefined
+      void this.sample()
+    }, sampleEveryMs)
+  }
+
+  private async sample(): Promise<void> {
+    if (!this.policy) return
+    const stats = await readCallStats(this.pc)
+    if (!this.policy) return
+    const iceHealthy =
+      stats.iceConnectionState === 'connected' || stats.iceConnectionState === 'completed'
+    const verdict = this.watch.observe({
+      at: this.clock.now(),
+      received: received(stats),
+      iceHealthy,
+    })
+    if (verdict === 'stalled') {
+      this.session.recordIncident(
+        'media-restart',
+        `${this.options.name}: no media for a second while ICE was connected`,
+      )
+      this.policy.onMediaStalled()
+      // If the restart does not bring media back, the next stall is told again.
+      this.watch.rearm()
+    } else if (verdict === 'flowing' && stats.connectionState === 'connected') {
+      // What is observed decides: media flowing again is a call back in business, even when
+      // the restart policy could not prove the pair moved (a flap on the same network).
+      this.events.emit('mediaUp', undefined)
+    }
+    this.events.emit('stats', stats)
+    this.scheduleSample()
+  }
+
+  private onLocalTrack(track: MediaStreamTrack, on: boolean): void {
+    this.local ??= new MediaStream()
+    if (on) this.local.addTrack(track)
+    else this.local.removeTrack(track)
+    this.events.emit('localStream', this.local)
+  }
+
+  private onRemoteTrack(track: MediaStreamTrack, mid: string, on: boolean): void {
+    const next = new Map(this.remote)
+    if (on) next.set(mid, track)
+    else if (next.get(mid)?.id === track.id) next.delete(mid)
+    this.remote = next
+    this.events.emit('remoteTracks', next)
+    this.combined ??= new MediaStream()
+    if (on) {
+      for (const existing of this.combined.getTracks())
+        if (existing.kind === track.kind && existing.id !== track.id)
+          this.combined.removeTrack(existing)
+      if (!this.combined.getTrackById(track.id)) this.combined.addTrack(track)
+    } else this.combined.removeTrack(track)
+    this.events.emit('remoteStream', this.combined)
+  }
+
+  private clearRemote(): void {
+    this.remote = new Map()
+    this.combined = undefined
+    this.events.emit('remoteTracks', this.remote)
+    this.events.emit('remoteStream', undefined)
+  }
+}
+
+/** What counts as media arriving, for every kind of call: video frames and audio packets. */
+function received(stats: CallStats): number {
+  return stats.framesDecoded + stats.audioPacketsReceived
+}

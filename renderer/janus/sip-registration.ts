@@ -1,0 +1,148 @@
+/**
+ * Keeping a SIP account registered through the plugin: register (unregistering first, since
+ * the plugin answers 445 to a second register), a bound on a REGISTER that gets no answer at
+ * all, and trying again by itself when the registrar could not be reached.
+ */
+import type { Clock, TimerId } from '../core/clock'
+import {
+  registrationRetryDelayMs,
+  type RegistrationState,
+  type SipEvent,
+} from '../core/sip/sip-state'
+
+/** A SIP account as the user enters it. */
+export interface SipAccount {
+  /** e.g. sip:alice@example.org */
+  uri: string
+  password: string
+  displayName?: string
+  /** Authentication user when it differs from the URI's user. */
+  authUser?: string
+  /** Registrar / proxy, e.g. sip:example.org:5060 */
+  registrar: string
+  outboundProxy?: string
+  /** How SIP travels to the registrar (UDP unless told). */
+  transport?: 'udp' | 'tcp'
+  /** How tones are sent: in the media (RFC 2833, the default) or as SIP INFO. */
+  dtmfMode?: 'rfc2833' | 'info'
+}
+
+/**
+ * How long a REGISTER may go unanswered before the user is told. A registrar answers in
+ * milliseconds; the plugin itself gives up on a lost one after SIP's timer F (32 s), and
+ * nobody should sit at "Registering…" that long.
+ */
+export const registerAnswerBoundMs = 10_000
+
+export interface RegistrationKeeperDeps {
+  clock: Clock
+  account: SipAccount
+  send(message: Record<string, unknown>): Promise<void>
+  apply(event: SipEvent): void
+  state(): RegistrationState
+  onRegistration(listener: (state: RegistrationState) => void): () => void
+}
+
+/** Registers an account and keeps it registered. */
+export class RegistrationKeeper {
+  private accountValue: SipAccount
+  /** Registration failures in a row, and the retry waiting for its turn. */
+  private failures = 0
+  private retry: TimerId | undefined
+  private answerBound: TimerId | undefined
+  private stopped = false
+
+  constructor(private readonly deps: RegistrationKeeperDeps) {
+    this.accountValue = deps.account
+    deps.onRegistration((state) => this.onRegistration(state))
+  }
+
+  get account(): SipAccount {
+    return this.accountValue
+  }
+
+  /** Registers (again) with `account`; a registered one is unregistered first. */
+  async register(account: SipAccount = this.accountValue): Promise<void> {
+    this.accountValue = account
+    this.stopped = false
+    if (this.deps.state().kind === 'registered') await this.unregister()
+    this.deps.apply({ type: 'registering' })
+    this.armAnswerBound()
+    await this.deps.send({
+      request: 'register',
+      username: account.uri,
+      display_name: account.displayName ?? '',
+      // The plugin insists on a secret field even without auth (shared/SIP-LAB-NOTES.md).
+      secret: account.password,
+      ...(account.authUser ? { authuser: account.authUser } : {}),
+      proxy: account.registrar,
+      outbound_proxy: account.outboundProxy ?? account.registrar,
+      ...(account.transport === 'tcp' ? { force_tcp: true } : {}),
+    })
+  }
+
+  /** Unregisters, resolving once the plugin says so (or after 3 s). */
+  async unregister(): Promise<void> {
+    const done = new Promise<void>((resolve) => {
+      const finish = (): void => {
+        this.deps.clock.clearTimeout(timer)
+        off()
+        resolve()
+      }
+      const timer = this.deps.clock.setTimeout(finish, 3000)
+      const off = this.deps.onRegistration((state) => {
+        if (state.kind !== 'registered') finish()
+      })
+    })
+    await this.deps.send({ request: 'unregister' }).catch(() => undefined)
+    await done
+  }
+
+  /** No more retries (the phone is being let go). */
+  stop(): void {
+    this.stopped = true
+    this.clear()
+  }
+
+  private armAnswerBound(): void {
+    if (this.answerBound !== undefined) this.deps.clock.clearTimeout(this.answerBound)
+    this.answerBound = this.deps.clock.setTimeout(() => {
+      this.answerBound = undefined
+      if (this.deps.state().kind === 'registering')
+        this.deps.apply({ type: 'registration-timeout' })
+    }, registerAnswerBoundMs)
+  }
+
+  /** A registrar that could not be reached is tried again, later and later (5 s … 60 s). */
+  private onRegistration(state: RegistrationState): void {
+    if (state.kind !== 'registering' && this.answerBound !== undefined) {
+      this.deps.clock.clearTimeout(this.answerBound)
+      this.answerBound = undefined
+    }
+    if (state.kind === 'registered') this.failures = 0
+    if (state.kind !== 'failed' || this.stopped) return
+    this.failures += 1
+    const delay = registrationRetryDelayMs(state, this.failures)
+    if (delay === undefined || this.retry !== undefined) return
+    this.retry = this.deps.clock.setTimeout(() => {
+      this.retry = undefined
+      if (!this.stopped && this.deps.state().kind === 'failed')
+        void this.register().catch(() => undefined)
+    }, delay)
+  }
+
+  private clear(): void {
+    for (const timer of [this.retry, this.answerBound])
+      if (timer !== undefined) this.deps.clock.clearTimeout(timer)
+    this.retry = undefined
+    this.answerBound = undefined
+  }
+}
+
+/** A dialled number or address as a SIP URI at the account's domain. */
+export function toSipUri(target: string, account: Pick<SipAccount, 'uri'>): string {
+  const trimmed = target.trim()
+  if (/^sips?:/i.test(trimmed)) return trimmed
+  const domain = account.uri.replace(/^sips?:/i, '').split('@')[1] ?? ''
+  return `sip:${trimmed.replace(/[\s()-]/g, '')}@${domain}`
+}

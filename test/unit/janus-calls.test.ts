@@ -1,0 +1,210 @@
+import { describe, expect, it } from 'vitest'
+import { CallRegistry } from '../../renderer/core/call'
+import { EchoCall } from '../../renderer/janus/echo-call'
+import { SipPhone, type SipAccount } from '../../renderer/janus/sip-phone'
+import { registerAnswerBoundMs } from '../../renderer/janus/sip-registration'
+import { FakeGateway } from './support/fake-gateway'
+import { connected, makeHarness } from './support/harness'
+
+const account: SipAccount = {
+  uri: 'sip:alice@lab',
+  password: 'secret',
+  registrar: 'sip:lab:5060',
+}
+
+const sipEvent = (event: string, extra: Record<string, unknown> = {}) => ({
+  sip: 'event',
+  result: { event, ...extra },
+})
+
+async function phoneInCall(ice = {}) {
+  const h = makeHarness()
+  await connected(h)
+  const janus = new FakeGateway()
+  const phone = new SipPhone(h.session, janus.gateway, h.clock, account, ice)
+  await phone.start()
+  const handle = janus.last
+  handle.event(sipEvent('registered', { username: account.uri }))
+  await phone.dial('bob')
+  await h.clock.settle()
+  handle.event(sipEvent('accepted'), { type: 'answer', sdp: 'v=0\r\n' })
+  expect(phone.call.kind).toBe('active')
+  return { h, janus, phone, handle }
+}
+
+describe('the SIP phone on a fake gateway', () => {
+  it('ends a live call when the app disconnects: hung up on the server, then unregistered', async () => {
+    const { h, phone, handle } = await phoneInCall()
+    const registry = new CallRegistry()
+    registry.add(phone)
+    expect(registry.anyLive()).toBe(true)
+    const ending = registry.endAll('disconnected')
+    await h.clock.settle()
+    handle.event(sipEvent('unregistered'))
+    await h.clock.advance(0)
+    await ending
+    expect(phone.call).toMatchObject({ kind: 'ended', reason: 'disconnected' })
+    expect(phone.registration.kind).toBe('unregistered')
+    expect(handle.requests().slice(-2)).toEqual(['hangup', 'unregister'])
+    expect(handle.detached).toBe(true)
+    expect(registry.anyLive()).toBe(false)
+    expect(phone.stopped).toBe(true)
+  })
+
+  it('a session given up ends the call as dropped, without waiting on the server', async () => {
+    const { h, phone } = await phoneInCall()
+    await phone.end('sessionFailed')
+    await h.clock.settle()
+    expect(phone.call).toMatchObject({ kind: 'ended', reason: 'connection-lost' })
+  })
+
+  it('the force-media-restart setting restarts a phone call after a reclaim too', async () => {
+    const forced = await phoneInCall({ forceAfterReclaim: true })
+    forced.phone.resync({ sessionId: 1, reason: 'socketClosed', networkChanged: false })
+    await forced.h.clock.advance(0)
+    expect(forced.handle.offers.at(-1)).toEqual({ iceRestart: true })
+    expect(forced.handle.requests()).toContain('update')
+
+    const plain = await phoneInCall()
+    plain.phone.resync({ sessionId: 1, reason: 'socketClosed', networkChanged: false })
+    await plain.h.clock.advance(0)
+    expect(plain.handle.requests()).not.toContain('update')
+  })
+
+  it('a REGISTER that gets no answer says so, and is tried again', async () => {
+    const h = makeHarness()
+    await connected(h)
+    const janus = new FakeGateway()
+    const phone = new SipPhone(h.session, janus.gateway, h.clock, account)
+    await phone.start()
+    expect(phone.registration.kind).toBe('registering')
+    await h.clock.advance(registerAnswerBoundMs)
+    expect(phone.registration).toMatchObject({
+      kind: 'failed',
+      cause: 'noAnswer',
+      reason: 'No answer from the registrar',
+    })
+    const registers = () => janus.last.requests().filter((r) => r === 'register').length
+    expect(registers()).toBe(1)
+    await h.clock.advance(5000)
+    expect(registers()).toBe(2)
+    expect(phone.registration.kind).toBe('registering')
+    janus.last.event(sipEvent('registered', { username: account.uri }))
+    await h.clock.advance(registerAnswerBoundMs)
+    expect(phone.registration.kind).toBe('registered')
+  })
+
+  it('after a new session the call ends as dropped, and the phone attaches and registers again', async () => {
+    const { janus, phone, handle } = await phoneInCall()
+    await phone.restore()
+    expect(phone.call).toMatchObject({ kind: 'ended', reason: 'connection-lost' })
+    expect(janus.handles).toHaveLength(2)
+    expect(janus.last).not.toBe(handle)
+    expect(janus.last.requests()).toEqual(['register'])
+  })
+
+  it('after a claim a call whose PeerConnection is gone ends as ended-while-away', async () => {
+    const { phone, handle } = await phoneInCall()
+    handle.api.webrtcStuff.pc = undefined
+    phone.resync({ sessionId: 1, reason: 'socketClosed', networkChanged: false })
+    expect(phone.call).toMatchObject({ kind: 'ended', reason: 'ended-while-away' })
+  })
+
+  it('follows a transfer: ends this call, then calls the target with the REFER id', async () => {
+    const { h, phone, handle } = await phoneInCall()
+    handle.event(
+      sipEvent('transfer', { refer_id: 7, refer_to: 'sip:carol@lab', referred_by: 'sip:bob@lab' }),
+    )
+    await h.clock.settle()
+    expect(handle.requests()).toContain('hangup')
+    handle.event(sipEvent('hangup', { code: 200, reason: 'BYE' }))
+    await h.clock.advance(2000)
+    const call = handle.sent.find((s) => s.message.request === 'call' && s.message.refer_id === 7)
+    expect(call?.message.uri).toBe('sip:carol@lab')
+    expect(phone.call).toMatchObject({ kind: 'calling', peer: 'sip:carol@lab' })
+  })
+
+  it('mute lives on the call and is off for the next one', async () => {
+    const { h, phone, handle } = await phoneInCall()
+    phone.setMuted(true)
+    expect(phone.muted).toBe(true)
+    expect(handle.muted).toBe(true)
+    handle.event(sipEvent('hangup', { code: 200, reason: 'BYE' }))
+    await h.clock.settle()
+    expect(phone.muted).toBe(false)
+  })
+
+  it('marks the session media active from the first ring until the call ends', async () => {
+    const { h, phone, handle } = await phoneInCall()
+    expect(h.session.keepalive.intervalMs).toBe(1000)
+    handle.event(sipEvent('hangup', { code: 200, reason: 'BYE' }))
+    await h.clock.settle()
+    expect(phone.isLive()).toBe(false)
+    expect(h.session.keepalive.intervalMs).toBeGreaterThan(1000)
+  })
+})
+
+describe('the echo call on a fake gateway', () => {
+  async function echoInCall() {
+    const h = makeHarness()
+    await connected(h)
+    const janus = new FakeGateway()
+    const call = new EchoCall(h.session, janus.gateway, h.clock, { audio: true, video: true })
+    await call.start()
+    janus.last.webrtc(true)
+    expect(call.state.kind).toBe('active')
+    return { h, janus, call }
+  }
+
+  it('offers once, goes active when media is up, and detaches when hung up', async () => {
+    const { janus, call } = await echoInCall()
+    expect(janus.last.sent[0]).toMatchObject({ message: { audio: true, video: true } })
+    await call.hangup()
+    expect(call.state).toEqual({ kind: 'ended', reason: 'you hung up' })
+    expect(janus.last.detached).toBe(true)
+    expect(call.isLive()).toBe(false)
+  })
+
+  it('rebuilds its media on a fresh handle after a new session', async () => {
+    const { janus, call } = await echoInCall()
+    const first = janus.last
+    await call.restore()
+    expect(janus.handles).toHaveLength(2)
+    expect(janus.last).not.toBe(first)
+    expect(call.state.kind).toBe('recovering')
+    janus.last.webrtc(true)
+    expect(call.state.kind).toBe('active')
+  })
+
+  it('Janus dropping the PeerConnection rebuilds the media; the fourth time in a minute ends the call', async () => {
+    const { h, janus, call } = await echoInCall()
+    for (let i = 0; i < 3; i++) {
+      janus.last.event({ echotest: 'event', result: 'done' })
+      await h.clock.settle()
+      janus.last.webrtc(true)
+      expect(call.state.kind).toBe('active')
+    }
+    expect(janus.handles).toHaveLength(4)
+    expect(janus.handles.slice(0, 3).every((handle) => handle.detached)).toBe(true)
+    janus.last.event({ echotest: 'event', result: 'done' })
+    await h.clock.settle()
+    expect(call.state).toEqual({ kind: 'ended', reason: 'the server kept ending the media' })
+  })
+
+  it('the app ending it says why', async () => {
+    const { call } = await echoInCall()
+    await call.end('sessionFailed')
+    expect(call.state).toEqual({
+      kind: 'ended',
+      reason: 'the connection to the server was lost',
+    })
+  })
+
+  it('keeps mute across a rebuilt handle', async () => {
+    const { janus, call } = await echoInCall()
+    call.setMuted(true)
+    await call.restore()
+    expect(janus.last.muted).toBe(true)
+    expect(call.muted).toBe(true)
+  })
+})

@@ -1,0 +1,104 @@
+/**
+ * A janus.js stand-in for unit tests of the janus layer (no browser): attach hands out fake
+ * plugin handles that record what the calls send, and the test plays the plugin's events.
+ */
+import type { JanusJS } from 'janus-gateway'
+import type { Gateway } from '../../../renderer/janus/gateway'
+
+type Options = Omit<JanusJS.PluginOptions, 'success' | 'error'>
+
+/** One attached handle, as the plugin would see it. */
+export class FakeHandle {
+  readonly sent: { message: Record<string, unknown>; jsep?: unknown }[] = []
+  readonly offers: { iceRestart: boolean }[] = []
+  detached = false
+  hangups = 0
+  muted = false
+  /** Requests answered with an error instead of an ack, by request name. */
+  readonly refuse = new Set<string>()
+
+  constructor(
+    readonly id: number,
+    readonly options: Options,
+  ) {}
+
+  /** The part of janus.js's handle the calls use. */
+  readonly api = {
+    getId: () => this.id,
+    /** A PeerConnection as far as the calls look at one: connected, with empty stats. */
+    webrtcStuff: {
+      pc: {
+        connectionState: 'connected',
+        iceConnectionState: 'connected',
+        getStats: async () => new Map(),
+        addEventListener: () => undefined,
+      },
+    } as { pc?: unknown },
+    send: (params: {
+      message: Record<string, unknown>
+      jsep?: unknown
+      success?: () => void
+      error?: (e: string) => void
+    }) => {
+      this.sent.push({ message: params.message, ...(params.jsep ? { jsep: params.jsep } : {}) })
+      const request = String(params.message.request ?? '')
+      queueMicrotask(() =>
+        this.refuse.has(request) ? params.error?.(`refused ${request}`) : params.success?.(),
+      )
+    },
+    createOffer: (params: { iceRestart?: boolean; success: (jsep: unknown) => void }) => {
+      this.offers.push({ iceRestart: params.iceRestart === true })
+      queueMicrotask(() => params.success({ type: 'offer', sdp: 'v=0\r\n' }))
+    },
+    createAnswer: (params: { success: (jsep: unknown) => void }) =>
+      queueMicrotask(() => params.success({ type: 'answer', sdp: 'v=0\r\n' })),
+    handleRemoteJsep: () => undefined,
+    hangup: () => void (this.hangups += 1),
+    detach: (params: { success?: () => void }) => {
+      this.detached = true
+      queueMicrotask(() => params.success?.())
+    },
+    muteAudio: () => void (this.muted = true),
+    unmuteAudio: () => void (this.muted = false),
+    dtmf: () => undefined,
+    replaceTracks: (params: { success?: () => void }) => params.success?.(),
+  }
+
+  /** The plugin sends an event to the call. */
+  event(data: Record<string, unknown>, jsep?: JanusJS.JSEP): void {
+    this.options.onmessage?.(data as JanusJS.Message, jsep)
+  }
+
+  /** Janus reports the PeerConnection up or down. */
+  webrtc(up: boolean): void {
+    this.options.webrtcState?.(up)
+  }
+
+  requests(): string[] {
+    return this.sent.map((s) => String(s.message.request ?? JSON.stringify(s.message)))
+  }
+}
+
+/** A gateway whose handles the test can reach. */
+export class FakeGateway {
+  readonly handles: FakeHandle[] = []
+  private nextId = 1
+
+  readonly gateway = (): Promise<Gateway> =>
+    Promise.resolve({
+      janus: {} as Gateway['janus'],
+      sessionId: 1,
+      attach: async (options: Options) => {
+        const handle = new FakeHandle(this.nextId++, options)
+        this.handles.push(handle)
+        return handle.api as unknown as JanusJS.PluginHandle
+      },
+      release: () => undefined,
+    })
+
+  get last(): FakeHandle {
+    const handle = this.handles.at(-1)
+    if (!handle) throw new Error('nothing attached')
+    return handle
+  }
+}
