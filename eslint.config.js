@@ -2,6 +2,7 @@
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 import vue from 'eslint-plugin-vue'
+import boundaries from 'eslint-plugin-boundaries'
 
 export default tseslint.config(
   { ignores: ['out/**', 'node_modules/**', 'test-results/**', 'playwright-report/**'] },
@@ -37,7 +38,8 @@ export default tseslint.config(
     },
   },
   {
-    // Code that runs anywhere: no Electron, no Node built-ins, no DOM-bound modules.
+    // Code that runs anywhere: no Electron, no Node built-ins, no DOM-bound packages. Which
+    // of our own folders each layer may import is the boundaries rule's job below.
     files: ['renderer/core/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -51,11 +53,63 @@ export default tseslint.config(
             'os',
             'ws',
             'janus-gateway',
+            'webrtc-adapter',
             'vue',
             'pinia',
-            '../janus/*',
-            '../app/*',
-            '../host/*',
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Layers, checked on resolved paths (so '../../janus/x' cannot slip past a pattern):
+    // core imports only core; janus/ stands on core; host/ on core and the preload's types;
+    // the app on everything in the renderer; main and preload only on what is free of the DOM.
+    files: ['main/**/*.ts', 'preload/**/*.ts', 'renderer/**/*.ts', 'renderer/**/*.vue'],
+    plugins: { boundaries },
+    settings: {
+      'import/resolver': { node: { extensions: ['.ts', '.js', '.vue'] } },
+      'boundaries/elements': [
+        { type: 'core', pattern: 'renderer/core/**' },
+        { type: 'janus', pattern: 'renderer/janus/**' },
+        { type: 'host', pattern: 'renderer/host/**' },
+        { type: 'app', pattern: 'renderer/app/**' },
+        { type: 'main', pattern: 'main/**' },
+        { type: 'preload', pattern: 'preload/**' },
+      ],
+    },
+    rules: {
+      'boundaries/dependencies': [
+        'error',
+        {
+          default: 'disallow',
+          policies: [
+            { from: { element: { type: 'core' } }, allow: { to: { element: { type: 'core' } } } },
+            {
+              from: { element: { type: 'janus' } },
+              allow: { to: { element: { types: { anyOf: ['core', 'janus'] } } } },
+            },
+            {
+              from: { element: { type: 'host' } },
+              allow: { to: { element: { types: { anyOf: ['core', 'host', 'preload'] } } } },
+            },
+            {
+              from: { element: { type: 'app' } },
+              allow: {
+                to: { element: { types: { anyOf: ['core', 'janus', 'host', 'app', 'preload'] } } },
+              },
+            },
+            {
+              from: { element: { type: 'main' } },
+              allow: { to: { element: { types: { anyOf: ['core', 'main', 'preload'] } } } },
+            },
+            {
+              from: { element: { type: 'preload' } },
+              allow: { to: { element: { types: { anyOf: ['core', 'preload'] } } } },
+            },
+            // Packages are the import-pattern rules' concern, not this one's.
+            { allow: { to: { module: { origin: 'external' } } } },
+            { allow: { to: { module: { origin: 'core' } } } },
           ],
         },
       ],

@@ -132,7 +132,7 @@ export class JanusSession {
       keeper: this.keeper,
       handles: this.handles,
       lose: (reason) => this.sessionLost(reason),
-      incident: (kind, detail) => this.addIncident(kind, detail),
+      incident: (kind, detail) => this.recordIncident(kind, detail),
     }
     this.attempts = new Attempts({
       clock,
@@ -146,15 +146,13 @@ export class JanusSession {
       onClosed: (epoch, wasError) => this.onSocketClosed(epoch, wasError),
       onStart: (attempt) => {
         if (this.stateValue.kind === 'reconnecting')
-          this.addIncident('attempt', `attempt ${attempt}`)
+          this.recordIncident('attempt', `attempt ${attempt}`)
       },
       onEstablished: (channel, result) => this.onEstablished(channel, result),
       onRetryScheduled: (attempt, delayMs, why) => this.onRetryScheduled(attempt, delayMs, why),
       onGiveUp: (reason, message) => this.fail(reason, message),
     })
   }
-
-  // ---------------------------------------------------------------- public surface
 
   /** The current lifecycle state. */
   get state(): ConnectionState {
@@ -218,7 +216,7 @@ export class JanusSession {
 
   /** Reacts to what the host saw: network back or changed, or the machine woke, acts at once. */
   handleSystemEvent(event: SystemEvent): void {
-    this.addIncident('signal', event.type)
+    this.recordIncident('signal', event.type)
     const reaction = reactToSignal(event, this.stateValue)
     switch (reaction.kind) {
       case 'persist':
@@ -310,17 +308,16 @@ export class JanusSession {
     void this.keeper.saveNow()
   }
 
-  /** Adds a plugin's incident (media restarts, media back) to the session's timeline. */
+  /** Adds an incident (a plugin's media restart, media back...) to the session's timeline. */
   recordIncident(kind: Incident['kind'], detail: string): void {
-    this.addIncident(kind, detail)
+    const incident = { at: this.deps.clock.now(), kind, detail }
+    this.incidents.add(incident)
+    this.events.emit('incident', incident)
   }
-
   /** @internal used by CoreHandle */
   removeHandle(id: number): void {
     this.handles.remove(id)
   }
-
-  // ---------------------------------------------------------------- recovery
 
   /** `channel` holds the session now: supersede the old socket, then recover. */
   private async onEstablished(channel: Channel, result: HandshakeResult): Promise<void> {
@@ -370,7 +367,7 @@ export class JanusSession {
       limitMs: this.options.hookTimeoutMs ?? 15_000,
       onSlow: (name) => this.log.warn(`${name}: recovery did not finish in time`),
       onError: (name, error) =>
-        this.addIncident('error', `${name} recovery failed: ${String(error)}`),
+        this.recordIncident('error', `${name} recovery failed: ${String(error)}`),
     }).then(() => {
       if (epoch === this.attempts.epoch && this.stateValue.kind === 'recovering') done()
     })
@@ -386,7 +383,7 @@ export class JanusSession {
       nextAttemptAt: this.deps.clock.now() + delayMs,
     })
     this.events.emit('reconnecting', { attempt, reason })
-    this.addIncident('error', why)
+    this.recordIncident('error', why)
   }
 
   private fail(reason: DisconnectReason, message: string): void {
@@ -394,11 +391,9 @@ export class JanusSession {
     this.attempts.end()
     this.ledger.failAll(new ClientError('notConnected', message))
     this.setState({ kind: 'failed', reason, message })
-    this.addIncident('error', message)
+    this.recordIncident('error', message)
     this.events.emit('disconnected', { reason, message })
   }
-
-  // ---------------------------------------------------------------- loss
 
   private onSocketClosed(epoch: number, wasError: boolean): void {
     if (epoch !== this.attempts.epoch || this.attempts.closedDuringHandshake(epoch)) return
@@ -424,7 +419,7 @@ export class JanusSession {
     const networkChanged =
       reason === 'networkChanged' || reason === 'resumed' || reason === 'offline'
     this.loss = { at: this.deps.clock.now(), reason, networkChanged }
-    this.addIncident('loss-detected', reason)
+    this.recordIncident('loss-detected', reason)
     const lostEpoch = this.attempts.invalidate()
     this.dropSockets()
     this.ledger.settleInFlight(lostEpoch)
@@ -457,12 +452,10 @@ export class JanusSession {
     this.facts.sessionId = undefined
     this.facts.lostSession = reason
     this.handles.clear()
-    this.addIncident('session-lost', `session ${sessionId}: ${reason}`)
+    this.recordIncident('session-lost', `session ${sessionId}: ${reason}`)
     void this.keeper.clear()
     this.events.emit('sessionLost', { sessionId, reason })
   }
-
-  // ---------------------------------------------------------------- receiving
 
   private onSocketMessage(epoch: number, text: string): void {
     if (epoch !== this.attempts.epoch) return
@@ -492,12 +485,6 @@ export class JanusSession {
     }
     this.stateValue = next
     this.events.emit('state', next)
-  }
-
-  private addIncident(kind: Incident['kind'], detail: string): void {
-    const incident = { at: this.deps.clock.now(), kind, detail }
-    this.incidents.add(incident)
-    this.events.emit('incident', incident)
   }
 
   private dropSockets(): void {
