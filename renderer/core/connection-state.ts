@@ -18,7 +18,7 @@ export type LossReason =
 
 /** Why the client gave up (the reason of `disconnected` and of `failed`). */
 export type DisconnectReason =
-  'networkDisconnected' | 'clientDisconnected' | 'sessionExpired' | 'unauthorized' | 'serverError'
+  'networkDisconnected' | 'clientDisconnected' | 'unauthorized' | 'serverError'
 
 /** Every state the session core can be in. */
 export type ConnectionState =
@@ -74,6 +74,15 @@ export function describeState(state: ConnectionState): string {
   }
 }
 
+/** The status line: the state, why the server cannot be reached, and how it ended. */
+export function describeConnection(state: ConnectionState): string {
+  const base = describeState(state)
+  if (state.kind === 'reconnecting' && state.reason === 'serverUnreachable')
+    return `${base}: cannot reach the server`
+  if (state.kind === 'failed') return `${base}. ${state.message}`
+  return base
+}
+
 /** Words a person understands for each way a connection can end. */
 export function describeDisconnect(reason: DisconnectReason): string {
   switch (reason) {
@@ -81,8 +90,6 @@ export function describeDisconnect(reason: DisconnectReason): string {
       return 'the server could not be reached'
     case 'clientDisconnected':
       return 'you disconnected'
-    case 'sessionExpired':
-      return 'session expired'
     case 'unauthorized':
       return 'the server refused the credentials'
     case 'serverError':

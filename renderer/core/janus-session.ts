@@ -321,7 +321,7 @@ export class JanusSession {
 
   /** `channel` holds the session now: supersede the old socket, then recover. */
   private async onEstablished(channel: Channel, result: HandshakeResult): Promise<void> {
-    // Janus does not close a superseded socket (shared/JANUS-NOTES.md): it must go.
+    // Janus keeps a superseded socket open (it even acks its requests): it must go.
     if (this.live && this.live.socket !== channel.socket) this.live.socket.close(1000, 'superseded')
     this.live = channel
     this.facts.detachedAt = undefined

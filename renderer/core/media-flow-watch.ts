@@ -2,7 +2,8 @@
  * Notices media that stopped while everything else says the call is fine. With two links up
  * (Wi-Fi and a tethered phone, or a dock's Ethernet), losing the one a call runs on leaves
  * ICE `connected` on the other link, fires no `offline`, keeps the WebSocket alive, and yet
- * no packet arrives: Janus keeps sending to the address that is gone (shared/LAB-NOTES.md).
+ * no packet arrives: Janus keeps sending to the address that is gone (seen with Chromium
+ * and Janus 1.1 in the network lab).
  * Only what arrives tells. Pure: fed samples, it answers whether media has stalled.
  */
 

@@ -3,7 +3,7 @@
  * most of the reclaim window, and when a lost session is surely gone so a claim is pointless.
  *
  * Janus 1.1.x counts the reclaim window from the session's last request, not from the
- * transport loss (shared/JANUS-NOTES.md), so the request cadence itself decides how much of
+ * transport loss (janus.c's session watchdog), so the request cadence itself decides how much of
  * the window a client has left after a drop. Newer Janus counts from the transport loss.
  */
 import type { ServerInfo } from './janus-protocol'

@@ -1,11 +1,8 @@
 /** The janus.js instance a call attaches its handles through (types only). */
-import type Janus from 'janus-gateway'
 import type { JanusJS } from 'janus-gateway'
 
 /** A janus.js instance living on one Janus session of the core. */
 export interface Gateway {
-  readonly janus: Janus
-  readonly sessionId: number
   /** Attaches a plugin through janus.js (WebRTC included). */
   attach(options: Omit<JanusJS.PluginOptions, 'success' | 'error'>): Promise<JanusJS.PluginHandle>
   /** Forgets this instance without destroying the session (the core owns it). */

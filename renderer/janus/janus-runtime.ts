@@ -61,8 +61,6 @@ export async function openGateway(
     })
   })
   return {
-    janus,
-    sessionId,
     attach: (options) =>
       new Promise((resolve, reject) => {
         janus.attach({

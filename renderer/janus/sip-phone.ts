@@ -271,7 +271,7 @@ export class SipPhone implements SessionParticipant, Call {
       await this.leg.send({ request: 'dtmf_info', digit, duration: 160 })
       return
     }
-    // RFC 2833 in the media; with Opus tones of 200 ms or more arrive whole (SIP-LAB-NOTES).
+    // RFC 2833 in the media; with Opus, tones shorter than 200 ms were seen to arrive cut short.
     this.leg.handle?.dtmf({
       dtmf: { tones: digit, duration: 200, gap: 60 },
     } as unknown as JanusJS.PluginDtmfParam)

@@ -9,23 +9,9 @@ import {
   type RegistrationState,
   type SipEvent,
 } from '../core/sip/sip-state'
+import type { SipAccount } from '../core/sip/accounts'
 
-/** A SIP account as the user enters it. */
-export interface SipAccount {
-  /** e.g. sip:alice@example.org */
-  uri: string
-  password: string
-  displayName?: string
-  /** Authentication user when it differs from the URI's user. */
-  authUser?: string
-  /** Registrar / proxy, e.g. sip:example.org:5060 */
-  registrar: string
-  outboundProxy?: string
-  /** How SIP travels to the registrar (UDP unless told). */
-  transport?: 'udp' | 'tcp'
-  /** How tones are sent: in the media (RFC 2833, the default) or as SIP INFO. */
-  dtmfMode?: 'rfc2833' | 'info'
-}
+export type { SipAccount } from '../core/sip/accounts'
 
 /**
  * How long a REGISTER may go unanswered before the user is told. A registrar answers in
@@ -72,7 +58,7 @@ export class RegistrationKeeper {
       request: 'register',
       username: account.uri,
       display_name: account.displayName ?? '',
-      // The plugin insists on a secret field even without auth (shared/SIP-LAB-NOTES.md).
+      // The plugin (1.1.x) refuses a register without a secret field, even with no auth.
       secret: account.password,
       ...(account.authUser ? { authuser: account.authUser } : {}),
       proxy: account.registrar,

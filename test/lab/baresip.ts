@@ -2,7 +2,7 @@
  * baresip as the lab's SIP far end: headless, registered with the lab's registrar, sending
  * a sine tone and playing what it receives into a null device. Its ctrl_tcp module lets a
  * test watch it (call established, tones received, call closed) and drive it (dial, hang
- * up). See shared/SIP-LAB-NOTES.md.
+ * up).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { connect, type Socket } from 'node:net'
@@ -38,7 +38,7 @@ export interface FarEnd {
 }
 
 export interface FarEndOptions {
-  /** The address every SIP component shares (SIP-LAB-NOTES: no loopback for media). */
+  /** The address every SIP component shares (not loopback: Janus gathers no candidates there). */
   host: string
   /** Network interface holding `host`. */
   iface: string

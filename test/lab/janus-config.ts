@@ -118,7 +118,7 @@ ${c.wsIp === '0.0.0.0' ? '' : `  admin_ws_ip = "${c.wsIp}"`}
 `,
   )
   writeFileSync(join(dir, 'janus.plugin.echotest.jcfg'), 'general: {\n}\n')
-  // The SIP plugin signals from the same address media uses (shared/SIP-LAB-NOTES.md).
+  // The SIP plugin signals from the same address media uses: never loopback, where Janus gathers nothing.
   writeFileSync(
     join(dir, 'janus.plugin.sip.jcfg'),
     `general: {\n  local_ip = "${c.sipLocalIp ?? c.iceAddress ?? '127.0.0.1'}"\n  keepalive_interval = 0\n  behind_nat = false\n  register_ttl = 60\n  rtp_port_range = "${c.rtpPortRange ?? '20000-40000'}"\n}\n`,

@@ -1,4 +1,4 @@
-/** Network namespaces for tests: created with IPv6 off and loopback up (shared/LAB-NOTES.md). */
+/** Network namespaces for tests: created with IPv6 off (its addresses only confuse ICE) and loopback up. */
 import { execFileSync } from 'node:child_process'
 
 /** Creates `name` ready for the test's links and addresses. */

@@ -1,6 +1,11 @@
 import { describe, expect, it, vi } from 'vitest'
 import { backoffDelay, defaultBackoff } from '../../renderer/core/backoff'
-import { canTransition, describeState, type StateKind } from '../../renderer/core/connection-state'
+import {
+  canTransition,
+  describeConnection,
+  describeState,
+  type StateKind,
+} from '../../renderer/core/connection-state'
 import { startDriftDetector } from '../../renderer/core/drift-detector'
 import { parseJanusMessage, readServerInfo } from '../../renderer/core/janus-protocol'
 import {
@@ -190,9 +195,15 @@ describe('connection states', () => {
     expect(describeState({ kind: 'reconnecting', attempt: 3, reason: 'socketClosed' })).toBe(
       'Reconnecting (attempt 3)',
     )
-    expect(describeState({ kind: 'failed', reason: 'sessionExpired', message: '' })).toBe(
-      'Disconnected: session expired',
+    expect(describeState({ kind: 'failed', reason: 'unauthorized', message: '' })).toBe(
+      'Disconnected: the server refused the credentials',
     )
+    expect(
+      describeConnection({ kind: 'reconnecting', attempt: 2, reason: 'serverUnreachable' }),
+    ).toBe('Reconnecting (attempt 2): cannot reach the server')
+    expect(
+      describeConnection({ kind: 'failed', reason: 'serverError', message: 'Invalid server URL' }),
+    ).toBe('Disconnected: the server reported an error. Invalid server URL')
     expect(describeState({ kind: 'connected', sessionId: 1 })).toBe('Connected')
   })
 })

@@ -429,6 +429,7 @@ describe('call status line', () => {
 })
 
 import {
+  accountToRegister,
   accountProblem,
   parseAccounts,
   parsePasswords,
@@ -499,5 +500,32 @@ describe('saved SIP accounts', () => {
     expect(parsePasswords('plain-text')).toEqual({})
     expect(parsePasswords('[1]')).toEqual({})
     expect(parsePasswords(undefined)).toEqual({})
+  })
+})
+
+describe('the account to register', () => {
+  it('is the saved account, trimmed, with its password and only the options that are set', () => {
+    expect(
+      accountToRegister(
+        {
+          uri: ' sip:alice@lab ',
+          registrar: 'sip:lab:5060 ',
+          displayName: 'Alice',
+          authUser: '',
+          outboundProxy: 'sip:proxy:5060',
+          transport: 'tcp',
+          dtmfMode: 'info',
+        },
+        'secret',
+      ),
+    ).toEqual({
+      uri: 'sip:alice@lab',
+      registrar: 'sip:lab:5060',
+      password: 'secret',
+      displayName: 'Alice',
+      outboundProxy: 'sip:proxy:5060',
+      transport: 'tcp',
+      dtmfMode: 'info',
+    })
   })
 })

@@ -6,6 +6,8 @@
 import { defineStore } from 'pinia'
 import { computed, reactive, ref } from 'vue'
 import {
+  accountToRegister,
+  type SipAccount,
   accountProblem,
   parseAccounts,
   parsePasswords,
@@ -15,7 +17,6 @@ import {
   type SavedAccount,
 } from '../../core/sip/accounts'
 import type { HoldfastBridge } from '../../host/electron-host'
-import type { SipAccount } from '../../janus/sip-phone'
 import { readLocalJson, writeLocalJson } from './local-json'
 
 const ACCOUNTS_KEY = 'holdfast.sip-accounts'
@@ -98,16 +99,7 @@ export const useAccountsStore = defineStore('accounts', () => {
       void vault
         .setSecret('sipPasswords', JSON.stringify(passwords))
         .then((stored) => (kept.value = stored ? 'vault' : 'memory-no-keyring'))
-    return {
-      uri: account.uri,
-      registrar: account.registrar,
-      password: password.value,
-      displayName: account.displayName,
-      ...(account.authUser ? { authUser: account.authUser } : {}),
-      ...(account.outboundProxy ? { outboundProxy: account.outboundProxy } : {}),
-      transport: account.transport,
-      dtmfMode: account.dtmfMode,
-    }
+    return accountToRegister(account, password.value)
   }
 
   /** Forgets a saved account and its password. */

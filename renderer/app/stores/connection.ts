@@ -1,7 +1,7 @@
 /** What the UI shows about the connection, kept in step with the session core's events. */
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
-import { describeState, type ConnectionState } from '../../core/connection-state'
+import { describeConnection, type ConnectionState } from '../../core/connection-state'
 import type { Incident } from '../../core/incident-log'
 import type { ServerInfo } from '../../core/janus-protocol'
 import type { JanusSession } from '../../core/janus-session'
@@ -21,14 +21,7 @@ export const useConnectionStore = defineStore('connection', () => {
   let app: HoldfastApp | undefined
   let detach: (() => void)[] = []
 
-  const statusText = computed(() => {
-    const s = state.value
-    const base = describeState(s)
-    if (s.kind === 'reconnecting' && s.reason === 'serverUnreachable')
-      return `${base}: cannot reach the server`
-    if (s.kind === 'failed') return `${base}. ${s.message}`
-    return base
-  })
+  const statusText = computed(() => describeConnection(state.value))
 
   function refresh(session: JanusSession): void {
     state.value = session.state

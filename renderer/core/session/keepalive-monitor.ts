@@ -2,7 +2,7 @@
  * The keepalive that also proves the connection is alive: janus.js sends one every 25 s and
  * never waits for its ack, so a path that died without closing goes unnoticed. Here each
  * keepalive has an ack bound, and the cadence follows the server's windows and whether a
- * call is up (shared/JANUS-NOTES.md).
+ * call is up (the reclaim window of Janus 1.1 counts from the last request).
  */
 import type { Clock, TimerId } from '../clock'
 import { ClientError, JanusErrorCode, ServerError } from '../janus-protocol'

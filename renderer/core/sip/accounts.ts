@@ -19,6 +19,37 @@ export interface SavedAccount {
   dtmfMode: 'rfc2833' | 'info'
 }
 
+/** A SIP account as it is registered: the saved account with its password. */
+export interface SipAccount {
+  /** e.g. sip:alice@example.org */
+  uri: string
+  password: string
+  displayName?: string
+  /** Authentication user when it differs from the URI's user. */
+  authUser?: string
+  /** Registrar / proxy, e.g. sip:example.org:5060 */
+  registrar: string
+  outboundProxy?: string
+  /** How SIP travels to the registrar (UDP unless told). */
+  transport?: 'udp' | 'tcp'
+  /** How tones are sent: in the media (RFC 2833, the default) or as SIP INFO. */
+  dtmfMode?: 'rfc2833' | 'info'
+}
+
+/** The account to register: the saved one (trimmed) with its password. */
+export function accountToRegister(saved: SavedAccount, password: string): SipAccount {
+  return {
+    uri: saved.uri.trim(),
+    registrar: saved.registrar.trim(),
+    password,
+    displayName: saved.displayName,
+    ...(saved.authUser ? { authUser: saved.authUser } : {}),
+    ...(saved.outboundProxy ? { outboundProxy: saved.outboundProxy } : {}),
+    transport: saved.transport,
+    dtmfMode: saved.dtmfMode,
+  }
+}
+
 const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : '')
 
 /** Reads saved accounts (untrusted JSON), dropping what is not an account. */

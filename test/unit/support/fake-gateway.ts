@@ -86,8 +86,6 @@ export class FakeGateway {
 
   readonly gateway = (): Promise<Gateway> =>
     Promise.resolve({
-      janus: {} as Gateway['janus'],
-      sessionId: 1,
       attach: async (options: Options) => {
         const handle = new FakeHandle(this.nextId++, options)
         this.handles.push(handle)
