@@ -12,6 +12,13 @@
  * Janus's Admin API (and, in a SIP lab, the registrar and far end on the server's address
  * through a host route); the client never uses it.
  *
+ * A two-links lab (a laptop with Wi-Fi and a tethered phone, or a dock's Ethernet) has both
+ * uplinks up at once: Wi-Fi holds the default route, cellular its own routing table for its
+ * source address, so Chromium gathers and can use both. Janus's WebSocket then listens on a
+ * signalling address of its own (10.210.4.2, on the server's loopback, no ICE there) that the
+ * client reaches over the uplink `signallingVia` names, so the test chooses which link the
+ * WebSocket rides and can take away the other one, the one the media uses.
+ *
  * A SIP lab adds Janus's SIP plugin on the server's address; the tests start the registrar
  * and the far end in the server namespace (`serverPrefix`), so the SIP world stays still
  * while the client's network changes.
@@ -32,6 +39,7 @@ export const labAddresses = {
   cell: { client: '10.210.2.2', router: '10.210.2.1' },
   server: '10.210.3.2',
   routerServerSide: '10.210.3.1',
+  signalling: '10.210.4.2',
   mgmtHost: '10.210.9.1',
   mgmtServer: '10.210.9.2',
 } as const
@@ -41,6 +49,8 @@ export interface NetLabOptions {
   reclaimSessionTimeoutS: number
   /** Also load Janus's SIP plugin, and route this process to the server's address. */
   sip?: boolean
+  /** Both uplinks up at once, and the WebSocket on its own address over this uplink. */
+  twoLinks?: { signallingVia: Uplink }
 }
 
 export interface NetLab {
@@ -62,6 +72,11 @@ export interface NetLab {
   switchUplink(to: Uplink): void
   /** The active uplink goes down and comes back (address and route restored). */
   flap(): void
+  /**
+   * In a two-links lab: `uplink` is gone (its address too), nothing else changes. The other
+   * link keeps the default route.
+   */
+  loseLink(uplink: Uplink): void
   /** The router stops forwarding: a dead path that closes nothing. */
   cutForwarding(): void
   restoreForwarding(): void
@@ -184,10 +199,45 @@ export async function startNetLab(options: NetLabOptions): Promise<NetLab> {
     // way; the route goes with the management link.
     if (options.sip)
       run('ip', 'route', 'add', `${labAddresses.server}/32`, 'via', labAddresses.mgmtServer)
-    // The client starts on Wi-Fi; cellular is down until a switch.
+    // The client starts on Wi-Fi; cellular is down until a switch (or up beside it).
     inNs(client, 'ip', 'addr', 'add', `${labAddresses.wifi.client}/24`, 'dev', 'wifi0')
     inNs(client, 'ip', 'route', 'add', 'default', 'via', labAddresses.wifi.router)
-    inNs(client, 'ip', 'link', 'set', 'dev', 'cell0', 'down')
+    if (options.twoLinks) {
+      inNs(client, 'ip', 'addr', 'add', `${labAddresses.cell.client}/24`, 'dev', 'cell0')
+      // Each link answers for its own source address, or Linux sends every candidate's
+      // packets out of the default link.
+      for (const [uplink, table] of [
+        ['wifi', '101'],
+        ['cell', '102'],
+      ] as const) {
+        const a = labAddresses[uplink]
+        inNs(client, 'ip', 'rule', 'add', 'from', a.client, 'table', table)
+        inNs(client, 'ip', 'route', 'add', 'default', 'via', a.router, 'table', table)
+      }
+      // The WebSocket's own address, on loopback: Janus gathers no candidates there.
+      inNs(server, 'ip', 'addr', 'add', `${labAddresses.signalling}/32`, 'dev', 'lo')
+      inNs(
+        router,
+        'ip',
+        'route',
+        'add',
+        `${labAddresses.signalling}/32`,
+        'via',
+        labAddresses.server,
+      )
+      const via = labAddresses[options.twoLinks.signallingVia]
+      inNs(
+        client,
+        'ip',
+        'route',
+        'add',
+        `${labAddresses.signalling}/32`,
+        'via',
+        via.router,
+        'src',
+        via.client,
+      )
+    } else inNs(client, 'ip', 'link', 'set', 'dev', 'cell0', 'down')
 
     janus = await startJanus(
       {
@@ -238,7 +288,8 @@ export async function startNetLab(options: NetLabOptions): Promise<NetLab> {
   }
 
   const admin = [janus.adminUrl, janus.config.adminSecret] as const
-  const janusUrl = `ws://${labAddresses.server}:${janus.config.wsPort}`
+  const janusHost = options.twoLinks ? labAddresses.signalling : labAddresses.server
+  const janusUrl = `ws://${janusHost}:${janus.config.wsPort}`
   const up = (uplink: Uplink): void => {
     const dev = `${uplink}0`
     inNs(client, 'ip', 'link', 'set', 'dev', dev, 'up')
@@ -274,6 +325,12 @@ export async function startNetLab(options: NetLabOptions): Promise<NetLab> {
     flap() {
       down(lab.active)
       up(lab.active)
+    },
+    loseLink(uplink) {
+      down(uplink)
+      if (uplink === 'wifi')
+        inNs(client, 'ip', 'route', 'replace', 'default', 'via', labAddresses.cell.router)
+      lab.active = uplink === 'wifi' ? 'cell' : 'wifi'
     },
     cutForwarding: () => inNs(router, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=0'),
     restoreForwarding: () => inNs(router, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1'),

@@ -12,6 +12,7 @@ import {
   test,
   expectSameCallBack,
 } from './fixtures'
+import { labAddresses } from '../lab/netlab'
 
 test('Wi-Fi to cellular during a call: the same session, media flowing again over the new address', async ({
   page,
@@ -104,4 +105,35 @@ test('a dead path that never closes is detected by the keepalive bound, then rec
   await expect(page.getByTestId('connection-status')).toHaveText(/^Reconnecting/)
   lab.restoreForwarding()
   await expectSameCallBack(page, lab, sessionId, frames, 45_000)
+})
+
+test.describe('two links up at once', () => {
+  // The WebSocket rides Wi-Fi; Chromium carries the media over whichever pair it prefers
+  // (cellular, in this lab), so losing cellular leaves signalling untouched.
+  test.use({ labOptions: { twoLinks: { signallingVia: 'wifi' } } })
+
+  test('the link the call runs on is lost while the other stays up: media stalls under a connected ICE and is restarted', async ({
+    page,
+    lab,
+  }) => {
+    const { sessionId } = await callInLab(page, lab)
+    const path = page.getByTestId('media-path')
+    // The premise: media on the link that will go, signalling on the one that stays.
+    await expect(path, 'the media should start on cellular in this lab').toContainText(
+      labAddresses.cell.client,
+    )
+    lab.loseLink('cell')
+    // Chromium moves the pair to Wi-Fi and ICE stays connected; video must flow again past
+    // what it had shown by then (before the fix it stayed frozen: Janus kept sending to the
+    // cellular address).
+    await expect(path).toContainText(labAddresses.wifi.client, { timeout: 45_000 })
+    const shownOnWifi = await shownNumber(page, 'frames-decoded')
+    await expectSameCallBack(page, lab, sessionId, shownOnWifi)
+    const incidents = page.getByTestId('incidents')
+    // It was the media watch that acted: nothing happened to the session itself.
+    await expect(
+      incidents.locator('[data-kind="media-restart"]', { hasText: 'no media for a second' }),
+    ).not.toHaveCount(0)
+    await expect(incidents.locator('[data-kind="loss-detected"]')).toHaveCount(0)
+  })
 })
