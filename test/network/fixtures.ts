@@ -50,7 +50,7 @@ export async function startSipWorld(lab: NetLab): Promise<SipWorld & { stop(): P
 }
 
 export const test = base.extend<{
-  labOptions: Pick<NetLabOptions, 'sip'>
+  labOptions: Pick<NetLabOptions, 'sip' | 'twoLinks'>
   lab: NetLab
   page: Page
   sip: SipWorld
