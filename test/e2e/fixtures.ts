@@ -4,6 +4,8 @@ import { listHandles, listSessions } from '../lab/admin'
 import { startJanus, type RunningJanus } from '../lab/janus-process'
 import { startRelay, type Relay } from '../lab/relay'
 import { serveStatic, type StaticServer } from '../lab/static-server'
+import { keepLabTraces } from '../lab/keep-traces'
+import { traceMark } from '../lab/traces'
 
 const iface = process.env.HOLDFAST_E2E_IFACE
 const address = process.env.HOLDFAST_E2E_ADDR
@@ -31,7 +33,8 @@ export const test = base.extend<{ lab: Lab }, { web: StaticServer }>({
     },
     { scope: 'worker' },
   ],
-  lab: async ({ web }, use) => {
+  lab: async ({ web }, use, testInfo) => {
+    const mark = traceMark()
     const janus = await startJanus({
       iceInterface: iface,
       iceAddress: address,
@@ -49,6 +52,8 @@ export const test = base.extend<{ lab: Lab }, { web: StaticServer }>({
       sessions: () => listSessions(...admin),
       handles: (sessionId) => listHandles(...admin, sessionId),
     })
+    // A failing test keeps what Janus (with its SIP trace) and the SIP lab said.
+    if (testInfo.status !== testInfo.expectedStatus) await keepLabTraces(testInfo, janus, mark)
     await relay.close()
     await janus.stop()
   },

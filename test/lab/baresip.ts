@@ -9,6 +9,7 @@ import { connect, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { spawnLogged } from './logged-child'
+import { keepTrace } from './traces'
 import { freePort } from './ports'
 import { freeUdpPort, portElsewhere } from './sip-registrar'
 
@@ -102,6 +103,7 @@ export async function startFarEnd(options: FarEndOptions): Promise<FarEnd> {
     '-f',
     dir,
   ])
+  const stopped = keepTrace(`baresip-${options.user}.log`, () => log.join('\n'))
 
   const socket = await Promise.race([connectWithRetry(controlHost, ctrlPort, 10_000), exited])
   const events: FarEndEvent[] = []
@@ -169,6 +171,7 @@ export async function startFarEnd(options: FarEndOptions): Promise<FarEnd> {
         .map((e) => e.param ?? '')
         .join(''),
     stop: async () => {
+      stopped()
       socket.destroy()
       if (child.exitCode === null && child.signalCode === null) {
         const gone = new Promise((resolve) => child.once('exit', resolve))

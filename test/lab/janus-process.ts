@@ -63,7 +63,15 @@ export async function startJanus(
   const launch = async (): Promise<void> => {
     const log = createWriteStream(logFile, { flags: 'a' })
     const [command, ...args] = [...prefix, 'janus', '-C', file, '-F', dir, '-o']
-    const started = spawn(command!, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    // With the SIP plugin, sofia-sip logs every SIP message it sends and receives (TPORT_LOG):
+    // the trace a failing softphone test keeps.
+    const started = spawn(command!, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        ...((config.plugins ?? ['sip']).includes('sip') ? { TPORT_LOG: '1' } : {}),
+      },
+    })
     child = started
     started.stdout?.pipe(log)
     started.stderr?.pipe(log)

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { spawnLogged } from './logged-child'
+import { keepTrace } from './traces'
 
 export interface Registrar {
   host: string
@@ -77,7 +78,13 @@ event_route[htable:mod-init] {
 ${table}
 }
 
+# Every request and every reply passing through, for the trace a failing test keeps.
+onreply_route {
+  xlog("L_NOTICE", "HOLDFAST-SIP reply $rs $rr for $rm call-id=$ci from $si:$sp\n");
+}
+
 request_route {
+  xlog("L_NOTICE", "HOLDFAST-SIP request $rm $ru call-id=$ci from $si:$sp\n");
   if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
   if (is_method("OPTIONS") && uri == myself && $rU == $null) { sl_send_reply("200", "OK"); exit; }
   if (has_totag()) {
@@ -145,6 +152,7 @@ export async function startRegistrar(
     '-P',
     join(dir, 'kamailio.pid'),
   ])
+  const stopped = keepTrace(`kamailio-${port}.log`, () => lines.join('\n'))
   await Promise.race([waitForOptions(host, port, localAddress, 10_000), exited])
   return {
     host,
@@ -154,6 +162,7 @@ export async function startRegistrar(
       lines.filter((l) => l.includes('HOLDFAST-REGISTER') && (!user || l.includes(`user=${user} `)))
         .length,
     stop: async () => {
+      stopped()
       if (child.exitCode === null) {
         const gone = new Promise((resolve) => child.once('exit', resolve))
         child.kill('SIGTERM')

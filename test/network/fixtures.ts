@@ -3,7 +3,9 @@ import { test as base, chromium, expect, type Page } from '@playwright/test'
 import { startFarEnd, type FarEnd } from '../lab/baresip'
 import { chromiumArgs } from '../lab/chromium'
 import { labAddresses, startNetLab, type NetLab, type NetLabOptions } from '../lab/netlab'
+import { keepLabTraces } from '../lab/keep-traces'
 import { startRegistrar, type Registrar } from '../lab/sip-registrar'
+import { traceMark } from '../lab/traces'
 
 /** Windows used by the lab's Janus: short, so a long sleep can outlast them in a test. */
 export const labWindows = { sessionTimeoutS: 15, reclaimSessionTimeoutS: 10 }
@@ -56,11 +58,15 @@ export const test = base.extend<{
   sip: SipWorld
 }>({
   labOptions: [{}, { option: true }],
-  lab: async ({ labOptions }, use) => {
+  lab: async ({ labOptions }, use, testInfo) => {
+    const mark = traceMark()
     const lab = await startNetLab({ ...labWindows, ...labOptions })
     try {
       await use(lab)
     } finally {
+      // A failing scenario keeps what Janus and the SIP lab said.
+      if (testInfo.status !== testInfo.expectedStatus)
+        await keepLabTraces(testInfo, lab.janus, mark).catch(() => undefined)
       await lab.close()
     }
   },
