@@ -1,0 +1,43 @@
+/**
+ * Which feed each mid of the subscriber's PeerConnection carries. Janus reuses mids as feeds
+ * come and go, so the map is rebuilt from the latest `streams` list every time, never patched.
+ */
+import type { FeedId, SubscribedStream } from './videoroom-events'
+
+/** What a mid carries. */
+export interface MidFeed {
+  feedId: FeedId
+  feedMid?: string
+  display: string
+  type: SubscribedStream['type']
+}
+
+/** The mid-to-feed map of the active streams in `streams`. */
+export function midMap(streams: readonly SubscribedStream[]): Map<string, MidFeed> {
+  const map = new Map<string, MidFeed>()
+  for (const s of streams) {
+    if (!s.active || s.feedId === undefined) continue
+    map.set(s.mid, {
+      feedId: s.feedId,
+      ...(s.feedMid !== undefined ? { feedMid: s.feedMid } : {}),
+      display: s.feedDisplay ?? '',
+      type: s.type,
+    })
+  }
+  return map
+}
+
+/** The feeds to ask for: every stream of every publisher not already subscribed. */
+export function missingFeeds(
+  publishers: readonly { id: FeedId; streams: readonly { mid: string }[] }[],
+  subscribed: ReadonlyMap<string, MidFeed>,
+): { feed: FeedId; mid: string }[] {
+  const have = new Set(
+    [...subscribed.values()].map((f) => `${String(f.feedId)}/${f.feedMid ?? ''}`),
+  )
+  return publishers.flatMap((p) =>
+    p.streams
+      .filter((s) => !have.has(`${String(p.id)}/${s.mid}`))
+      .map((s) => ({ feed: p.id, mid: s.mid })),
+  )
+}

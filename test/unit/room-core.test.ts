@@ -1,0 +1,285 @@
+import { describe, expect, it } from 'vitest'
+import { midMap, missingFeeds } from '../../renderer/core/room/mid-map'
+import { ChangeBuffer, diffRoster, roomChanges } from '../../renderer/core/room/room-changes'
+import {
+  describeRoom,
+  emptyRoom,
+  inRoom,
+  nextRoom,
+  type RoomAction,
+  type RoomState,
+} from '../../renderer/core/room/room-state'
+import {
+  describeRoomError,
+  readRoomEvent,
+  readSubscriberEvent,
+  type PublisherInfo,
+} from '../../renderer/core/room/videoroom-events'
+
+const camera = (id: number, display = `p${id}`): PublisherInfo => ({
+  id,
+  display,
+  streams: [
+    { mid: '0', type: 'audio', simulcast: false, disabled: false },
+    { mid: '1', type: 'video', simulcast: true, disabled: false },
+  ],
+})
+
+const run = (actions: RoomAction[], from: RoomState = emptyRoom): RoomState =>
+  actions.reduce(nextRoom, from)
+
+const joined = (publishers: PublisherInfo[] = [camera(2), camera(3)]) =>
+  run([{ type: 'join' }, { type: 'joined', id: 1, publishers }])
+
+describe('reading the VideoRoom plugin', () => {
+  it('reads a join with the publishers already there', () => {
+    expect(
+      readRoomEvent({
+        videoroom: 'joined',
+        id: 1,
+        private_id: 9,
+        publishers: [
+          {
+            id: 2,
+            display: 'Bob',
+            streams: [{ type: 'video', mid: '1', codec: 'vp8', simulcast: true }],
+          },
+          { id: 'bad id?', streams: 'nope' },
+          { display: 'no id' },
+        ],
+      }),
+    ).toEqual({
+      type: 'joined',
+      id: 1,
+      privateId: 9,
+      publishers: [
+        {
+          id: 2,
+          display: 'Bob',
+          streams: [{ mid: '1', type: 'video', codec: 'vp8', simulcast: true, disabled: false }],
+        },
+        { id: 'bad id?', display: '', streams: [] },
+      ],
+    })
+  })
+
+  it('reads the room news a publisher handle gets', () => {
+    expect(readRoomEvent({ videoroom: 'event', unpublished: 2 })).toEqual({
+      type: 'unpublished',
+      id: 2,
+    })
+    expect(readRoomEvent({ videoroom: 'event', leaving: 3 })).toEqual({ type: 'leaving', id: 3 })
+    expect(readRoomEvent({ videoroom: 'event', kicked: 3 })).toEqual({ type: 'kicked', id: 3 })
+    expect(readRoomEvent({ videoroom: 'event', joining: { id: 4, display: 'Dee' } })).toEqual({
+      type: 'joining',
+      id: 4,
+      display: 'Dee',
+    })
+    expect(readRoomEvent({ videoroom: 'talking', id: 2 })).toEqual({
+      type: 'talking',
+      id: 2,
+      talking: true,
+    })
+    expect(readRoomEvent({ videoroom: 'stopped-talking', id: 2 })).toMatchObject({ talking: false })
+    expect(readRoomEvent({ videoroom: 'destroyed', room: 1234 })).toEqual({ type: 'destroyed' })
+    expect(
+      readRoomEvent({ videoroom: 'event', error_code: 426, error: 'No such room (1)' }),
+    ).toEqual({
+      type: 'error',
+      code: 426,
+      message: 'No such room (1)',
+    })
+  })
+
+  it('ignores junk without throwing', () => {
+    for (const junk of [
+      null,
+      1,
+      'x',
+      [],
+      {},
+      { videoroom: 'joined' },
+      { videoroom: 'event', leaving: {} },
+    ])
+      expect(readRoomEvent(junk)).toBeUndefined()
+    for (const junk of [null, {}, { videoroom: 'attached' }, { videoroom: 'updated', streams: 7 }])
+      expect(readSubscriberEvent(junk)).toBeUndefined()
+  })
+
+  it('reads a subscriber update, inactive streams included', () => {
+    expect(
+      readSubscriberEvent({
+        videoroom: 'updated',
+        streams: [
+          { mid: '0', type: 'audio', feed_id: 2, feed_mid: '0', feed_display: 'Bob', active: true },
+          { mid: '1', type: 'video', active: false },
+        ],
+      }),
+    ).toEqual({
+      type: 'streams',
+      streams: [
+        { mid: '0', type: 'audio', feedId: 2, feedMid: '0', feedDisplay: 'Bob', active: true },
+        { mid: '1', type: 'video', active: false },
+      ],
+    })
+    expect(readSubscriberEvent({ videoroom: 'updating' })).toEqual({ type: 'updating' })
+  })
+
+  it('words the error codes a user can meet', () => {
+    expect(describeRoomError(426)).toBe('No such room')
+    expect(describeRoomError(432)).toBe('The room is full: no more people can publish')
+    expect(describeRoomError(433)).toBe('Not allowed in this room (wrong PIN?)')
+    expect(describeRoomError(999)).toBe('The room answered with error 999')
+  })
+})
+
+describe('the room machine', () => {
+  it('joins and takes the publishers already there, their tiles stalled until media is seen', () => {
+    const state = joined()
+    expect(state.connection).toEqual({ kind: 'joined', myId: 1 })
+    expect([...state.roster.keys()]).toEqual([2, 3])
+    expect(state.roster.get(2)?.tile).toBe('stalled')
+    expect(describeRoom(state.connection)).toBe('In the room')
+  })
+
+  it('a tile is live while its media flows, stalled when it stops, gone when unpublished', () => {
+    let state = joined()
+    state = nextRoom(state, { type: 'feed-media', id: 2, flowing: true })
+    expect(state.roster.get(2)?.tile).toBe('live')
+    state = nextRoom(state, { type: 'feed-media', id: 2, flowing: false })
+    expect(state.roster.get(2)?.tile).toBe('stalled')
+    state = nextRoom(state, { type: 'unpublished', id: 2 })
+    expect(state.roster.get(2)).toMatchObject({ tile: 'gone', streams: [] })
+    // Media news about a feed that is gone cannot bring it back to life.
+    expect(nextRoom(state, { type: 'feed-media', id: 2, flowing: true })).toBe(state)
+  })
+
+  it('a re-announced publisher (after its ICE restart) keeps its live tile', () => {
+    let state = nextRoom(joined(), { type: 'feed-media', id: 2, flowing: true })
+    state = nextRoom(state, { type: 'publishers', publishers: [camera(2)] })
+    expect(state.roster.get(2)?.tile).toBe('live')
+  })
+
+  it('leaving and kicks remove others; a kick of us ends the room for us', () => {
+    let state = nextRoom(joined(), { type: 'leaving', id: 3 })
+    expect([...state.roster.keys()]).toEqual([2])
+    state = nextRoom(state, { type: 'kicked', id: 1 })
+    expect(state.connection).toEqual({ kind: 'disconnected', reason: 'kicked' })
+    expect(state.roster.size).toBe(0)
+    expect(inRoom(state)).toBe(false)
+  })
+
+  it('a refused join ends with the reason; errors once in the room do not', () => {
+    const refused = run([{ type: 'join' }, { type: 'error', code: 433, message: 'Unauthorized' }])
+    expect(refused.connection).toMatchObject({ kind: 'disconnected', reason: 'serverError' })
+    expect(describeRoom(refused.connection)).toBe(
+      'Left the room: the server refused (Unauthorized)',
+    )
+    const inside = joined()
+    expect(nextRoom(inside, { type: 'error', code: 434, message: 'x' })).toBe(inside)
+  })
+
+  it('reconnecting keeps the roster; the roster read after the gap replaces its membership', () => {
+    let state = nextRoom(joined(), { type: 'reconnecting', reason: 'network changed' })
+    expect(state.connection).toMatchObject({ kind: 'reconnecting', myId: 1 })
+    expect(describeRoom(state.connection)).toBe('Reconnecting to the room…')
+    state = nextRoom(state, {
+      type: 'roster',
+      participants: [
+        { id: 1, display: 'me' },
+        { id: 3, display: 'p3' },
+        { id: 4, display: 'Dee' },
+      ],
+    })
+    expect([...state.roster.keys()]).toEqual([3, 4])
+    state = nextRoom(state, { type: 'reconnected' })
+    expect(state.connection).toEqual({ kind: 'joined', myId: 1 })
+  })
+
+  it('a destroyed room ends it for everyone in it', () => {
+    expect(nextRoom(joined(), { type: 'destroyed' }).connection).toEqual({
+      kind: 'disconnected',
+      reason: 'roomDestroyed',
+    })
+  })
+
+  it('passive participants announced by joining are in the roster without a tile', () => {
+    const state = nextRoom(joined([]), { type: 'joining', id: 5, display: 'Eve' })
+    expect(state.roster.get(5)).toMatchObject({ display: 'Eve', tile: 'gone', streams: [] })
+  })
+})
+
+describe('room changes', () => {
+  it('tells joins, leaves with their reason, drops, resumes and ends', () => {
+    const before = nextRoom(joined(), { type: 'feed-media', id: 2, flowing: true })
+    let after = nextRoom(before, { type: 'feed-media', id: 2, flowing: false })
+    expect(roomChanges(before, after)).toEqual([
+      { type: 'streamDropped', id: 2, reason: 'mediaStopped' },
+    ])
+    expect(
+      roomChanges(after, nextRoom(after, { type: 'feed-media', id: 2, flowing: true })),
+    ).toEqual([{ type: 'streamResumed', id: 2 }])
+    after = run(
+      [
+        { type: 'leaving', id: 3 },
+        { type: 'publishers', publishers: [camera(4, 'Dee')] },
+      ],
+      before,
+    )
+    expect(roomChanges(before, after, 'networkDisconnected')).toEqual([
+      { type: 'participantLeft', id: 3, display: 'p3', reason: 'networkDisconnected' },
+      { type: 'participantJoined', id: 4, display: 'Dee' },
+    ])
+  })
+
+  it('diffs a listed roster against what we knew, leaving ourselves out', () => {
+    const known = new Map([
+      [2, {}],
+      [3, {}],
+    ])
+    expect(diffRoster(known, [{ id: 1 }, { id: 3 }, { id: 4 }], 1)).toEqual({
+      joined: [4],
+      left: [2],
+    })
+  })
+
+  it('holds changes while reconnecting and delivers them once, in order', () => {
+    const heard: string[] = []
+    const buffer = new ChangeBuffer<string>((c) => heard.push(c))
+    buffer.push('a')
+    buffer.hold()
+    buffer.push('b')
+    buffer.push('c')
+    expect(heard).toEqual(['a'])
+    buffer.release()
+    buffer.release()
+    buffer.push('d')
+    expect(heard).toEqual(['a', 'b', 'c', 'd'])
+  })
+})
+
+describe('the mid map', () => {
+  it('is rebuilt from the latest streams: reused mids follow their new feed', () => {
+    const first = midMap([
+      { mid: '0', type: 'video', feedId: 2, feedMid: '1', feedDisplay: 'Bob', active: true },
+      { mid: '1', type: 'video', feedId: 3, feedMid: '1', feedDisplay: 'Cy', active: true },
+    ])
+    expect(first.get('0')?.feedId).toBe(2)
+    const second = midMap([
+      { mid: '0', type: 'video', feedId: 4, feedMid: '1', feedDisplay: 'Dee', active: true },
+      { mid: '1', type: 'video', feedId: 3, active: false },
+    ])
+    expect([...second.entries()]).toEqual([
+      ['0', { feedId: 4, feedMid: '1', display: 'Dee', type: 'video' }],
+    ])
+  })
+
+  it('asks only for the feeds not already subscribed', () => {
+    const subscribed = midMap([{ mid: '0', type: 'audio', feedId: 2, feedMid: '0', active: true }])
+    expect(missingFeeds([camera(2), camera(3)], subscribed)).toEqual([
+      { feed: 2, mid: '1' },
+      { feed: 3, mid: '0' },
+      { feed: 3, mid: '1' },
+    ])
+  })
+})
