@@ -4,7 +4,7 @@
  * creates the calls, each registered in one call registry that updates, the tray and quitting
  * ask. Stores and components call in here; protocol logic stays in the core.
  */
-import { CallRegistry, type AppEndCause } from '../core/call'
+import { CallRegistry, type AppEndCause, type Call } from '../core/call'
 import type { Host } from '../core/host'
 import type { IceRestartOptions } from '../core/ice-restart-policy'
 import { JanusSession } from '../core/janus-session'
@@ -14,6 +14,7 @@ import { browserClock } from '../host/browser-clock'
 import { isElectronHost } from '../host/electron-host'
 import { EchoCall, type EchoCallOptions } from '../janus/echo-call'
 import { openGateway, type Gateway } from '../janus/janus-runtime'
+import { RoomCall, type RoomOptions } from '../janus/room-call'
 import { SipPhone, type SipAccount } from '../janus/sip-phone'
 
 /** Reasons a connect request can be refused before anything is sent. */
@@ -146,29 +147,42 @@ export class HoldfastApp {
 
   /** A softphone for `account` on the current session (call start() to register). */
   createSipPhone(account: SipAccount): SipPhone {
-    const session = this.sessionValue
-    if (!session || session.state.kind !== 'connected')
-      throw new Error('Connect to a server first.')
-    const phone = new SipPhone(
-      session,
-      () => this.gateway(),
-      browserClock,
-      account,
-      this.iceOptions(),
+    return this.register(
+      new SipPhone(
+        this.connected(),
+        () => this.gateway(),
+        browserClock,
+        account,
+        this.iceOptions(),
+      ),
     )
-    this.calls.add(phone)
-    return phone
   }
 
   /** A new echo call on the current session (not started). */
   createEchoCall(options: EchoCallOptions): EchoCall {
+    const ice = { ...this.iceOptions(), ...options.ice }
+    return this.register(
+      new EchoCall(this.connected(), () => this.gateway(), browserClock, { ...options, ice }),
+    )
+  }
+
+  /** A visit to a video room on the current session (call join()). */
+  createRoomCall(options: RoomOptions): RoomCall {
+    const ice = { ...this.iceOptions(), ...options.ice }
+    return this.register(
+      new RoomCall(this.connected(), () => this.gateway(), browserClock, { ...options, ice }),
+    )
+  }
+
+  /** The session a new call stands on: it must be connected. */
+  private connected(): JanusSession {
     const session = this.sessionValue
     if (!session || session.state.kind !== 'connected')
       throw new Error('Connect to a server first.')
-    const call = new EchoCall(session, () => this.gateway(), browserClock, {
-      ...options,
-      ice: { ...this.iceOptions(), ...options.ice },
-    })
+    return session
+  }
+
+  private register<C extends Call>(call: C): C {
     this.calls.add(call)
     return call
   }

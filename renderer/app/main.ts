@@ -7,6 +7,7 @@ import { HoldfastApp } from './holdfast-app'
 import { useCallStore } from './stores/call'
 import { useConnectionStore } from './stores/connection'
 import { usePhoneStore } from './stores/phone'
+import { useRoomStore } from './stores/room'
 import { useSettingsStore } from './stores/settings'
 import './styles.css'
 
@@ -16,6 +17,7 @@ app.use(createPinia())
 useConnectionStore().attach(holdfast)
 useCallStore().attach(holdfast)
 usePhoneStore().attach(holdfast)
+useRoomStore().attach(holdfast)
 app.mount('#app')
 
 // Start as a person expects: connect to the configured server (claiming the session a

@@ -5,7 +5,7 @@
 import { Emitter } from './emitter'
 
 /** The kinds of call Holdfast makes. */
-export type CallKind = 'echo' | 'sip'
+export type CallKind = 'echo' | 'sip' | 'room'
 
 /** Why the app itself ends calls. */
 export type AppEndCause =

@@ -17,7 +17,7 @@ import {
 import type { JanusSession, RecoveryContext } from '../core/janus-session'
 import { MediaFlowWatch } from '../core/media-flow-watch'
 import type { Gateway } from './gateway'
-import { iceRestartOffer, sendToPlugin } from './plugin-requests'
+import { iceRestartOffer, requestPlugin, sendToPlugin } from './plugin-requests'
 import { readCallStats, type CallStats } from './media'
 
 /** How often the leg reads its PeerConnection's stats while media is up. */
@@ -46,7 +46,12 @@ export interface MediaLegOptions {
   /** The call's ICE options (force a restart after every reclaim, grace, verify). */
   ice?: Partial<IceRestartOptions>
   /** Sends an ICE-restart offer the way this plugin wants it. */
-  sendRestartOffer(jsep: JanusJS.JSEP): Promise<void>
+  sendRestartOffer?(jsep: JanusJS.JSEP): Promise<void>
+  /**
+   * Restarts ICE where the server makes the offer (a VideoRoom subscriber asks with
+   * `configure restart`); used instead of making our own restart offer.
+   */
+  restartFromServer?(): Promise<void>
   /** Asks the sender for a keyframe, where the plugin offers a way. */
   requestKeyframe?(): Promise<void>
   /** A plugin message (with its SDP, if any). */
@@ -113,6 +118,13 @@ export class MediaLeg {
     const handle = this.handleValue
     if (!handle) return Promise.reject(new Error('The call is not set up.'))
     return sendToPlugin(handle, message, jsep)
+  }
+
+  /** A synchronous plugin request; resolves with the plugin's data. */
+  request(message: Record<string, unknown>): Promise<unknown> {
+    const handle = this.handleValue
+    if (!handle) return Promise.reject(new Error('The call is not set up.'))
+    return requestPlugin(handle, message)
   }
 
   /** A new offer (or, given the other side's offer, an answer) with these tracks. */
@@ -236,8 +248,8 @@ export class MediaLeg {
 
   private async restartIce(handle: JanusJS.PluginHandle, reason: string): Promise<void> {
     this.events.emit('restarting', reason)
-    const jsep = await iceRestartOffer(handle)
-    await this.options.sendRestartOffer(jsep)
+    if (this.options.restartFromServer) await this.options.restartFromServer()
+    else await this.options.sendRestartOffer?.(await iceRestartOffer(handle))
     await this.options.requestKeyframe?.()
   }
 

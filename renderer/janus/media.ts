@@ -9,6 +9,8 @@ export interface CallStats {
   iceConnectionState: string
   localAddress?: string
   remoteAddress?: string
+  /** What arrived per mid (video frames decoded, audio packets), for calls that receive many. */
+  receivedByMid: Record<string, number>
 }
 
 /** Samples the PeerConnection's stats. */
@@ -19,15 +21,21 @@ export async function readCallStats(pc: RTCPeerConnection | undefined): Promise<
     audioPacketsSent: 0,
     connectionState: pc?.connectionState ?? 'closed',
     iceConnectionState: pc?.iceConnectionState ?? 'closed',
+    receivedByMid: {},
   }
   if (!pc) return stats
   const report = await pc.getStats()
   let selectedPairId: string | undefined
   report.forEach((entry: Record<string, unknown>) => {
-    if (entry.type === 'inbound-rtp' && entry.kind === 'video')
-      stats.framesDecoded += Number(entry.framesDecoded ?? 0)
-    if (entry.type === 'inbound-rtp' && entry.kind === 'audio')
-      stats.audioPacketsReceived += Number(entry.packetsReceived ?? 0)
+    if (entry.type === 'inbound-rtp') {
+      const got = Number(
+        (entry.kind === 'video' ? entry.framesDecoded : entry.packetsReceived) ?? 0,
+      )
+      if (entry.kind === 'video') stats.framesDecoded += got
+      else stats.audioPacketsReceived += got
+      if (typeof entry.mid === 'string')
+        stats.receivedByMid[entry.mid] = (stats.receivedByMid[entry.mid] ?? 0) + got
+    }
     if (entry.type === 'outbound-rtp' && entry.kind === 'audio')
       stats.audioPacketsSent += Number(entry.packetsSent ?? 0)
     if (entry.type === 'transport' && typeof entry.selectedCandidatePairId === 'string')

@@ -20,6 +20,20 @@ export function sendToPlugin(
   )
 }
 
+/** A synchronous plugin request (list, listparticipants…): resolves with the plugin's data. */
+export function requestPlugin(
+  handle: JanusJS.PluginHandle,
+  message: Record<string, unknown>,
+): Promise<unknown> {
+  return new Promise((resolve, reject) =>
+    handle.send({
+      message,
+      success: (data: unknown) => resolve(data),
+      error: (error: string) => reject(new Error(error)),
+    } as unknown as JanusJS.PluginMessage),
+  )
+}
+
 /** A new offer on the handle's PeerConnection that restarts ICE. */
 export function iceRestartOffer(handle: JanusJS.PluginHandle): Promise<JanusJS.JSEP> {
   return new Promise((resolve, reject) =>

@@ -40,7 +40,7 @@ export const test = base.extend<{ lab: Lab }, { web: StaticServer }>({
       iceAddress: address,
       reclaimSessionTimeoutS: 10,
       sessionTimeoutS: 30,
-      plugins: ['echotest', 'sip'],
+      plugins: ['echotest', 'sip', 'videoroom'],
       sipLocalIp: address,
     })
     const relay = await startRelay({ host: '127.0.0.1', port: janus.config.wsPort })

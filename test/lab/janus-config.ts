@@ -49,7 +49,7 @@ const unusedTransports = ['http', 'mqtt', 'nanomsg', 'pfunix', 'rabbitmq']
 /** Writes janus.jcfg and the transport/plugin files into `dir`; returns the main file's path. */
 export function writeJanusConfig(dir: string, c: JanusLabConfig): string {
   mkdirSync(dir, { recursive: true })
-  const plugins = c.plugins ?? ['echotest', 'sip']
+  const plugins = c.plugins ?? ['echotest', 'sip', 'videoroom']
   const disabledPlugins = allPlugins
     .filter((p) => !plugins.includes(p))
     .map((p) => `libjanus_${p}.so`)
@@ -123,5 +123,30 @@ ${c.wsIp === '0.0.0.0' ? '' : `  admin_ws_ip = "${c.wsIp}"`}
     join(dir, 'janus.plugin.sip.jcfg'),
     `general: {\n  local_ip = "${c.sipLocalIp ?? c.iceAddress ?? '127.0.0.1'}"\n  keepalive_interval = 0\n  behind_nat = false\n  register_ttl = 60\n  rtp_port_range = "${c.rtpPortRange ?? '20000-40000'}"\n}\n`,
   )
+  writeFileSync(join(dir, 'janus.plugin.videoroom.jcfg'), videoroomConfig)
   return file
 }
+
+/** The room every lab Janus has ready to join. */
+export const labRoom = 1234
+
+/**
+ * The VideoRoom with a room ready: six publishers (the default three is too few), talking
+ * events (Chromium's fake audio sits near 76 dBov, so the level threshold is set above it),
+ * joining notifications for participants who do not publish, and a keyframe every 10 s.
+ */
+const videoroomConfig = `general: {
+}
+room-${labRoom}: {
+  description = "Holdfast lab room"
+  publishers = 6
+  bitrate = 512000
+  fir_freq = 10
+  audiocodec = "opus"
+  videocodec = "vp8"
+  audiolevel_event = true
+  audio_active_packets = 100
+  audio_level_average = 120
+  notify_joining = true
+}
+`

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { FeedActivity } from '../../renderer/core/room/feed-activity'
 import { midMap, missingFeeds } from '../../renderer/core/room/mid-map'
 import { ChangeBuffer, diffRoster, roomChanges } from '../../renderer/core/room/room-changes'
 import {
@@ -281,5 +282,44 @@ describe('the mid map', () => {
       { feed: 3, mid: '0' },
       { feed: 3, mid: '1' },
     ])
+  })
+})
+
+describe('feed activity', () => {
+  const mids = midMap([
+    { mid: '0', type: 'audio', feedId: 2, active: true },
+    { mid: '1', type: 'video', feedId: 2, active: true },
+    { mid: '2', type: 'audio', feedId: 3, active: true },
+  ])
+
+  it('a feed flows while its video rises, and stops after a while without', () => {
+    const activity = new FeedActivity(1500)
+    expect(activity.observe({ '0': 10, '1': 5, '2': 7 }, mids, 0)).toEqual(
+      new Map([
+        [2, false],
+        [3, false],
+      ]),
+    )
+    expect(activity.observe({ '0': 20, '1': 9, '2': 9 }, mids, 250).get(2)).toBe(true)
+    // Audio still rises but video froze: the tile is judged by its video.
+    expect(activity.observe({ '0': 90, '1': 9, '2': 11 }, mids, 1800)).toEqual(
+      new Map([
+        [2, false],
+        [3, true],
+      ]),
+    )
+    expect(activity.observe({ '0': 95, '1': 12, '2': 11 }, mids, 2000).get(2)).toBe(true)
+  })
+})
+
+describe('joining again after the session was lost', () => {
+  it('takes the new id and the publishers there now, and stays reconnecting until told', () => {
+    let state = nextRoom(joined(), { type: 'feed-media', id: 2, flowing: true })
+    state = nextRoom(state, { type: 'reconnecting', reason: 'session lost' })
+    state = nextRoom(state, { type: 'joined', id: 9, publishers: [camera(2)] })
+    expect(state.connection).toEqual({ kind: 'reconnecting', myId: 9, reason: 'session lost' })
+    expect([...state.roster.keys()]).toEqual([2])
+    state = nextRoom(state, { type: 'reconnected' })
+    expect(state.connection).toEqual({ kind: 'joined', myId: 9 })
   })
 })

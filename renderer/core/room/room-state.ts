@@ -71,11 +71,18 @@ export function nextRoom(state: RoomState, action: RoomAction): RoomState {
     case 'join':
       return inRoom(state) ? state : { connection: { kind: 'joining' }, roster: new Map() }
     case 'joined':
-      if (connection.kind !== 'joining') return state
-      return {
-        connection: { kind: 'joined', myId: action.id },
-        roster: upsertPublishers(new Map(), action.publishers),
-      }
+      // A first join, or joining again as the same person after the session was lost.
+      if (connection.kind === 'joining')
+        return {
+          connection: { kind: 'joined', myId: action.id },
+          roster: upsertPublishers(new Map(), action.publishers),
+        }
+      if (connection.kind === 'reconnecting')
+        return {
+          connection: { ...connection, myId: action.id },
+          roster: upsertPublishers(new Map(), action.publishers),
+        }
+      return state
     case 'publishers':
       return withRoster(upsertPublishers(new Map(state.roster), action.publishers))
     case 'unpublished': {

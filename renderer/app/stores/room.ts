@@ -1,0 +1,85 @@
+/** A video room as the UI sees it: where we are, the tiles, and who came and went. */
+import { defineStore } from 'pinia'
+import { computed, ref, shallowRef } from 'vue'
+import type { RoomChange } from '../../core/room/room-changes'
+import { describeRoom, emptyRoom, inRoom, type RoomState } from '../../core/room/room-state'
+import type { RoomCall, RoomOptions, RoomTile } from '../../janus/room-call'
+import type { HoldfastApp } from '../holdfast-app'
+
+/** One line of the participant log. */
+export interface RosterNote {
+  at: number
+  text: string
+}
+
+export const useRoomStore = defineStore('room', () => {
+  const state = shallowRef<RoomState>(emptyRoom)
+  const tiles = shallowRef<RoomTile[]>([])
+  const localStream = shallowRef<MediaStream | undefined>()
+  const muted = ref(false)
+  const error = ref<string | undefined>()
+  const notes = ref<RosterNote[]>([])
+  const statusText = computed(() => describeRoom(state.value.connection))
+  const live = computed(() => inRoom(state.value))
+  let app: HoldfastApp | undefined
+  let call: RoomCall | undefined
+
+  function attach(holdfast: HoldfastApp): void {
+    app = holdfast
+  }
+
+  function note(change: RoomChange): void {
+    const who = 'display' in change ? change.display || String(change.id) : String(change.id)
+    const text =
+      change.type === 'participantJoined'
+        ? `${who} joined`
+        : change.type === 'participantLeft'
+          ? `${who} left${change.reason === 'left' ? '' : ` (${change.reason === 'kicked' ? 'removed' : 'connection lost'})`}`
+          : undefined
+    if (text) notes.value = [{ at: Date.now(), text }, ...notes.value].slice(0, 50)
+  }
+
+  async function join(options: RoomOptions): Promise<void> {
+    error.value = undefined
+    if (!app) return
+    let next: RoomCall
+    try {
+      next = app.createRoomCall(options)
+    } catch (e) {
+      error.value = e instanceof Error ? e.message : String(e)
+      return
+    }
+    call = next
+    notes.value = []
+    muted.value = next.muted
+    next.events.on('state', (s) => {
+      state.value = s
+      if (s.connection.kind === 'disconnected' && s.connection.message)
+        error.value = s.connection.message
+    })
+    next.events.on('tiles', (t) => (tiles.value = t))
+    next.events.on('localStream', (s) => (localStream.value = s))
+    next.events.on('muted', (m) => (muted.value = m))
+    next.events.on('error', (m) => (error.value = m))
+    next.events.on('change', note)
+    await next.join()
+  }
+
+  const leave = () => call?.hangup()
+  const toggleMute = () => call?.setMuted(!muted.value)
+
+  return {
+    state,
+    tiles,
+    localStream,
+    muted,
+    error,
+    notes,
+    statusText,
+    live,
+    attach,
+    join,
+    leave,
+    toggleMute,
+  }
+})

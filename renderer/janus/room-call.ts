@@ -1,0 +1,436 @@
+/**
+ * A video room on Janus's VideoRoom plugin, on two media legs: one to publish our camera and
+ * microphone, one (multistream) to receive every other participant's feeds. Its state is the
+ * pure room machine of core/room; this file turns plugin events into room actions and keeps
+ * the subscription in step with the roster. After a claim it re-reads the room (every event
+ * of the gap was dropped) and restarts ICE where the network changed; after a new session it
+ * joins again as the same person.
+ */
+import type { JanusJS } from 'janus-gateway'
+import type { AppEndCause, Call } from '../core/call'
+import type { Clock } from '../core/clock'
+import { Emitter } from '../core/emitter'
+import type { IceRestartOptions } from '../core/ice-restart-policy'
+import type { JanusSession, RecoveryContext, SessionParticipant } from '../core/janus-session'
+import { FeedActivity } from '../core/room/feed-activity'
+import { midMap, missingFeeds, type MidFeed } from '../core/room/mid-map'
+import { roomChanges, ChangeBuffer, type RoomChange } from '../core/room/room-changes'
+import {
+  emptyRoom,
+  inRoom,
+  nextRoom,
+  type RoomAction,
+  type RoomEndReason,
+  type RoomState,
+  type TileState,
+} from '../core/room/room-state'
+import { readRoomEvent, readSubscriberEvent, type FeedId } from '../core/room/videoroom-events'
+import type { Gateway } from './gateway'
+import { describeMediaError } from './media'
+import { MediaLeg } from './media-leg'
+
+/** What joining asks for. */
+export interface RoomOptions {
+  room: number
+  display: string
+  pin?: string
+  audio: boolean
+  video: boolean
+  ice?: Partial<IceRestartOptions>
+}
+
+/** One remote participant's tile, as the UI draws it. */
+export interface RoomTile {
+  id: FeedId
+  display: string
+  tile: TileState
+  talking: boolean
+  stream: MediaStream | undefined
+}
+
+export interface RoomCallEvents extends Record<string, unknown> {
+  state: RoomState
+  tiles: RoomTile[]
+  change: RoomChange
+  muted: boolean
+  localStream: MediaStream | undefined
+  error: string
+}
+
+/** One visit to a room; create a new one for each. */
+export class RoomCall implements SessionParticipant, Call {
+  readonly name = 'videoroom'
+  readonly kind = 'room'
+  readonly events = new Emitter<RoomCallEvents>()
+  private stateValue: RoomState = emptyRoom
+  private publisher: MediaLeg | undefined
+  private subscriber: MediaLeg | undefined
+  private mids = new Map<string, MidFeed>()
+  private remoteTracks: ReadonlyMap<string, MediaStreamTrack> = new Map()
+  private readonly streams = new Map<FeedId, MediaStream>()
+  private readonly activity = new FeedActivity()
+  private readonly changes = new ChangeBuffer<RoomChange>((c) => this.events.emit('change', c))
+  private privateId: number | undefined
+  /** A subscription request is on its way: the next sync waits for its answer. */
+  private subscribing: Promise<void> | undefined
+  private mutedValue = false
+  private removeParticipant: (() => void) | undefined
+
+  constructor(
+    private readonly session: JanusSession,
+    private readonly gateway: () => Promise<Gateway>,
+    private readonly clock: Clock,
+    private readonly options: RoomOptions,
+  ) {}
+
+  get state(): RoomState {
+    return this.stateValue
+  }
+
+  get muted(): boolean {
+    return this.mutedValue
+  }
+
+  isLive(): boolean {
+    return inRoom(this.stateValue)
+  }
+
+  onChange(listener: () => void): () => void {
+    const offState = this.events.on('state', listener)
+    const offMuted = this.events.on('muted', listener)
+    return () => (offState(), offMuted())
+  }
+
+  /** Joins the room, publishes, and subscribes to everyone already there. */
+  async join(): Promise<void> {
+    if (inRoom(this.stateValue)) return
+    this.apply({ type: 'join' })
+    const offParticipant = this.session.addParticipant(this)
+    const offReconnecting = this.session.events.on('reconnecting', ({ reason }) => {
+      this.publisher?.signallingDown()
+      this.subscriber?.signallingDown()
+      this.changes.hold()
+      this.apply({ type: 'reconnecting', reason })
+    })
+    this.removeParticipant = () => (offParticipant(), offReconnecting())
+    try {
+      await this.joinAsPublisher()
+    } catch (error) {
+      await this.close('serverError', describeMediaError(error))
+    }
+  }
+
+  setMuted(muted: boolean): void {
+    this.mutedValue = muted
+    this.publisher?.setMuted(muted)
+    this.events.emit('muted', muted)
+  }
+
+  /** The user leaves the room. */
+  hangup(): Promise<void> {
+    return this.close('clientDisconnected')
+  }
+
+  /** The app ends the visit (disconnect, quit, a session given up). */
+  end(cause: AppEndCause): Promise<void> {
+    if (!this.isLive()) return Promise.resolve()
+    return this.close(cause === 'sessionFailed' ? 'networkDisconnected' : 'clientDisconnected')
+  }
+
+  // ------------------------------------------------------------- recovery
+
+  /**
+   * After a claim both handles live, but every event of the gap was dropped: read the room
+   * again and diff it against the roster, restart ICE where the network changed, and rebuild
+   * the subscription (a subscriber offer lost in the gap wedges its handle).
+   */
+  async resync(context: RecoveryContext): Promise<void> {
+    if (!this.isLive()) return
+    this.publisher?.resync(context)
+    try {
+      const listed = (await this.publisher?.request({
+        request: 'listparticipants',
+        room: this.options.room,
+      })) as { participants?: { id: FeedId; display?: string }[] } | undefined
+      const participants = (listed?.participants ?? []).map((p) => ({
+        id: p.id,
+        display: p.display ?? '',
+      }))
+      this.apply({ type: 'roster', participants })
+    } catch (error) {
+      this.events.emit('error', `Could not read the room again: ${describeMediaError(error)}`)
+    }
+    await this.rebuildSubscriber()
+    this.reconnected()
+  }
+
+  /** After a new session: every handle is gone; join again as the same person. */
+  async restore(): Promise<void> {
+    if (!this.isLive()) return
+    this.publisher?.closeMedia(false)
+    this.subscriber?.closeMedia(false)
+    this.publisher = undefined
+    this.subscriber = undefined
+    this.mids = new Map()
+    this.session.recordIncident('media-restart', `${this.name}: joining the room again`)
+    try {
+      await this.joinAsPublisher()
+      this.session.recordIncident('media-back', `${this.name}: rejoined the room`)
+      this.reconnected()
+    } catch (error) {
+      await this.close('networkDisconnected', describeMediaError(error))
+    }
+  }
+
+  // ------------------------------------------------------------- publishing
+
+  private async joinAsPublisher(): Promise<void> {
+    const leg: MediaLeg = new MediaLeg(this.session, this.gateway, this.clock, {
+      plugin: 'janus.plugin.videoroom',
+      name: `${this.name}-publisher`,
+      ...(this.options.ice ? { ice: this.options.ice } : {}),
+      sendRestartOffer: (jsep) => leg.send({ request: 'configure' }, jsep),
+      requestKeyframe: () => leg.send({ request: 'configure', keyframe: true }),
+      onMessage: (message, jsep) => this.onPublisherMessage(leg, message, jsep),
+    })
+    this.publisher = leg
+    leg.setMuted(this.mutedValue)
+    leg.events.on('localStream', (stream) => this.events.emit('localStream', stream))
+    await leg.attach()
+    const joined = this.once('joined')
+    await leg.send({
+      request: 'join',
+      ptype: 'publisher',
+      room: this.options.room,
+      display: this.options.display,
+      ...(this.options.pin ? { pin: this.options.pin } : {}),
+    })
+    await joined
+    if (this.options.audio || this.options.video) await this.publish(leg)
+  }
+
+  private async publish(leg: MediaLeg): Promise<void> {
+    const jsep = await leg.negotiate([
+      { type: 'audio', capture: this.options.audio, recv: false },
+      { type: 'video', capture: this.options.video, recv: false },
+    ] as JanusJS.TrackOption[])
+    await leg.send(
+      { request: 'publish', audio: this.options.audio, video: this.options.video },
+      jsep,
+    )
+    leg.startMedia()
+  }
+
+  private onPublisherMessage(leg: MediaLeg, message: JanusJS.Message, jsep?: JanusJS.JSEP): void {
+    if (leg !== this.publisher) return
+    if (jsep?.type === 'answer') leg.acceptAnswer(jsep)
+    const event = readRoomEvent(message)
+    if (!event) return
+    if (event.type === 'joined') this.privateId = event.privateId
+    if (event.type === 'error') {
+      if (this.stateValue.connection.kind === 'joining')
+        this.settle('joined', new Error(event.message))
+      else this.events.emit('error', event.message)
+    }
+    const leftReason = event.type === 'kicked' ? 'kicked' : 'left'
+    this.apply(event, leftReason)
+    if (event.type === 'kicked' || event.type === 'destroyed')
+      if (!this.isLive()) void this.teardown()
+    if (['joined', 'publishers', 'unpublished', 'leaving', 'kicked'].includes(event.type))
+      void this.syncSubscriptions()
+  }
+
+  // ------------------------------------------------------------- receiving
+
+  /** Subscribes to feeds not yet received, and drops feeds whose publisher is gone. */
+  private async syncSubscriptions(): Promise<void> {
+    while (this.subscribing) await this.subscribing
+    if (!this.isLive() || this.stateValue.connection.kind === 'joining') return
+    const publishers = [...this.stateValue.roster.values()].filter((p) => p.streams.length > 0)
+    const wanted = missingFeeds(publishers, this.mids)
+    const live = new Set(publishers.map((p) => p.id))
+    const gone = [...new Set([...this.mids.values()].map((m) => m.feedId))].filter(
+      (id) => !live.has(id),
+    )
+    if (wanted.length === 0 && gone.length === 0) return
+    this.subscribing = this.subscribe(wanted, gone).finally(() => (this.subscribing = undefined))
+    await this.subscribing
+  }
+
+  private async subscribe(wanted: { feed: FeedId; mid: string }[], gone: FeedId[]): Promise<void> {
+    try {
+      const updated = this.once('streams')
+      if (!this.subscriber) {
+        if (wanted.length === 0) return
+        await this.attachSubscriber()
+        await this.subscriber!.send({
+          request: 'join',
+          ptype: 'subscriber',
+          room: this.options.room,
+          streams: wanted,
+          ...(this.privateId !== undefined ? { private_id: this.privateId } : {}),
+        })
+      } else {
+        if (gone.length > 0)
+          await this.subscriber.send({
+            request: 'unsubscribe',
+            streams: gone.map((feed) => ({ feed })),
+          })
+        if (wanted.length > 0) await this.subscriber.send({ request: 'subscribe', streams: wanted })
+      }
+      await updated
+    } catch (error) {
+      this.events.emit('error', `Could not receive the others: ${describeMediaError(error)}`)
+    }
+  }
+
+  private async attachSubscriber(): Promise<void> {
+    const leg: MediaLeg = new MediaLeg(this.session, this.gateway, this.clock, {
+      plugin: 'janus.plugin.videoroom',
+      name: `${this.name}-subscriber`,
+      ...(this.options.ice ? { ice: this.options.ice } : {}),
+      // The server makes the subscriber's offers: it restarts ICE when asked.
+      restartFromServer: () => leg.send({ request: 'configure', restart: true }),
+      onMessage: (message, jsep) => void this.onSubscriberMessage(leg, message, jsep),
+    })
+    this.subscriber = leg
+    leg.events.on('remoteTracks', (tracks) => {
+      this.remoteTracks = tracks
+      this.emitTiles()
+    })
+    leg.events.on('stats', (stats) => {
+      const flowing = this.activity.observe(stats.receivedByMid, this.mids, this.clock.now())
+      for (const [id, now] of flowing) this.apply({ type: 'feed-media', id, flowing: now })
+    })
+    await leg.attach()
+  }
+
+  private async onSubscriberMessage(
+    leg: MediaLeg,
+    message: JanusJS.Message,
+    jsep?: JanusJS.JSEP,
+  ): Promise<void> {
+    if (leg !== this.subscriber) return
+    const event = readSubscriberEvent(message)
+    if (event?.type === 'streams') {
+      this.mids = midMap(event.streams)
+      this.emitTiles()
+    }
+    if (event?.type === 'error') {
+      this.events.emit('error', event.message)
+      this.settle('streams', new Error(event.message))
+    }
+    if (jsep?.type === 'offer') {
+      try {
+        const answer = await leg.negotiate([{ type: 'data' }] as JanusJS.TrackOption[], jsep)
+        await leg.send({ request: 'start' }, answer)
+        leg.startMedia()
+      } catch (error) {
+        this.events.emit('error', `Could not receive the others: ${describeMediaError(error)}`)
+      }
+    }
+    if (event?.type === 'streams') this.settle('streams')
+  }
+
+  /** A subscriber handle that missed events cannot be trusted: subscribe afresh on a new one. */
+  private async rebuildSubscriber(): Promise<void> {
+    const old = this.subscriber
+    this.subscriber = undefined
+    this.mids = new Map()
+    if (old) void old.detach()
+    await this.syncSubscriptions()
+  }
+
+  // ------------------------------------------------------------- helpers
+
+  private readonly waiters = new Map<string, ((error?: Error) => void)[]>()
+
+  /**
+   * Resolves when the plugin said `what` (joined, or a subscription's streams); rejects when
+   * it refused, or said nothing for 10 s.
+   */
+  private once(what: 'joined' | 'streams'): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const timer = this.clock.setTimeout(
+        () => reject(new Error(`The room did not answer (${what})`)),
+        10_000,
+      )
+      const list = this.waiters.get(what) ?? []
+      list.push((error) => {
+        this.clock.clearTimeout(timer)
+        if (error) reject(error)
+        else resolve()
+      })
+      this.waiters.set(what, list)
+    })
+  }
+
+  private settle(what: 'joined' | 'streams', error?: Error): void {
+    for (const done of this.waiters.get(what)?.splice(0) ?? []) done(error)
+  }
+
+  private reconnected(): void {
+    this.apply({ type: 'reconnected' })
+    this.changes.release()
+  }
+
+  private async close(reason: RoomEndReason, message?: string): Promise<void> {
+    const publisher = this.publisher
+    const wasIn = this.isLive() && this.stateValue.connection.kind !== 'joining'
+    // A refused join already ended with the room's own words: keep them.
+    if (this.isLive()) this.apply({ type: 'left', reason, ...(message ? { message } : {}) })
+    this.changes.release()
+    if (wasIn && publisher && reason === 'clientDisconnected')
+      await publisher.send({ request: 'leave' }).catch(() => undefined)
+    await this.teardown()
+  }
+
+  private async teardown(): Promise<void> {
+    this.removeParticipant?.()
+    this.removeParticipant = undefined
+    const legs = [this.publisher, this.subscriber]
+    this.publisher = undefined
+    this.subscriber = undefined
+    this.mids = new Map()
+    this.remoteTracks = new Map()
+    this.emitTiles()
+    await Promise.all(legs.map((leg) => leg?.detach()))
+  }
+
+  private apply(
+    action: RoomAction,
+    leftReason: 'left' | 'kicked' | 'networkDisconnected' = 'left',
+  ): void {
+    const before = this.stateValue
+    const after = nextRoom(before, action)
+    if (action.type === 'joined' && after !== before) this.settle('joined')
+    if (after === before) return
+    this.stateValue = after
+    for (const change of roomChanges(before, after, leftReason)) this.changes.push(change)
+    this.events.emit('state', after)
+    this.emitTiles()
+  }
+
+  /** One tile per remote participant, its stream made of the tracks its mids carry. */
+  private emitTiles(): void {
+    const tiles: RoomTile[] = []
+    for (const who of this.stateValue.roster.values()) {
+      const tracks = [...this.mids]
+        .filter(([, feed]) => feed.feedId === who.id)
+        .map(([mid]) => this.remoteTracks.get(mid))
+        .filter((t): t is MediaStreamTrack => t !== undefined)
+      let stream = this.streams.get(who.id)
+      if (tracks.length > 0) {
+        stream ??= new MediaStream()
+        for (const t of stream.getTracks()) if (!tracks.includes(t)) stream.removeTrack(t)
+        for (const t of tracks) if (!stream.getTrackById(t.id)) stream.addTrack(t)
+        this.streams.set(who.id, stream)
+      } else {
+        this.streams.delete(who.id)
+        stream = undefined
+      }
+      tiles.push({ id: who.id, display: who.display, tile: who.tile, talking: who.talking, stream })
+    }
+    this.events.emit('tiles', tiles)
+  }
+}
