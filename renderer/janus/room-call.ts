@@ -406,7 +406,9 @@ export class RoomCall implements SessionParticipant, Call {
     if (action.type === 'joined' && after !== before) this.settle('joined')
     if (after === before) return
     this.stateValue = after
-    for (const change of roomChanges(before, after, leftReason)) this.changes.push(change)
+    // Those already in the room when we join did not just join: only later news is told.
+    if (before.connection.kind !== 'joining')
+      for (const change of roomChanges(before, after, leftReason)) this.changes.push(change)
     this.events.emit('state', after)
     this.emitTiles()
   }

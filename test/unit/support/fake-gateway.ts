@@ -16,6 +16,8 @@ export class FakeHandle {
   muted = false
   /** Requests answered with an error instead of an ack, by request name. */
   readonly refuse = new Set<string>()
+  /** Synchronous answers (the plugin's data), by request name. */
+  readonly answers = new Map<string, unknown>()
 
   constructor(
     readonly id: number,
@@ -43,7 +45,9 @@ export class FakeHandle {
       this.sent.push({ message: params.message, ...(params.jsep ? { jsep: params.jsep } : {}) })
       const request = String(params.message.request ?? '')
       queueMicrotask(() =>
-        this.refuse.has(request) ? params.error?.(`refused ${request}`) : params.success?.(),
+        this.refuse.has(request)
+          ? params.error?.(`refused ${request}`)
+          : (params.success as ((data?: unknown) => void) | undefined)?.(this.answers.get(request)),
       )
     },
     createOffer: (params: { iceRestart?: boolean; success: (jsep: unknown) => void }) => {

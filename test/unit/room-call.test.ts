@@ -1,0 +1,188 @@
+import { describe, expect, it } from 'vitest'
+import type { RoomChange } from '../../renderer/core/room/room-changes'
+import { RoomCall } from '../../renderer/janus/room-call'
+import { FakeGateway, type FakeHandle } from './support/fake-gateway'
+import { connected, makeHarness } from './support/harness'
+
+const feed = (id: number, display: string) => ({
+  id,
+  display,
+  streams: [
+    { type: 'audio', mid: '0' },
+    { type: 'video', mid: '1' },
+  ],
+})
+
+const offer = { type: 'offer', sdp: 'v=0\r\n' } as const
+
+async function inRoom() {
+  const h = makeHarness()
+  await connected(h)
+  const janus = new FakeGateway()
+  const room = new RoomCall(h.session, janus.gateway, h.clock, {
+    room: 1234,
+    display: 'Ann',
+    audio: true,
+    video: true,
+  })
+  const changes: RoomChange[] = []
+  room.events.on('change', (c) => changes.push(c))
+  const joining = room.join()
+  await h.clock.settle()
+  const publisher = janus.last
+  publisher.event({ videoroom: 'joined', id: 1, private_id: 77, publishers: [feed(2, 'Ben')] })
+  await joining
+  await h.clock.settle()
+  const subscriber = janus.last
+  subscriber.event(
+    {
+      videoroom: 'attached',
+      streams: [
+        { mid: '0', type: 'audio', feed_id: 2, feed_mid: '0', feed_display: 'Ben' },
+        { mid: '1', type: 'video', feed_id: 2, feed_mid: '1', feed_display: 'Ben' },
+      ],
+    },
+    offer,
+  )
+  await h.clock.settle()
+  return { h, janus, room, publisher, subscriber, changes }
+}
+
+const requests = (handle: FakeHandle) => handle.requests()
+
+describe('a video room on a fake gateway', () => {
+  it('joins as a publisher, publishes, and receives everyone on one subscriber', async () => {
+    const { room, publisher, subscriber } = await inRoom()
+    expect(room.state.connection).toEqual({ kind: 'joined', myId: 1 })
+    expect(publisher.sent[0]?.message).toMatchObject({
+      request: 'join',
+      ptype: 'publisher',
+      room: 1234,
+      display: 'Ann',
+    })
+    expect(publisher.sent.find((s) => s.message.request === 'publish')?.jsep).toBeDefined()
+    expect(subscriber).not.toBe(publisher)
+    expect(subscriber.sent[0]?.message).toEqual({
+      request: 'join',
+      ptype: 'subscriber',
+      room: 1234,
+      streams: [
+        { feed: 2, mid: '0' },
+        { feed: 2, mid: '1' },
+      ],
+      private_id: 77,
+    })
+    // The room's offer is answered with start.
+    expect(subscriber.sent.at(-1)?.message).toEqual({ request: 'start' })
+    expect(subscriber.sent.at(-1)?.jsep).toMatchObject({ type: 'answer' })
+    expect(room.state.roster.get(2)).toMatchObject({ display: 'Ben', tile: 'stalled' })
+  })
+
+  it('subscribes to a newcomer and lets go of one who left', async () => {
+    const { h, publisher, subscriber, changes } = await inRoom()
+    publisher.event({ videoroom: 'event', publishers: [feed(3, 'Cy')] })
+    await h.clock.settle()
+    expect(subscriber.sent.at(-1)?.message).toEqual({
+      request: 'subscribe',
+      streams: [
+        { feed: 3, mid: '0' },
+        { feed: 3, mid: '1' },
+      ],
+    })
+    subscriber.event(
+      {
+        videoroom: 'updated',
+        streams: [
+          { mid: '0', type: 'audio', feed_id: 2, feed_mid: '0' },
+          { mid: '1', type: 'video', feed_id: 2, feed_mid: '1' },
+          { mid: '2', type: 'audio', feed_id: 3, feed_mid: '0' },
+          { mid: '3', type: 'video', feed_id: 3, feed_mid: '1' },
+        ],
+      },
+      offer,
+    )
+    await h.clock.settle()
+    // Leaving while publishing comes without 'unpublished': unsubscribe ourselves.
+    publisher.event({ videoroom: 'event', leaving: 2 })
+    await h.clock.settle()
+    expect(subscriber.sent.map((s) => s.message)).toContainEqual({
+      request: 'unsubscribe',
+      streams: [{ feed: 2 }],
+    })
+    expect(changes).toEqual([
+      { type: 'participantJoined', id: 3, display: 'Cy' },
+      { type: 'participantLeft', id: 2, display: 'Ben', reason: 'left' },
+    ])
+  })
+
+  it('after a claim re-reads the room, tells what changed once back, and subscribes afresh', async () => {
+    const { h, janus, room, publisher, subscriber, changes } = await inRoom()
+    h.session.events.emit('reconnecting', { attempt: 1, reason: 'networkChanged' })
+    expect(room.state.connection.kind).toBe('reconnecting')
+    // News that reaches us while reconnecting waits until we are back.
+    publisher.event({ videoroom: 'event', joining: { id: 3, display: 'Cy' } })
+    await h.clock.settle()
+    expect(changes).toEqual([])
+    publisher.answers.set('listparticipants', {
+      participants: [
+        { id: 1, display: 'Ann' },
+        { id: 3, display: 'Cy' },
+      ],
+    })
+    await room.resync({ sessionId: 1, reason: 'networkChanged', networkChanged: true })
+    expect(room.state.connection).toEqual({ kind: 'joined', myId: 1 })
+    expect([...room.state.roster.keys()]).toEqual([3])
+    expect(changes).toEqual([
+      { type: 'participantJoined', id: 3, display: 'Cy' },
+      { type: 'participantLeft', id: 2, display: 'Ben', reason: 'left' },
+    ])
+    expect(subscriber.detached).toBe(true)
+    expect(requests(publisher)).toContain('listparticipants')
+    // Cy does not publish: nothing to subscribe to, so no new subscriber yet.
+    expect(janus.handles).toHaveLength(2)
+  })
+
+  it('after a new session joins again as the same person', async () => {
+    const { h, janus, room } = await inRoom()
+    h.session.events.emit('reconnecting', { attempt: 1, reason: 'sessionTimeout' })
+    const restoring = room.restore()
+    await h.clock.settle()
+    const again = janus.handles[2]!
+    expect(again.sent[0]?.message).toMatchObject({ request: 'join', display: 'Ann', room: 1234 })
+    again.event({ videoroom: 'joined', id: 9, publishers: [] })
+    await restoring
+    expect(room.state.connection).toEqual({ kind: 'joined', myId: 9 })
+    expect(room.state.roster.size).toBe(0)
+  })
+
+  it('a refused join ends with the room’s words, leaving no handle behind', async () => {
+    const h = makeHarness()
+    await connected(h)
+    const janus = new FakeGateway()
+    const room = new RoomCall(h.session, janus.gateway, h.clock, {
+      room: 999,
+      display: 'Ann',
+      audio: true,
+      video: true,
+    })
+    const joining = room.join()
+    await h.clock.settle()
+    janus.last.event({ videoroom: 'event', error_code: 426, error: 'No such room (999)' })
+    await joining
+    expect(room.state.connection).toEqual({
+      kind: 'disconnected',
+      reason: 'serverError',
+      message: 'No such room (999)',
+    })
+    expect(janus.last.detached).toBe(true)
+    expect(room.isLive()).toBe(false)
+  })
+
+  it('leaving tells the room and detaches both handles', async () => {
+    const { room, publisher, subscriber } = await inRoom()
+    await room.hangup()
+    expect(requests(publisher)).toContain('leave')
+    expect(publisher.detached && subscriber.detached).toBe(true)
+    expect(room.state.connection).toEqual({ kind: 'disconnected', reason: 'clientDisconnected' })
+  })
+})
