@@ -55,6 +55,8 @@ export interface RoomCallEvents extends Record<string, unknown> {
   muted: boolean
   localStream: MediaStream | undefined
   error: string
+  /** Something the user should know that is not an error. */
+  notice: string
 }
 
 /** One visit to a room; create a new one for each. */
@@ -113,6 +115,11 @@ export class RoomCall implements SessionParticipant, Call {
       this.apply({ type: 'reconnecting', reason })
     })
     this.removeParticipant = () => (offParticipant(), offReconnecting())
+    if (this.session.info?.reclaimSessionTimeoutS === 0)
+      this.events.emit(
+        'notice',
+        'This server keeps no session once a connection drops (its reclaim window is 0): after a network change you will leave the room and join it again.',
+      )
     try {
       await this.joinAsPublisher()
     } catch (error) {

@@ -186,3 +186,21 @@ describe('a video room on a fake gateway', () => {
     expect(room.state.connection).toEqual({ kind: 'disconnected', reason: 'clientDisconnected' })
   })
 })
+
+describe('a room on a server without a reclaim window', () => {
+  it('says so before joining', async () => {
+    const h = makeHarness()
+    h.server.reclaimTimeoutS = 0
+    await connected(h)
+    const room = new RoomCall(h.session, new FakeGateway().gateway, h.clock, {
+      room: 1234,
+      display: 'Ann',
+      audio: false,
+      video: false,
+    })
+    const notices: string[] = []
+    room.events.on('notice', (n) => notices.push(n))
+    void room.join()
+    expect(notices).toEqual([expect.stringContaining('reclaim window is 0')])
+  })
+})

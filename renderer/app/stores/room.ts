@@ -18,6 +18,7 @@ export const useRoomStore = defineStore('room', () => {
   const localStream = shallowRef<MediaStream | undefined>()
   const muted = ref(false)
   const error = ref<string | undefined>()
+  const notice = ref<string | undefined>()
   const notes = ref<RosterNote[]>([])
   const statusText = computed(() => describeRoom(state.value.connection))
   const live = computed(() => inRoom(state.value))
@@ -51,6 +52,7 @@ export const useRoomStore = defineStore('room', () => {
     }
     call = next
     notes.value = []
+    notice.value = undefined
     muted.value = next.muted
     next.events.on('state', (s) => {
       state.value = s
@@ -61,6 +63,7 @@ export const useRoomStore = defineStore('room', () => {
     next.events.on('localStream', (s) => (localStream.value = s))
     next.events.on('muted', (m) => (muted.value = m))
     next.events.on('error', (m) => (error.value = m))
+    next.events.on('notice', (m) => (notice.value = m))
     next.events.on('change', note)
     await next.join()
   }
@@ -74,6 +77,7 @@ export const useRoomStore = defineStore('room', () => {
     localStream,
     muted,
     error,
+    notice,
     notes,
     statusText,
     live,
