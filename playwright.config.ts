@@ -3,11 +3,13 @@ import { chromiumArgs, chromiumPath } from './test/lab/chromium'
 
 export default defineConfig({
   projects: [
-    { name: 'e2e', testDir: 'test/e2e' },
+    // Each project writes to its own folder: a later run (the network step) must not wipe the
+    // traces an earlier one (e2e) kept for its failures.
+    { name: 'e2e', testDir: 'test/e2e', outputDir: 'test-results/playwright/e2e' },
     // The desktop app through Playwright's _electron; skipped (with the reason) without a binary.
-    { name: 'electron', testDir: 'test/electron' },
+    { name: 'electron', testDir: 'test/electron', outputDir: 'test-results/playwright/electron' },
     // The network lab: builds its own namespaces, so it runs from the root namespace.
-    { name: 'network', testDir: 'test/network' },
+    { name: 'network', testDir: 'test/network', outputDir: 'test-results/playwright/network' },
     // Figures, not verdicts: run by `npm run bench:reclaim`, not by the test command.
     { name: 'bench', testDir: 'test/bench', testMatch: 'reclaim.bench.ts' },
     // The recovery benchmarks build their own network lab, so they run from the root namespace.

@@ -19,6 +19,10 @@
  * client reaches over the uplink `signallingVia` names, so the test chooses which link the
  * WebSocket rides and can take away the other one, the one the media uses.
  *
+ * A room lab loads Janus's VideoRoom and adds a watchers' namespace (10.210.5.2 behind the
+ * router) whose network never changes: the other participants (B, C) run their Chromium there
+ * and watch what the client's changes do to the room.
+ *
  * A SIP lab adds Janus's SIP plugin on the server's address; the tests start the registrar
  * and the far end in the server namespace (`serverPrefix`), so the SIP world stays still
  * while the client's network changes.
@@ -40,6 +44,7 @@ export const labAddresses = {
   server: '10.210.3.2',
   routerServerSide: '10.210.3.1',
   signalling: '10.210.4.2',
+  watchers: { client: '10.210.5.2', router: '10.210.5.1' },
   mgmtHost: '10.210.9.1',
   mgmtServer: '10.210.9.2',
 } as const
@@ -51,6 +56,8 @@ export interface NetLabOptions {
   sip?: boolean
   /** Both uplinks up at once, and the WebSocket on its own address over this uplink. */
   twoLinks?: { signallingVia: Uplink }
+  /** Load the VideoRoom and build the watchers' namespace. */
+  room?: boolean
 }
 
 export interface NetLab {
@@ -62,6 +69,9 @@ export interface NetLab {
   baselineUrl(): string
   /** A launcher that runs Chromium inside the client namespace. */
   chromiumLauncher: string
+  /** In a room lab: a launcher for the watchers' Chromium, and their page's URL. */
+  watcherLauncher?: string
+  watcherPageUrl?(query?: Record<string, string>): string
   janus: RunningJanus
   /** Runs a command in the server namespace, e.g. kamailio or baresip. */
   serverPrefix: string[]
@@ -119,7 +129,7 @@ function removeStaleLabs(): void {
   const list = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })
   for (const line of list.split('\n')) {
     const name = line.split(' ')[0] ?? ''
-    const match = /^hf[crs]-(\d+)$/.exec(name)
+    const match = /^hf[crsw]-(\d+)$/.exec(name)
     if (!match) continue
     const pid = Number(match[1])
     let alive = true
@@ -139,6 +149,39 @@ function removeStaleLabs(): void {
   }
 }
 
+/** Serves the built app on port 8080 of `ns`'s loopback; resolves once it listens. */
+async function servePages(ns: string): Promise<ChildProcess> {
+  const server = spawn(
+    'ip',
+    [
+      'netns',
+      'exec',
+      ns,
+      process.execPath,
+      '--import',
+      'tsx',
+      'test/lab/serve-cli.ts',
+      'out',
+      '8080',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  )
+  await new Promise<void>((resolve, reject) => {
+    server.stdout!.once('data', () => resolve())
+    server.once('exit', (code) => reject(new Error(`the page server exited with ${code}`)))
+  })
+  return server
+}
+
+/** A launcher that runs Chromium inside `ns` (same pid and pipes, so Playwright drives it). */
+function writeLauncher(path: string, ns: string): void {
+  writeFileSync(
+    path,
+    `#!/bin/sh\nexec ip netns exec ${ns} ${process.env.HOLDFAST_CHROMIUM ?? '/usr/bin/chromium'} "$@"\n`,
+  )
+  chmodSync(path, 0o755)
+}
+
 /** Builds the lab, starts Janus in the server namespace and the page server in the client's. */
 export async function startNetLab(options: NetLabOptions): Promise<NetLab> {
   assertLabCanRun()
@@ -147,16 +190,19 @@ export async function startNetLab(options: NetLabOptions): Promise<NetLab> {
   const client = `hfc-${id}`
   const router = `hfr-${id}`
   const server = `hfs-${id}`
+  const watchers = `hfw-${id}`
   const mgmt = `hfm${id}`
   const inNs = (ns: string, ...args: string[]): void => run('ip', 'netns', 'exec', ns, ...args)
   const dir = mkdtempSync(join(tmpdir(), 'holdfast-lab-'))
   let pageServer: ChildProcess | undefined
+  let watcherPageServer: ChildProcess | undefined
   let janus: RunningJanus | undefined
 
   const teardown = async (): Promise<void> => {
     pageServer?.kill('SIGKILL')
+    watcherPageServer?.kill('SIGKILL')
     await janus?.stop().catch(() => undefined)
-    for (const ns of [client, router, server]) {
+    for (const ns of [client, router, server, ...(options.room ? [watchers] : [])]) {
       let pids: string[] = []
       try {
         pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' })
@@ -174,7 +220,7 @@ export async function startNetLab(options: NetLabOptions): Promise<NetLab> {
   }
 
   try {
-    for (const ns of [client, router, server]) addNamespace(ns)
+    for (const ns of [client, router, server, ...(options.room ? [watchers] : [])]) addNamespace(ns)
     const link = (a: string, nsA: string, b: string, nsB: string): void => {
       run('ip', 'link', 'add', a, 'netns', nsA, 'type', 'veth', 'peer', 'name', b, 'netns', nsB)
       inNs(nsA, 'ip', 'link', 'set', 'dev', a, 'up')
@@ -183,6 +229,12 @@ export async function startNetLab(options: NetLabOptions): Promise<NetLab> {
     link('wifi0', client, 'wifir', router)
     link('cell0', client, 'cellr', router)
     link('srvr', router, 'srv0', server)
+    if (options.room) {
+      link('watchr', router, 'watch0', watchers)
+      inNs(router, 'ip', 'addr', 'add', `${labAddresses.watchers.router}/24`, 'dev', 'watchr')
+      inNs(watchers, 'ip', 'addr', 'add', `${labAddresses.watchers.client}/24`, 'dev', 'watch0')
+      inNs(watchers, 'ip', 'route', 'add', 'default', 'via', labAddresses.watchers.router)
+    }
     inNs(router, 'ip', 'addr', 'add', `${labAddresses.wifi.router}/24`, 'dev', 'wifir')
     inNs(router, 'ip', 'addr', 'add', `${labAddresses.cell.router}/24`, 'dev', 'cellr')
     inNs(router, 'ip', 'addr', 'add', `${labAddresses.routerServerSide}/24`, 'dev', 'srvr')
@@ -246,42 +298,23 @@ export async function startNetLab(options: NetLabOptions): Promise<NetLab> {
         iceAddress: labAddresses.server,
         sessionTimeoutS: options.sessionTimeoutS,
         reclaimSessionTimeoutS: options.reclaimSessionTimeoutS,
-        plugins: options.sip ? ['echotest', 'sip'] : ['echotest'],
+        plugins: [
+          'echotest',
+          ...(options.sip ? ['sip'] : []),
+          ...(options.room ? ['videoroom'] : []),
+        ],
         ...(options.sip ? { sipLocalIp: labAddresses.server } : {}),
       },
       { prefix: ['ip', 'netns', 'exec', server], reachableHost: labAddresses.mgmtServer },
     )
 
-    const pagePort = 8080
-    pageServer = spawn(
-      'ip',
-      [
-        'netns',
-        'exec',
-        client,
-        process.execPath,
-        '--import',
-        'tsx',
-        'test/lab/serve-cli.ts',
-        'out',
-        String(pagePort),
-      ],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    )
-    const started = pageServer
-    await new Promise<void>((resolve, reject) => {
-      started.stdout!.once('data', () => resolve())
-      started.once('exit', (code) => reject(new Error(`the page server exited with ${code}`)))
-    })
-
-    const launcher = join(dir, 'chromium-in-client-ns')
-    writeFileSync(
-      launcher,
-      `#!/bin/sh\nexec ip netns exec ${client} ${process.env.HOLDFAST_CHROMIUM ?? '/usr/bin/chromium'} "$@"\n`,
-    )
-    chmodSync(launcher, 0o755)
+    // Pages come from each namespace's own loopback (a secure origin for getUserMedia).
+    pageServer = await servePages(client)
+    writeLauncher(join(dir, 'chromium-in-client-ns'), client)
+    if (options.room) {
+      watcherPageServer = await servePages(watchers)
+      writeLauncher(join(dir, 'chromium-in-watchers-ns'), watchers)
+    }
   } catch (error) {
     await teardown()
     throw error
@@ -312,6 +345,13 @@ export async function startNetLab(options: NetLabOptions): Promise<NetLab> {
     serverIface: 'srv0',
     active: 'wifi',
     chromiumLauncher: join(dir, 'chromium-in-client-ns'),
+    ...(options.room
+      ? {
+          watcherLauncher: join(dir, 'chromium-in-watchers-ns'),
+          watcherPageUrl: (query: Record<string, string> = {}) =>
+            `http://127.0.0.1:8080/renderer/index.html?${new URLSearchParams({ server: `ws://${labAddresses.server}:${janus.config.wsPort}`, ...query }).toString()}`,
+        }
+      : {}),
     pageUrl: (query = {}) =>
       `http://127.0.0.1:8080/renderer/index.html?${new URLSearchParams({ server: janusUrl, ...query }).toString()}`,
     baselineUrl: () =>

@@ -52,10 +52,12 @@ export async function startSipWorld(lab: NetLab): Promise<SipWorld & { stop(): P
 }
 
 export const test = base.extend<{
-  labOptions: Pick<NetLabOptions, 'sip' | 'twoLinks'>
+  labOptions: Pick<NetLabOptions, 'sip' | 'twoLinks' | 'room'>
   lab: NetLab
   page: Page
   sip: SipWorld
+  /** In a room lab: a page in the watchers' namespace, whose network never changes. */
+  watcher: Page
 }>({
   labOptions: [{}, { option: true }],
   lab: async ({ labOptions }, use, testInfo) => {
@@ -76,6 +78,18 @@ export const test = base.extend<{
       await use(world)
     } finally {
       await world.stop()
+    }
+  },
+  watcher: async ({ lab }, use) => {
+    if (!lab.watcherLauncher) throw new Error('the watcher needs a room lab (labOptions.room)')
+    const browser = await chromium.launch({
+      executablePath: lab.watcherLauncher,
+      args: chromiumArgs,
+    })
+    try {
+      await use(await browser.newPage())
+    } finally {
+      await browser.close().catch(() => undefined)
     }
   },
   page: async ({ lab }, use) => {

@@ -1,0 +1,61 @@
+/**
+ * A video room through what laptops do: Ann's laptop (the client namespace) goes through a
+ * network change while Ben watches from a network that never changes. Each scenario asserts
+ * what Ann sees, what Ben sees, and the server's truth.
+ */
+import type { Page } from '@playwright/test'
+import { expect, shownNumber, test } from './fixtures'
+
+test.use({ labOptions: { room: true } })
+
+async function join(page: Page, url: string, name: string): Promise<void> {
+  await page.goto(url)
+  await expect(page.getByTestId('connection-status')).toHaveText('Connected')
+  const meetings = page.getByRole('region', { name: 'Meetings' })
+  await meetings.getByLabel('Room', { exact: true }).fill('1234')
+  await meetings.getByLabel('Your name').fill(name)
+  await meetings.getByRole('button', { name: 'Join room' }).click()
+  await expect(page.getByTestId('room-status')).toHaveText('In the room')
+}
+
+const tile = (page: Page, display: string) =>
+  page.getByTestId('room-tile').and(page.locator(`[data-display="${display}"]`))
+
+const framesShown = (page: Page, display: string) =>
+  tile(page, display)
+    .locator('video')
+    .evaluate((v) => (v as HTMLVideoElement).getVideoPlaybackQuality().totalVideoFrames)
+
+/** The tile is live and its video keeps decoding past what it had shown. */
+async function seesLive(page: Page, display: string): Promise<void> {
+  await expect(tile(page, display)).toHaveAttribute('data-state', 'live', { timeout: 45_000 })
+  const before = await framesShown(page, display)
+  await expect.poll(() => framesShown(page, display), { timeout: 30_000 }).toBeGreaterThan(before)
+}
+
+test('Wi-Fi to cellular in a room: the same session, and both sides see each other live again', async ({
+  page: ann,
+  watcher: ben,
+  lab,
+}) => {
+  await join(ann, lab.pageUrl(), 'Ann')
+  await join(ben, lab.watcherPageUrl!(), 'Ben')
+  await seesLive(ann, 'Ben')
+  await seesLive(ben, 'Ann')
+  const annSession = await shownNumber(ann, 'session-id')
+
+  lab.switchUplink('cell')
+
+  await expect(ann.getByTestId('connection-status')).toHaveText('Connected', { timeout: 30_000 })
+  await expect(ann.getByTestId('room-status')).toHaveText('In the room')
+  expect(await shownNumber(ann, 'session-id')).toBe(annSession)
+  await seesLive(ann, 'Ben')
+  await seesLive(ben, 'Ann')
+  // The room kept Ann as she was: Ben saw no leave, and nobody is there twice.
+  await expect(ben.getByTestId('room-notes')).not.toContainText('Ann left')
+  await expect(ben.getByTestId('room-tile')).toHaveCount(1)
+  await expect(ann.getByTestId('room-tile')).toHaveCount(1)
+  // No ghosts: two sessions, Ann's with a publisher and one subscriber.
+  expect((await lab.sessions()).sort()).toHaveLength(2)
+  await expect.poll(async () => (await lab.handles(annSession)).length).toBe(2)
+})
