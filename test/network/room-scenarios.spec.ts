@@ -4,7 +4,8 @@
  * what Ann sees, what Ben sees, and the server's truth.
  */
 import type { Page } from '@playwright/test'
-import { expect, shownNumber, test } from './fixtures'
+import type { NetLab } from '../lab/netlab'
+import { expect, labWindows, shownNumber, test } from './fixtures'
 
 test.use({ labOptions: { room: true } })
 
@@ -33,16 +34,21 @@ async function seesLive(page: Page, display: string): Promise<void> {
   await expect.poll(() => framesShown(page, display), { timeout: 30_000 }).toBeGreaterThan(before)
 }
 
+/** Ann (the laptop) and Ben (a watcher) in the room, each seeing the other live. */
+async function bothInRoom(ann: Page, ben: Page, lab: NetLab): Promise<number> {
+  await join(ann, lab.pageUrl(), 'Ann')
+  await join(ben, lab.watcherPageUrl!(), 'Ben')
+  await seesLive(ann, 'Ben')
+  await seesLive(ben, 'Ann')
+  return shownNumber(ann, 'session-id')
+}
+
 test('Wi-Fi to cellular in a room: the same session, and both sides see each other live again', async ({
   page: ann,
   watcher: ben,
   lab,
 }) => {
-  await join(ann, lab.pageUrl(), 'Ann')
-  await join(ben, lab.watcherPageUrl!(), 'Ben')
-  await seesLive(ann, 'Ben')
-  await seesLive(ben, 'Ann')
-  const annSession = await shownNumber(ann, 'session-id')
+  const annSession = await bothInRoom(ann, ben, lab)
 
   lab.switchUplink('cell')
 
@@ -58,4 +64,50 @@ test('Wi-Fi to cellular in a room: the same session, and both sides see each oth
   // No ghosts: two sessions, Ann's with a publisher and one subscriber.
   expect((await lab.sessions()).sort()).toHaveLength(2)
   await expect.poll(async () => (await lab.handles(annSession)).length).toBe(2)
+})
+
+test('a short sleep in a room: the same session, no leave seen by the others, media back on both sides', async ({
+  page: ann,
+  watcher: ben,
+  lab,
+}) => {
+  const annSession = await bothInRoom(ann, ben, lab)
+
+  await lab.sleep(4000)
+
+  await expect(ann.getByTestId('connection-status')).toHaveText('Connected', { timeout: 30_000 })
+  expect(await shownNumber(ann, 'session-id')).toBe(annSession)
+  await expect(ann.getByTestId('room-status')).toHaveText('In the room')
+  await seesLive(ann, 'Ben')
+  await seesLive(ben, 'Ann')
+  await expect(ben.getByTestId('room-notes')).not.toContainText('Ann left')
+})
+
+test('a sleep past the windows: Ann joins again as herself; Ben sees her leave and come back', async ({
+  page: ann,
+  watcher: ben,
+  lab,
+}) => {
+  const annSession = await bothInRoom(ann, ben, lab)
+
+  // Longer than the session timeout plus the watchdog's ticks: Janus surely destroyed it.
+  await lab.sleep((labWindows.sessionTimeoutS + 7) * 1000)
+
+  await expect(ann.getByTestId('connection-status')).toHaveText('Connected', { timeout: 45_000 })
+  expect(await shownNumber(ann, 'session-id')).not.toBe(annSession)
+  await expect(ann.getByTestId('room-status')).toHaveText('In the room')
+  await expect(
+    ann
+      .getByTestId('incidents')
+      .locator('[data-kind="media-back"]', { hasText: 'rejoined the room' }),
+  ).not.toHaveCount(0)
+  await seesLive(ann, 'Ben')
+  await seesLive(ben, 'Ann')
+  await expect(ben.getByTestId('room-notes')).toContainText('Ann left')
+  await expect(ben.getByTestId('room-notes')).toContainText('Ann joined')
+  await expect(ben.getByTestId('room-tile')).toHaveCount(1)
+  // No ghost of the old Ann: two sessions in all, the new one with its two handles.
+  expect(await lab.sessions()).toHaveLength(2)
+  const newSession = await shownNumber(ann, 'session-id')
+  await expect.poll(async () => (await lab.handles(newSession)).length).toBe(2)
 })
