@@ -359,7 +359,17 @@ export class SipPhone implements SessionParticipant, Call {
       if (typeof message.error === 'string') return probe(!/wrong state/i.test(message.error))
     }
     const event = readSipEvent(message)
-    if (typeof message.error === 'string') this.events.emit('error', message.error)
+    if (typeof message.error === 'string') {
+      this.events.emit('error', message.error)
+      // The plugin refused the register itself (no SIP stack, a bad URI...): a failure to
+      // show and retry, never a 'Registering…' that waits for an answer that will not come.
+      if (this.registrationValue.kind === 'registering')
+        this.apply({
+          type: 'registration_failed',
+          code: typeof message.error_code === 'number' ? message.error_code : 0,
+          reason: message.error,
+        })
+    }
     if (!event) return
     if (event.type === 'dtmf') this.events.emit('dtmf', event.digit)
     if (event.type === 'missed_call' && isLiveCall(this.callValue))

@@ -208,3 +208,21 @@ describe('the echo call on a fake gateway', () => {
     expect(call.muted).toBe(true)
   })
 })
+
+describe('the SIP plugin refusing a register', () => {
+  it('ends Registering… with the plugin’s words and tries again', async () => {
+    const h = makeHarness()
+    await connected(h)
+    const janus = new FakeGateway()
+    const phone = new SipPhone(h.session, janus.gateway, h.clock, account)
+    await phone.start()
+    janus.last.event({
+      sip: 'event',
+      error_code: 499,
+      error: 'Two seconds passed and still no NUA, problems with the thread?',
+    })
+    expect(phone.registration).toMatchObject({ kind: 'failed', code: 499 })
+    await h.clock.advance(5000)
+    expect(janus.last.requests().filter((r) => r === 'register')).toHaveLength(2)
+  })
+})

@@ -113,10 +113,17 @@ export function isLiveCall(state: CallState): boolean {
   return state.kind !== 'idle' && state.kind !== 'ended'
 }
 
+/**
+ * The SIP plugin's own errors that may pass: 449 (sofia-sip failed), 450 (I/O), 499 (unknown,
+ * e.g. its SIP stack not ready within 2 s). Worth trying again, like an unreachable registrar.
+ */
+const transientPluginErrors = new Set([449, 450, 499])
+
 /** Maps a registrar failure to its cause; 904 is the plugin's own "wrong credentials". */
 export function registrationCause(code: number): RegistrationCause {
   if (code === 401 || code === 403 || code === 407 || code === 904) return 'credentials'
-  if (code === 408 || code === 503 || code === 0 || code >= 900) return 'network'
+  if (code === 408 || code === 503 || code === 0 || code >= 900 || transientPluginErrors.has(code))
+    return 'network'
   return 'server'
 }
 
