@@ -34,7 +34,7 @@ const framesShown = (page: Page, display: string) =>
     .locator('video')
     .evaluate((v) => (v as HTMLVideoElement).getVideoPlaybackQuality?.().totalVideoFrames ?? 0)
 
-test('two people in a room see each other live, and one leaving is seen by the other', async ({
+test('two people in a room see each other live and talking, and one leaving is seen by the other', async ({
   browser,
   lab,
 }) => {
@@ -51,6 +51,8 @@ test('two people in a room see each other live, and one leaving is seen by the o
     await expect(page.getByTestId('room-tile')).toHaveCount(1)
   }
   await expect(ann.getByTestId('room-notes')).toContainText('Ben joined')
+  // The room's talking events (Chromium's fake microphone beeps loud enough) light Ben's tile.
+  await expect(tile(ann, 'Ben')).toHaveAttribute('data-talking', 'true')
 
   await ben
     .getByRole('region', { name: 'Meetings' })
