@@ -24,7 +24,12 @@ import {
   type RoomState,
   type TileState,
 } from '../core/room/room-state'
-import { readRoomEvent, readSubscriberEvent, type FeedId } from '../core/room/videoroom-events'
+import {
+  readRoomEvent,
+  readSubscriberEvent,
+  type FeedId,
+  type PublisherInfo,
+} from '../core/room/videoroom-events'
 import type { Gateway } from './gateway'
 import { describeMediaError } from './media'
 import { MediaLeg } from './media-leg'
@@ -76,6 +81,8 @@ export class RoomCall implements SessionParticipant, Call {
   /** A subscription request is on its way: the next sync waits for its answer. */
   private subscribing: Promise<void> | undefined
   private mutedValue = false
+  /** Publishers whose streams we do not know (announced while we were away): subscribe whole. */
+  private readonly wholeFeeds = new Set<FeedId>()
   private removeParticipant: (() => void) | undefined
 
   constructor(
@@ -158,12 +165,17 @@ export class RoomCall implements SessionParticipant, Call {
       const listed = (await this.publisher?.request({
         request: 'listparticipants',
         room: this.options.room,
-      })) as { participants?: { id: FeedId; display?: string }[] } | undefined
+      })) as { participants?: { id: FeedId; display?: string; publisher?: boolean }[] } | undefined
       const participants = (listed?.participants ?? []).map((p) => ({
         id: p.id,
         display: p.display ?? '',
+        publisher: p.publisher === true,
       }))
       this.apply({ type: 'roster', participants })
+      // Publishers announced during the gap: their streams are unknown, so ask for all of them.
+      for (const p of participants)
+        if (p.publisher && (this.stateValue.roster.get(p.id)?.streams.length ?? 1) === 0)
+          this.wholeFeeds.add(p.id)
     } catch (error) {
       this.events.emit('error', `Could not read the room again: ${describeMediaError(error)}`)
     }
@@ -254,8 +266,14 @@ export class RoomCall implements SessionParticipant, Call {
     while (this.subscribing) await this.subscribing
     if (!this.isLive() || this.stateValue.connection.kind === 'joining') return
     const publishers = [...this.stateValue.roster.values()].filter((p) => p.streams.length > 0)
-    const wanted = missingFeeds(publishers, this.mids)
-    const live = new Set(publishers.map((p) => p.id))
+    const subscribedFeeds = new Set([...this.mids.values()].map((m) => m.feedId))
+    const wanted: { feed: FeedId; mid?: string }[] = [
+      ...missingFeeds(publishers, this.mids),
+      ...[...this.wholeFeeds]
+        .filter((id) => this.stateValue.roster.has(id) && !subscribedFeeds.has(id))
+        .map((feed) => ({ feed })),
+    ]
+    const live = new Set([...publishers.map((p) => p.id), ...this.wholeFeeds])
     const gone = [...new Set([...this.mids.values()].map((m) => m.feedId))].filter(
       (id) => !live.has(id),
     )
@@ -264,7 +282,7 @@ export class RoomCall implements SessionParticipant, Call {
     await this.subscribing
   }
 
-  private async subscribe(wanted: { feed: FeedId; mid: string }[], gone: FeedId[]): Promise<void> {
+  private async subscribe(wanted: { feed: FeedId; mid?: string }[], gone: FeedId[]): Promise<void> {
     try {
       const updated = this.once('streams')
       if (!this.subscriber) {
@@ -321,6 +339,7 @@ export class RoomCall implements SessionParticipant, Call {
     const event = readSubscriberEvent(message)
     if (event?.type === 'streams') {
       this.mids = midMap(event.streams)
+      this.learnStreams()
       this.emitTiles()
     }
     if (event?.type === 'error') {
@@ -337,6 +356,23 @@ export class RoomCall implements SessionParticipant, Call {
       }
     }
     if (event?.type === 'streams') this.settle('streams')
+  }
+
+  /** What we now receive of feeds subscribed whole tells their streams: put them in the roster. */
+  private learnStreams(): void {
+    const learnt = new Map<FeedId, PublisherInfo>()
+    for (const feed of this.mids.values()) {
+      if (!this.wholeFeeds.has(feed.feedId) || feed.feedMid === undefined) continue
+      const info = learnt.get(feed.feedId) ?? {
+        id: feed.feedId,
+        display: feed.display,
+        streams: [],
+      }
+      info.streams.push({ mid: feed.feedMid, type: feed.type, simulcast: false, disabled: false })
+      learnt.set(feed.feedId, info)
+    }
+    for (const id of learnt.keys()) this.wholeFeeds.delete(id)
+    if (learnt.size > 0) this.apply({ type: 'publishers', publishers: [...learnt.values()] })
   }
 
   /** A subscriber handle that missed events cannot be trusted: subscribe afresh on a new one. */

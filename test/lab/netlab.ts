@@ -87,6 +87,11 @@ export interface NetLab {
    * link keeps the default route.
    */
   loseLink(uplink: Uplink): void
+  /**
+   * The router drops everything for the client's address (or stops): a dead path for the
+   * client alone, its link still up, nothing closed, the watchers unaffected.
+   */
+  blackholeClient(on: boolean): void
   /** The router stops forwarding: a dead path that closes nothing. */
   cutForwarding(): void
   restoreForwarding(): void
@@ -371,6 +376,11 @@ export async function startNetLab(options: NetLabOptions): Promise<NetLab> {
       if (uplink === 'wifi')
         inNs(client, 'ip', 'route', 'replace', 'default', 'via', labAddresses.cell.router)
       lab.active = uplink === 'wifi' ? 'cell' : 'wifi'
+    },
+    blackholeClient(on) {
+      const target = `${labAddresses[lab.active].client}/32`
+      if (on) inNs(router, 'ip', 'route', 'add', 'blackhole', target)
+      else tryRun('ip', 'netns', 'exec', router, 'ip', 'route', 'del', 'blackhole', target)
     },
     cutForwarding: () => inNs(router, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=0'),
     restoreForwarding: () => inNs(router, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1'),

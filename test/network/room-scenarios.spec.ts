@@ -111,3 +111,36 @@ test('a sleep past the windows: Ann joins again as herself; Ben sees her leave a
   const newSession = await shownNumber(ann, 'session-id')
   await expect.poll(async () => (await lab.handles(newSession)).length).toBe(2)
 })
+
+test('a dead path while Ben leaves and Cy joins: right after the claim Ann’s room shows Cy and not Ben', async ({
+  page: ann,
+  watcher: ben,
+  lab,
+}) => {
+  const annSession = await bothInRoom(ann, ben, lab)
+  const cyContext = await ben.context().browser()!.newContext()
+  const cy = await cyContext.newPage()
+  try {
+    lab.blackholeClient(true)
+    // Ann's session notices the dead path by its keepalive bound (a call is up).
+    await expect(ann.getByTestId('room-status')).toHaveText('Reconnecting to the room…')
+    await ben
+      .getByRole('region', { name: 'Meetings' })
+      .getByRole('button', { name: 'Leave room' })
+      .click()
+    await join(cy, lab.watcherPageUrl!(), 'Cy')
+    lab.blackholeClient(false)
+
+    await expect(ann.getByTestId('connection-status')).toHaveText('Connected', { timeout: 30_000 })
+    expect(await shownNumber(ann, 'session-id')).toBe(annSession)
+    await expect(ann.getByTestId('room-status')).toHaveText('In the room')
+    // Every event of the gap was dropped by Janus: the room was read again.
+    await expect(ann.getByTestId('room-notes')).toContainText('Ben left')
+    await expect(ann.getByTestId('room-notes')).toContainText('Cy joined')
+    await expect(ann.getByTestId('room-tile')).toHaveCount(1)
+    await seesLive(ann, 'Cy')
+    await seesLive(cy, 'Ann')
+  } finally {
+    await cyContext.close()
+  }
+})

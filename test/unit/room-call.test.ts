@@ -142,6 +142,45 @@ describe('a video room on a fake gateway', () => {
     expect(janus.handles).toHaveLength(2)
   })
 
+  it('a publisher who came during the gap is subscribed whole, and its streams learnt', async () => {
+    const { h, janus, room, publisher } = await inRoom()
+    h.session.events.emit('reconnecting', { attempt: 1, reason: 'keepaliveTimeout' })
+    publisher.answers.set('listparticipants', {
+      participants: [
+        { id: 1, display: 'Ann', publisher: true },
+        { id: 3, display: 'Cy', publisher: true },
+      ],
+    })
+    const resync = room.resync({ sessionId: 1, reason: 'keepaliveTimeout', networkChanged: false })
+    await h.clock.settle()
+    const fresh = janus.last
+    expect(fresh.sent[0]?.message).toMatchObject({
+      request: 'join',
+      ptype: 'subscriber',
+      streams: [{ feed: 3 }],
+    })
+    fresh.event(
+      {
+        videoroom: 'attached',
+        streams: [
+          { mid: '0', type: 'audio', feed_id: 3, feed_mid: '0', feed_display: 'Cy' },
+          { mid: '1', type: 'video', feed_id: 3, feed_mid: '1', feed_display: 'Cy' },
+        ],
+      },
+      offer,
+    )
+    await resync
+    expect(room.state.roster.get(3)).toMatchObject({
+      display: 'Cy',
+      tile: 'stalled',
+      streams: [
+        { mid: '0', type: 'audio' },
+        { mid: '1', type: 'video' },
+      ],
+    })
+    expect(room.state.roster.has(2)).toBe(false)
+  })
+
   it('after a new session joins again as the same person', async () => {
     const { h, janus, room } = await inRoom()
     h.session.events.emit('reconnecting', { attempt: 1, reason: 'sessionTimeout' })

@@ -51,8 +51,14 @@ export type RoomAction =
   | { type: 'reconnecting'; reason: string }
   /** We are back in the room (the same session, or rejoined after a new one). */
   | { type: 'reconnected' }
-  /** The room as listed after a gap (`listparticipants`): replaces the roster's membership. */
-  | { type: 'roster'; participants: readonly { id: FeedId; display: string }[] }
+  /**
+   * The room as listed after a gap (`listparticipants`): replaces the roster's membership. A
+   * newcomer who publishes is expected to show media (stalled until it does).
+   */
+  | {
+      type: 'roster'
+      participants: readonly { id: FeedId; display: string; publisher?: boolean }[]
+    }
   | { type: 'left'; reason: RoomEndReason; message?: string }
 
 export const emptyRoom: RoomState = { connection: { kind: 'idle' }, roster: new Map() }
@@ -159,7 +165,7 @@ export function nextRoom(state: RoomState, action: RoomAction): RoomState {
             display: p.display,
             streams: [],
             talking: false,
-            tile: 'gone',
+            tile: p.publisher === true ? 'stalled' : 'gone',
           })
       return withRoster(roster)
     }
