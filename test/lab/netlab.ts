@@ -92,6 +92,8 @@ export interface NetLab {
    * client alone, its link still up, nothing closed, the watchers unaffected.
    */
   blackholeClient(on: boolean): void
+  /** The client's TCP connections to Janus are killed (the socket closes; the network is fine). */
+  cutClientSockets(): void
   /** The router stops forwarding: a dead path that closes nothing. */
   cutForwarding(): void
   restoreForwarding(): void
@@ -382,6 +384,8 @@ export async function startNetLab(options: NetLabOptions): Promise<NetLab> {
       if (on) inNs(router, 'ip', 'route', 'add', 'blackhole', target)
       else tryRun('ip', 'netns', 'exec', router, 'ip', 'route', 'del', 'blackhole', target)
     },
+    cutClientSockets: () =>
+      inNs(client, 'ss', '-K', 'dst', janusHost, 'dport', '=', String(janus!.config.wsPort)),
     cutForwarding: () => inNs(router, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=0'),
     restoreForwarding: () => inNs(router, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1'),
     async sleep(ms) {

@@ -144,3 +144,57 @@ test('a dead path while Ben leaves and Cy joins: right after the claim Ann’s r
     await cyContext.close()
   }
 })
+
+test('a socket cut while Ben leaves and Cy joins: claimed at once, and Ann’s room shows Cy and not Ben', async ({
+  page: ann,
+  watcher: ben,
+  lab,
+}) => {
+  const annSession = await bothInRoom(ann, ben, lab)
+  const cyContext = await ben.context().browser()!.newContext()
+  const cy = await cyContext.newPage()
+  try {
+    // Ben leaves and Cy joins, then Ann's socket is cut: the news may reach her before the
+    // cut or be lost with it; either way her room must be right after the claim.
+    await ben
+      .getByRole('region', { name: 'Meetings' })
+      .getByRole('button', { name: 'Leave room' })
+      .click()
+    await join(cy, lab.watcherPageUrl!(), 'Cy')
+    lab.cutClientSockets()
+    await expect(
+      ann.getByTestId('incidents').locator('[data-kind="loss-detected"]'),
+    ).not.toHaveCount(0)
+    await expect(ann.getByTestId('connection-status')).toHaveText('Connected')
+    expect(await shownNumber(ann, 'session-id')).toBe(annSession)
+    await expect(ann.getByTestId('room-status')).toHaveText('In the room')
+    await expect(ann.getByTestId('room-tile')).toHaveCount(1)
+    await seesLive(ann, 'Cy')
+    await seesLive(cy, 'Ann')
+  } finally {
+    await cyContext.close()
+  }
+})
+
+test('Janus restarted: both join again by themselves and see each other live', async ({
+  page: ann,
+  watcher: ben,
+  lab,
+}) => {
+  const annSession = await bothInRoom(ann, ben, lab)
+  await lab.janus.restart()
+  for (const [page, other] of [
+    [ann, 'Ben'],
+    [ben, 'Ann'],
+  ] as const) {
+    await expect(page.getByTestId('room-status')).toHaveText('In the room', { timeout: 45_000 })
+    await expect(
+      page.getByTestId('incidents').locator('[data-kind="media-back"]', {
+        hasText: 'rejoined the room',
+      }),
+    ).not.toHaveCount(0, { timeout: 45_000 })
+    await seesLive(page, other)
+  }
+  expect(await shownNumber(ann, 'session-id')).not.toBe(annSession)
+  expect(await lab.sessions()).toHaveLength(2)
+})
