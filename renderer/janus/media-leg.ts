@@ -234,6 +234,18 @@ export class MediaLeg {
     this.handleValue?.hangup(false)
   }
 
+  /** Lets the handle go and attaches a fresh one (a new plugin session on the server). */
+  async renew(): Promise<void> {
+    const old = this.handleValue
+    this.closeMedia(true)
+    this.handleValue = undefined
+    if (old)
+      await new Promise<void>((resolve) =>
+        old.detach({ success: () => resolve(), error: () => resolve() }),
+      )
+    await this.attach()
+  }
+
   /** Ends the leg: media closed, the handle detached; resolves when Janus has let go. */
   async detach(): Promise<void> {
     this.disposed = true

@@ -104,6 +104,10 @@ export class SipPhone implements SessionParticipant, Call {
       apply: (event) => this.apply(event),
       state: () => this.registrationValue,
       onRegistration: (listener) => this.events.on('registration', listener),
+      // Never while a call is up: the call lives on this handle.
+      renew: async () => {
+        if (!isLiveCall(this.callValue)) await this.leg.renew()
+      },
     })
   }
 

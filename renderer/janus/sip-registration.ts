@@ -27,6 +27,11 @@ export interface RegistrationKeeperDeps {
   apply(event: SipEvent): void
   state(): RegistrationState
   onRegistration(listener: (state: RegistrationState) => void): () => void
+  /**
+   * Starts the plugin handle over (a new SIP stack on a new port) before retrying a REGISTER
+   * that got no answer at all: retries on the same stack were seen to go unanswered too.
+   */
+  renew?(): Promise<void>
 }
 
 /** Registers an account and keeps it registered. */
@@ -110,10 +115,11 @@ export class RegistrationKeeper {
     this.failures += 1
     const delay = registrationRetryDelayMs(state, this.failures)
     if (delay === undefined || this.retry !== undefined) return
+    const renew = state.cause === 'noAnswer' ? this.deps.renew : undefined
     this.retry = this.deps.clock.setTimeout(() => {
       this.retry = undefined
-      if (!this.stopped && this.deps.state().kind === 'failed')
-        void this.register().catch(() => undefined)
+      if (this.stopped || this.deps.state().kind !== 'failed') return
+      void (renew ? renew() : Promise.resolve()).then(() => this.register()).catch(() => undefined)
     }, delay)
   }
 

@@ -71,7 +71,7 @@ describe('the SIP phone on a fake gateway', () => {
     expect(plain.handle.requests()).not.toContain('update')
   })
 
-  it('a REGISTER that gets no answer says so, and is tried again', async () => {
+  it('a REGISTER that gets no answer says so, and is tried again on a fresh SIP stack', async () => {
     const h = makeHarness()
     await connected(h)
     const janus = new FakeGateway()
@@ -84,14 +84,32 @@ describe('the SIP phone on a fake gateway', () => {
       cause: 'noAnswer',
       reason: 'No answer from the registrar',
     })
-    const registers = () => janus.last.requests().filter((r) => r === 'register').length
-    expect(registers()).toBe(1)
+    const first = janus.last
+    expect(first.requests().filter((r) => r === 'register')).toHaveLength(1)
     await h.clock.advance(5000)
-    expect(registers()).toBe(2)
+    // The handle whose REGISTER went unanswered is let go; a new one registers.
+    expect(janus.handles).toHaveLength(2)
+    expect(first.detached).toBe(true)
+    expect(janus.last.requests()).toEqual(['register'])
     expect(phone.registration.kind).toBe('registering')
     janus.last.event(sipEvent('registered', { username: account.uri }))
     await h.clock.advance(registerAnswerBoundMs)
     expect(phone.registration.kind).toBe('registered')
+    // The new handle carries the calls from now on.
+    await phone.dial('bob')
+    expect(janus.last.requests()).toContain('call')
+  })
+
+  it('an unreachable registrar is retried on the same handle', async () => {
+    const h = makeHarness()
+    await connected(h)
+    const janus = new FakeGateway()
+    const phone = new SipPhone(h.session, janus.gateway, h.clock, account)
+    await phone.start()
+    janus.last.event(sipEvent('registration_failed', { code: 408, reason: 'Request Timeout' }))
+    await h.clock.advance(5000)
+    expect(janus.handles).toHaveLength(1)
+    expect(janus.last.requests().filter((r) => r === 'register')).toHaveLength(2)
   })
 
   it('after a new session the call ends as dropped, and the phone attaches and registers again', async () => {
