@@ -172,6 +172,3 @@ export class ProtocolError extends Error {
     this.name = 'ProtocolError'
   }
 }
-
-/** How a request can fail. */
-export type RequestError = ServerError | ClientError

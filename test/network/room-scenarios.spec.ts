@@ -112,37 +112,56 @@ test('a sleep past the windows: Ann joins again as herself; Ben sees her leave a
   await expect.poll(async () => (await lab.handles(newSession)).length).toBe(2)
 })
 
-test('a dead path while Ben leaves and Cy joins: right after the claim Ann’s room shows Cy and not Ben', async ({
-  page: ann,
-  watcher: ben,
-  lab,
-}) => {
+/**
+ * Ann and Ben in the room; `meanwhile` runs the event under test, during which Ben leaves and
+ * Cy (a second watcher) joins (`swap`); then Ann must be back on the same session with Cy live
+ * both ways and Ben gone.
+ */
+async function whileBenLeavesAndCyJoins(
+  ann: Page,
+  ben: Page,
+  lab: NetLab,
+  meanwhile: (swap: () => Promise<Page>) => Promise<Page>,
+): Promise<void> {
   const annSession = await bothInRoom(ann, ben, lab)
   const cyContext = await ben.context().browser()!.newContext()
-  const cy = await cyContext.newPage()
   try {
-    lab.blackholeClient(true)
-    // Ann's session notices the dead path by its keepalive bound (a call is up).
-    await expect(ann.getByTestId('room-status')).toHaveText('Reconnecting to the room…')
-    await ben
-      .getByRole('region', { name: 'Meetings' })
-      .getByRole('button', { name: 'Leave room' })
-      .click()
-    await join(cy, lab.watcherPageUrl!(), 'Cy')
-    lab.blackholeClient(false)
-
+    const cy = await meanwhile(async () => {
+      await ben
+        .getByRole('region', { name: 'Meetings' })
+        .getByRole('button', { name: 'Leave room' })
+        .click()
+      const page = await cyContext.newPage()
+      await join(page, lab.watcherPageUrl!(), 'Cy')
+      return page
+    })
     await expect(ann.getByTestId('connection-status')).toHaveText('Connected', { timeout: 30_000 })
     expect(await shownNumber(ann, 'session-id')).toBe(annSession)
     await expect(ann.getByTestId('room-status')).toHaveText('In the room')
-    // Every event of the gap was dropped by Janus: the room was read again.
-    await expect(ann.getByTestId('room-notes')).toContainText('Ben left')
-    await expect(ann.getByTestId('room-notes')).toContainText('Cy joined')
     await expect(ann.getByTestId('room-tile')).toHaveCount(1)
     await seesLive(ann, 'Cy')
     await seesLive(cy, 'Ann')
   } finally {
     await cyContext.close()
   }
+}
+
+test('a dead path while Ben leaves and Cy joins: right after the claim Ann’s room shows Cy and not Ben', async ({
+  page: ann,
+  watcher: ben,
+  lab,
+}) => {
+  await whileBenLeavesAndCyJoins(ann, ben, lab, async (swap) => {
+    lab.blackholeClient(true)
+    // Ann's session notices the dead path by its keepalive bound (a call is up).
+    await expect(ann.getByTestId('room-status')).toHaveText('Reconnecting to the room…')
+    const cy = await swap()
+    lab.blackholeClient(false)
+    return cy
+  })
+  // Every event of the gap was dropped by Janus: the room was read again.
+  await expect(ann.getByTestId('room-notes')).toContainText('Ben left')
+  await expect(ann.getByTestId('room-notes')).toContainText('Cy joined')
 })
 
 test('a socket cut while Ben leaves and Cy joins: claimed at once, and Ann’s room shows Cy and not Ben', async ({
@@ -150,30 +169,16 @@ test('a socket cut while Ben leaves and Cy joins: claimed at once, and Ann’s r
   watcher: ben,
   lab,
 }) => {
-  const annSession = await bothInRoom(ann, ben, lab)
-  const cyContext = await ben.context().browser()!.newContext()
-  const cy = await cyContext.newPage()
-  try {
-    // Ben leaves and Cy joins, then Ann's socket is cut: the news may reach her before the
-    // cut or be lost with it; either way her room must be right after the claim.
-    await ben
-      .getByRole('region', { name: 'Meetings' })
-      .getByRole('button', { name: 'Leave room' })
-      .click()
-    await join(cy, lab.watcherPageUrl!(), 'Cy')
+  await whileBenLeavesAndCyJoins(ann, ben, lab, async (swap) => {
+    // The news may reach Ann before the cut or be lost with it; either way her room must be
+    // right after the claim.
+    const cy = await swap()
     lab.cutClientSockets()
     await expect(
       ann.getByTestId('incidents').locator('[data-kind="loss-detected"]'),
     ).not.toHaveCount(0)
-    await expect(ann.getByTestId('connection-status')).toHaveText('Connected')
-    expect(await shownNumber(ann, 'session-id')).toBe(annSession)
-    await expect(ann.getByTestId('room-status')).toHaveText('In the room')
-    await expect(ann.getByTestId('room-tile')).toHaveCount(1)
-    await seesLive(ann, 'Cy')
-    await seesLive(cy, 'Ann')
-  } finally {
-    await cyContext.close()
-  }
+    return cy
+  })
 })
 
 test('Janus restarted: both join again by themselves and see each other live', async ({

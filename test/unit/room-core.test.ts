@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { FeedActivity } from '../../renderer/core/room/feed-activity'
 import { midMap, missingFeeds } from '../../renderer/core/room/mid-map'
-import { ChangeBuffer, diffRoster, roomChanges } from '../../renderer/core/room/room-changes'
+import { ChangeBuffer, roomChanges } from '../../renderer/core/room/room-changes'
 import {
   describeRoom,
   emptyRoom,
@@ -231,17 +231,6 @@ describe('room changes', () => {
       { type: 'participantLeft', id: 3, display: 'p3', reason: 'networkDisconnected' },
       { type: 'participantJoined', id: 4, display: 'Dee' },
     ])
-  })
-
-  it('diffs a listed roster against what we knew, leaving ourselves out', () => {
-    const known = new Map([
-      [2, {}],
-      [3, {}],
-    ])
-    expect(diffRoster(known, [{ id: 1 }, { id: 3 }, { id: 4 }], 1)).toEqual({
-      joined: [4],
-      left: [2],
-    })
   })
 
   it('holds changes while reconnecting and delivers them once, in order', () => {

@@ -41,19 +41,6 @@ export function roomChanges(
   return changes
 }
 
-/** Who joined and who left between what we knew and what the room lists now. */
-export function diffRoster(
-  known: ReadonlyMap<FeedId, unknown>,
-  listed: readonly { id: FeedId }[],
-  myId?: FeedId,
-): { joined: FeedId[]; left: FeedId[] } {
-  const listedIds = new Set(listed.map((p) => p.id))
-  return {
-    joined: [...listedIds].filter((id) => id !== myId && !known.has(id)),
-    left: [...known.keys()].filter((id) => !listedIds.has(id)),
-  }
-}
-
 /** Delivers changes at once, or holds them while a reconnection is under way. */
 export class ChangeBuffer<T> {
   private held: T[] | undefined
