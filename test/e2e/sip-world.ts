@@ -1,6 +1,7 @@
 /** Helpers the softphone browser tests share: Holdfast pages registered with the lab registrar. */
 import type { Browser, BrowserContext, Page } from '@playwright/test'
 import type { Registrar } from '../lab/sip-registrar'
+import { keepTrace } from '../lab/traces'
 import { openApp, test, type Lab } from './fixtures'
 
 // Pages left open stay registered and would take the next test's calls.
@@ -21,6 +22,7 @@ export async function openPhone(
   const context = await browser.newContext()
   contexts.push(context)
   const page = await context.newPage()
+  recordJanusTraffic(page, user)
   await openApp(page, lab)
   await page.getByLabel('SIP address', { exact: true }).fill(`sip:${user}@${registrar.host}`)
   await page.getByLabel('Password', { exact: true }).fill(password)
@@ -43,3 +45,31 @@ export async function call(page: Page, target: string): Promise<void> {
 /** The phone's own Hang up button (the echo call has one too). */
 export const hangUpButton = (page: Page) =>
   page.getByRole('region', { name: 'Phone' }).getByRole('button', { name: 'Hang up' })
+
+/**
+ * Keeps what the page said to Janus and heard back (one short line per message) and what it
+ * logged, as a lab trace: a failing test prints it with the SIP trace.
+ */
+function recordJanusTraffic(page: Page, user: string): void {
+  const lines: string[] = []
+  const started = Date.now()
+  const add = (line: string): void => {
+    lines.push(`${((Date.now() - started) / 1000).toFixed(3)} ${line}`)
+    if (lines.length > 400) lines.splice(0, lines.length - 400)
+  }
+  const stopped = keepTrace(`page-${user}.log`, () => lines.join('\n'))
+  page.on('close', stopped)
+  page.on('console', (message) => add(`console.${message.type()} ${message.text()}`))
+  page.on('websocket', (socket) => {
+    add(`websocket open ${socket.url()}`)
+    socket.on('framesent', (frame) => add(`→ ${brief(frame.payload)}`))
+    socket.on('framereceived', (frame) => add(`← ${brief(frame.payload)}`))
+    socket.on('close', () => add('websocket closed'))
+  })
+}
+
+function brief(payload: string | Buffer): string {
+  const text = payload.toString()
+  if (text.includes('"janus":"keepalive"')) return 'keepalive'
+  return text.replace(/"(jsep|sdp)":\{[^}]*\}/g, '"$1":{…}').slice(0, 300)
+}
