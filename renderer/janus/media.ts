@@ -73,3 +73,11 @@ export function describeMediaError(error: unknown): string {
       return error instanceof Error ? error.message : String(error)
   }
 }
+
+/**
+ * The camera and microphone as they would be published, for a look before joining; stop its
+ * tracks when done.
+ */
+export function capturePreview(audio: boolean, video: boolean): Promise<MediaStream> {
+  return navigator.mediaDevices.getUserMedia({ audio, video })
+}

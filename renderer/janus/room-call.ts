@@ -30,6 +30,12 @@ import {
   type FeedId,
   type PublisherInfo,
 } from '../core/room/videoroom-events'
+import {
+  sdpMids,
+  streamDescription,
+  type MicrophoneState,
+  type StreamRole,
+} from '../core/room/stream-labels'
 import type { Gateway } from './gateway'
 import { describeMediaError } from './media'
 import { MediaLeg } from './media-leg'
@@ -41,6 +47,8 @@ export interface RoomOptions {
   pin?: string
   audio: boolean
   video: boolean
+  /** Join with the microphone off (others see it off from the start). */
+  muted?: boolean
   ice?: Partial<IceRestartOptions>
 }
 
@@ -50,6 +58,7 @@ export interface RoomTile {
   display: string
   tile: TileState
   talking: boolean
+  microphone: MicrophoneState
   stream: MediaStream | undefined
 }
 
@@ -80,7 +89,9 @@ export class RoomCall implements SessionParticipant, Call {
   private privateId: number | undefined
   /** A subscription request is on its way: the next sync waits for its answer. */
   private subscribing: Promise<void> | undefined
-  private mutedValue = false
+  private mutedValue: boolean
+  /** The mid our microphone is published on (once published). */
+  private audioMid: string | undefined
   /** Publishers whose streams we do not know (announced while we were away): subscribe whole. */
   private readonly wholeFeeds = new Set<FeedId>()
   private removeParticipant: (() => void) | undefined
@@ -90,7 +101,9 @@ export class RoomCall implements SessionParticipant, Call {
     private readonly gateway: () => Promise<Gateway>,
     private readonly clock: Clock,
     private readonly options: RoomOptions,
-  ) {}
+  ) {
+    this.mutedValue = options.muted === true
+  }
 
   get state(): RoomState {
     return this.stateValue
@@ -134,10 +147,22 @@ export class RoomCall implements SessionParticipant, Call {
     }
   }
 
+  /**
+   * Mutes or unmutes the microphone: silent at once here, no longer relayed by the room, and
+   * shown as off on everyone else's tile.
+   */
   setMuted(muted: boolean): void {
     this.mutedValue = muted
     this.publisher?.setMuted(muted)
     this.events.emit('muted', muted)
+    const leg = this.publisher
+    if (leg && this.audioMid !== undefined)
+      void leg.send(this.microphoneConfigure(this.audioMid)).catch((error: unknown) => {
+        this.events.emit(
+          'error',
+          `The others may not see your microphone change: ${describeMediaError(error)}`,
+        )
+      })
   }
 
   /** The user leaves the room. */
@@ -190,6 +215,7 @@ export class RoomCall implements SessionParticipant, Call {
     this.subscriber?.closeMedia(false)
     this.publisher = undefined
     this.subscriber = undefined
+    this.audioMid = undefined
     this.mids = new Map()
     this.session.recordIncident('media-restart', `${this.name}: joining the room again`)
     try {
@@ -233,11 +259,38 @@ export class RoomCall implements SessionParticipant, Call {
       { type: 'audio', capture: this.options.audio, recv: false },
       { type: 'video', capture: this.options.video, recv: false },
     ] as JanusJS.TrackOption[])
+    const mids = sdpMids(jsep.sdp ?? '')
+    const role = (type: string): StreamRole | undefined =>
+      type === 'audio' ? 'microphone' : type === 'video' ? 'camera' : undefined
+    const descriptions = mids.flatMap(({ mid, type }) => {
+      const r = role(type)
+      return r
+        ? [{ mid, description: streamDescription(r, r === 'microphone' && this.mutedValue) }]
+        : []
+    })
+    this.audioMid = mids.find((m) => m.type === 'audio')?.mid
     await leg.send(
-      { request: 'publish', audio: this.options.audio, video: this.options.video },
+      {
+        request: 'publish',
+        audio: this.options.audio,
+        video: this.options.video,
+        ...(descriptions.length > 0 ? { descriptions } : {}),
+      },
       jsep,
     )
     leg.startMedia()
+    // Joined muted: the room relays none of it from the start.
+    if (this.mutedValue && this.audioMid !== undefined)
+      await leg.send(this.microphoneConfigure(this.audioMid))
+  }
+
+  /** Relays our microphone or not, and says which in its description. */
+  private microphoneConfigure(mid: string): Record<string, unknown> {
+    return {
+      request: 'configure',
+      streams: [{ mid, send: !this.mutedValue }],
+      descriptions: [{ mid, description: streamDescription('microphone', this.mutedValue) }],
+    }
   }
 
   private onPublisherMessage(leg: MediaLeg, message: JanusJS.Message, jsep?: JanusJS.JSEP): void {
@@ -368,7 +421,13 @@ export class RoomCall implements SessionParticipant, Call {
         display: feed.display,
         streams: [],
       }
-      info.streams.push({ mid: feed.feedMid, type: feed.type, simulcast: false, disabled: false })
+      info.streams.push({
+        mid: feed.feedMid,
+        type: feed.type,
+        ...(feed.description !== undefined ? { description: feed.description } : {}),
+        simulcast: false,
+        disabled: false,
+      })
       learnt.set(feed.feedId, info)
     }
     for (const id of learnt.keys()) this.wholeFeeds.delete(id)
@@ -434,6 +493,7 @@ export class RoomCall implements SessionParticipant, Call {
     const legs = [this.publisher, this.subscriber]
     this.publisher = undefined
     this.subscriber = undefined
+    this.audioMid = undefined
     this.mids = new Map()
     this.remoteTracks = new Map()
     this.emitTiles()
@@ -474,7 +534,14 @@ export class RoomCall implements SessionParticipant, Call {
         this.streams.delete(who.id)
         stream = undefined
       }
-      tiles.push({ id: who.id, display: who.display, tile: who.tile, talking: who.talking, stream })
+      tiles.push({
+        id: who.id,
+        display: who.display,
+        tile: who.tile,
+        talking: who.talking,
+        microphone: who.microphone,
+        stream,
+      })
     }
     this.events.emit('tiles', tiles)
   }

@@ -1,8 +1,9 @@
 /**
  * Video rooms in Chromium: Holdfast pages join the lab's room on the VideoRoom plugin, see and
- * hear each other (tiles live from decoded frames), and see each other leave.
+ * hear each other (tiles live from decoded frames), see a mute and the talker, and see each
+ * other leave.
  */
-import type { Browser, BrowserContext, Page } from '@playwright/test'
+import type { Browser, BrowserContext, Locator, Page } from '@playwright/test'
 import { expect, openApp, shownSessionId, test, type Lab } from './fixtures'
 
 const room = '1234'
@@ -11,8 +12,8 @@ test.afterEach(async () => {
   for (const context of contexts.splice(0)) await context.close()
 })
 
-/** A page of its own (its own session) joined to the room as `name`. */
-async function joinRoom(browser: Browser, lab: Lab, name: string): Promise<Page> {
+/** A page of its own (its own session) with the Meetings part filled in for `name`. */
+async function meetingsAs(browser: Browser, lab: Lab, name: string): Promise<Page> {
   const context = await browser.newContext()
   contexts.push(context)
   const page = await context.newPage()
@@ -20,7 +21,14 @@ async function joinRoom(browser: Browser, lab: Lab, name: string): Promise<Page>
   const meetings = page.getByRole('region', { name: 'Meetings' })
   await meetings.getByLabel('Room', { exact: true }).fill(room)
   await meetings.getByLabel('Your name').fill(name)
-  await meetings.getByRole('button', { name: 'Join room' }).click()
+  return page
+}
+
+const meetings = (page: Page) => page.getByRole('region', { name: 'Meetings' })
+
+/** Joins the room from a filled-in Meetings part. */
+async function join(page: Page): Promise<Page> {
+  await meetings(page).getByRole('button', { name: 'Join room' }).click()
   await expect(page.getByTestId('room-status')).toHaveText('In the room')
   return page
 }
@@ -28,39 +36,66 @@ async function joinRoom(browser: Browser, lab: Lab, name: string): Promise<Page>
 const tile = (page: Page, display: string) =>
   page.getByTestId('room-tile').and(page.locator(`[data-display="${display}"]`))
 
-/** Frames the tile's video element has shown so far. */
-const framesShown = (page: Page, display: string) =>
-  tile(page, display)
-    .locator('video')
-    .evaluate((v) => (v as HTMLVideoElement).getVideoPlaybackQuality?.().totalVideoFrames ?? 0)
+/** Frames a video element has shown so far. */
+const frames = (video: Locator) =>
+  video.evaluate((v) => (v as HTMLVideoElement).getVideoPlaybackQuality?.().totalVideoFrames ?? 0)
 
-test('two people in a room see each other live and talking, and one leaving is seen by the other', async ({
+/** Waits until the video in `where` shows new frames. */
+async function expectFramesRising(where: Locator): Promise<void> {
+  const video = where.locator('video')
+  const before = await frames(video)
+  await expect.poll(() => frames(video), { timeout: 20_000 }).toBeGreaterThan(before)
+}
+
+test('three people in a room: each sees the others live, a mute and the talker, and who left', async ({
   browser,
   lab,
 }) => {
-  const ann = await joinRoom(browser, lab, 'Ann')
-  const ben = await joinRoom(browser, lab, 'Ben')
+  const ann = await join(await meetingsAs(browser, lab, 'Ann'))
+  const ben = await join(await meetingsAs(browser, lab, 'Ben'))
+  // Cy checks the camera first, and joins with the microphone off.
+  const cy = await meetingsAs(browser, lab, 'Cy')
+  await meetings(cy).getByRole('button', { name: 'Check camera and microphone' }).click()
+  await expectFramesRising(cy.getByTestId('room-preview'))
+  await meetings(cy).getByLabel('Join with the microphone off').check()
+  await join(cy)
+  await expect(cy.getByTestId('room-preview')).toHaveCount(0)
+  await expect(meetings(cy).getByRole('button', { name: 'Turn microphone on' })).toBeVisible()
 
-  for (const [page, other] of [
-    [ann, 'Ben'],
-    [ben, 'Ann'],
-  ] as const) {
-    await expect(tile(page, other)).toHaveAttribute('data-state', 'live', { timeout: 30_000 })
-    const before = await framesShown(page, other)
-    await expect.poll(() => framesShown(page, other)).toBeGreaterThan(before)
-    await expect(page.getByTestId('room-tile')).toHaveCount(1)
+  const people = { Ann: ann, Ben: ben, Cy: cy }
+  for (const [name, page] of Object.entries(people)) {
+    const others = Object.keys(people).filter((n) => n !== name)
+    await expect(page.getByTestId('room-tile')).toHaveCount(2)
+    for (const other of others) {
+      await expect(tile(page, other)).toHaveAttribute('data-state', 'live', { timeout: 30_000 })
+      await expectFramesRising(tile(page, other))
+    }
+  }
+  // Cy joined muted: the others see it from the start.
+  for (const page of [ann, ben]) {
+    await expect(tile(page, 'Cy')).toHaveAttribute('data-microphone', 'muted')
+    await expect(tile(page, 'Cy')).toContainText('microphone off')
   }
   await expect(ann.getByTestId('room-notes')).toContainText('Ben joined')
+  await expect(ann.getByTestId('room-notes')).toContainText('Cy joined')
   // The room's talking events (Chromium's fake microphone beeps loud enough) light Ben's tile.
   await expect(tile(ann, 'Ben')).toHaveAttribute('data-talking', 'true')
 
-  await ben
-    .getByRole('region', { name: 'Meetings' })
-    .getByRole('button', { name: 'Leave room' })
-    .click()
+  // Ann mutes: Ben and Cy see it, then see her microphone on again.
+  await meetings(ann).getByRole('button', { name: 'Turn microphone off' }).click()
+  for (const page of [ben, cy])
+    await expect(tile(page, 'Ann')).toHaveAttribute('data-microphone', 'muted')
+  await meetings(ann).getByRole('button', { name: 'Turn microphone on' }).click()
+  for (const page of [ben, cy])
+    await expect(tile(page, 'Ann')).toHaveAttribute('data-microphone', 'on')
+
+  await meetings(ben).getByRole('button', { name: 'Leave room' }).click()
   await expect(ben.getByTestId('room-status')).toHaveText('Left the room: you left')
-  await expect(ann.getByTestId('room-tile')).toHaveCount(0)
-  await expect(ann.getByTestId('room-notes')).toContainText('Ben left')
+  for (const page of [ann, cy]) {
+    await expect(tile(page, 'Ben')).toHaveCount(0)
+    await expect(page.getByTestId('room-tile')).toHaveCount(1)
+    await expect(page.getByTestId('room-notes')).toContainText('Ben left')
+  }
   // The server keeps no ghost: Ben's publisher and subscriber handles are gone.
   const benSession = await shownSessionId(ben)
   await expect.poll(() => lab.handles(benSession)).toEqual([])

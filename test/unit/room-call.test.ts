@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { RoomChange } from '../../renderer/core/room/room-changes'
-import { RoomCall } from '../../renderer/janus/room-call'
+import { RoomCall, type RoomOptions } from '../../renderer/janus/room-call'
 import { FakeGateway, type FakeHandle } from './support/fake-gateway'
 import { connected, makeHarness } from './support/harness'
 
@@ -15,7 +15,8 @@ const feed = (id: number, display: string) => ({
 
 const offer = { type: 'offer', sdp: 'v=0\r\n' } as const
 
-async function inRoom() {
+/** A connected session and a room call on a fake gateway, not joined yet. */
+async function newRoom(options: Partial<RoomOptions> = {}) {
   const h = makeHarness()
   await connected(h)
   const janus = new FakeGateway()
@@ -24,7 +25,13 @@ async function inRoom() {
     display: 'Ann',
     audio: true,
     video: true,
+    ...options,
   })
+  return { h, janus, room }
+}
+
+async function inRoom() {
+  const { h, janus, room } = await newRoom()
   const changes: RoomChange[] = []
   room.events.on('change', (c) => changes.push(c))
   const joining = room.join()
@@ -195,15 +202,7 @@ describe('a video room on a fake gateway', () => {
   })
 
   it('a refused join ends with the room’s words, leaving no handle behind', async () => {
-    const h = makeHarness()
-    await connected(h)
-    const janus = new FakeGateway()
-    const room = new RoomCall(h.session, janus.gateway, h.clock, {
-      room: 999,
-      display: 'Ann',
-      audio: true,
-      video: true,
-    })
+    const { h, janus, room } = await newRoom({ room: 999 })
     const joining = room.join()
     await h.clock.settle()
     janus.last.event({ videoroom: 'event', error_code: 426, error: 'No such room (999)' })
@@ -223,6 +222,66 @@ describe('a video room on a fake gateway', () => {
     expect(requests(publisher)).toContain('leave')
     expect(publisher.detached && subscriber.detached).toBe(true)
     expect(room.state.connection).toEqual({ kind: 'disconnected', reason: 'clientDisconnected' })
+  })
+})
+
+describe('the microphone in a room', () => {
+  it('publishes labelled streams, and a mute stops the relay and is announced', async () => {
+    const { room, publisher } = await inRoom()
+    expect(publisher.sent.find((s) => s.message.request === 'publish')?.message).toMatchObject({
+      descriptions: [
+        { mid: '0', description: 'Microphone' },
+        { mid: '1', description: 'Camera' },
+      ],
+    })
+    room.setMuted(true)
+    expect(publisher.sent.at(-1)?.message).toEqual({
+      request: 'configure',
+      streams: [{ mid: '0', send: false }],
+      descriptions: [{ mid: '0', description: 'Microphone (muted)' }],
+    })
+    room.setMuted(false)
+    expect(publisher.sent.at(-1)?.message).toMatchObject({
+      streams: [{ mid: '0', send: true }],
+      descriptions: [{ mid: '0', description: 'Microphone' }],
+    })
+  })
+
+  it('joining muted publishes the microphone as muted and asks the room not to relay it', async () => {
+    const { h, janus, room } = await newRoom({ muted: true })
+    const joining = room.join()
+    await h.clock.settle()
+    janus.last.event({ videoroom: 'joined', id: 1, publishers: [] })
+    await joining
+    const publisher = janus.handles[0]!
+    expect(room.muted).toBe(true)
+    const publish = publisher.sent.findIndex((s) => s.message.request === 'publish')
+    expect(publisher.sent[publish]?.message).toMatchObject({
+      descriptions: [{ mid: '0', description: 'Microphone (muted)' }, { mid: '1' }],
+    })
+    expect(publisher.sent.slice(publish + 1).map((s) => s.message)).toContainEqual(
+      expect.objectContaining({ request: 'configure', streams: [{ mid: '0', send: false }] }),
+    )
+  })
+
+  it('shows who muted on their tile', async () => {
+    const { room, publisher } = await inRoom()
+    const tiles: { display: string; microphone: string }[][] = []
+    room.events.on('tiles', (t) => tiles.push(t))
+    publisher.event({
+      videoroom: 'event',
+      publishers: [
+        {
+          id: 2,
+          display: 'Ben',
+          streams: [
+            { type: 'audio', mid: '0', description: 'Microphone (muted)' },
+            { type: 'video', mid: '1', description: 'Camera' },
+          ],
+        },
+      ],
+    })
+    expect(tiles.at(-1)).toEqual([expect.objectContaining({ display: 'Ben', microphone: 'muted' })])
   })
 })
 

@@ -11,6 +11,12 @@ import {
   type RoomState,
 } from '../../renderer/core/room/room-state'
 import {
+  describeMicrophone,
+  microphoneOf,
+  sdpMids,
+  streamDescription,
+} from '../../renderer/core/room/stream-labels'
+import {
   describeRoomError,
   readRoomEvent,
   readSubscriberEvent,
@@ -207,6 +213,67 @@ describe('the room machine', () => {
   it('passive participants announced by joining are in the roster without a tile', () => {
     const state = nextRoom(joined([]), { type: 'joining', id: 5, display: 'Eve' })
     expect(state.roster.get(5)).toMatchObject({ display: 'Eve', tile: 'gone', streams: [] })
+  })
+})
+
+describe('a microphone muted, as others see it', () => {
+  const withMic = (id: number, description?: string): PublisherInfo => ({
+    id,
+    display: `p${id}`,
+    streams: [
+      {
+        mid: '0',
+        type: 'audio',
+        ...(description !== undefined ? { description } : {}),
+        simulcast: false,
+        disabled: false,
+      },
+      { mid: '1', type: 'video', description: 'Camera', simulcast: false, disabled: false },
+    ],
+  })
+
+  it('is said in the audio stream’s description and read back from it', () => {
+    expect(streamDescription('microphone')).toBe('Microphone')
+    expect(streamDescription('microphone', true)).toBe('Microphone (muted)')
+    expect(microphoneOf(withMic(2, 'Microphone (muted)').streams)).toBe('muted')
+    expect(microphoneOf(withMic(2, 'Microphone').streams)).toBe('on')
+    // Another client that labels nothing: its microphone is on as far as anyone can tell.
+    expect(microphoneOf(withMic(2).streams)).toBe('on')
+    expect(microphoneOf(withMic(2).streams.filter((s) => s.type === 'video'))).toBe('none')
+    expect(describeMicrophone('muted')).toBe('microphone off')
+    expect(describeMicrophone('on')).toBeUndefined()
+  })
+
+  it('follows a publisher that mutes and unmutes (its re-announcements), keeping its tile', () => {
+    let state = joined([withMic(2, 'Microphone')])
+    state = nextRoom(state, { type: 'feed-media', id: 2, flowing: true })
+    expect(state.roster.get(2)).toMatchObject({ microphone: 'on', tile: 'live' })
+    state = nextRoom(state, { type: 'publishers', publishers: [withMic(2, 'Microphone (muted)')] })
+    expect(state.roster.get(2)).toMatchObject({ microphone: 'muted', tile: 'live' })
+    state = nextRoom(state, { type: 'publishers', publishers: [withMic(2, 'Microphone')] })
+    expect(state.roster.get(2)?.microphone).toBe('on')
+    state = nextRoom(state, { type: 'unpublished', id: 2 })
+    expect(state.roster.get(2)?.microphone).toBe('none')
+  })
+
+  it('reads the mids of an offer, m-line by m-line', () => {
+    const sdp = [
+      'v=0',
+      'm=audio 9 UDP/TLS/RTP/SAVPF 111',
+      'a=mid:0',
+      'm=video 9 UDP/TLS/RTP/SAVPF 96',
+      'a=sendonly',
+      'a=mid:v1',
+      'm=application 9 UDP/DTLS/SCTP webrtc-datachannel',
+      'a=mid:2',
+      '',
+    ].join('\r\n')
+    expect(sdpMids(sdp)).toEqual([
+      { mid: '0', type: 'audio' },
+      { mid: 'v1', type: 'video' },
+      { mid: '2', type: 'data' },
+    ])
+    expect(sdpMids('not an sdp')).toEqual([])
   })
 })
 

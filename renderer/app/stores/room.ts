@@ -3,6 +3,7 @@ import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { RoomChange } from '../../core/room/room-changes'
 import { describeRoom, emptyRoom, inRoom, type RoomState } from '../../core/room/room-state'
+import { capturePreview, describeMediaError } from '../../janus/media'
 import type { RoomCall, RoomOptions, RoomTile } from '../../janus/room-call'
 import type { HoldfastApp } from '../holdfast-app'
 
@@ -16,6 +17,8 @@ export const useRoomStore = defineStore('room', () => {
   const state = shallowRef<RoomState>(emptyRoom)
   const tiles = shallowRef<RoomTile[]>([])
   const localStream = shallowRef<MediaStream | undefined>()
+  /** The camera and microphone shown before joining. */
+  const preview = shallowRef<MediaStream | undefined>()
   const muted = ref(false)
   const error = ref<string | undefined>()
   const notice = ref<string | undefined>()
@@ -40,9 +43,28 @@ export const useRoomStore = defineStore('room', () => {
     if (text) notes.value = [{ at: Date.now(), text }, ...notes.value].slice(0, 50)
   }
 
+  /** Shows the camera (and opens the microphone) before joining, to check them. */
+  async function startPreview(audio: boolean, video: boolean): Promise<void> {
+    stopPreview()
+    error.value = undefined
+    if (!audio && !video) return
+    try {
+      preview.value = await capturePreview(audio, video)
+    } catch (e) {
+      error.value = describeMediaError(e)
+    }
+  }
+
+  function stopPreview(): void {
+    for (const track of preview.value?.getTracks() ?? []) track.stop()
+    preview.value = undefined
+  }
+
   async function join(options: RoomOptions): Promise<void> {
     error.value = undefined
     if (!app) return
+    // The call captures its own; the preview's camera must not stay on beside it.
+    stopPreview()
     let next: RoomCall
     try {
       next = app.createRoomCall(options)
@@ -75,6 +97,7 @@ export const useRoomStore = defineStore('room', () => {
     state,
     tiles,
     localStream,
+    preview,
     muted,
     error,
     notice,
@@ -82,6 +105,8 @@ export const useRoomStore = defineStore('room', () => {
     statusText,
     live,
     attach,
+    startPreview,
+    stopPreview,
     join,
     leave,
     toggleMute,

@@ -10,6 +10,8 @@ export interface MidFeed {
   feedMid?: string
   display: string
   type: SubscribedStream['type']
+  /** The publisher's label for the stream ("Screen", "Microphone (muted)"). */
+  description?: string
 }
 
 /** The mid-to-feed map of the active streams in `streams`. */
@@ -22,6 +24,7 @@ export function midMap(streams: readonly SubscribedStream[]): Map<string, MidFee
       ...(s.feedMid !== undefined ? { feedMid: s.feedMid } : {}),
       display: s.feedDisplay ?? '',
       type: s.type,
+      ...(s.feedDescription !== undefined ? { description: s.feedDescription } : {}),
     })
   }
   return map

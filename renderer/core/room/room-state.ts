@@ -5,6 +5,7 @@
  * **gone** once its publisher left. Nothing looks alive when it is not.
  */
 import { assertNever } from '../connection-state'
+import { microphoneOf, type MicrophoneState } from './stream-labels'
 import type { FeedId, FeedStream, PublisherInfo, RoomEvent } from './videoroom-events'
 
 /** Why we are out of the room. */
@@ -31,6 +32,8 @@ export interface Participant {
   display: string
   /** The streams they publish (none: in the room without publishing). */
   streams: readonly FeedStream[]
+  /** Their microphone as they announce it (muted is said in the stream's description). */
+  microphone: MicrophoneState
   talking: boolean
   tile: TileState
 }
@@ -94,7 +97,14 @@ export function nextRoom(state: RoomState, action: RoomAction): RoomState {
     case 'unpublished': {
       const who = state.roster.get(action.id)
       if (!who || isMe(connection, action.id)) return state
-      return withRoster(new Map(state.roster).set(action.id, { ...who, streams: [], tile: 'gone' }))
+      return withRoster(
+        new Map(state.roster).set(action.id, {
+          ...who,
+          streams: [],
+          microphone: 'none',
+          tile: 'gone',
+        }),
+      )
     }
     case 'leaving':
     case 'kicked': {
@@ -114,6 +124,7 @@ export function nextRoom(state: RoomState, action: RoomAction): RoomState {
           id: action.id,
           display: action.display,
           streams: [],
+          microphone: 'none',
           talking: false,
           tile: 'gone',
         }),
@@ -164,6 +175,7 @@ export function nextRoom(state: RoomState, action: RoomAction): RoomState {
             id: p.id,
             display: p.display,
             streams: [],
+            microphone: 'none',
             talking: false,
             tile: p.publisher === true ? 'stalled' : 'gone',
           })
@@ -201,6 +213,7 @@ function upsertPublishers(
       id: p.id,
       display: p.display || known?.display || '',
       streams,
+      microphone: microphoneOf(streams),
       talking: p.talking ?? known?.talking ?? false,
       // A feed we already watch keeps its tile; a new one is stalled until media is seen.
       tile: streams.length === 0 ? 'gone' : known && known.tile !== 'gone' ? known.tile : 'stalled',

@@ -48,6 +48,7 @@ export interface SubscribedStream {
   feedId?: FeedId
   feedMid?: string
   feedDisplay?: string
+  feedDescription?: string
   active: boolean
 }
 
@@ -153,6 +154,9 @@ function readSubscribedStream(value: unknown): SubscribedStream | undefined {
     ...(isId(value.feed_id) ? { feedId: value.feed_id } : {}),
     ...(typeof value.feed_mid === 'string' ? { feedMid: value.feed_mid } : {}),
     ...(typeof value.feed_display === 'string' ? { feedDisplay: value.feed_display } : {}),
+    ...(typeof value.feed_description === 'string'
+      ? { feedDescription: value.feed_description }
+      : {}),
     active: value.active !== false,
   }
 }

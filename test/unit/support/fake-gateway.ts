@@ -50,9 +50,17 @@ export class FakeHandle {
           : (params.success as ((data?: unknown) => void) | undefined)?.(this.answers.get(request)),
       )
     },
-    createOffer: (params: { iceRestart?: boolean; success: (jsep: unknown) => void }) => {
+    createOffer: (params: {
+      iceRestart?: boolean
+      tracks?: { type: string }[]
+      success: (jsep: unknown) => void
+    }) => {
       this.offers.push({ iceRestart: params.iceRestart === true })
-      queueMicrotask(() => params.success({ type: 'offer', sdp: 'v=0\r\n' }))
+      // An m-line with its mid for each audio or video track asked for, as a browser makes.
+      const media = (params.tracks ?? [])
+        .filter((t) => t.type === 'audio' || t.type === 'video')
+        .map((t, i) => `m=${t.type} 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:${i}\r\n`)
+      queueMicrotask(() => params.success({ type: 'offer', sdp: `v=0\r\n${media.join('')}` }))
     },
     createAnswer: (params: { success: (jsep: unknown) => void }) =>
       queueMicrotask(() => params.success({ type: 'answer', sdp: 'v=0\r\n' })),
