@@ -13,7 +13,7 @@ import { Emitter } from '../core/emitter'
 import type { IceRestartOptions } from '../core/ice-restart-policy'
 import type { JanusSession, RecoveryContext, SessionParticipant } from '../core/janus-session'
 import { FeedActivity } from '../core/room/feed-activity'
-import { midMap, missingFeeds, type MidFeed } from '../core/room/mid-map'
+import { midMap, missingFeeds, staleStreams, type MidFeed } from '../core/room/mid-map'
 import { roomChanges, ChangeBuffer, type RoomChange } from '../core/room/room-changes'
 import {
   emptyRoom,
@@ -31,6 +31,7 @@ import {
   type PublisherInfo,
 } from '../core/room/videoroom-events'
 import {
+  isScreen,
   sdpMids,
   streamDescription,
   type MicrophoneState,
@@ -52,9 +53,12 @@ export interface RoomOptions {
   ice?: Partial<IceRestartOptions>
 }
 
-/** One remote participant's tile, as the UI draws it. */
+/** One tile as the UI draws it: a remote participant's camera, or a screen they share. */
 export interface RoomTile {
+  /** Unique among tiles: the feed id, with `:screen` for a shared screen. */
+  key: string
   id: FeedId
+  source: 'camera' | 'screen'
   display: string
   tile: TileState
   talking: boolean
@@ -68,6 +72,8 @@ export interface RoomCallEvents extends Record<string, unknown> {
   change: RoomChange
   muted: boolean
   localStream: MediaStream | undefined
+  /** The screen we share (a stream of its one track), or undefined when not sharing. */
+  localScreen: MediaStream | undefined
   error: string
   /** Something the user should know that is not an error. */
   notice: string
@@ -83,7 +89,8 @@ export class RoomCall implements SessionParticipant, Call {
   private subscriber: MediaLeg | undefined
   private mids = new Map<string, MidFeed>()
   private remoteTracks: ReadonlyMap<string, MediaStreamTrack> = new Map()
-  private readonly streams = new Map<FeedId, MediaStream>()
+  /** Each tile's stream, by tile key. */
+  private readonly streams = new Map<string, MediaStream>()
   private readonly activity = new FeedActivity()
   private readonly changes = new ChangeBuffer<RoomChange>((c) => this.events.emit('change', c))
   private privateId: number | undefined
@@ -92,6 +99,10 @@ export class RoomCall implements SessionParticipant, Call {
   private mutedValue: boolean
   /** The mid our microphone is published on (once published). */
   private audioMid: string | undefined
+  /** Every mid of our publisher's offers so far (a screen added later gets a new one). */
+  private publishedMids = new Set<string>()
+  /** The mid our shared screen is published on, while sharing. */
+  private screenMid: string | undefined
   /** Publishers whose streams we do not know (announced while we were away): subscribe whole. */
   private readonly wholeFeeds = new Set<FeedId>()
   private removeParticipant: (() => void) | undefined
@@ -165,6 +176,61 @@ export class RoomCall implements SessionParticipant, Call {
       })
   }
 
+  get sharingScreen(): boolean {
+    return this.screenMid !== undefined
+  }
+
+  /**
+   * Shares the screen as a second video on our publisher (others see a tile of its own,
+   * labelled as a screen), or stops sharing. The browser's own "Stop sharing" stops it too.
+   */
+  async shareScreen(on: boolean): Promise<void> {
+    const leg = this.publisher
+    if (on === this.sharingScreen) return
+    if (!leg || this.stateValue.connection.kind !== 'joined') {
+      if (on) this.events.emit('error', 'Join the room before sharing your screen.')
+      return
+    }
+    try {
+      if (on) await this.startScreen(leg)
+      else await this.stopScreen(leg)
+    } catch (error) {
+      this.events.emit('error', `Screen sharing: ${describeMediaError(error)}`)
+    }
+  }
+
+  private async startScreen(leg: MediaLeg): Promise<void> {
+    const jsep = await leg.negotiate([
+      { type: 'screen', capture: true, recv: false, add: true },
+    ] as JanusJS.TrackOption[])
+    const mids = sdpMids(jsep.sdp ?? '')
+    const mid = mids.find((m) => m.type === 'video' && !this.publishedMids.has(m.mid))?.mid
+    for (const m of mids) this.publishedMids.add(m.mid)
+    if (mid === undefined) throw new Error('the browser added no video for the screen')
+    await leg.send(
+      {
+        request: 'configure',
+        descriptions: [{ mid, description: streamDescription('screen') }],
+      },
+      jsep,
+    )
+    this.screenMid = mid
+    const track = leg.pc?.getTransceivers().find((t) => t.mid === mid)?.sender.track
+    // Ended from the browser's own controls (or the shared window closed).
+    track?.addEventListener('ended', () => void this.shareScreen(false))
+    this.events.emit('localScreen', track ? new MediaStream([track]) : undefined)
+  }
+
+  private async stopScreen(leg: MediaLeg): Promise<void> {
+    const mid = this.screenMid
+    this.screenMid = undefined
+    this.events.emit('localScreen', undefined)
+    const jsep = await leg.negotiate([
+      { type: 'video', mid, remove: true, recv: false },
+    ] as JanusJS.TrackOption[])
+    await leg.send({ request: 'configure' }, jsep)
+  }
+
   /** The user leaves the room. */
   hangup(): Promise<void> {
     return this.close('clientDisconnected')
@@ -217,6 +283,14 @@ export class RoomCall implements SessionParticipant, Call {
     this.subscriber = undefined
     this.audioMid = undefined
     this.mids = new Map()
+    if (this.screenMid !== undefined) {
+      this.screenMid = undefined
+      this.events.emit('localScreen', undefined)
+      this.events.emit(
+        'notice',
+        'Screen sharing stopped when the connection was lost; share again.',
+      )
+    }
     this.session.recordIncident('media-restart', `${this.name}: joining the room again`)
     try {
       await this.joinAsPublisher()
@@ -269,6 +343,7 @@ export class RoomCall implements SessionParticipant, Call {
         : []
     })
     this.audioMid = mids.find((m) => m.type === 'audio')?.mid
+    this.publishedMids = new Set(mids.map((m) => m.mid))
     await leg.send(
       {
         request: 'publish',
@@ -327,15 +402,22 @@ export class RoomCall implements SessionParticipant, Call {
         .map((feed) => ({ feed })),
     ]
     const live = new Set([...publishers.map((p) => p.id), ...this.wholeFeeds])
-    const gone = [...new Set([...this.mids.values()].map((m) => m.feedId))].filter(
+    const goneFeeds = [...new Set([...this.mids.values()].map((m) => m.feedId))].filter(
       (id) => !live.has(id),
     )
+    const gone: { feed: FeedId; mid?: string }[] = [
+      ...goneFeeds.map((feed) => ({ feed })),
+      ...staleStreams(publishers, this.mids),
+    ]
     if (wanted.length === 0 && gone.length === 0) return
     this.subscribing = this.subscribe(wanted, gone).finally(() => (this.subscribing = undefined))
     await this.subscribing
   }
 
-  private async subscribe(wanted: { feed: FeedId; mid?: string }[], gone: FeedId[]): Promise<void> {
+  private async subscribe(
+    wanted: { feed: FeedId; mid?: string }[],
+    gone: { feed: FeedId; mid?: string }[],
+  ): Promise<void> {
     try {
       const updated = this.once('streams')
       if (!this.subscriber) {
@@ -349,11 +431,7 @@ export class RoomCall implements SessionParticipant, Call {
           ...(this.privateId !== undefined ? { private_id: this.privateId } : {}),
         })
       } else {
-        if (gone.length > 0)
-          await this.subscriber.send({
-            request: 'unsubscribe',
-            streams: gone.map((feed) => ({ feed })),
-          })
+        if (gone.length > 0) await this.subscriber.send({ request: 'unsubscribe', streams: gone })
         if (wanted.length > 0) await this.subscriber.send({ request: 'subscribe', streams: wanted })
       }
       await updated
@@ -494,6 +572,8 @@ export class RoomCall implements SessionParticipant, Call {
     this.publisher = undefined
     this.subscriber = undefined
     this.audioMid = undefined
+    if (this.screenMid !== undefined) this.events.emit('localScreen', undefined)
+    this.screenMid = undefined
     this.mids = new Map()
     this.remoteTracks = new Map()
     this.emitTiles()
@@ -516,33 +596,54 @@ export class RoomCall implements SessionParticipant, Call {
     this.emitTiles()
   }
 
-  /** One tile per remote participant, its stream made of the tracks its mids carry. */
+  /**
+   * One tile per remote participant (its camera and microphone) and one per shared screen,
+   * each stream made of the tracks its mids carry.
+   */
   private emitTiles(): void {
     const tiles: RoomTile[] = []
     for (const who of this.stateValue.roster.values()) {
-      const tracks = [...this.mids]
-        .filter(([, feed]) => feed.feedId === who.id)
-        .map(([mid]) => this.remoteTracks.get(mid))
-        .filter((t): t is MediaStreamTrack => t !== undefined)
-      let stream = this.streams.get(who.id)
-      if (tracks.length > 0) {
-        stream ??= new MediaStream()
-        for (const t of stream.getTracks()) if (!tracks.includes(t)) stream.removeTrack(t)
-        for (const t of tracks) if (!stream.getTrackById(t.id)) stream.addTrack(t)
-        this.streams.set(who.id, stream)
-      } else {
-        this.streams.delete(who.id)
-        stream = undefined
+      const sent = new Set(who.streams.map((s) => s.mid))
+      const screenMids = new Set(
+        who.streams.filter((s) => s.type === 'video' && isScreen(s.description)).map((s) => s.mid),
+      )
+      const bySource = { camera: [] as MediaStreamTrack[], screen: [] as MediaStreamTrack[] }
+      for (const [mid, feed] of this.mids) {
+        const track = feed.feedId === who.id ? this.remoteTracks.get(mid) : undefined
+        // A stream it stopped sending (being unsubscribed) shows nowhere.
+        if (!track || (feed.feedMid !== undefined && !sent.has(feed.feedMid))) continue
+        bySource[screenMids.has(feed.feedMid ?? '') ? 'screen' : 'camera'].push(track)
       }
-      tiles.push({
-        id: who.id,
-        display: who.display,
-        tile: who.tile,
-        talking: who.talking,
-        microphone: who.microphone,
-        stream,
-      })
+      for (const source of ['camera', 'screen'] as const) {
+        const key = source === 'camera' ? String(who.id) : `${String(who.id)}:screen`
+        const stream = this.tileStream(key, bySource[source])
+        // A screen tile only while one is shared; the camera tile always.
+        if (source === 'screen' && screenMids.size === 0) continue
+        tiles.push({
+          key,
+          id: who.id,
+          source,
+          display: who.display,
+          tile: who.tile,
+          talking: source === 'camera' && who.talking,
+          microphone: who.microphone,
+          stream,
+        })
+      }
     }
     this.events.emit('tiles', tiles)
+  }
+
+  /** The tile's stream, kept across updates so its video element keeps playing. */
+  private tileStream(key: string, tracks: MediaStreamTrack[]): MediaStream | undefined {
+    if (tracks.length === 0) {
+      this.streams.delete(key)
+      return undefined
+    }
+    const stream = this.streams.get(key) ?? new MediaStream()
+    for (const t of stream.getTracks()) if (!tracks.includes(t)) stream.removeTrack(t)
+    for (const t of tracks) if (!stream.getTrackById(t.id)) stream.addTrack(t)
+    this.streams.set(key, stream)
+    return stream
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Video rooms in Chromium: Holdfast pages join the lab's room on the VideoRoom plugin, see and
- * hear each other (tiles live from decoded frames), see a mute and the talker, and see each
- * other leave.
+ * hear each other (tiles live from decoded frames), see a mute, the talker and a shared
+ * screen, and see each other leave.
  */
 import type { Browser, BrowserContext, Locator, Page } from '@playwright/test'
 import { expect, openApp, shownSessionId, test, type Lab } from './fixtures'
@@ -34,7 +34,14 @@ async function join(page: Page): Promise<Page> {
 }
 
 const tile = (page: Page, display: string) =>
-  page.getByTestId('room-tile').and(page.locator(`[data-display="${display}"]`))
+  page
+    .getByTestId('room-tile')
+    .and(page.locator(`[data-display="${display}"][data-source="camera"]`))
+
+const screenTile = (page: Page, display: string) =>
+  page
+    .getByTestId('room-tile')
+    .and(page.locator(`[data-display="${display}"][data-source="screen"]`))
 
 /** Frames a video element has shown so far. */
 const frames = (video: Locator) =>
@@ -47,7 +54,7 @@ async function expectFramesRising(where: Locator): Promise<void> {
   await expect.poll(() => frames(video), { timeout: 20_000 }).toBeGreaterThan(before)
 }
 
-test('three people in a room: each sees the others live, a mute and the talker, and who left', async ({
+test('three people in a room: each sees the others live, a mute, the talker, a shared screen, and who left', async ({
   browser,
   lab,
 }) => {
@@ -88,6 +95,18 @@ test('three people in a room: each sees the others live, a mute and the talker, 
   await meetings(ann).getByRole('button', { name: 'Turn microphone on' }).click()
   for (const page of [ben, cy])
     await expect(tile(page, 'Ann')).toHaveAttribute('data-microphone', 'on')
+
+  // Ann shares her screen: a second tile of hers, labelled as a screen, with its own frames.
+  await meetings(ann).getByRole('button', { name: 'Share the screen' }).click()
+  await expectFramesRising(ann.getByTestId('room-self-screen'))
+  for (const page of [ben, cy]) {
+    const screen = screenTile(page, 'Ann')
+    await expect(screen).toContainText('Ann’s screen')
+    await expectFramesRising(screen)
+    await expect(page.getByTestId('room-tile')).toHaveCount(3)
+  }
+  await meetings(ann).getByRole('button', { name: 'Stop sharing the screen' }).click()
+  for (const page of [ben, cy]) await expect(screenTile(page, 'Ann')).toHaveCount(0)
 
   await meetings(ben).getByRole('button', { name: 'Leave room' }).click()
   await expect(ben.getByTestId('room-status')).toHaveText('Left the room: you left')

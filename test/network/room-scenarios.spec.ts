@@ -20,7 +20,9 @@ async function join(page: Page, url: string, name: string): Promise<void> {
 }
 
 const tile = (page: Page, display: string) =>
-  page.getByTestId('room-tile').and(page.locator(`[data-display="${display}"]`))
+  page
+    .getByTestId('room-tile')
+    .and(page.locator(`[data-display="${display}"][data-source="camera"]`))
 
 const framesShown = (page: Page, display: string) =>
   tile(page, display)

@@ -285,6 +285,97 @@ describe('the microphone in a room', () => {
   })
 })
 
+describe('sharing the screen', () => {
+  it('adds the screen as a new video labelled Screen, and removes it when stopped', async () => {
+    const { h, room, publisher } = await inRoom()
+    await room.shareScreen(true)
+    const share = publisher.sent.at(-1)!
+    expect(share.message).toEqual({
+      request: 'configure',
+      descriptions: [{ mid: '2', description: 'Screen' }],
+    })
+    expect(share.jsep?.sdp).toContain('a=mid:2')
+    expect(room.sharingScreen).toBe(true)
+    await room.shareScreen(false)
+    expect(publisher.sent.at(-1)?.message).toEqual({ request: 'configure' })
+    expect(publisher.sent.at(-1)?.jsep).toBeDefined()
+    expect(room.sharingScreen).toBe(false)
+    await h.clock.settle()
+  })
+
+  it('is refused before joining, with words', async () => {
+    const { room } = await newRoom()
+    const errors: string[] = []
+    room.events.on('error', (e) => errors.push(e))
+    await room.shareScreen(true)
+    expect(errors).toEqual(['Join the room before sharing your screen.'])
+  })
+
+  it('shows another participant’s screen as a tile of its own', async () => {
+    const { h, room, publisher, subscriber } = await inRoom()
+    const tiles: { key: string; source: string; display: string }[][] = []
+    room.events.on('tiles', (t) => tiles.push(t))
+    publisher.event({
+      videoroom: 'event',
+      publishers: [
+        {
+          id: 2,
+          display: 'Ben',
+          streams: [
+            { type: 'audio', mid: '0', description: 'Microphone' },
+            { type: 'video', mid: '1', description: 'Camera' },
+            { type: 'video', mid: '2', description: 'Screen' },
+          ],
+        },
+      ],
+    })
+    await Promise.resolve()
+    // Only the new stream is asked for.
+    expect(subscriber.sent.at(-1)?.message).toEqual({
+      request: 'subscribe',
+      streams: [{ feed: 2, mid: '2' }],
+    })
+    expect(tiles.at(-1)?.map((t) => [t.key, t.source, t.display])).toEqual([
+      ['2', 'camera', 'Ben'],
+      ['2:screen', 'screen', 'Ben'],
+    ])
+    subscriber.event(
+      {
+        videoroom: 'updated',
+        streams: [
+          { mid: '0', type: 'audio', feed_id: 2, feed_mid: '0' },
+          { mid: '1', type: 'video', feed_id: 2, feed_mid: '1' },
+          { mid: '2', type: 'video', feed_id: 2, feed_mid: '2', feed_description: 'Screen' },
+        ],
+      },
+      offer,
+    )
+    await h.clock.settle()
+    // Ben stops sharing: the stream is announced disabled, and its tile goes.
+    publisher.event({
+      videoroom: 'event',
+      publishers: [
+        {
+          id: 2,
+          display: 'Ben',
+          streams: [
+            { type: 'audio', mid: '0' },
+            { type: 'video', mid: '1' },
+            { type: 'video', mid: '2', description: 'Screen', disabled: true },
+          ],
+        },
+      ],
+    })
+    expect(tiles.at(-1)?.map((t) => t.key)).toEqual(['2'])
+    await h.clock.settle()
+    // Janus tells subscribers nothing of a stopped stream: we let go of it ourselves.
+    expect(subscriber.sent.map((s) => s.message)).toContainEqual({
+      request: 'unsubscribe',
+      streams: [{ feed: 2, mid: '2' }],
+    })
+  })
+})
+
 describe('a room on a server without a reclaim window', () => {
   it('says so before joining', async () => {
     const h = makeHarness()

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { FeedActivity } from '../../renderer/core/room/feed-activity'
-import { midMap, missingFeeds } from '../../renderer/core/room/mid-map'
+import { midMap, missingFeeds, staleStreams } from '../../renderer/core/room/mid-map'
 import { ChangeBuffer, roomChanges } from '../../renderer/core/room/room-changes'
 import {
   describeRoom,
@@ -338,6 +338,20 @@ describe('the mid map', () => {
       { feed: 3, mid: '0' },
       { feed: 3, mid: '1' },
     ])
+  })
+})
+
+describe('streams a publisher stopped sending', () => {
+  it('are the subscribed mids of a known publisher that no longer lists them', () => {
+    const subscribed = midMap([
+      { mid: '0', type: 'video', feedId: 2, feedMid: '1', active: true },
+      { mid: '1', type: 'video', feedId: 2, feedMid: '2', active: true },
+      { mid: '2', type: 'video', feedId: 3, feedMid: '1', active: true },
+    ])
+    const ben = { id: 2, streams: [{ mid: '1' }] }
+    // Publisher 3's streams are not known yet (subscribed whole): nothing of it is stale.
+    expect(staleStreams([ben, { id: 3, streams: [] }], subscribed)).toEqual([{ feed: 2, mid: '2' }])
+    expect(staleStreams([{ id: 2, streams: [{ mid: '1' }, { mid: '2' }] }], subscribed)).toEqual([])
   })
 })
 

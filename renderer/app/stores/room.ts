@@ -17,6 +17,8 @@ export const useRoomStore = defineStore('room', () => {
   const state = shallowRef<RoomState>(emptyRoom)
   const tiles = shallowRef<RoomTile[]>([])
   const localStream = shallowRef<MediaStream | undefined>()
+  /** The screen we share, while sharing. */
+  const localScreen = shallowRef<MediaStream | undefined>()
   /** The camera and microphone shown before joining. */
   const preview = shallowRef<MediaStream | undefined>()
   const muted = ref(false)
@@ -83,6 +85,7 @@ export const useRoomStore = defineStore('room', () => {
     })
     next.events.on('tiles', (t) => (tiles.value = t))
     next.events.on('localStream', (s) => (localStream.value = s))
+    next.events.on('localScreen', (s) => (localScreen.value = s))
     next.events.on('muted', (m) => (muted.value = m))
     next.events.on('error', (m) => (error.value = m))
     next.events.on('notice', (m) => (notice.value = m))
@@ -92,12 +95,14 @@ export const useRoomStore = defineStore('room', () => {
 
   const leave = () => call?.hangup()
   const toggleMute = () => call?.setMuted(!muted.value)
+  const toggleScreen = () => call?.shareScreen(!localScreen.value)
 
   return {
     state,
     tiles,
     localStream,
     preview,
+    localScreen,
     muted,
     error,
     notice,
@@ -110,5 +115,6 @@ export const useRoomStore = defineStore('room', () => {
     join,
     leave,
     toggleMute,
+    toggleScreen,
   }
 })

@@ -44,3 +44,21 @@ export function missingFeeds(
       .map((s) => ({ feed: p.id, mid: s.mid })),
   )
 }
+
+/**
+ * Subscribed streams a publisher no longer sends (a screen share it stopped: Janus announces
+ * the stream disabled and sends no update to subscribers): to unsubscribe one by one.
+ */
+export function staleStreams(
+  publishers: readonly { id: FeedId; streams: readonly { mid: string }[] }[],
+  subscribed: ReadonlyMap<string, MidFeed>,
+): { feed: FeedId; mid: string }[] {
+  const sent = new Map(publishers.map((p) => [p.id, new Set(p.streams.map((s) => s.mid))]))
+  const stale: { feed: FeedId; mid: string }[] = []
+  for (const feed of subscribed.values()) {
+    const mids = sent.get(feed.feedId)
+    if (mids && mids.size > 0 && feed.feedMid !== undefined && !mids.has(feed.feedMid))
+      stale.push({ feed: feed.feedId, mid: feed.feedMid })
+  }
+  return stale
+}

@@ -24,6 +24,11 @@ export function streamDescription(role: StreamRole, muted = false): string {
   return `${names[role]}${muted ? mutedMark : ''}`
 }
 
+/** Whether a published stream is a shared screen (shown as a tile of its own). */
+export function isScreen(description: string | undefined): boolean {
+  return description === names.screen
+}
+
 /** A publisher's microphone, read from its streams: no audio stream reads `none`. */
 export function microphoneOf(streams: readonly FeedStream[]): MicrophoneState {
   const audio = streams.find((s) => s.type === 'audio')

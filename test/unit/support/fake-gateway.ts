@@ -11,6 +11,8 @@ type Options = Omit<JanusJS.PluginOptions, 'success' | 'error'>
 export class FakeHandle {
   readonly sent: { message: Record<string, unknown>; jsep?: unknown }[] = []
   readonly offers: { iceRestart: boolean }[] = []
+  /** The kinds of the m-lines offered so far, by mid. */
+  private readonly mlines: ('audio' | 'video')[] = []
   detached = false
   hangups = 0
   muted = false
@@ -52,14 +54,19 @@ export class FakeHandle {
     },
     createOffer: (params: {
       iceRestart?: boolean
-      tracks?: { type: string }[]
+      tracks?: { type: string; add?: boolean }[]
       success: (jsep: unknown) => void
     }) => {
       this.offers.push({ iceRestart: params.iceRestart === true })
-      // An m-line with its mid for each audio or video track asked for, as a browser makes.
-      const media = (params.tracks ?? [])
-        .filter((t) => t.type === 'audio' || t.type === 'video')
-        .map((t, i) => `m=${t.type} 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:${i}\r\n`)
+      // As a browser: an m-line for each audio or video track of the first offer, a new one
+      // for each track added later; mids count up.
+      const first = this.mlines.length === 0
+      for (const t of params.tracks ?? [])
+        if ((first || t.add === true) && t.type !== 'data')
+          this.mlines.push(t.type === 'audio' ? 'audio' : 'video')
+      const media = this.mlines.map(
+        (type, i) => `m=${type} 9 UDP/TLS/RTP/SAVPF 111\r\na=mid:${i}\r\n`,
+      )
       queueMicrotask(() => params.success({ type: 'offer', sdp: `v=0\r\n${media.join('')}` }))
     },
     createAnswer: (params: { success: (jsep: unknown) => void }) =>
