@@ -57,6 +57,10 @@ async function inRoom() {
 
 const requests = (handle: FakeHandle) => handle.requests()
 
+/** The room announces Ben (feed 2) with these streams, as after a change of his. */
+const benAnnounced = (publisher: FakeHandle, streams: Record<string, unknown>[]) =>
+  publisher.event({ videoroom: 'event', publishers: [{ id: 2, display: 'Ben', streams }] })
+
 describe('a video room on a fake gateway', () => {
   it('joins as a publisher, publishes, and receives everyone on one subscriber', async () => {
     const { room, publisher, subscriber } = await inRoom()
@@ -268,19 +272,10 @@ describe('the microphone in a room', () => {
     const { room, publisher } = await inRoom()
     const tiles: { display: string; microphone: string }[][] = []
     room.events.on('tiles', (t) => tiles.push(t))
-    publisher.event({
-      videoroom: 'event',
-      publishers: [
-        {
-          id: 2,
-          display: 'Ben',
-          streams: [
-            { type: 'audio', mid: '0', description: 'Microphone (muted)' },
-            { type: 'video', mid: '1', description: 'Camera' },
-          ],
-        },
-      ],
-    })
+    benAnnounced(publisher, [
+      { type: 'audio', mid: '0', description: 'Microphone (muted)' },
+      { type: 'video', mid: '1', description: 'Camera' },
+    ])
     expect(tiles.at(-1)).toEqual([expect.objectContaining({ display: 'Ben', microphone: 'muted' })])
   })
 })
@@ -315,20 +310,11 @@ describe('sharing the screen', () => {
     const { h, room, publisher, subscriber } = await inRoom()
     const tiles: { key: string; source: string; display: string }[][] = []
     room.events.on('tiles', (t) => tiles.push(t))
-    publisher.event({
-      videoroom: 'event',
-      publishers: [
-        {
-          id: 2,
-          display: 'Ben',
-          streams: [
-            { type: 'audio', mid: '0', description: 'Microphone' },
-            { type: 'video', mid: '1', description: 'Camera' },
-            { type: 'video', mid: '2', description: 'Screen' },
-          ],
-        },
-      ],
-    })
+    benAnnounced(publisher, [
+      { type: 'audio', mid: '0', description: 'Microphone' },
+      { type: 'video', mid: '1', description: 'Camera' },
+      { type: 'video', mid: '2', description: 'Screen' },
+    ])
     await Promise.resolve()
     // Only the new stream is asked for.
     expect(subscriber.sent.at(-1)?.message).toEqual({
@@ -352,20 +338,11 @@ describe('sharing the screen', () => {
     )
     await h.clock.settle()
     // Ben stops sharing: the stream is announced disabled, and its tile goes.
-    publisher.event({
-      videoroom: 'event',
-      publishers: [
-        {
-          id: 2,
-          display: 'Ben',
-          streams: [
-            { type: 'audio', mid: '0' },
-            { type: 'video', mid: '1' },
-            { type: 'video', mid: '2', description: 'Screen', disabled: true },
-          ],
-        },
-      ],
-    })
+    benAnnounced(publisher, [
+      { type: 'audio', mid: '0' },
+      { type: 'video', mid: '1' },
+      { type: 'video', mid: '2', disabled: true },
+    ])
     expect(tiles.at(-1)?.map((t) => t.key)).toEqual(['2'])
     await h.clock.settle()
     // Janus tells subscribers nothing of a stopped stream: we let go of it ourselves.
