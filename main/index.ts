@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import {
   app,
   BrowserWindow,
+  desktopCapturer,
   dialog,
   Menu,
   nativeImage,
@@ -16,6 +17,7 @@ import {
   powerMonitor,
   safeStorage,
   screen,
+  session,
   Tray,
 } from 'electron'
 import { autoUpdater } from 'electron-updater'
@@ -29,6 +31,7 @@ import { createIpc } from './ipc'
 import { parseDefaultRoute, startNetworkMonitor } from './network-monitor'
 import { wirePowerSignals } from './power-signals'
 import { QuitCoordinator } from './quit-coordinator'
+import { ScreenPicker, type DisplayMediaCallback } from './screen-picker'
 import { SecretVault } from './secret-vault'
 import {
   quarantineCorruptFile,
@@ -164,6 +167,26 @@ function start(): void {
   })
   ipc.handle('call:incoming', ({ peer }) => calls.incoming(peer))
   ipc.handle('call:dismiss', () => calls.dismiss())
+
+  // getDisplayMedia in the app: main lists what can be shared, the page's picker chooses.
+  const picker = new ScreenPicker({
+    clock,
+    appOrigin: () => appOrigin,
+    getSources: () =>
+      desktopCapturer.getSources({
+        types: ['screen', 'window'],
+        thumbnailSize: { width: 320, height: 180 },
+      }),
+    ask: (choice) => toRenderer('screen:choose', choice),
+    log: (m) => log.info(m),
+  })
+  session.defaultSession.setDisplayMediaRequestHandler((request, callback) => {
+    void picker.onRequest(
+      { frameUrl: request.frame?.url ?? '', isMainFrame: request.frame?.parent === null },
+      callback as DisplayMediaCallback,
+    )
+  })
+  ipc.handle('screen:chosen', (choice) => picker.choose(choice))
 
   wirePowerSignals(powerMonitor, {
     clock,

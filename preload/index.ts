@@ -13,6 +13,7 @@ import type {
   InvokeChannel,
   InvokeChannels,
   RendererReport,
+  ScreenChoice,
   SecretName,
   UpdateStatus,
 } from './ipc-contract'
@@ -57,6 +58,12 @@ const bridge = {
   dismissIncomingCall: () => invoke('call:dismiss'),
   onCallAction: (listener: (action: 'answer' | 'decline') => void) =>
     subscribe('call:action', ({ action }) => listener(action)),
+  /** Something asked to share the screen: show the choice, answer with chooseScreen. */
+  onScreenChoice: (listener: (choice: ScreenChoice) => void) =>
+    subscribe('screen:choose', listener),
+  /** The screen or window to share (null: cancel). */
+  chooseScreen: (requestId: number, sourceId: string | null) =>
+    invoke('screen:chosen', { requestId, sourceId }),
   /** Main is quitting: `prepare` ends calls and the session; main is told when it is done. */
   onPrepareQuit: (prepare: () => Promise<void>) =>
     subscribe('app:prepare-quit', () => {

@@ -59,6 +59,23 @@ export interface InvokeChannels {
   'call:incoming': { args: [{ peer: string }]; result: void }
   /** The call stopped ringing: remove the notification. */
   'call:dismiss': { args: []; result: void }
+  /** The source chosen to share (null: cancelled); false if it was not asked for. */
+  'screen:chosen': { args: [{ requestId: number; sourceId: string | null }]; result: boolean }
+}
+
+/** A screen or window the desktop app offers to share. */
+export interface ScreenSource {
+  id: string
+  name: string
+  kind: 'screen' | 'window'
+  /** A small picture of it (a data: URL), or '' when there is none. */
+  thumbnail: string
+}
+
+/** The page is asked to choose what to share for a `getDisplayMedia`. */
+export interface ScreenChoice {
+  requestId: number
+  sources: ScreenSource[]
 }
 
 /** A tel:/sip: link opened with the app: what to dial, or why it cannot be dialled. */
@@ -73,6 +90,8 @@ export interface EventChannels {
   'app:dial': DialOutcome
   /** Answer or Decline was chosen on the incoming-call notification. */
   'call:action': { action: 'answer' | 'decline' }
+  /** The page asked to share its screen: choose one of these. */
+  'screen:choose': ScreenChoice
 }
 
 export type InvokeChannel = keyof InvokeChannels
@@ -150,6 +169,14 @@ export const validators: {
       : undefined
   },
   'call:dismiss': none,
+  'screen:chosen': (args) => {
+    if (args.length !== 1 || !isObject(args[0])) return undefined
+    const { requestId, sourceId } = args[0]
+    if (typeof requestId !== 'number' || !Number.isSafeInteger(requestId)) return undefined
+    if (sourceId !== null && (typeof sourceId !== 'string' || sourceId.length > 256))
+      return undefined
+    return [{ requestId, sourceId }]
+  },
 }
 
 /** Whether a string names an invoke channel of the contract. */

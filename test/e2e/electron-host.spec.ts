@@ -22,6 +22,7 @@ function installFakeMain(): void {
     system: [] as ((e: unknown) => void)[],
     quit: [] as (() => Promise<void>)[],
     callAction: [] as ((action: 'answer' | 'decline') => void)[],
+    screen: [] as ((choice: unknown) => void)[],
   }
   const calls: { verb: string; args: unknown[] }[] = []
   const record = (verb: string, ...args: unknown[]) =>
@@ -32,6 +33,8 @@ function installFakeMain(): void {
     emit: (event: unknown) => listeners.system.forEach((l) => l(event)),
     /** The user chose a button on the incoming-call notification. */
     callAction: (action: 'answer' | 'decline') => listeners.callAction.forEach((l) => l(action)),
+    /** Main's display-media handler asks which screen or window to share. */
+    askScreen: (choice: unknown) => listeners.screen.forEach((l) => l(choice)),
     prepareQuit: () =>
       listeners.quit.forEach(
         (prepare) => void prepare().finally(() => (fakeMain.quitReady = true)),
@@ -67,6 +70,11 @@ function installFakeMain(): void {
     onCallAction: (l: (action: 'answer' | 'decline') => void) => (
       listeners.callAction.push(l),
       () => undefined
+    ),
+    onScreenChoice: (l: (choice: unknown) => void) => (listeners.screen.push(l), () => undefined),
+    chooseScreen: async (requestId: number, sourceId: string | null) => (
+      record('chooseScreen', requestId, sourceId),
+      true
     ),
     onPrepareQuit: (prepare: () => Promise<void>) => (
       listeners.quit.push(prepare),
@@ -217,4 +225,40 @@ test('an incoming call shows the desktop notification; Answer on it answers, it 
   } finally {
     await registrar.stop()
   }
+})
+
+test('sharing the screen in the desktop app: main’s sources are offered, and the choice goes back to main', async ({
+  page,
+  lab,
+}) => {
+  await openApp(page, lab)
+  const askScreen = (requestId: number) =>
+    page.evaluate(
+      (id) =>
+        (window as unknown as { fakeMain: { askScreen: (c: unknown) => void } }).fakeMain.askScreen(
+          {
+            requestId: id,
+            sources: [
+              { id: 'screen:0:0', name: 'Entire screen', kind: 'screen', thumbnail: '' },
+              { id: 'window:42:0', name: 'Notes', kind: 'window', thumbnail: '' },
+            ],
+          },
+        ),
+      requestId,
+    )
+  await askScreen(1)
+  const picker = page.getByRole('dialog', { name: 'Choose what to share' })
+  await expect(picker.getByRole('button')).toHaveText([
+    'Screen: Entire screen',
+    'Window: Notes',
+    'Cancel',
+  ])
+  await picker.getByRole('button', { name: 'Window: Notes' }).click()
+  await expect(picker).toHaveCount(0)
+  expect((await calls(page, 'chooseScreen')).map((c) => c.args)).toEqual([[1, 'window:42:0']])
+
+  await askScreen(2)
+  await picker.getByRole('button', { name: 'Cancel' }).click()
+  await expect(picker).toHaveCount(0)
+  expect((await calls(page, 'chooseScreen')).map((c) => c.args).at(-1)).toEqual([2, null])
 })

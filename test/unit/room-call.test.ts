@@ -289,7 +289,7 @@ describe('sharing the screen', () => {
       request: 'configure',
       descriptions: [{ mid: '2', description: 'Screen' }],
     })
-    expect(share.jsep?.sdp).toContain('a=mid:2')
+    expect((share.jsep as { sdp: string }).sdp).toContain('a=mid:2')
     expect(room.sharingScreen).toBe(true)
     await room.shareScreen(false)
     expect(publisher.sent.at(-1)?.message).toEqual({ request: 'configure' })
