@@ -13,6 +13,7 @@ import { Emitter } from '../core/emitter'
 import type { IceRestartOptions } from '../core/ice-restart-policy'
 import type { JanusSession, RecoveryContext, SessionParticipant } from '../core/janus-session'
 import { FeedActivity } from '../core/room/feed-activity'
+import { layerFor, layerRequests, type Layer } from '../core/room/layers'
 import { midMap, missingFeeds, staleStreams, type MidFeed } from '../core/room/mid-map'
 import { roomChanges, ChangeBuffer, type RoomChange } from '../core/room/room-changes'
 import {
@@ -50,6 +51,8 @@ export interface RoomOptions {
   video: boolean
   /** Join with the microphone off (others see it off from the start). */
   muted?: boolean
+  /** Publish the camera in three simulcast layers (default on), so others pick what they need. */
+  simulcast?: boolean
   ice?: Partial<IceRestartOptions>
 }
 
@@ -63,6 +66,10 @@ export interface RoomTile {
   tile: TileState
   talking: boolean
   microphone: MicrophoneState
+  /** Shown large; the others are thumbnails then. */
+  focused: boolean
+  /** The simulcast layer asked for this tile's video (when its publisher sends layers). */
+  layer: Layer | undefined
   stream: MediaStream | undefined
 }
 
@@ -103,6 +110,10 @@ export class RoomCall implements SessionParticipant, Call {
   private publishedMids = new Set<string>()
   /** The mid our shared screen is published on, while sharing. */
   private screenMid: string | undefined
+  /** The feed shown large, if any. */
+  private focusedFeed: FeedId | undefined
+  /** The layer last asked for each simulcast mid of the current subscriber. */
+  private askedLayers = new Map<string, Layer>()
   /** Publishers whose streams we do not know (announced while we were away): subscribe whole. */
   private readonly wholeFeeds = new Set<FeedId>()
   private removeParticipant: (() => void) | undefined
@@ -174,6 +185,17 @@ export class RoomCall implements SessionParticipant, Call {
           `The others may not see your microphone change: ${describeMediaError(error)}`,
         )
       })
+  }
+
+  /**
+   * Shows one participant large (undefined: the grid again). The large tile's video is
+   * received in the highest layer, every thumbnail in the lowest.
+   */
+  focus(id: FeedId | undefined): void {
+    if (id === this.focusedFeed) return
+    this.focusedFeed = id
+    this.emitTiles()
+    void this.applyLayers()
   }
 
   get sharingScreen(): boolean {
@@ -331,7 +353,12 @@ export class RoomCall implements SessionParticipant, Call {
   private async publish(leg: MediaLeg): Promise<void> {
     const jsep = await leg.negotiate([
       { type: 'audio', capture: this.options.audio, recv: false },
-      { type: 'video', capture: this.options.video, recv: false },
+      {
+        type: 'video',
+        capture: this.options.video,
+        recv: false,
+        simulcast: this.options.video && this.options.simulcast !== false,
+      },
     ] as JanusJS.TrackOption[])
     const mids = sdpMids(jsep.sdp ?? '')
     const role = (type: string): StreamRole | undefined =>
@@ -384,7 +411,7 @@ export class RoomCall implements SessionParticipant, Call {
     if (event.type === 'kicked' || event.type === 'destroyed')
       if (!this.isLive()) void this.teardown()
     if (['joined', 'publishers', 'unpublished', 'leaving', 'kicked'].includes(event.type))
-      void this.syncSubscriptions()
+      void this.syncSubscriptions().then(() => this.applyLayers())
   }
 
   // ------------------------------------------------------------- receiving
@@ -450,6 +477,7 @@ export class RoomCall implements SessionParticipant, Call {
       onMessage: (message, jsep) => void this.onSubscriberMessage(leg, message, jsep),
     })
     this.subscriber = leg
+    this.askedLayers = new Map()
     leg.events.on('remoteTracks', (tracks) => {
       this.remoteTracks = tracks
       this.emitTiles()
@@ -486,7 +514,34 @@ export class RoomCall implements SessionParticipant, Call {
         this.events.emit('error', `Could not receive the others: ${describeMediaError(error)}`)
       }
     }
-    if (event?.type === 'streams') this.settle('streams')
+    if (event?.type === 'streams') {
+      this.settle('streams')
+      void this.applyLayers()
+    }
+  }
+
+  /** Asks the subscriber for the layer each simulcast video needs, where it changed. */
+  private async applyLayers(): Promise<void> {
+    const leg = this.subscriber
+    if (!leg) return
+    const requests = layerRequests(
+      this.mids,
+      (feed) =>
+        this.stateValue.roster
+          .get(feed.feedId)
+          ?.streams.some((s) => s.mid === feed.feedMid && s.simulcast) === true,
+      this.focusedFeed,
+      this.askedLayers,
+    )
+    if (requests.length === 0) return
+    for (const r of requests) this.askedLayers.set(r.mid, r.substream)
+    try {
+      await leg.send({ request: 'configure', streams: requests })
+    } catch (error) {
+      // Asked again with the next change.
+      for (const r of requests) this.askedLayers.delete(r.mid)
+      this.events.emit('error', `Could not change a video's quality: ${describeMediaError(error)}`)
+    }
   }
 
   /** What we now receive of feeds subscribed whole tells their streams: put them in the roster. */
@@ -589,6 +644,11 @@ export class RoomCall implements SessionParticipant, Call {
     if (action.type === 'joined' && after !== before) this.settle('joined')
     if (after === before) return
     this.stateValue = after
+    // The one shown large left: back to the grid, and the thumbnails' layers with it.
+    if (this.focusedFeed !== undefined && !after.roster.has(this.focusedFeed)) {
+      this.focusedFeed = undefined
+      void this.applyLayers()
+    }
     // Those already in the room when we join did not just join: only later news is told.
     if (before.connection.kind !== 'joining')
       for (const change of roomChanges(before, after, leftReason)) this.changes.push(change)
@@ -619,6 +679,7 @@ export class RoomCall implements SessionParticipant, Call {
         const stream = this.tileStream(key, bySource[source])
         // A screen tile only while one is shared; the camera tile always.
         if (source === 'screen' && screenMids.size === 0) continue
+        const simulcast = who.streams.some((s) => s.type === 'video' && s.simulcast)
         tiles.push({
           key,
           id: who.id,
@@ -627,6 +688,8 @@ export class RoomCall implements SessionParticipant, Call {
           tile: who.tile,
           talking: source === 'camera' && who.talking,
           microphone: who.microphone,
+          focused: source === 'camera' && this.focusedFeed === who.id,
+          layer: source === 'camera' && simulcast ? layerFor(who.id, this.focusedFeed) : undefined,
           stream,
         })
       }

@@ -47,6 +47,10 @@ const screenTile = (page: Page, display: string) =>
 const frames = (video: Locator) =>
   video.evaluate((v) => (v as HTMLVideoElement).getVideoPlaybackQuality?.().totalVideoFrames ?? 0)
 
+/** The width of the picture decoded in `where`'s video. */
+const videoWidth = (where: Locator) =>
+  where.locator('video').evaluate((v) => (v as HTMLVideoElement).videoWidth)
+
 /** Waits until the video in `where` shows new frames. */
 async function expectFramesRising(where: Locator): Promise<void> {
   const video = where.locator('video')
@@ -54,7 +58,7 @@ async function expectFramesRising(where: Locator): Promise<void> {
   await expect.poll(() => frames(video), { timeout: 20_000 }).toBeGreaterThan(before)
 }
 
-test('three people in a room: each sees the others live, a mute, the talker, a shared screen, and who left', async ({
+test('three people in a room: each sees the others live, a mute, the talker, layers by tile size, a shared screen, and who left', async ({
   browser,
   lab,
 }) => {
@@ -95,6 +99,19 @@ test('three people in a room: each sees the others live, a mute, the talker, a s
   await meetings(ann).getByRole('button', { name: 'Turn microphone on' }).click()
   for (const page of [ben, cy])
     await expect(tile(page, 'Ann')).toHaveAttribute('data-microphone', 'on')
+
+  // Simulcast: Ann shows Ben large; his video comes in the highest layer and Cy's thumbnail in
+  // the lowest, so Ben's decoded picture is wider than Cy's (both send the same fake camera).
+  await tile(ann, 'Ben').getByRole('button', { name: 'Show Ben large' }).click()
+  await expect(tile(ann, 'Ben')).toHaveAttribute('data-layer', '2')
+  await expect(tile(ann, 'Cy')).toHaveAttribute('data-layer', '0')
+  await expect
+    .poll(async () => (await videoWidth(tile(ann, 'Ben'))) > (await videoWidth(tile(ann, 'Cy'))), {
+      timeout: 20_000,
+    })
+    .toBe(true)
+  await tile(ann, 'Ben').getByRole('button', { name: 'Back to the grid' }).click()
+  await expect(tile(ann, 'Cy')).toHaveAttribute('data-layer', '1')
 
   // Ann shares her screen: a second tile of hers, labelled as a screen, with its own frames.
   await meetings(ann).getByRole('button', { name: 'Share the screen' }).click()

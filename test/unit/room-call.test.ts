@@ -353,6 +353,42 @@ describe('sharing the screen', () => {
   })
 })
 
+describe('simulcast layers', () => {
+  it('publishes the camera in layers, and asks each tile’s layer: the large one high, thumbnails low', async () => {
+    const { h, room, publisher, subscriber } = await inRoom()
+    expect(publisher.offers[0]?.tracks).toContainEqual(
+      expect.objectContaining({ type: 'video', simulcast: true }),
+    )
+    benAnnounced(publisher, [
+      { type: 'audio', mid: '0' },
+      { type: 'video', mid: '1', simulcast: true },
+    ])
+    await h.clock.settle()
+    // In the grid: the middle layer.
+    expect(subscriber.sent.at(-1)?.message).toEqual({
+      request: 'configure',
+      streams: [{ mid: '1', substream: 1 }],
+    })
+    const tiles: { layer?: number; focused: boolean }[][] = []
+    room.events.on('tiles', (t) => tiles.push(t))
+    room.focus(2)
+    await h.clock.settle()
+    expect(subscriber.sent.at(-1)?.message).toEqual({
+      request: 'configure',
+      streams: [{ mid: '1', substream: 2 }],
+    })
+    expect(tiles.at(-1)).toEqual([expect.objectContaining({ focused: true, layer: 2 })])
+    const sent = subscriber.sent.length
+    room.focus(2)
+    await h.clock.settle()
+    expect(subscriber.sent).toHaveLength(sent)
+    // Ben leaves while large: back to the grid, nothing left to ask.
+    publisher.event({ videoroom: 'event', leaving: 2 })
+    await h.clock.settle()
+    expect(tiles.at(-1)).toEqual([])
+  })
+})
+
 describe('a room on a server without a reclaim window', () => {
   it('says so before joining', async () => {
     const h = makeHarness()

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { FeedActivity } from '../../renderer/core/room/feed-activity'
+import { layerFor, layerRequests } from '../../renderer/core/room/layers'
 import { midMap, missingFeeds, staleStreams } from '../../renderer/core/room/mid-map'
 import { ChangeBuffer, roomChanges } from '../../renderer/core/room/room-changes'
 import {
@@ -391,5 +392,38 @@ describe('joining again after the session was lost', () => {
     expect([...state.roster.keys()]).toEqual([2])
     state = nextRoom(state, { type: 'reconnected' })
     expect(state.connection).toEqual({ kind: 'joined', myId: 9 })
+  })
+})
+
+describe('simulcast layers per tile', () => {
+  const mids = midMap([
+    { mid: '0', type: 'audio', feedId: 2, feedMid: '0', active: true },
+    { mid: '1', type: 'video', feedId: 2, feedMid: '1', active: true },
+    { mid: '2', type: 'video', feedId: 3, feedMid: '1', active: true },
+    { mid: '3', type: 'video', feedId: 4, feedMid: '1', active: true },
+  ])
+  const simulcast = (f: { feedId: number | string }) => f.feedId !== 4
+
+  it('the grid gets the middle layer; in focus the highest, the thumbnails the lowest', () => {
+    expect(layerFor(2, undefined)).toBe(1)
+    expect(layerFor(2, 2)).toBe(2)
+    expect(layerFor(3, 2)).toBe(0)
+  })
+
+  it('asks only for simulcast video whose layer changed', () => {
+    const asked = (one: number, two: number) =>
+      new Map([
+        ['1', one as 0 | 1 | 2],
+        ['2', two as 0 | 1 | 2],
+      ])
+    expect(layerRequests(mids, simulcast, undefined, new Map())).toEqual([
+      { mid: '1', substream: 1 },
+      { mid: '2', substream: 1 },
+    ])
+    expect(layerRequests(mids, simulcast, 3, asked(1, 1))).toEqual([
+      { mid: '1', substream: 0 },
+      { mid: '2', substream: 2 },
+    ])
+    expect(layerRequests(mids, simulcast, 3, asked(0, 2))).toEqual([])
   })
 })

@@ -2,6 +2,7 @@
 import { defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import type { RoomChange } from '../../core/room/room-changes'
+import type { FeedId } from '../../core/room/videoroom-events'
 import { describeRoom, emptyRoom, inRoom, type RoomState } from '../../core/room/room-state'
 import { capturePreview, describeMediaError } from '../../janus/media'
 import type { RoomCall, RoomOptions, RoomTile } from '../../janus/room-call'
@@ -96,6 +97,8 @@ export const useRoomStore = defineStore('room', () => {
   const leave = () => call?.hangup()
   const toggleMute = () => call?.setMuted(!muted.value)
   const toggleScreen = () => call?.shareScreen(!localScreen.value)
+  /** Shows one participant large (undefined: back to the grid). */
+  const focus = (id: FeedId | undefined) => call?.focus(id)
 
   return {
     state,
@@ -116,5 +119,6 @@ export const useRoomStore = defineStore('room', () => {
     leave,
     toggleMute,
     toggleScreen,
+    focus,
   }
 })

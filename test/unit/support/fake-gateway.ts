@@ -10,7 +10,7 @@ type Options = Omit<JanusJS.PluginOptions, 'success' | 'error'>
 /** One attached handle, as the plugin would see it. */
 export class FakeHandle {
   readonly sent: { message: Record<string, unknown>; jsep?: unknown }[] = []
-  readonly offers: { iceRestart: boolean }[] = []
+  readonly offers: { iceRestart: boolean; tracks?: unknown[] }[] = []
   /** The kinds of the m-lines offered so far, by mid. */
   private readonly mlines: ('audio' | 'video')[] = []
   detached = false
@@ -57,7 +57,10 @@ export class FakeHandle {
       tracks?: { type: string; add?: boolean }[]
       success: (jsep: unknown) => void
     }) => {
-      this.offers.push({ iceRestart: params.iceRestart === true })
+      this.offers.push({
+        iceRestart: params.iceRestart === true,
+        ...(params.tracks ? { tracks: params.tracks } : {}),
+      })
       // As a browser: an m-line for each audio or video track of the first offer, a new one
       // for each track added later; mids count up.
       const first = this.mlines.length === 0
