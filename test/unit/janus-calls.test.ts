@@ -71,6 +71,24 @@ describe('the SIP phone on a fake gateway', () => {
     expect(plain.handle.requests()).not.toContain('update')
   })
 
+  it('a registrar that answers before the plugin says “registering” still leaves the phone registered (bug 8)', async () => {
+    const h = makeHarness()
+    await connected(h)
+    const janus = new FakeGateway()
+    const phone = new SipPhone(h.session, janus.gateway, h.clock, account)
+    const shown: string[] = []
+    phone.events.on('registration', (r) => shown.push(r.kind))
+    await phone.start()
+    // Janus 1.1.2 under load: the stack's thread pushes the 200 OK before the request's thread
+    // pushes its own "registering".
+    janus.last.event(sipEvent('registered', { username: account.uri }))
+    janus.last.event(sipEvent('registering'))
+    await h.clock.advance(registerAnswerBoundMs * 3)
+    expect(phone.registration).toEqual({ kind: 'registered', username: account.uri })
+    expect(shown).toEqual(['registering', 'registered'])
+    expect(janus.handles).toHaveLength(1)
+  })
+
   it('a REGISTER that gets no answer says so, and is tried again on a fresh SIP stack', async () => {
     const h = makeHarness()
     await connected(h)

@@ -37,6 +37,22 @@ describe('SIP registration', () => {
     expect(registrationCause(500)).toBe('server')
     expect(nextRegistration(s, { type: 'session-lost' })).toEqual({ kind: 'unregistered' })
   })
+
+  it('the plugin’s “registering” changes nothing: a registrar that answered first still counts (bug 8)', () => {
+    expect(readSipEvent({ sip: 'event', result: { event: 'registering' } })).toEqual({
+      type: 'register-sent',
+    })
+    const registered = nextRegistration(
+      { kind: 'registering' },
+      { type: 'registered', username: 'alice' },
+    )
+    expect(nextRegistration(registered, { type: 'register-sent' })).toBe(registered)
+    const refused = nextRegistration(
+      { kind: 'registering' },
+      { type: 'registration_failed', code: 403, reason: 'Forbidden' },
+    )
+    expect(nextRegistration(refused, { type: 'register-sent' })).toBe(refused)
+  })
 })
 
 describe('SIP registration retries', () => {
@@ -208,6 +224,7 @@ describe('SIP call', () => {
     ]
     const events: SipEvent[] = [
       { type: 'registering' },
+      { type: 'register-sent' },
       { type: 'registered', username: 'a' },
       { type: 'registration_failed', code: 403, reason: 'Forbidden' },
       { type: 'unregistered' },

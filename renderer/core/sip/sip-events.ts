@@ -14,7 +14,7 @@ export function readSipEvent(data: unknown): SipEvent | undefined {
   if (typeof result !== 'object' || result === null) return undefined
   switch (result.event) {
     case 'registering':
-      return { type: 'registering' }
+      return { type: 'register-sent' }
     case 'registered':
       return { type: 'registered', username: text(result.username) }
     case 'registration_failed':

@@ -63,7 +63,15 @@ export type CallState =
 
 /** SIP plugin events and local actions, normalised. */
 export type SipEvent =
+  /** Our REGISTER request is on its way (applied locally when it is sent). */
   | { type: 'registering' }
+  /**
+   * The plugin's own "registering" event: it handed the REGISTER to its SIP stack. Janus 1.1.2
+   * pushes it from the request's thread after that hand-over, while the stack's thread pushes
+   * the registrar's answer: on a fast registrar "registered" can come first (issue 9, bug 8).
+   * It changes nothing.
+   */
+  | { type: 'register-sent' }
   | { type: 'registered'; username: string }
   | { type: 'registration_failed'; code: number; reason: string }
   | { type: 'unregistered' }
@@ -156,6 +164,8 @@ export function nextRegistration(state: RegistrationState, event: SipEvent): Reg
         code: event.code,
         reason: event.reason,
       }
+    case 'register-sent':
+      return state
     case 'registration-timeout':
       return state.kind === 'registering'
         ? { kind: 'failed', cause: 'noAnswer', code: 0, reason: 'No answer from the registrar' }
@@ -266,6 +276,7 @@ export function nextCall(state: CallState, event: SipEvent, now: number): CallSt
       // The target refused: the call stays ours.
       return { ...state, transferTo: undefined }
     case 'registering':
+    case 'register-sent':
     case 'registered':
     case 'registration_failed':
     case 'registration-timeout':
