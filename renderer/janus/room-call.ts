@@ -13,6 +13,7 @@ import { Emitter } from '../core/emitter'
 import type { IceRestartOptions } from '../core/ice-restart-policy'
 import type { JanusSession, RecoveryContext, SessionParticipant } from '../core/janus-session'
 import { FeedActivity } from '../core/room/feed-activity'
+import { FrozenFeeds } from '../core/room/frozen-feeds'
 import { layerFor, layerRequests, type Layer } from '../core/room/layers'
 import { midMap, missingFeeds, staleStreams, type MidFeed } from '../core/room/mid-map'
 import { roomChanges, ChangeBuffer, type RoomChange } from '../core/room/room-changes'
@@ -99,6 +100,7 @@ export class RoomCall implements SessionParticipant, Call {
   /** Each tile's stream, by tile key. */
   private readonly streams = new Map<string, MediaStream>()
   private readonly activity = new FeedActivity()
+  private frozen = new FrozenFeeds()
   private readonly changes = new ChangeBuffer<RoomChange>((c) => this.events.emit('change', c))
   private privateId: number | undefined
   /** A subscription request is on its way: the next sync waits for its answer. */
@@ -293,6 +295,8 @@ export class RoomCall implements SessionParticipant, Call {
       this.events.emit('error', `Could not read the room again: ${describeMediaError(error)}`)
     }
     await this.rebuildSubscriber()
+    // Everyone watching us decodes again from a keyframe, not from the next periodic one.
+    await this.publisher?.send({ request: 'configure', keyframe: true }).catch(() => undefined)
     this.reconnected()
   }
 
@@ -482,9 +486,20 @@ export class RoomCall implements SessionParticipant, Call {
       this.remoteTracks = tracks
       this.emitTiles()
     })
+    this.frozen = new FrozenFeeds()
     leg.events.on('stats', (stats) => {
-      const flowing = this.activity.observe(stats.receivedByMid, this.mids, this.clock.now())
-      for (const [id, now] of flowing) this.apply({ type: 'feed-media', id, flowing: now })
+      const now = this.clock.now()
+      const flowing = this.activity.observe(stats.receivedByMid, this.mids, now)
+      for (const [id, on] of flowing) this.apply({ type: 'feed-media', id, flowing: on })
+      // Video that stopped while this connection calls itself healthy: ICE will not repair it.
+      const healthy =
+        stats.connectionState === 'connected' && this.stateValue.connection.kind === 'joined'
+      const video = new Map(
+        [...flowing].filter(([id]) =>
+          this.stateValue.roster.get(id)?.streams.some((s) => s.type === 'video'),
+        ),
+      )
+      for (const id of this.frozen.observe(video, healthy, now)) void this.renegotiateFeed(id)
     })
     await leg.attach()
   }
@@ -565,6 +580,31 @@ export class RoomCall implements SessionParticipant, Call {
     }
     for (const id of learnt.keys()) this.wholeFeeds.delete(id)
     if (learnt.size > 0) this.apply({ type: 'publishers', publishers: [...learnt.values()] })
+  }
+
+  /**
+   * Receives one feed afresh (unsubscribed, then subscribed by the next sync): its media
+   * stopped while the connection stayed healthy (frozen media, as OpenVidu calls it).
+   */
+  private async renegotiateFeed(id: FeedId): Promise<void> {
+    while (this.subscribing) await this.subscribing
+    const leg = this.subscriber
+    const who = this.stateValue.roster.get(id)
+    if (!leg || !who || who.streams.length === 0 || this.stateValue.connection.kind !== 'joined')
+      return
+    this.session.recordIncident(
+      'media-restart',
+      `${this.name}: ${who.display || String(id)}’s video stopped while connected; receiving it afresh`,
+    )
+    this.subscribing = (async () => {
+      const updated = this.once('streams')
+      await leg.send({ request: 'unsubscribe', streams: [{ feed: id }] })
+      await updated
+    })()
+      .catch(() => undefined)
+      .finally(() => (this.subscribing = undefined))
+    await this.subscribing
+    await this.syncSubscriptions()
   }
 
   /** A subscriber handle that missed events cannot be trusted: subscribe afresh on a new one. */

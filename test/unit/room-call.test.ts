@@ -149,6 +149,11 @@ describe('a video room on a fake gateway', () => {
     ])
     expect(subscriber.detached).toBe(true)
     expect(requests(publisher)).toContain('listparticipants')
+    // Those watching us decode again from a keyframe asked at once.
+    expect(publisher.sent.map((s) => s.message)).toContainEqual({
+      request: 'configure',
+      keyframe: true,
+    })
     // Cy does not publish: nothing to subscribe to, so no new subscriber yet.
     expect(janus.handles).toHaveLength(2)
   })
@@ -277,6 +282,44 @@ describe('the microphone in a room', () => {
       { type: 'video', mid: '1', description: 'Camera' },
     ])
     expect(tiles.at(-1)).toEqual([expect.objectContaining({ display: 'Ben', microphone: 'muted' })])
+  })
+})
+
+describe('frozen media', () => {
+  it('a feed whose video stops while the connection stays healthy is received afresh', async () => {
+    const { h, room, subscriber } = await inRoom()
+    subscriber.received['0'] = { kind: 'audio', count: 0 }
+    subscriber.received['1'] = { kind: 'video', count: 0 }
+    const flow = async (ms: number, video: boolean) => {
+      for (let t = 0; t < ms; t += 250) {
+        subscriber.received['0']!.count += 10
+        if (video) subscriber.received['1']!.count += 5
+        await h.clock.advance(250)
+      }
+    }
+    await flow(2000, true)
+    expect(room.state.roster.get(2)?.tile).toBe('live')
+    // Ben's video freezes; his audio and the connection carry on.
+    await flow(5000, false)
+    expect(room.state.roster.get(2)?.tile).toBe('stalled')
+    expect(subscriber.requests()).not.toContain('unsubscribe')
+    await flow(5000, false)
+    expect(subscriber.sent.at(-1)?.message).toEqual({
+      request: 'unsubscribe',
+      streams: [{ feed: 2 }],
+    })
+    subscriber.event({ videoroom: 'updated', streams: [] }, offer)
+    await h.clock.settle()
+    expect(subscriber.sent.map((s) => s.message)).toContainEqual({
+      request: 'subscribe',
+      streams: [
+        { feed: 2, mid: '0' },
+        { feed: 2, mid: '1' },
+      ],
+    })
+    expect(h.session.incidents.list().map((i) => i.detail)).toContainEqual(
+      expect.stringContaining('Ben’s video stopped while connected'),
+    )
   })
 })
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { FeedActivity } from '../../renderer/core/room/feed-activity'
+import { FrozenFeeds } from '../../renderer/core/room/frozen-feeds'
 import { layerFor, layerRequests } from '../../renderer/core/room/layers'
 import { midMap, missingFeeds, staleStreams } from '../../renderer/core/room/mid-map'
 import { ChangeBuffer, roomChanges } from '../../renderer/core/room/room-changes'
@@ -425,5 +426,35 @@ describe('simulcast layers per tile', () => {
       { mid: '2', substream: 2 },
     ])
     expect(layerRequests(mids, simulcast, 3, asked(0, 2))).toEqual([])
+  })
+})
+
+describe('frozen feeds', () => {
+  const flows = (entries: [number, boolean][]) => new Map(entries)
+
+  it('a feed showing nothing under a healthy connection is renegotiated after the wait, then again after another', () => {
+    const frozen = new FrozenFeeds(7000)
+    const sample = (ms: number) =>
+      frozen.observe(
+        new Map([
+          [2, false],
+          [3, true],
+        ]),
+        true,
+        ms,
+      )
+    expect([0, 6999, 7000, 8000, 14000].map(sample)).toEqual([[], [], [2], [], [2]])
+  })
+
+  it('leaves alone a stall that ends, a connection that is down, and a feed that went', () => {
+    const frozen = new FrozenFeeds(7000)
+    frozen.observe(flows([[2, false]]), true, 0)
+    frozen.observe(flows([[2, true]]), true, 3000)
+    expect(frozen.observe(flows([[2, false]]), true, 8000)).toEqual([])
+    // The connection itself is down: ICE repairs it; the wait starts over once it is healthy.
+    expect(frozen.observe(flows([[2, false]]), false, 16000)).toEqual([])
+    expect(frozen.observe(flows([[2, false]]), true, 17000)).toEqual([])
+    expect(frozen.observe(flows([]), true, 30000)).toEqual([])
+    expect(frozen.observe(flows([[2, false]]), true, 31000)).toEqual([])
   })
 })

@@ -26,6 +26,9 @@ export class FakeHandle {
     readonly options: Options,
   ) {}
 
+  /** What the PeerConnection has received per mid, as its stats will say (tests move it). */
+  readonly received: Record<string, { kind: 'audio' | 'video'; count: number }> = {}
+
   /** The part of janus.js's handle the calls use. */
   readonly api = {
     getId: () => this.id,
@@ -34,7 +37,18 @@ export class FakeHandle {
       pc: {
         connectionState: 'connected',
         iceConnectionState: 'connected',
-        getStats: async () => new Map(),
+        getStats: async () =>
+          new Map(
+            Object.entries(this.received).map(([mid, r]) => [
+              `in-${mid}`,
+              {
+                type: 'inbound-rtp',
+                mid,
+                kind: r.kind,
+                ...(r.kind === 'video' ? { framesDecoded: r.count } : { packetsReceived: r.count }),
+              },
+            ]),
+          ),
         addEventListener: () => undefined,
       },
     } as { pc?: unknown },
