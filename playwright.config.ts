@@ -13,7 +13,7 @@ export default defineConfig({
     // Figures, not verdicts: run by `npm run bench:reclaim`, not by the test command.
     { name: 'bench', testDir: 'test/bench', testMatch: 'reclaim.bench.ts' },
     // The recovery benchmarks build their own network lab, so they run from the root namespace.
-    { name: 'bench-network', testDir: 'test/bench', testMatch: /recovery\.bench\.ts$/ },
+    { name: 'bench-network', testDir: 'test/bench', testMatch: /(recovery|room)\.bench\.ts$/ },
   ],
   workers: 1,
   timeout: 120_000,

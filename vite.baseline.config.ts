@@ -1,9 +1,18 @@
-// Builds the recovery benchmark's baseline client (janus.js alone) into out/baseline.
+// Builds the benchmarks' baseline clients (janus.js alone: a call, a room) into out/baseline.
 import { resolve } from 'node:path'
 import { defineConfig } from 'vite'
 
 export default defineConfig({
   root: resolve(import.meta.dirname, 'test/bench/baseline'),
   base: './',
-  build: { outDir: resolve(import.meta.dirname, 'out/baseline'), emptyOutDir: true },
+  build: {
+    outDir: resolve(import.meta.dirname, 'out/baseline'),
+    emptyOutDir: true,
+    rollupOptions: {
+      input: {
+        index: resolve(import.meta.dirname, 'test/bench/baseline/index.html'),
+        room: resolve(import.meta.dirname, 'test/bench/baseline/room.html'),
+      },
+    },
+  },
 })

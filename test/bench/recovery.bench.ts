@@ -13,16 +13,15 @@
 import { chromium, type Browser, type Page } from '@playwright/test'
 import { startNetLab, type NetLab } from '../lab/netlab'
 import { applyNetworkEvent } from './network-events'
-import { publishFigures } from './results'
-import { percentile, probe, resumedAfter, samples, untilFlowingAgain } from './media-probe'
+import { alternateRuns, comparisonTable, publishFigures, type BenchClient } from './results'
+import { probe, resumedAfter, samples, untilFlowingAgain } from './media-probe'
 import { chromiumArgs, expect, test } from '../network/fixtures'
 
 const runs = Number(process.env.HOLDFAST_BENCH_RUNS ?? 5)
 const deadlineMs = 30_000
-const clients = ['holdfast', 'baseline'] as const
 const scenarios = ['wifi-to-cell', 'dead-path-5s', 'sleep-20s'] as const
 const metrics = ['lossDetectedMs', 'sessionBackMs', 'videoBackMs', 'audioBackMs'] as const
-type Client = (typeof clients)[number]
+type Client = BenchClient
 type Scenario = (typeof scenarios)[number]
 type Metric = (typeof metrics)[number]
 type RunResult = Partial<Record<Metric, number>>
@@ -102,61 +101,19 @@ test('recovery benchmark: Holdfast against janus.js alone', async () => {
     executablePath: lab.chromiumLauncher,
     args: chromiumArgs,
   })
-  const results: Record<string, Record<Client, RunResult[]>> = {}
+  let results: Record<string, Record<Client, RunResult[]>>
   try {
-    for (const scenario of scenarios) {
-      results[scenario] = { holdfast: [], baseline: [] }
-      for (let i = 0; i < runs; i++) {
-        for (const client of clients) {
-          const result = await measure(browser, lab, client, scenario)
-          results[scenario]![client].push(result)
-          console.log(`${scenario} ${client} #${i + 1}: ${JSON.stringify(result)}`)
-        }
-      }
-    }
+    results = await alternateRuns(scenarios, runs, (client, scenario) =>
+      measure(browser, lab, client, scenario as Scenario),
+    )
   } finally {
     await browser.close().catch(() => undefined)
     await lab.close()
   }
 
-  const rows: string[] = [
-    '| scenario | measure | Holdfast p50 | Holdfast p95 | baseline p50 | baseline p95 | Holdfast / baseline (p50) |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
-  ]
-  const summary: Record<string, unknown> = {}
-  const fmt = (v: number | undefined, n: number, of: number) =>
-    v === undefined ? `– (0/${of})` : `${Math.round(v)} ms${n < of ? ` (${n}/${of})` : ''}`
-  for (const scenario of scenarios) {
-    for (const metric of metrics) {
-      const h = results[scenario]!.holdfast.map((r) => r[metric]).filter(
-        (v): v is number => v !== undefined,
-      )
-      const b = results[scenario]!.baseline.map((r) => r[metric]).filter(
-        (v): v is number => v !== undefined,
-      )
-      const [h50, h95, b50, b95] = [
-        percentile(h, 50),
-        percentile(h, 95),
-        percentile(b, 50),
-        percentile(b, 95),
-      ]
-      const ratio =
-        h50 !== undefined && b50 !== undefined && b50 > 0
-          ? (h50 / b50).toFixed(2)
-          : b50 === undefined && h50 !== undefined
-            ? 'baseline never'
-            : '–'
-      rows.push(
-        `| ${scenario} | ${metric.replace(/Ms$/, '')} | ${fmt(h50, h.length, runs)} | ${fmt(h95, h.length, runs)} | ${fmt(b50, b.length, runs)} | ${fmt(b95, b.length, runs)} | ${ratio} |`,
-      )
-      summary[`${scenario}.${metric}`] = {
-        holdfast: { p50: h50, p95: h95, recovered: h.length },
-        baseline: { p50: b50, p95: b95, recovered: b.length },
-        runs,
-      }
-    }
-  }
-  const table = rows.join('\n')
+  const { table, summary } = comparisonTable(results, metrics, runs, (metric) =>
+    metric.replace(/Ms$/, ''),
+  )
   publishFigures('recovery-bench', table, { runs, deadlineMs, summary, results })
   expect(results['wifi-to-cell']!.holdfast.length).toBe(runs)
 })

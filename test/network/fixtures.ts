@@ -157,3 +157,14 @@ export async function expectSameCallBack(
   await expect(page.getByTestId('call-status')).toHaveText('In call')
   await framesAfter(page, frames)
 }
+
+/** Opens the app at `url`, joins the lab's room 1234 as `name`, and waits until it is in. */
+export async function joinRoom(page: Page, url: string, name: string): Promise<void> {
+  await page.goto(url)
+  await expect(page.getByTestId('connection-status')).toHaveText('Connected')
+  const meetings = page.getByRole('region', { name: 'Meetings' })
+  await meetings.getByLabel('Room', { exact: true }).fill('1234')
+  await meetings.getByLabel('Your name').fill(name)
+  await meetings.getByRole('button', { name: 'Join room' }).click()
+  await expect(page.getByTestId('room-status')).toHaveText('In the room')
+}

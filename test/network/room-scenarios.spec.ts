@@ -5,19 +5,9 @@
  */
 import type { Page } from '@playwright/test'
 import type { NetLab } from '../lab/netlab'
-import { expect, labWindows, shownNumber, test } from './fixtures'
+import { expect, joinRoom as join, labWindows, shownNumber, test } from './fixtures'
 
 test.use({ labOptions: { room: true } })
-
-async function join(page: Page, url: string, name: string): Promise<void> {
-  await page.goto(url)
-  await expect(page.getByTestId('connection-status')).toHaveText('Connected')
-  const meetings = page.getByRole('region', { name: 'Meetings' })
-  await meetings.getByLabel('Room', { exact: true }).fill('1234')
-  await meetings.getByLabel('Your name').fill(name)
-  await meetings.getByRole('button', { name: 'Join room' }).click()
-  await expect(page.getByTestId('room-status')).toHaveText('In the room')
-}
 
 const tile = (page: Page, display: string) =>
   page
