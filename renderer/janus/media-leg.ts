@@ -69,6 +69,7 @@ export class MediaLeg {
   private combined: MediaStream | undefined
   private local: MediaStream | undefined
   private mutedValue = false
+  private videoOffValue = false
   private disposed = false
 
   constructor(
@@ -157,6 +158,7 @@ export class MediaLeg {
     if (!handle || this.disposed) return
     this.session.setMediaActive(this.options.name, true)
     if (this.mutedValue) handle.muteAudio()
+    if (this.videoOffValue) handle.muteVideo()
     if (this.policy) return
     this.policy = new IceRestartPolicy(
       {
@@ -210,6 +212,15 @@ export class MediaLeg {
     if (!handle?.webrtcStuff?.pc) return
     if (muted) handle.muteAudio()
     else handle.unmuteAudio()
+  }
+
+  /** Turns the camera off (black frames, the camera kept) or on; kept across renegotiations. */
+  setVideoOff(off: boolean): void {
+    this.videoOffValue = off
+    const handle = this.handleValue
+    if (!handle?.webrtcStuff?.pc) return
+    if (off) handle.muteVideo()
+    else handle.unmuteVideo()
   }
 
   /** Replaces the microphone in the running call. */

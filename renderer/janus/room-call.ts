@@ -36,6 +36,7 @@ import {
   isScreen,
   sdpMids,
   streamDescription,
+  type CameraState,
   type MicrophoneState,
   type StreamRole,
 } from '../core/room/stream-labels'
@@ -67,6 +68,7 @@ export interface RoomTile {
   tile: TileState
   talking: boolean
   microphone: MicrophoneState
+  camera: CameraState
   /** Shown large; the others are thumbnails then. */
   focused: boolean
   /** The simulcast layer asked for this tile's video (when its publisher sends layers). */
@@ -79,6 +81,7 @@ export interface RoomCallEvents extends Record<string, unknown> {
   tiles: RoomTile[]
   change: RoomChange
   muted: boolean
+  cameraOff: boolean
   localStream: MediaStream | undefined
   /** The screen we share (a stream of its one track), or undefined when not sharing. */
   localScreen: MediaStream | undefined
@@ -108,6 +111,9 @@ export class RoomCall implements SessionParticipant, Call {
   private mutedValue: boolean
   /** The mid our microphone is published on (once published). */
   private audioMid: string | undefined
+  /** The mid our camera is published on (once published). */
+  private cameraMid: string | undefined
+  private cameraOffValue = false
   /** Every mid of our publisher's offers so far (a screen added later gets a new one). */
   private publishedMids = new Set<string>()
   /** The mid our shared screen is published on, while sharing. */
@@ -144,7 +150,8 @@ export class RoomCall implements SessionParticipant, Call {
   onChange(listener: () => void): () => void {
     const offState = this.events.on('state', listener)
     const offMuted = this.events.on('muted', listener)
-    return () => (offState(), offMuted())
+    const offCamera = this.events.on('cameraOff', listener)
+    return () => (offState(), offMuted(), offCamera())
   }
 
   /** Joins the room, publishes, and subscribes to everyone already there. */
@@ -179,14 +186,35 @@ export class RoomCall implements SessionParticipant, Call {
     this.mutedValue = muted
     this.publisher?.setMuted(muted)
     this.events.emit('muted', muted)
+    this.announce('microphone')
+  }
+
+  get cameraOff(): boolean {
+    return this.cameraOffValue
+  }
+
+  /**
+   * Turns the camera off or on: black here at once, no longer relayed by the room, and shown
+   * as "camera off" (not as a stalled video) on everyone else's tile.
+   */
+  setCameraOff(off: boolean): void {
+    this.cameraOffValue = off
+    this.publisher?.setVideoOff(off)
+    this.events.emit('cameraOff', off)
+    this.announce('camera')
+  }
+
+  /** Tells the room a microphone or camera change (once published). */
+  private announce(role: 'microphone' | 'camera'): void {
     const leg = this.publisher
-    if (leg && this.audioMid !== undefined)
-      void leg.send(this.microphoneConfigure(this.audioMid)).catch((error: unknown) => {
-        this.events.emit(
-          'error',
-          `The others may not see your microphone change: ${describeMediaError(error)}`,
-        )
-      })
+    const request = this.streamConfigure(role)
+    if (!leg || !request) return
+    void leg.send(request).catch((error: unknown) => {
+      this.events.emit(
+        'error',
+        `The others may not see your ${role} change: ${describeMediaError(error)}`,
+      )
+    })
   }
 
   /**
@@ -308,6 +336,7 @@ export class RoomCall implements SessionParticipant, Call {
     this.publisher = undefined
     this.subscriber = undefined
     this.audioMid = undefined
+    this.cameraMid = undefined
     this.mids = new Map()
     if (this.screenMid !== undefined) {
       this.screenMid = undefined
@@ -340,6 +369,7 @@ export class RoomCall implements SessionParticipant, Call {
     })
     this.publisher = leg
     leg.setMuted(this.mutedValue)
+    leg.setVideoOff(this.cameraOffValue)
     leg.events.on('localStream', (stream) => this.events.emit('localStream', stream))
     await leg.attach()
     const joined = this.once('joined')
@@ -367,13 +397,14 @@ export class RoomCall implements SessionParticipant, Call {
     const mids = sdpMids(jsep.sdp ?? '')
     const role = (type: string): StreamRole | undefined =>
       type === 'audio' ? 'microphone' : type === 'video' ? 'camera' : undefined
+    const off = (r: StreamRole): boolean =>
+      r === 'microphone' ? this.mutedValue : r === 'camera' && this.cameraOffValue
     const descriptions = mids.flatMap(({ mid, type }) => {
       const r = role(type)
-      return r
-        ? [{ mid, description: streamDescription(r, r === 'microphone' && this.mutedValue) }]
-        : []
+      return r ? [{ mid, description: streamDescription(r, off(r)) }] : []
     })
     this.audioMid = mids.find((m) => m.type === 'audio')?.mid
+    this.cameraMid = mids.find((m) => m.type === 'video')?.mid
     this.publishedMids = new Set(mids.map((m) => m.mid))
     await leg.send(
       {
@@ -385,17 +416,22 @@ export class RoomCall implements SessionParticipant, Call {
       jsep,
     )
     leg.startMedia()
-    // Joined muted: the room relays none of it from the start.
-    if (this.mutedValue && this.audioMid !== undefined)
-      await leg.send(this.microphoneConfigure(this.audioMid))
+    // Joined muted (or rejoined with the camera off): the room relays none of it from the start.
+    for (const r of ['microphone', 'camera'] as const) {
+      const request = off(r) ? this.streamConfigure(r) : undefined
+      if (request) await leg.send(request)
+    }
   }
 
-  /** Relays our microphone or not, and says which in its description. */
-  private microphoneConfigure(mid: string): Record<string, unknown> {
+  /** Relays our microphone (or camera) or not, and says which in its description. */
+  private streamConfigure(role: 'microphone' | 'camera'): Record<string, unknown> | undefined {
+    const mid = role === 'microphone' ? this.audioMid : this.cameraMid
+    const off = role === 'microphone' ? this.mutedValue : this.cameraOffValue
+    if (mid === undefined) return undefined
     return {
       request: 'configure',
-      streams: [{ mid, send: !this.mutedValue }],
-      descriptions: [{ mid, description: streamDescription('microphone', this.mutedValue) }],
+      streams: [{ mid, send: !off }],
+      descriptions: [{ mid, description: streamDescription(role, off) }],
     }
   }
 
@@ -489,15 +525,16 @@ export class RoomCall implements SessionParticipant, Call {
     this.frozen = new FrozenFeeds()
     leg.events.on('stats', (stats) => {
       const now = this.clock.now()
-      const flowing = this.activity.observe(stats.receivedByMid, this.mids, now)
+      const { judged, silent } = this.expectedMedia()
+      const flowing = this.activity.observe(stats.receivedByMid, judged, now)
+      // Someone with the camera off and the microphone muted sends nothing: present, not stalled.
+      for (const id of silent) flowing.set(id, true)
       for (const [id, on] of flowing) this.apply({ type: 'feed-media', id, flowing: on })
       // Video that stopped while this connection calls itself healthy: ICE will not repair it.
       const healthy =
         stats.connectionState === 'connected' && this.stateValue.connection.kind === 'joined'
       const video = new Map(
-        [...flowing].filter(([id]) =>
-          this.stateValue.roster.get(id)?.streams.some((s) => s.type === 'video'),
-        ),
+        [...flowing].filter(([id]) => this.stateValue.roster.get(id)?.camera === 'on'),
       )
       for (const id of this.frozen.observe(video, healthy, now)) void this.renegotiateFeed(id)
     })
@@ -580,6 +617,25 @@ export class RoomCall implements SessionParticipant, Call {
     }
     for (const id of learnt.keys()) this.wholeFeeds.delete(id)
     if (learnt.size > 0) this.apply({ type: 'publishers', publishers: [...learnt.values()] })
+  }
+
+  /**
+   * The mids whose media should be arriving (not a camera turned off, not a muted
+   * microphone), and the feeds from which nothing is expected at all.
+   */
+  private expectedMedia(): { judged: Map<string, MidFeed>; silent: FeedId[] } {
+    const judged = new Map<string, MidFeed>()
+    const subscribedFeeds = new Set<FeedId>()
+    for (const [mid, feed] of this.mids) {
+      subscribedFeeds.add(feed.feedId)
+      const who = this.stateValue.roster.get(feed.feedId)
+      const off =
+        (feed.type === 'video' && who?.camera === 'off') ||
+        (feed.type === 'audio' && who?.microphone === 'muted')
+      if (!off) judged.set(mid, feed)
+    }
+    const judgedFeeds = new Set([...judged.values()].map((f) => f.feedId))
+    return { judged, silent: [...subscribedFeeds].filter((id) => !judgedFeeds.has(id)) }
   }
 
   /**
@@ -667,6 +723,7 @@ export class RoomCall implements SessionParticipant, Call {
     this.publisher = undefined
     this.subscriber = undefined
     this.audioMid = undefined
+    this.cameraMid = undefined
     if (this.screenMid !== undefined) this.events.emit('localScreen', undefined)
     this.screenMid = undefined
     this.mids = new Map()
@@ -728,6 +785,7 @@ export class RoomCall implements SessionParticipant, Call {
           tile: who.tile,
           talking: source === 'camera' && who.talking,
           microphone: who.microphone,
+          camera: who.camera,
           focused: source === 'camera' && this.focusedFeed === who.id,
           layer: source === 'camera' && simulcast ? layerFor(who.id, this.focusedFeed) : undefined,
           stream,

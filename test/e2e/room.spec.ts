@@ -58,7 +58,7 @@ async function expectFramesRising(where: Locator): Promise<void> {
   await expect.poll(() => frames(video), { timeout: 20_000 }).toBeGreaterThan(before)
 }
 
-test('three people in a room: each sees the others live, a mute, the talker, layers by tile size, a shared screen, and who left', async ({
+test('three people in a room: each sees the others live, a mute, a camera off, the talker, layers by tile size, a shared screen, and who left', async ({
   browser,
   lab,
 }) => {
@@ -99,6 +99,20 @@ test('three people in a room: each sees the others live, a mute, the talker, lay
   await meetings(ann).getByRole('button', { name: 'Turn microphone on' }).click()
   for (const page of [ben, cy])
     await expect(tile(page, 'Ann')).toHaveAttribute('data-microphone', 'on')
+
+  // Cy turns the camera off: the others see "camera off" on a tile that stays live (her audio
+  // still flows), then her video again when she turns it back on.
+  await meetings(cy).getByRole('button', { name: 'Turn camera off' }).click()
+  for (const page of [ann, ben]) {
+    await expect(tile(page, 'Cy')).toHaveAttribute('data-camera', 'off')
+    await expect(tile(page, 'Cy')).toContainText('camera off')
+  }
+  await meetings(cy).getByRole('button', { name: 'Turn camera on' }).click()
+  for (const page of [ann, ben]) {
+    await expect(tile(page, 'Cy')).toHaveAttribute('data-camera', 'on')
+    await expect(tile(page, 'Cy')).toHaveAttribute('data-state', 'live')
+    await expectFramesRising(tile(page, 'Cy'))
+  }
 
   // Simulcast: Ann shows Ben large; his video comes in the highest layer and Cy's thumbnail in
   // the lowest, so Ben's decoded picture is wider than Cy's (both send the same fake camera).

@@ -323,6 +323,42 @@ describe('frozen media', () => {
   })
 })
 
+describe('the camera in a room', () => {
+  it('turning it off stops the relay and is announced; others show “camera off”, not a stalled tile', async () => {
+    const { h, room, publisher, subscriber } = await inRoom()
+    room.setCameraOff(true)
+    expect(publisher.sent.at(-1)?.message).toEqual({
+      request: 'configure',
+      streams: [{ mid: '1', send: false }],
+      descriptions: [{ mid: '1', description: 'Camera (off)' }],
+    })
+    expect(room.cameraOff).toBe(true)
+    expect(publisher.videoOff).toBe(true)
+
+    // Ben turns his camera off: his video stops, his audio carries on.
+    benAnnounced(publisher, [
+      { type: 'audio', mid: '0', description: 'Microphone' },
+      { type: 'video', mid: '1', description: 'Camera (off)' },
+    ])
+    subscriber.received['0'] = { kind: 'audio', count: 0 }
+    subscriber.received['1'] = { kind: 'video', count: 0 }
+    for (let t = 0; t < 12_000; t += 250) {
+      subscriber.received['0']!.count += 10
+      await h.clock.advance(250)
+    }
+    expect(room.state.roster.get(2)).toMatchObject({ camera: 'off', tile: 'live' })
+    // Nothing to repair: no renegotiation of a camera that is off.
+    expect(subscriber.requests()).not.toContain('unsubscribe')
+    // He mutes too: nothing arrives at all, and he is still present, not stalled.
+    benAnnounced(publisher, [
+      { type: 'audio', mid: '0', description: 'Microphone (muted)' },
+      { type: 'video', mid: '1', description: 'Camera (off)' },
+    ])
+    await h.clock.advance(5000)
+    expect(room.state.roster.get(2)).toMatchObject({ microphone: 'muted', tile: 'live' })
+  })
+})
+
 describe('sharing the screen', () => {
   it('adds the screen as a new video labelled Screen, and removes it when stopped', async () => {
     const { h, room, publisher } = await inRoom()

@@ -13,6 +13,7 @@ import {
   type RoomState,
 } from '../../renderer/core/room/room-state'
 import {
+  cameraOf,
   describeMicrophone,
   microphoneOf,
   sdpMids,
@@ -243,6 +244,18 @@ describe('a microphone muted, as others see it', () => {
     expect(microphoneOf(withMic(2).streams)).toBe('on')
     expect(microphoneOf(withMic(2).streams.filter((s) => s.type === 'video'))).toBe('none')
     expect(describeMicrophone('muted')).toBe('microphone off')
+    expect(cameraOf(withMic(2).streams)).toBe('on')
+    expect(
+      cameraOf([
+        { mid: '1', type: 'video', description: 'Camera (off)', simulcast: false, disabled: false },
+        { mid: '2', type: 'video', description: 'Screen', simulcast: false, disabled: false },
+      ]),
+    ).toBe('off')
+    expect(
+      cameraOf([
+        { mid: '2', type: 'video', description: 'Screen', simulcast: false, disabled: false },
+      ]),
+    ).toBe('none')
     expect(describeMicrophone('on')).toBeUndefined()
   })
 

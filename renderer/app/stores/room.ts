@@ -23,6 +23,7 @@ export const useRoomStore = defineStore('room', () => {
   /** The camera and microphone shown before joining. */
   const preview = shallowRef<MediaStream | undefined>()
   const muted = ref(false)
+  const cameraOff = ref(false)
   const error = ref<string | undefined>()
   const notice = ref<string | undefined>()
   const notes = ref<RosterNote[]>([])
@@ -79,6 +80,7 @@ export const useRoomStore = defineStore('room', () => {
     notes.value = []
     notice.value = undefined
     muted.value = next.muted
+    cameraOff.value = next.cameraOff
     next.events.on('state', (s) => {
       state.value = s
       if (s.connection.kind === 'disconnected' && s.connection.message)
@@ -88,6 +90,7 @@ export const useRoomStore = defineStore('room', () => {
     next.events.on('localStream', (s) => (localStream.value = s))
     next.events.on('localScreen', (s) => (localScreen.value = s))
     next.events.on('muted', (m) => (muted.value = m))
+    next.events.on('cameraOff', (off) => (cameraOff.value = off))
     next.events.on('error', (m) => (error.value = m))
     next.events.on('notice', (m) => (notice.value = m))
     next.events.on('change', note)
@@ -96,6 +99,7 @@ export const useRoomStore = defineStore('room', () => {
 
   const leave = () => call?.hangup()
   const toggleMute = () => call?.setMuted(!muted.value)
+  const toggleCamera = () => call?.setCameraOff(!cameraOff.value)
   const toggleScreen = () => call?.shareScreen(!localScreen.value)
   /** Shows one participant large (undefined: back to the grid). */
   const focus = (id: FeedId | undefined) => call?.focus(id)
@@ -107,6 +111,7 @@ export const useRoomStore = defineStore('room', () => {
     preview,
     localScreen,
     muted,
+    cameraOff,
     error,
     notice,
     notes,
@@ -118,6 +123,7 @@ export const useRoomStore = defineStore('room', () => {
     join,
     leave,
     toggleMute,
+    toggleCamera,
     toggleScreen,
     focus,
   }

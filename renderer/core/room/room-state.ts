@@ -5,7 +5,7 @@
  * **gone** once its publisher left. Nothing looks alive when it is not.
  */
 import { assertNever } from '../connection-state'
-import { microphoneOf, type MicrophoneState } from './stream-labels'
+import { cameraOf, microphoneOf, type CameraState, type MicrophoneState } from './stream-labels'
 import type { FeedId, FeedStream, PublisherInfo, RoomEvent } from './videoroom-events'
 
 /** Why we are out of the room. */
@@ -34,6 +34,8 @@ export interface Participant {
   streams: readonly FeedStream[]
   /** Their microphone as they announce it (muted is said in the stream's description). */
   microphone: MicrophoneState
+  /** Their camera as they announce it (off: their tile shows no video, and is not stalled). */
+  camera: CameraState
   talking: boolean
   tile: TileState
 }
@@ -102,6 +104,7 @@ export function nextRoom(state: RoomState, action: RoomAction): RoomState {
           ...who,
           streams: [],
           microphone: 'none',
+          camera: 'none',
           tile: 'gone',
         }),
       )
@@ -125,6 +128,7 @@ export function nextRoom(state: RoomState, action: RoomAction): RoomState {
           display: action.display,
           streams: [],
           microphone: 'none',
+          camera: 'none',
           talking: false,
           tile: 'gone',
         }),
@@ -176,6 +180,7 @@ export function nextRoom(state: RoomState, action: RoomAction): RoomState {
             display: p.display,
             streams: [],
             microphone: 'none',
+            camera: 'none',
             talking: false,
             tile: p.publisher === true ? 'stalled' : 'gone',
           })
@@ -214,6 +219,7 @@ function upsertPublishers(
       display: p.display || known?.display || '',
       streams,
       microphone: microphoneOf(streams),
+      camera: cameraOf(streams),
       talking: p.talking ?? known?.talking ?? false,
       // A feed we already watch keeps its tile; a new one is stalled until media is seen.
       tile: streams.length === 0 ? 'gone' : known && known.tile !== 'gone' ? known.tile : 'stalled',

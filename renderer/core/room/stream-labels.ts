@@ -2,7 +2,8 @@
  * How a participant's streams are labelled for the room, and what others read from the
  * labels. Janus 1.1.x relays a publisher's per-stream `description` to everyone (and again
  * when `configure` changes it), and has no other field others see change, so a muted
- * microphone is said in its description: "Microphone (muted)".
+ * microphone or a camera turned off is said in its description: "Microphone (muted)",
+ * "Camera (off)".
  */
 import type { FeedStream } from './videoroom-events'
 
@@ -12,16 +13,24 @@ export type StreamRole = 'microphone' | 'camera' | 'screen'
 /** A participant's microphone as others see it. */
 export type MicrophoneState = 'on' | 'muted' | 'none'
 
+/** A participant's camera as others see it. */
+export type CameraState = 'on' | 'off' | 'none'
+
 const names: Record<StreamRole, string> = {
   microphone: 'Microphone',
   camera: 'Camera',
   screen: 'Screen',
 }
-const mutedMark = ' (muted)'
+/** What a stream's description adds when it is turned off. */
+const offMarks: Record<StreamRole, string> = {
+  microphone: ' (muted)',
+  camera: ' (off)',
+  screen: '',
+}
 
-/** The description we publish a stream with. */
-export function streamDescription(role: StreamRole, muted = false): string {
-  return `${names[role]}${muted ? mutedMark : ''}`
+/** The description we publish a stream with (turned off: "Microphone (muted)", "Camera (off)"). */
+export function streamDescription(role: StreamRole, off = false): string {
+  return `${names[role]}${off ? offMarks[role] : ''}`
 }
 
 /** Whether a published stream is a shared screen (shown as a tile of its own). */
@@ -33,7 +42,19 @@ export function isScreen(description: string | undefined): boolean {
 export function microphoneOf(streams: readonly FeedStream[]): MicrophoneState {
   const audio = streams.find((s) => s.type === 'audio')
   if (!audio) return 'none'
-  return audio.description?.endsWith(mutedMark) === true ? 'muted' : 'on'
+  return audio.description === streamDescription('microphone', true) ? 'muted' : 'on'
+}
+
+/** A publisher's camera (its video that is not a shared screen), read from its streams. */
+export function cameraOf(streams: readonly FeedStream[]): CameraState {
+  const camera = streams.find((s) => s.type === 'video' && !isScreen(s.description))
+  if (!camera) return 'none'
+  return camera.description === streamDescription('camera', true) ? 'off' : 'on'
+}
+
+/** Words for a tile's camera, or nothing when it is on. */
+export function describeCamera(state: CameraState): string | undefined {
+  return state === 'off' ? 'camera off' : undefined
 }
 
 /** Words for a tile's microphone, or nothing when it is on. */

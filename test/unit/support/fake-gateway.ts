@@ -26,6 +26,9 @@ export class FakeHandle {
     readonly options: Options,
   ) {}
 
+  /** The camera's track disabled (black frames). */
+  videoOff = false
+
   /** What the PeerConnection has received per mid, as its stats will say (tests move it). */
   readonly received: Record<string, { kind: 'audio' | 'video'; count: number }> = {}
 
@@ -96,6 +99,8 @@ export class FakeHandle {
     },
     muteAudio: () => void (this.muted = true),
     unmuteAudio: () => void (this.muted = false),
+    muteVideo: () => void (this.videoOff = true),
+    unmuteVideo: () => void (this.videoOff = false),
     dtmf: () => undefined,
     replaceTracks: (params: { success?: () => void }) => params.success?.(),
   }
