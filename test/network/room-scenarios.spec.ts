@@ -1,7 +1,7 @@
 /**
  * A video room through what laptops do: Ann's laptop (the client namespace) goes through a
- * network change while Ben watches from a network that never changes. Each scenario asserts
- * what Ann sees, what Ben sees, and the server's truth.
+ * network change while Ben and Cy watch from a network that never changes. Each scenario
+ * asserts what Ann sees, what Ben and Cy see, and the server's truth.
  */
 import type { Page } from '@playwright/test'
 import type { NetLab } from '../lab/netlab'
@@ -35,12 +35,38 @@ async function bothInRoom(ann: Page, ben: Page, lab: NetLab): Promise<number> {
   return shownNumber(ann, 'session-id')
 }
 
-test('Wi-Fi to cellular in a room: the same session, and both sides see each other live again', async ({
+/** Ann, Ben and Cy (a second watcher, beside Ben) in the room, everyone seeing everyone live. */
+async function allInRoom(
+  ann: Page,
+  ben: Page,
+  lab: NetLab,
+): Promise<{ annSession: number; cy: Page }> {
+  const annSession = await bothInRoom(ann, ben, lab)
+  const cy = await (await ben.context().browser()!.newContext()).newPage()
+  await join(cy, lab.watcherPageUrl!(), 'Cy')
+  for (const [page, others] of [
+    [ann, ['Ben', 'Cy']],
+    [ben, ['Cy']],
+    [cy, ['Ann', 'Ben']],
+  ] as const)
+    for (const other of others) await seesLive(page, other)
+  return { annSession, cy }
+}
+
+/** Ben and Cy see Ann live again, and each sees both others: nobody there twice. */
+async function watchersSeeAnn(ben: Page, cy: Page): Promise<void> {
+  for (const page of [ben, cy]) {
+    await seesLive(page, 'Ann')
+    await expect(page.getByTestId('room-tile')).toHaveCount(2)
+  }
+}
+
+test('Wi-Fi to cellular in a room: the same session, and everyone sees everyone live again', async ({
   page: ann,
   watcher: ben,
   lab,
 }) => {
-  const annSession = await bothInRoom(ann, ben, lab)
+  const { annSession, cy } = await allInRoom(ann, ben, lab)
 
   lab.switchUplink('cell')
 
@@ -48,39 +74,46 @@ test('Wi-Fi to cellular in a room: the same session, and both sides see each oth
   await expect(ann.getByTestId('room-status')).toHaveText('In the room')
   expect(await shownNumber(ann, 'session-id')).toBe(annSession)
   await seesLive(ann, 'Ben')
-  await seesLive(ben, 'Ann')
-  // The room kept Ann as she was: Ben saw no leave, and nobody is there twice.
-  await expect(ben.getByTestId('room-notes')).not.toContainText('Ann left')
-  await expect(ben.getByTestId('room-tile')).toHaveCount(1)
-  await expect(ann.getByTestId('room-tile')).toHaveCount(1)
-  // No ghosts: two sessions, Ann's with a publisher and one subscriber.
-  expect((await lab.sessions()).sort()).toHaveLength(2)
+  await seesLive(ann, 'Cy')
+  await watchersSeeAnn(ben, cy)
+  // The room kept Ann as she was: nobody saw her leave, and nobody is there twice.
+  for (const page of [ben, cy])
+    await expect(page.getByTestId('room-notes')).not.toContainText('Ann left')
+  await expect(ann.getByTestId('room-tile')).toHaveCount(2)
+  // No ghosts: three sessions, Ann's with a publisher and one subscriber.
+  expect(await lab.sessions()).toHaveLength(3)
   await expect.poll(async () => (await lab.handles(annSession)).length).toBe(2)
 })
 
-test('a short sleep in a room: the same session, no leave seen by the others, media back on both sides', async ({
+test('a short sleep in a room: the same session; the others see Ann stalled, then live, never leaving', async ({
   page: ann,
   watcher: ben,
   lab,
 }) => {
-  const annSession = await bothInRoom(ann, ben, lab)
+  const { annSession, cy } = await allInRoom(ann, ben, lab)
 
-  await lab.sleep(4000)
+  const asleep = lab.sleep(4000)
+  // While the laptop sleeps its video stops: the watchers' tiles of Ann say so.
+  for (const page of [ben, cy])
+    await expect(tile(page, 'Ann')).toHaveAttribute('data-state', 'stalled', { timeout: 4000 })
+  await asleep
 
   await expect(ann.getByTestId('connection-status')).toHaveText('Connected', { timeout: 30_000 })
   expect(await shownNumber(ann, 'session-id')).toBe(annSession)
   await expect(ann.getByTestId('room-status')).toHaveText('In the room')
   await seesLive(ann, 'Ben')
-  await seesLive(ben, 'Ann')
-  await expect(ben.getByTestId('room-notes')).not.toContainText('Ann left')
+  await seesLive(ann, 'Cy')
+  await watchersSeeAnn(ben, cy)
+  for (const page of [ben, cy])
+    await expect(page.getByTestId('room-notes')).not.toContainText('Ann left')
 })
 
-test('a sleep past the windows: Ann joins again as herself; Ben sees her leave and come back', async ({
+test('a sleep past the windows: Ann joins again as herself; Ben and Cy see her leave and come back', async ({
   page: ann,
   watcher: ben,
   lab,
 }) => {
-  const annSession = await bothInRoom(ann, ben, lab)
+  const { annSession, cy } = await allInRoom(ann, ben, lab)
 
   // Longer than the session timeout plus the watchdog's ticks: Janus surely destroyed it.
   await lab.sleep((labWindows.sessionTimeoutS + 7) * 1000)
@@ -94,12 +127,14 @@ test('a sleep past the windows: Ann joins again as herself; Ben sees her leave a
       .locator('[data-kind="media-back"]', { hasText: 'rejoined the room' }),
   ).not.toHaveCount(0)
   await seesLive(ann, 'Ben')
-  await seesLive(ben, 'Ann')
-  await expect(ben.getByTestId('room-notes')).toContainText('Ann left')
-  await expect(ben.getByTestId('room-notes')).toContainText('Ann joined')
-  await expect(ben.getByTestId('room-tile')).toHaveCount(1)
-  // No ghost of the old Ann: two sessions in all, the new one with its two handles.
-  expect(await lab.sessions()).toHaveLength(2)
+  await seesLive(ann, 'Cy')
+  await watchersSeeAnn(ben, cy)
+  for (const page of [ben, cy]) {
+    await expect(page.getByTestId('room-notes')).toContainText('Ann left')
+    await expect(page.getByTestId('room-notes')).toContainText('Ann joined')
+  }
+  // No ghost of the old Ann: three sessions in all, her new one with its two handles.
+  expect(await lab.sessions()).toHaveLength(3)
   const newSession = await shownNumber(ann, 'session-id')
   await expect.poll(async () => (await lab.handles(newSession)).length).toBe(2)
 })
@@ -173,16 +208,17 @@ test('a socket cut while Ben leaves and Cy joins: claimed at once, and Ann’s r
   })
 })
 
-test('Janus restarted: both join again by themselves and see each other live', async ({
+test('Janus restarted: all three join again by themselves and see each other live', async ({
   page: ann,
   watcher: ben,
   lab,
 }) => {
-  const annSession = await bothInRoom(ann, ben, lab)
+  const { annSession, cy } = await allInRoom(ann, ben, lab)
   await lab.janus.restart()
-  for (const [page, other] of [
-    [ann, 'Ben'],
-    [ben, 'Ann'],
+  for (const [page, others] of [
+    [ann, ['Ben', 'Cy']],
+    [ben, ['Ann', 'Cy']],
+    [cy, ['Ann', 'Ben']],
   ] as const) {
     await expect(page.getByTestId('room-status')).toHaveText('In the room', { timeout: 45_000 })
     await expect(
@@ -190,8 +226,8 @@ test('Janus restarted: both join again by themselves and see each other live', a
         hasText: 'rejoined the room',
       }),
     ).not.toHaveCount(0, { timeout: 45_000 })
-    await seesLive(page, other)
+    for (const other of others) await seesLive(page, other)
   }
   expect(await shownNumber(ann, 'session-id')).not.toBe(annSession)
-  expect(await lab.sessions()).toHaveLength(2)
+  expect(await lab.sessions()).toHaveLength(3)
 })
