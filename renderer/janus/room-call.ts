@@ -88,6 +88,8 @@ export interface RoomCallEvents extends Record<string, unknown> {
   error: string
   /** Something the user should know that is not an error. */
   notice: string
+  /** Back in the room after a recovery: the same session, or joined again (`rejoined`). */
+  reconnected: { rejoined: boolean }
 }
 
 /** One visit to a room; create a new one for each. */
@@ -116,8 +118,9 @@ export class RoomCall implements SessionParticipant, Call {
   private cameraOffValue = false
   /** Every mid of our publisher's offers so far (a screen added later gets a new one). */
   private publishedMids = new Set<string>()
-  /** The mid our shared screen is published on, while sharing. */
+  /** The mid our shared screen is published on, while sharing, and its track. */
   private screenMid: string | undefined
+  private screenTrack: MediaStreamTrack | undefined
   /** The feed shown large, if any. */
   private focusedFeed: FeedId | undefined
   /** The layer last asked for each simulcast mid of the current subscriber. */
@@ -251,9 +254,10 @@ export class RoomCall implements SessionParticipant, Call {
     }
   }
 
-  private async startScreen(leg: MediaLeg): Promise<void> {
+  /** Adds the screen to our publisher: a new capture, or `track` (shared again after a rejoin). */
+  private async startScreen(leg: MediaLeg, track?: MediaStreamTrack): Promise<void> {
     const jsep = await leg.negotiate([
-      { type: 'screen', capture: true, recv: false, add: true },
+      { type: 'screen', capture: track ?? true, recv: false, add: true },
     ] as JanusJS.TrackOption[])
     const mids = sdpMids(jsep.sdp ?? '')
     const mid = mids.find((m) => m.type === 'video' && !this.publishedMids.has(m.mid))?.mid
@@ -267,15 +271,17 @@ export class RoomCall implements SessionParticipant, Call {
       jsep,
     )
     this.screenMid = mid
-    const track = leg.pc?.getTransceivers().find((t) => t.mid === mid)?.sender.track
+    const sent = leg.pc?.getTransceivers().find((t) => t.mid === mid)?.sender.track ?? track
+    this.screenTrack = sent ?? undefined
     // Ended from the browser's own controls (or the shared window closed).
-    track?.addEventListener('ended', () => void this.shareScreen(false))
-    this.events.emit('localScreen', track ? new MediaStream([track]) : undefined)
+    if (sent && sent !== track) sent.addEventListener('ended', () => void this.shareScreen(false))
+    this.events.emit('localScreen', sent ? new MediaStream([sent]) : undefined)
   }
 
   private async stopScreen(leg: MediaLeg): Promise<void> {
     const mid = this.screenMid
     this.screenMid = undefined
+    this.screenTrack = undefined
     this.events.emit('localScreen', undefined)
     const jsep = await leg.negotiate([
       { type: 'video', mid, remove: true, recv: false },
@@ -338,22 +344,31 @@ export class RoomCall implements SessionParticipant, Call {
     this.audioMid = undefined
     this.cameraMid = undefined
     this.mids = new Map()
-    if (this.screenMid !== undefined) {
-      this.screenMid = undefined
-      this.events.emit('localScreen', undefined)
-      this.events.emit(
-        'notice',
-        'Screen sharing stopped when the connection was lost; share again.',
-      )
-    }
+    // The screen being shared is shared again on the new publisher, if its capture lives on.
+    const screen = this.screenMid !== undefined ? this.screenTrack : undefined
+    this.screenMid = undefined
+    this.screenTrack = undefined
     this.session.recordIncident('media-restart', `${this.name}: joining the room again`)
     try {
       await this.joinAsPublisher()
       this.session.recordIncident('media-back', `${this.name}: rejoined the room`)
-      this.reconnected()
+      this.reconnected(true)
     } catch (error) {
       await this.close('networkDisconnected', describeMediaError(error))
+      return
     }
+    if (!screen) return
+    const leg = this.publisher
+    if (screen.readyState === 'live' && leg) {
+      try {
+        await this.startScreen(leg, screen)
+        return
+      } catch {
+        // Told below.
+      }
+    }
+    this.events.emit('localScreen', undefined)
+    this.events.emit('notice', 'Screen sharing stopped when the connection was lost; share again.')
   }
 
   // ------------------------------------------------------------- publishing
@@ -700,8 +715,9 @@ export class RoomCall implements SessionParticipant, Call {
     for (const done of this.waiters.get(what)?.splice(0) ?? []) done(error)
   }
 
-  private reconnected(): void {
+  private reconnected(rejoined = false): void {
     this.apply({ type: 'reconnected' })
+    this.events.emit('reconnected', { rejoined })
     this.changes.release()
   }
 
@@ -726,6 +742,7 @@ export class RoomCall implements SessionParticipant, Call {
     this.cameraMid = undefined
     if (this.screenMid !== undefined) this.events.emit('localScreen', undefined)
     this.screenMid = undefined
+    this.screenTrack = undefined
     this.mids = new Map()
     this.remoteTracks = new Map()
     this.emitTiles()

@@ -126,6 +126,7 @@ test('a sleep past the windows: Ann joins again as herself; Ben and Cy see her l
       .getByTestId('incidents')
       .locator('[data-kind="media-back"]', { hasText: 'rejoined the room' }),
   ).not.toHaveCount(0)
+  await expect(ann.getByTestId('room-notes')).toContainText('Rejoined the room')
   await seesLive(ann, 'Ben')
   await seesLive(ann, 'Cy')
   await watchersSeeAnn(ben, cy)

@@ -362,6 +362,10 @@ describe('the camera in a room', () => {
 describe('sharing the screen', () => {
   it('adds the screen as a new video labelled Screen, and removes it when stopped', async () => {
     const { h, room, publisher } = await inRoom()
+    const errors: string[] = []
+    const shown: unknown[] = []
+    room.events.on('error', (e) => errors.push(e))
+    room.events.on('localScreen', (s) => shown.push(s))
     await room.shareScreen(true)
     const share = publisher.sent.at(-1)!
     expect(share.message).toEqual({
@@ -374,7 +378,36 @@ describe('sharing the screen', () => {
     expect(publisher.sent.at(-1)?.message).toEqual({ request: 'configure' })
     expect(publisher.sent.at(-1)?.jsep).toBeDefined()
     expect(room.sharingScreen).toBe(false)
+    // Shown to us while shared (its one track), then gone; nothing went wrong on the way.
+    expect(shown).toHaveLength(2)
+    expect(shown[1]).toBeUndefined()
+    expect(errors).toEqual([])
     await h.clock.settle()
+  })
+
+  it('after a lost session the screen is shared again on the new publisher, and we are told we rejoined', async () => {
+    const { h, janus, room } = await inRoom()
+    const errors: string[] = []
+    const notices: string[] = []
+    const back: { rejoined: boolean }[] = []
+    room.events.on('error', (e) => errors.push(e))
+    room.events.on('notice', (n) => notices.push(n))
+    room.events.on('reconnected', (r) => back.push(r))
+    await room.shareScreen(true)
+    h.session.events.emit('reconnecting', { attempt: 1, reason: 'sessionTimeout' })
+    const restoring = room.restore()
+    await h.clock.settle()
+    const again = janus.last
+    again.event({ videoroom: 'joined', id: 9, publishers: [] })
+    await restoring
+    expect(back).toEqual([{ rejoined: true }])
+    expect(again.sent.map((s) => s.message)).toContainEqual({
+      request: 'configure',
+      descriptions: [{ mid: '2', description: 'Screen' }],
+    })
+    expect(room.sharingScreen).toBe(true)
+    expect(notices).toEqual([])
+    expect(errors).toEqual([])
   })
 
   it('is refused before joining, with words', async () => {

@@ -94,6 +94,12 @@ export const useRoomStore = defineStore('room', () => {
     next.events.on('error', (m) => (error.value = m))
     next.events.on('notice', (m) => (notice.value = m))
     next.events.on('change', note)
+    next.events.on('reconnected', ({ rejoined }) => {
+      const text = rejoined
+        ? 'Rejoined the room: the connection was lost for too long, so you joined again'
+        : 'Back in the room after a connection problem'
+      notes.value = [{ at: Date.now(), text }, ...notes.value].slice(0, 50)
+    })
     await next.join()
   }
 

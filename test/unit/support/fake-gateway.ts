@@ -53,6 +53,12 @@ export class FakeHandle {
             ]),
           ),
         addEventListener: () => undefined,
+        /** One transceiver per m-line offered, each sending a live track of its kind. */
+        getTransceivers: () =>
+          this.mlines.map((kind, i) => ({
+            mid: String(i),
+            sender: { track: { kind, readyState: 'live', addEventListener: () => undefined } },
+          })),
       },
     } as { pc?: unknown },
     send: (params: {
@@ -119,6 +125,34 @@ export class FakeHandle {
     return this.sent.map((s) => String(s.message.request ?? JSON.stringify(s.message)))
   }
 }
+
+/** Node has no MediaStream: the calls only put tracks in one and read them back. */
+class FakeMediaStream {
+  private readonly tracks: { id?: string; kind?: string }[]
+  constructor(tracks: { id?: string; kind?: string }[] = []) {
+    this.tracks = [...tracks]
+  }
+  getTracks() {
+    return [...this.tracks]
+  }
+  getVideoTracks() {
+    return this.tracks.filter((t) => t.kind === 'video')
+  }
+  getAudioTracks() {
+    return this.tracks.filter((t) => t.kind === 'audio')
+  }
+  getTrackById(id: string) {
+    return this.tracks.find((t) => t.id === id) ?? null
+  }
+  addTrack(track: { id?: string; kind?: string }) {
+    this.tracks.push(track)
+  }
+  removeTrack(track: { id?: string }) {
+    const i = this.tracks.indexOf(track)
+    if (i >= 0) this.tracks.splice(i, 1)
+  }
+}
+;(globalThis as { MediaStream?: unknown }).MediaStream ??= FakeMediaStream
 
 /** A gateway whose handles the test can reach. */
 export class FakeGateway {
