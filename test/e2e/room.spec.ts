@@ -4,6 +4,7 @@
  * screen, and see each other leave.
  */
 import type { Browser, BrowserContext, Locator, Page } from '@playwright/test'
+import { labPinRoom } from '../lab/janus-config'
 import { expect, openApp, shownSessionId, test, type Lab } from './fixtures'
 
 const room = '1234'
@@ -163,4 +164,23 @@ test('joining a room that does not exist says so, and nothing looks alive', asyn
   await expect(page.getByTestId('room-status')).toContainText('No such room')
   await expect(meetings.getByRole('button', { name: 'Join room' })).toBeEnabled()
   await expect(page.getByTestId('room-tile')).toHaveCount(0)
+})
+
+test('a room with a PIN: a wrong one is refused with words, the right one lets you in', async ({
+  page,
+  lab,
+}) => {
+  await openApp(page, lab)
+  const form = meetings(page)
+  await form.getByLabel('Room', { exact: true }).fill(String(labPinRoom.room))
+  await form.getByLabel('Your name').fill('Ann')
+  await form.getByLabel('PIN (if the room has one)').fill('0000')
+  await form.getByRole('button', { name: 'Join room' }).click()
+  await expect(page.getByTestId('room-status')).toHaveText(/^Left the room: the server refused/)
+  await expect(page.getByTestId('room-status')).toContainText('PIN')
+  await expect(page.getByTestId('room-tile')).toHaveCount(0)
+
+  await form.getByLabel('PIN (if the room has one)').fill(labPinRoom.pin)
+  await form.getByRole('button', { name: 'Join room' }).click()
+  await expect(page.getByTestId('room-status')).toHaveText('In the room')
 })

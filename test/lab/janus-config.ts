@@ -130,10 +130,14 @@ ${c.wsIp === '0.0.0.0' ? '' : `  admin_ws_ip = "${c.wsIp}"`}
 /** The room every lab Janus has ready to join. */
 export const labRoom = 1234
 
+/** A second lab room that asks for a PIN. */
+export const labPinRoom = { room: 4321, pin: '2468' }
+
 /**
  * The VideoRoom with a room ready: six publishers (the default three is too few), talking
  * events (Chromium's fake audio sits near 76 dBov, so the level threshold is set above it),
- * joining notifications for participants who do not publish, and a keyframe every 10 s.
+ * joining notifications for participants who do not publish, and a keyframe every 10 s; and
+ * a room that asks for a PIN.
  */
 const videoroomConfig = `general: {
 }
@@ -148,5 +152,11 @@ room-${labRoom}: {
   audio_active_packets = 100
   audio_level_average = 120
   notify_joining = true
+}
+room-${labPinRoom.room}: {
+  description = "Holdfast lab room with a PIN"
+  pin = "${labPinRoom.pin}"
+  publishers = 6
+  videocodec = "vp8"
 }
 `

@@ -137,6 +137,13 @@ describe('reading the VideoRoom plugin', () => {
 
   it('words the error codes a user can meet', () => {
     expect(describeRoomError(426)).toBe('No such room')
+    expect(
+      readRoomEvent({ videoroom: 'event', error_code: 433, error: 'Unauthorized (wrong pin)' }),
+    ).toEqual({
+      type: 'error',
+      code: 433,
+      message: 'Not allowed in this room (wrong PIN?)',
+    })
     expect(describeRoomError(432)).toBe('The room is full: no more people can publish')
     expect(describeRoomError(433)).toBe('Not allowed in this room (wrong PIN?)')
     expect(describeRoomError(999)).toBe('The room answered with error 999')

@@ -105,7 +105,11 @@ function readPublishers(value: unknown): PublisherInfo[] {
 function readError(data: Json): { type: 'error'; code: number; message: string } | undefined {
   if (typeof data.error_code !== 'number' && typeof data.error !== 'string') return undefined
   const code = typeof data.error_code === 'number' ? data.error_code : 0
-  return { type: 'error', code, message: text(data.error) || describeRoomError(code) }
+  // Janus's own words are kept, except its "Unauthorized (wrong pin)", which says less to a
+  // person than ours.
+  const message =
+    code === 433 ? describeRoomError(code) : text(data.error) || describeRoomError(code)
+  return { type: 'error', code, message }
 }
 
 /** The room event in a publisher handle's `plugindata.data`, if any. */
