@@ -14,7 +14,7 @@ import { chromium, type Browser, type Page } from '@playwright/test'
 import { startNetLab, type NetLab } from '../lab/netlab'
 import { applyNetworkEvent } from './network-events'
 import { alternateRuns, comparisonTable, publishFigures, type BenchClient } from './results'
-import { probe, resumedAfter, samples, untilFlowingAgain } from './media-probe'
+import { probe, resumedAfter, samples, untilFlowingAgain } from '../lab/media-probe'
 import { chromiumArgs, expect, test } from '../network/fixtures'
 
 const runs = Number(process.env.HOLDFAST_BENCH_RUNS ?? 5)

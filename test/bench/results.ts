@@ -1,6 +1,6 @@
 /** Where the benchmarks put their figures: printed, and written to test-results/<name>.json and .md. */
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { percentile } from './media-probe'
+import { percentile } from '../lab/media-probe'
 
 /** Prints the table and writes it with the raw data. */
 export function publishFigures(name: string, table: string, data: unknown): void {

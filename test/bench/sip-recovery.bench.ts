@@ -14,7 +14,7 @@ import { startNetLab, type NetLab } from '../lab/netlab'
 import { chromiumArgs, expect, startSipWorld, test } from '../network/fixtures'
 import { applyNetworkEvent } from './network-events'
 import { publishFigures } from './results'
-import { percentile, probe, resumedAfter, samples, untilFlowingAgain } from './media-probe'
+import { percentile, probe, resumedAfter, samples, untilFlowingAgain } from '../lab/media-probe'
 
 const runs = Number(process.env.HOLDFAST_BENCH_RUNS ?? 5)
 const deadlineMs = 30_000

@@ -5,6 +5,7 @@
  */
 import type { Browser, BrowserContext, Locator, Page } from '@playwright/test'
 import { labPinRoom } from '../lab/janus-config'
+import { probe, samples } from '../lab/media-probe'
 import { expect, openApp, shownSessionId, test, type Lab } from './fixtures'
 
 const room = '1234'
@@ -18,6 +19,8 @@ async function meetingsAs(browser: Browser, lab: Lab, name: string): Promise<Pag
   const context = await browser.newContext()
   contexts.push(context)
   const page = await context.newPage()
+  // Counts what every PeerConnection of the page receives (the app shows no audio counter).
+  await page.addInitScript(probe)
   await openApp(page, lab)
   const meetings = page.getByRole('region', { name: 'Meetings' })
   await meetings.getByLabel('Room', { exact: true }).fill(room)
@@ -88,6 +91,10 @@ test('three people in a room: each sees the others live, a mute, a camera off, t
     await expect(tile(page, 'Cy')).toHaveAttribute('data-microphone', 'muted')
     await expect(tile(page, 'Cy')).toContainText('microphone off')
   }
+  // Ann hears the others: audio packets keep arriving on her side.
+  const heard = async () => (await samples(ann)).at(-1)?.audio ?? 0
+  const before = await heard()
+  await expect.poll(heard).toBeGreaterThan(before)
   await expect(ann.getByTestId('room-notes')).toContainText('Ben joined')
   await expect(ann.getByTestId('room-notes')).toContainText('Cy joined')
   // The room's talking events (Chromium's fake microphone beeps loud enough) light Ben's tile.

@@ -1,7 +1,7 @@
 /**
- * What the benchmarks measure media with: a probe injected into the page before its scripts,
- * sampling every PeerConnection's inbound video frames and audio packets every 50 ms, and
- * how to read a recovery off those samples.
+ * What the benchmarks (and tests that must know media arrives) measure media with: a probe
+ * injected into the page before its scripts, sampling every PeerConnection's inbound video
+ * frames and audio packets every 50 ms, and how to read a recovery off those samples.
  */
 import { expect, type Page } from '@playwright/test'
 
