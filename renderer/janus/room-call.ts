@@ -1,10 +1,9 @@
 /**
- * A video room on Janus's VideoRoom plugin, on two media legs: one to publish our camera and
- * microphone, one (multistream) to receive every other participant's feeds. Its state is the
- * pure room machine of core/room; this file turns plugin events into room actions and keeps
- * the subscription in step with the roster. After a claim it re-reads the room (every event
- * of the gap was dropped) and restarts ICE where the network changed; after a new session it
- * joins again as the same person.
+ * A video room on Janus's VideoRoom plugin: our publisher leg here (camera, microphone, a
+ * shared screen), every other participant's feeds in RoomSubscription. Its state is the pure
+ * room machine of core/room; this file turns plugin events into room actions. After a claim
+ * it re-reads the room (every event of the gap was dropped) and restarts ICE where the network
+ * changed; after a new session it joins again as the same person.
  */
 import type { JanusJS } from 'janus-gateway'
 import type { AppEndCause, Call } from '../core/call'
@@ -12,10 +11,6 @@ import type { Clock } from '../core/clock'
 import { Emitter } from '../core/emitter'
 import type { IceRestartOptions } from '../core/ice-restart-policy'
 import type { JanusSession, RecoveryContext, SessionParticipant } from '../core/janus-session'
-import { FeedActivity } from '../core/room/feed-activity'
-import { FrozenFeeds } from '../core/room/frozen-feeds'
-import { layerFor, layerRequests, type Layer } from '../core/room/layers'
-import { midMap, missingFeeds, staleStreams, type MidFeed } from '../core/room/mid-map'
 import { roomChanges, ChangeBuffer, type RoomChange } from '../core/room/room-changes'
 import {
   emptyRoom,
@@ -24,25 +19,13 @@ import {
   type RoomAction,
   type RoomEndReason,
   type RoomState,
-  type TileState,
 } from '../core/room/room-state'
-import {
-  readRoomEvent,
-  readSubscriberEvent,
-  type FeedId,
-  type PublisherInfo,
-} from '../core/room/videoroom-events'
-import {
-  isScreen,
-  sdpMids,
-  streamDescription,
-  type CameraState,
-  type MicrophoneState,
-  type StreamRole,
-} from '../core/room/stream-labels'
+import { readParticipantList, readRoomEvent, type FeedId } from '../core/room/videoroom-events'
+import { sdpMids, streamDescription, type StreamRole } from '../core/room/stream-labels'
 import type { Gateway } from './gateway'
 import { describeMediaError } from './media'
 import { MediaLeg } from './media-leg'
+import { RoomSubscription, type RoomTile } from './room-subscription'
 
 /** What joining asks for. */
 export interface RoomOptions {
@@ -58,23 +41,7 @@ export interface RoomOptions {
   ice?: Partial<IceRestartOptions>
 }
 
-/** One tile as the UI draws it: a remote participant's camera, or a screen they share. */
-export interface RoomTile {
-  /** Unique among tiles: the feed id, with `:screen` for a shared screen. */
-  key: string
-  id: FeedId
-  source: 'camera' | 'screen'
-  display: string
-  tile: TileState
-  talking: boolean
-  microphone: MicrophoneState
-  camera: CameraState
-  /** Shown large; the others are thumbnails then. */
-  focused: boolean
-  /** The simulcast layer asked for this tile's video (when its publisher sends layers). */
-  layer: Layer | undefined
-  stream: MediaStream | undefined
-}
+export type { RoomTile } from './room-subscription'
 
 export interface RoomCallEvents extends Record<string, unknown> {
   state: RoomState
@@ -99,17 +66,8 @@ export class RoomCall implements SessionParticipant, Call {
   readonly events = new Emitter<RoomCallEvents>()
   private stateValue: RoomState = emptyRoom
   private publisher: MediaLeg | undefined
-  private subscriber: MediaLeg | undefined
-  private mids = new Map<string, MidFeed>()
-  private remoteTracks: ReadonlyMap<string, MediaStreamTrack> = new Map()
-  /** Each tile's stream, by tile key. */
-  private readonly streams = new Map<string, MediaStream>()
-  private readonly activity = new FeedActivity()
-  private frozen = new FrozenFeeds()
   private readonly changes = new ChangeBuffer<RoomChange>((c) => this.events.emit('change', c))
   private privateId: number | undefined
-  /** A subscription request is on its way: the next sync waits for its answer. */
-  private subscribing: Promise<void> | undefined
   private mutedValue: boolean
   /** The mid our microphone is published on (once published). */
   private audioMid: string | undefined
@@ -121,13 +79,9 @@ export class RoomCall implements SessionParticipant, Call {
   /** The mid our shared screen is published on, while sharing, and its track. */
   private screenMid: string | undefined
   private screenTrack: MediaStreamTrack | undefined
-  /** The feed shown large, if any. */
-  private focusedFeed: FeedId | undefined
-  /** The layer last asked for each simulcast mid of the current subscriber. */
-  private askedLayers = new Map<string, Layer>()
-  /** Publishers whose streams we do not know (announced while we were away): subscribe whole. */
-  private readonly wholeFeeds = new Set<FeedId>()
   private removeParticipant: (() => void) | undefined
+  /** The receiving side: every other participant's feeds, and the tiles. */
+  private readonly receiving: RoomSubscription
 
   constructor(
     private readonly session: JanusSession,
@@ -136,6 +90,19 @@ export class RoomCall implements SessionParticipant, Call {
     private readonly options: RoomOptions,
   ) {
     this.mutedValue = options.muted === true
+    this.receiving = new RoomSubscription({
+      session,
+      gateway,
+      clock,
+      name: this.name,
+      room: options.room,
+      ...(options.ice ? { ice: options.ice } : {}),
+      state: () => this.stateValue,
+      apply: (action) => this.apply(action),
+      privateId: () => this.privateId,
+      error: (message) => this.events.emit('error', message),
+      tiles: (tiles) => this.events.emit('tiles', tiles),
+    })
   }
 
   get state(): RoomState {
@@ -164,7 +131,7 @@ export class RoomCall implements SessionParticipant, Call {
     const offParticipant = this.session.addParticipant(this)
     const offReconnecting = this.session.events.on('reconnecting', ({ reason }) => {
       this.publisher?.signallingDown()
-      this.subscriber?.signallingDown()
+      this.receiving.signallingDown()
       this.changes.hold()
       this.apply({ type: 'reconnecting', reason })
     })
@@ -220,15 +187,9 @@ export class RoomCall implements SessionParticipant, Call {
     })
   }
 
-  /**
-   * Shows one participant large (undefined: the grid again). The large tile's video is
-   * received in the highest layer, every thumbnail in the lowest.
-   */
+  /** Shows one participant large (undefined: the grid again); see RoomSubscription.focus. */
   focus(id: FeedId | undefined): void {
-    if (id === this.focusedFeed) return
-    this.focusedFeed = id
-    this.emitTiles()
-    void this.applyLayers()
+    this.receiving.focus(id)
   }
 
   get sharingScreen(): boolean {
@@ -311,24 +272,22 @@ export class RoomCall implements SessionParticipant, Call {
     if (!this.isLive()) return
     this.publisher?.resync(context)
     try {
-      const listed = (await this.publisher?.request({
-        request: 'listparticipants',
-        room: this.options.room,
-      })) as { participants?: { id: FeedId; display?: string; publisher?: boolean }[] } | undefined
-      const participants = (listed?.participants ?? []).map((p) => ({
-        id: p.id,
-        display: p.display ?? '',
-        publisher: p.publisher === true,
-      }))
+      const participants = readParticipantList(
+        await this.publisher?.request({ request: 'listparticipants', room: this.options.room }),
+      )
       this.apply({ type: 'roster', participants })
       // Publishers announced during the gap: their streams are unknown, so ask for all of them.
-      for (const p of participants)
-        if (p.publisher && (this.stateValue.roster.get(p.id)?.streams.length ?? 1) === 0)
-          this.wholeFeeds.add(p.id)
+      this.receiving.receiveWhole(
+        participants
+          .filter(
+            (p) => p.publisher && (this.stateValue.roster.get(p.id)?.streams.length ?? 1) === 0,
+          )
+          .map((p) => p.id),
+      )
     } catch (error) {
       this.events.emit('error', `Could not read the room again: ${describeMediaError(error)}`)
     }
-    await this.rebuildSubscriber()
+    await this.receiving.rebuild()
     // Everyone watching us decodes again from a keyframe, not from the next periodic one.
     await this.publisher?.send({ request: 'configure', keyframe: true }).catch(() => undefined)
     this.reconnected()
@@ -338,12 +297,10 @@ export class RoomCall implements SessionParticipant, Call {
   async restore(): Promise<void> {
     if (!this.isLive()) return
     this.publisher?.closeMedia(false)
-    this.subscriber?.closeMedia(false)
+    this.receiving.drop()
     this.publisher = undefined
-    this.subscriber = undefined
     this.audioMid = undefined
     this.cameraMid = undefined
-    this.mids = new Map()
     // The screen being shared is shared again on the new publisher, if its capture lives on.
     const screen = this.screenMid !== undefined ? this.screenTrack : undefined
     this.screenMid = undefined
@@ -466,236 +423,15 @@ export class RoomCall implements SessionParticipant, Call {
     if (event.type === 'kicked' || event.type === 'destroyed')
       if (!this.isLive()) void this.teardown()
     if (['joined', 'publishers', 'unpublished', 'leaving', 'kicked'].includes(event.type))
-      void this.syncSubscriptions().then(() => this.applyLayers())
-  }
-
-  // ------------------------------------------------------------- receiving
-
-  /** Subscribes to feeds not yet received, and drops feeds whose publisher is gone. */
-  private async syncSubscriptions(): Promise<void> {
-    while (this.subscribing) await this.subscribing
-    if (!this.isLive() || this.stateValue.connection.kind === 'joining') return
-    const publishers = [...this.stateValue.roster.values()].filter((p) => p.streams.length > 0)
-    const subscribedFeeds = new Set([...this.mids.values()].map((m) => m.feedId))
-    const wanted: { feed: FeedId; mid?: string }[] = [
-      ...missingFeeds(publishers, this.mids),
-      ...[...this.wholeFeeds]
-        .filter((id) => this.stateValue.roster.has(id) && !subscribedFeeds.has(id))
-        .map((feed) => ({ feed })),
-    ]
-    const live = new Set([...publishers.map((p) => p.id), ...this.wholeFeeds])
-    const goneFeeds = [...new Set([...this.mids.values()].map((m) => m.feedId))].filter(
-      (id) => !live.has(id),
-    )
-    const gone: { feed: FeedId; mid?: string }[] = [
-      ...goneFeeds.map((feed) => ({ feed })),
-      ...staleStreams(publishers, this.mids),
-    ]
-    if (wanted.length === 0 && gone.length === 0) return
-    this.subscribing = this.subscribe(wanted, gone).finally(() => (this.subscribing = undefined))
-    await this.subscribing
-  }
-
-  private async subscribe(
-    wanted: { feed: FeedId; mid?: string }[],
-    gone: { feed: FeedId; mid?: string }[],
-  ): Promise<void> {
-    try {
-      const updated = this.once('streams')
-      if (!this.subscriber) {
-        if (wanted.length === 0) return
-        await this.attachSubscriber()
-        await this.subscriber!.send({
-          request: 'join',
-          ptype: 'subscriber',
-          room: this.options.room,
-          streams: wanted,
-          ...(this.privateId !== undefined ? { private_id: this.privateId } : {}),
-        })
-      } else {
-        if (gone.length > 0) await this.subscriber.send({ request: 'unsubscribe', streams: gone })
-        if (wanted.length > 0) await this.subscriber.send({ request: 'subscribe', streams: wanted })
-      }
-      await updated
-    } catch (error) {
-      this.events.emit('error', `Could not receive the others: ${describeMediaError(error)}`)
-    }
-  }
-
-  private async attachSubscriber(): Promise<void> {
-    const leg: MediaLeg = new MediaLeg(this.session, this.gateway, this.clock, {
-      plugin: 'janus.plugin.videoroom',
-      name: `${this.name}-subscriber`,
-      ...(this.options.ice ? { ice: this.options.ice } : {}),
-      // The server makes the subscriber's offers: it restarts ICE when asked.
-      restartFromServer: () => leg.send({ request: 'configure', restart: true }),
-      onMessage: (message, jsep) => void this.onSubscriberMessage(leg, message, jsep),
-    })
-    this.subscriber = leg
-    this.askedLayers = new Map()
-    leg.events.on('remoteTracks', (tracks) => {
-      this.remoteTracks = tracks
-      this.emitTiles()
-    })
-    this.frozen = new FrozenFeeds()
-    leg.events.on('stats', (stats) => {
-      const now = this.clock.now()
-      const { judged, silent } = this.expectedMedia()
-      const flowing = this.activity.observe(stats.receivedByMid, judged, now)
-      // Someone with the camera off and the microphone muted sends nothing: present, not stalled.
-      for (const id of silent) flowing.set(id, true)
-      for (const [id, on] of flowing) this.apply({ type: 'feed-media', id, flowing: on })
-      // Video that stopped while this connection calls itself healthy: ICE will not repair it.
-      const healthy =
-        stats.connectionState === 'connected' && this.stateValue.connection.kind === 'joined'
-      const video = new Map(
-        [...flowing].filter(([id]) => this.stateValue.roster.get(id)?.camera === 'on'),
-      )
-      for (const id of this.frozen.observe(video, healthy, now)) void this.renegotiateFeed(id)
-    })
-    await leg.attach()
-  }
-
-  private async onSubscriberMessage(
-    leg: MediaLeg,
-    message: JanusJS.Message,
-    jsep?: JanusJS.JSEP,
-  ): Promise<void> {
-    if (leg !== this.subscriber) return
-    const event = readSubscriberEvent(message)
-    if (event?.type === 'streams') {
-      this.mids = midMap(event.streams)
-      this.learnStreams()
-      this.emitTiles()
-    }
-    if (event?.type === 'error') {
-      this.events.emit('error', event.message)
-      this.settle('streams', new Error(event.message))
-    }
-    if (jsep?.type === 'offer') {
-      try {
-        const answer = await leg.negotiate([{ type: 'data' }] as JanusJS.TrackOption[], jsep)
-        await leg.send({ request: 'start' }, answer)
-        leg.startMedia()
-      } catch (error) {
-        this.events.emit('error', `Could not receive the others: ${describeMediaError(error)}`)
-      }
-    }
-    if (event?.type === 'streams') {
-      this.settle('streams')
-      void this.applyLayers()
-    }
-  }
-
-  /** Asks the subscriber for the layer each simulcast video needs, where it changed. */
-  private async applyLayers(): Promise<void> {
-    const leg = this.subscriber
-    if (!leg) return
-    const requests = layerRequests(
-      this.mids,
-      (feed) =>
-        this.stateValue.roster
-          .get(feed.feedId)
-          ?.streams.some((s) => s.mid === feed.feedMid && s.simulcast) === true,
-      this.focusedFeed,
-      this.askedLayers,
-    )
-    if (requests.length === 0) return
-    for (const r of requests) this.askedLayers.set(r.mid, r.substream)
-    try {
-      await leg.send({ request: 'configure', streams: requests })
-    } catch (error) {
-      // Asked again with the next change.
-      for (const r of requests) this.askedLayers.delete(r.mid)
-      this.events.emit('error', `Could not change a video's quality: ${describeMediaError(error)}`)
-    }
-  }
-
-  /** What we now receive of feeds subscribed whole tells their streams: put them in the roster. */
-  private learnStreams(): void {
-    const learnt = new Map<FeedId, PublisherInfo>()
-    for (const feed of this.mids.values()) {
-      if (!this.wholeFeeds.has(feed.feedId) || feed.feedMid === undefined) continue
-      const info = learnt.get(feed.feedId) ?? {
-        id: feed.feedId,
-        display: feed.display,
-        streams: [],
-      }
-      info.streams.push({
-        mid: feed.feedMid,
-        type: feed.type,
-        ...(feed.description !== undefined ? { description: feed.description } : {}),
-        simulcast: false,
-        disabled: false,
-      })
-      learnt.set(feed.feedId, info)
-    }
-    for (const id of learnt.keys()) this.wholeFeeds.delete(id)
-    if (learnt.size > 0) this.apply({ type: 'publishers', publishers: [...learnt.values()] })
-  }
-
-  /**
-   * The mids whose media should be arriving (not a camera turned off, not a muted
-   * microphone), and the feeds from which nothing is expected at all.
-   */
-  private expectedMedia(): { judged: Map<string, MidFeed>; silent: FeedId[] } {
-    const judged = new Map<string, MidFeed>()
-    const subscribedFeeds = new Set<FeedId>()
-    for (const [mid, feed] of this.mids) {
-      subscribedFeeds.add(feed.feedId)
-      const who = this.stateValue.roster.get(feed.feedId)
-      const off =
-        (feed.type === 'video' && who?.camera === 'off') ||
-        (feed.type === 'audio' && who?.microphone === 'muted')
-      if (!off) judged.set(mid, feed)
-    }
-    const judgedFeeds = new Set([...judged.values()].map((f) => f.feedId))
-    return { judged, silent: [...subscribedFeeds].filter((id) => !judgedFeeds.has(id)) }
-  }
-
-  /**
-   * Receives one feed afresh (unsubscribed, then subscribed by the next sync): its media
-   * stopped while the connection stayed healthy (frozen media, as OpenVidu calls it).
-   */
-  private async renegotiateFeed(id: FeedId): Promise<void> {
-    while (this.subscribing) await this.subscribing
-    const leg = this.subscriber
-    const who = this.stateValue.roster.get(id)
-    if (!leg || !who || who.streams.length === 0 || this.stateValue.connection.kind !== 'joined')
-      return
-    this.session.recordIncident(
-      'media-restart',
-      `${this.name}: ${who.display || String(id)}’s video stopped while connected; receiving it afresh`,
-    )
-    this.subscribing = (async () => {
-      const updated = this.once('streams')
-      await leg.send({ request: 'unsubscribe', streams: [{ feed: id }] })
-      await updated
-    })()
-      .catch(() => undefined)
-      .finally(() => (this.subscribing = undefined))
-    await this.subscribing
-    await this.syncSubscriptions()
-  }
-
-  /** A subscriber handle that missed events cannot be trusted: subscribe afresh on a new one. */
-  private async rebuildSubscriber(): Promise<void> {
-    const old = this.subscriber
-    this.subscriber = undefined
-    this.mids = new Map()
-    if (old) void old.detach()
-    await this.syncSubscriptions()
+      void this.receiving.sync()
   }
 
   // ------------------------------------------------------------- helpers
 
   private readonly waiters = new Map<string, ((error?: Error) => void)[]>()
 
-  /**
-   * Resolves when the plugin said `what` (joined, or a subscription's streams); rejects when
-   * it refused, or said nothing for 10 s.
-   */
-  private once(what: 'joined' | 'streams'): Promise<void> {
+  /** Resolves when the plugin said `what` (joined); rejects when it refused, or said nothing for 10 s. */
+  private once(what: 'joined'): Promise<void> {
     return new Promise((resolve, reject) => {
       const timer = this.clock.setTimeout(
         () => reject(new Error(`The room did not answer (${what})`)),
@@ -711,7 +447,7 @@ export class RoomCall implements SessionParticipant, Call {
     })
   }
 
-  private settle(what: 'joined' | 'streams', error?: Error): void {
+  private settle(what: 'joined', error?: Error): void {
     for (const done of this.waiters.get(what)?.splice(0) ?? []) done(error)
   }
 
@@ -735,18 +471,14 @@ export class RoomCall implements SessionParticipant, Call {
   private async teardown(): Promise<void> {
     this.removeParticipant?.()
     this.removeParticipant = undefined
-    const legs = [this.publisher, this.subscriber]
+    const publisher = this.publisher
     this.publisher = undefined
-    this.subscriber = undefined
     this.audioMid = undefined
     this.cameraMid = undefined
     if (this.screenMid !== undefined) this.events.emit('localScreen', undefined)
     this.screenMid = undefined
     this.screenTrack = undefined
-    this.mids = new Map()
-    this.remoteTracks = new Map()
-    this.emitTiles()
-    await Promise.all(legs.map((leg) => leg?.detach()))
+    await Promise.all([publisher?.detach(), this.receiving.detach()])
   }
 
   private apply(
@@ -758,70 +490,10 @@ export class RoomCall implements SessionParticipant, Call {
     if (action.type === 'joined' && after !== before) this.settle('joined')
     if (after === before) return
     this.stateValue = after
-    // The one shown large left: back to the grid, and the thumbnails' layers with it.
-    if (this.focusedFeed !== undefined && !after.roster.has(this.focusedFeed)) {
-      this.focusedFeed = undefined
-      void this.applyLayers()
-    }
     // Those already in the room when we join did not just join: only later news is told.
     if (before.connection.kind !== 'joining')
       for (const change of roomChanges(before, after, leftReason)) this.changes.push(change)
     this.events.emit('state', after)
-    this.emitTiles()
-  }
-
-  /**
-   * One tile per remote participant (its camera and microphone) and one per shared screen,
-   * each stream made of the tracks its mids carry.
-   */
-  private emitTiles(): void {
-    const tiles: RoomTile[] = []
-    for (const who of this.stateValue.roster.values()) {
-      const sent = new Set(who.streams.map((s) => s.mid))
-      const screenMids = new Set(
-        who.streams.filter((s) => s.type === 'video' && isScreen(s.description)).map((s) => s.mid),
-      )
-      const bySource = { camera: [] as MediaStreamTrack[], screen: [] as MediaStreamTrack[] }
-      for (const [mid, feed] of this.mids) {
-        const track = feed.feedId === who.id ? this.remoteTracks.get(mid) : undefined
-        // A stream it stopped sending (being unsubscribed) shows nowhere.
-        if (!track || (feed.feedMid !== undefined && !sent.has(feed.feedMid))) continue
-        bySource[screenMids.has(feed.feedMid ?? '') ? 'screen' : 'camera'].push(track)
-      }
-      for (const source of ['camera', 'screen'] as const) {
-        const key = source === 'camera' ? String(who.id) : `${String(who.id)}:screen`
-        const stream = this.tileStream(key, bySource[source])
-        // A screen tile only while one is shared; the camera tile always.
-        if (source === 'screen' && screenMids.size === 0) continue
-        const simulcast = who.streams.some((s) => s.type === 'video' && s.simulcast)
-        tiles.push({
-          key,
-          id: who.id,
-          source,
-          display: who.display,
-          tile: who.tile,
-          talking: source === 'camera' && who.talking,
-          microphone: who.microphone,
-          camera: who.camera,
-          focused: source === 'camera' && this.focusedFeed === who.id,
-          layer: source === 'camera' && simulcast ? layerFor(who.id, this.focusedFeed) : undefined,
-          stream,
-        })
-      }
-    }
-    this.events.emit('tiles', tiles)
-  }
-
-  /** The tile's stream, kept across updates so its video element keeps playing. */
-  private tileStream(key: string, tracks: MediaStreamTrack[]): MediaStream | undefined {
-    if (tracks.length === 0) {
-      this.streams.delete(key)
-      return undefined
-    }
-    const stream = this.streams.get(key) ?? new MediaStream()
-    for (const t of stream.getTracks()) if (!tracks.includes(t)) stream.removeTrack(t)
-    for (const t of tracks) if (!stream.getTrackById(t.id)) stream.addTrack(t)
-    this.streams.set(key, stream)
-    return stream
+    this.receiving.roomChanged(after)
   }
 }

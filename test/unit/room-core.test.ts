@@ -21,6 +21,7 @@ import {
 } from '../../renderer/core/room/stream-labels'
 import {
   describeRoomError,
+  readParticipantList,
   readRoomEvent,
   readSubscriberEvent,
   type PublisherInfo,
@@ -133,6 +134,23 @@ describe('reading the VideoRoom plugin', () => {
       ],
     })
     expect(readSubscriberEvent({ videoroom: 'updating' })).toEqual({ type: 'updating' })
+  })
+
+  it('reads the room’s participant list, skipping junk', () => {
+    expect(
+      readParticipantList({
+        participants: [
+          { id: 2, display: 'Ben', publisher: true },
+          { id: 3 },
+          { display: 'no id' },
+          'junk',
+        ],
+      }),
+    ).toEqual([
+      { id: 2, display: 'Ben', publisher: true },
+      { id: 3, display: '', publisher: false },
+    ])
+    expect(readParticipantList(undefined)).toEqual([])
   })
 
   it('words the error codes a user can meet', () => {

@@ -181,6 +181,16 @@ export function readSubscriberEvent(data: unknown): SubscriberEvent | undefined 
   return undefined
 }
 
+/** The answer to `listparticipants` (untrusted): who is in the room, and who publishes. */
+export function readParticipantList(
+  answer: unknown,
+): { id: FeedId; display: string; publisher: boolean }[] {
+  const listed = isRecord(answer) && Array.isArray(answer.participants) ? answer.participants : []
+  return listed
+    .filter((p): p is Json => isRecord(p) && isId(p.id))
+    .map((p) => ({ id: p.id as FeedId, display: text(p.display), publisher: p.publisher === true }))
+}
+
 /** The VideoRoom's error codes (1.1.x), in words a person can act on. */
 export function describeRoomError(code: number): string {
   switch (code) {
