@@ -15,6 +15,19 @@ const feed = (id: number, display: string) => ({
 
 const offer = { type: 'offer', sdp: 'v=0\r\n' } as const
 
+/** The subscriber handle is told it now carries `display`'s (feed `id`) audio and video. */
+const attachedTo = (handle: FakeHandle, id: number, display: string) =>
+  handle.event(
+    {
+      videoroom: 'attached',
+      streams: [
+        { mid: '0', type: 'audio', feed_id: id, feed_mid: '0', feed_display: display },
+        { mid: '1', type: 'video', feed_id: id, feed_mid: '1', feed_display: display },
+      ],
+    },
+    offer,
+  )
+
 /** A connected session and a room call on a fake gateway, not joined yet. */
 async function newRoom(options: Partial<RoomOptions> = {}) {
   const h = makeHarness()
@@ -41,16 +54,7 @@ async function inRoom() {
   await joining
   await h.clock.settle()
   const subscriber = janus.last
-  subscriber.event(
-    {
-      videoroom: 'attached',
-      streams: [
-        { mid: '0', type: 'audio', feed_id: 2, feed_mid: '0', feed_display: 'Ben' },
-        { mid: '1', type: 'video', feed_id: 2, feed_mid: '1', feed_display: 'Ben' },
-      ],
-    },
-    offer,
-  )
+  attachedTo(subscriber, 2, 'Ben')
   await h.clock.settle()
   return { h, janus, room, publisher, subscriber, changes }
 }
@@ -175,16 +179,7 @@ describe('a video room on a fake gateway', () => {
       ptype: 'subscriber',
       streams: [{ feed: 3 }],
     })
-    fresh.event(
-      {
-        videoroom: 'attached',
-        streams: [
-          { mid: '0', type: 'audio', feed_id: 3, feed_mid: '0', feed_display: 'Cy' },
-          { mid: '1', type: 'video', feed_id: 3, feed_mid: '1', feed_display: 'Cy' },
-        ],
-      },
-      offer,
-    )
+    attachedTo(fresh, 3, 'Cy')
     await resync
     expect(room.state.roster.get(3)).toMatchObject({
       display: 'Cy',
