@@ -4,7 +4,10 @@
  */
 import { originOf } from './ipc-guard'
 
-/** The Content-Security-Policy of the app's pages (also set as a meta tag in index.html). */
+/**
+ * The Content-Security-Policy of the app's pages: main sends it as a header, and the renderer
+ * build writes it into index.html as a meta tag (for the web build), both from this list.
+ */
 export const contentSecurityPolicy = [
   "default-src 'self'",
   "script-src 'self'",
@@ -17,6 +20,15 @@ export const contentSecurityPolicy = [
   "form-action 'none'",
   "frame-ancestors 'none'",
 ].join('; ')
+
+/**
+ * The policy as a meta tag may carry it: browsers ignore `frame-ancestors` there (and log an
+ * error for it), so it is left to the header.
+ */
+export const metaContentSecurityPolicy = contentSecurityPolicy
+  .split('; ')
+  .filter((directive) => !directive.startsWith('frame-ancestors'))
+  .join('; ')
 
 /** The window may only ever show the app itself. */
 export function isAllowedNavigation(url: string, appOrigin: string): boolean {

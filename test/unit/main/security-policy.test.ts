@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import {
   contentSecurityPolicy,
+  metaContentSecurityPolicy,
   isAllowedExternalLink,
   isAllowedNavigation,
   isPermissionGranted,
 } from '../../../main/security-policy'
+import { contentSecurityPolicyMeta } from '../../../electron.vite.config'
 
 const app = 'file://'
 const page = 'file:///opt/holdfast/out/renderer/index.html'
@@ -51,5 +53,23 @@ describe('security policy', () => {
     expect(contentSecurityPolicy).toContain("object-src 'none'")
     expect(contentSecurityPolicy).toContain('connect-src')
     expect(contentSecurityPolicy).not.toContain('unsafe-eval')
+  })
+
+  it('the meta-tag CSP is the same policy without what a meta tag cannot carry', () => {
+    expect(metaContentSecurityPolicy).not.toContain('frame-ancestors')
+    expect(contentSecurityPolicy).toContain("frame-ancestors 'none'")
+    expect(`${metaContentSecurityPolicy}; frame-ancestors 'none'`).toBe(contentSecurityPolicy)
+  })
+
+  it('the renderer build writes that policy into the page', () => {
+    const plugin = contentSecurityPolicyMeta()
+    const tags = (plugin.transformIndexHtml as () => unknown)()
+    expect(tags).toEqual([
+      {
+        tag: 'meta',
+        attrs: { 'http-equiv': 'Content-Security-Policy', content: metaContentSecurityPolicy },
+        injectTo: 'head-prepend',
+      },
+    ])
   })
 })
