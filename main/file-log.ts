@@ -2,7 +2,15 @@
  * Main's log: lines appended to a file in the app's log folder, rotated at a size bound, and
  * exportable. No dependency: a few lines of code do what electron-log would here.
  */
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, renameSync, statSync } from 'node:fs'
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import { dirname } from 'node:path'
 
 export interface MainLogger {
@@ -12,7 +20,8 @@ export interface MainLogger {
   /** The current log file. */
   readonly file: string
   /** Copies the log (and its previous rotation) next to `destination`. */
-  exportTo(destination: string): void
+  /** Copies the log (and its rotated part) to `destination`, then appends `appendix`. */
+  exportTo(destination: string, appendix?: string): void
 }
 
 /** A file logger that rotates `file` to `file.1` once it passes `maxBytes`. */
@@ -39,9 +48,11 @@ export function createFileLogger(
     info: (m) => write('INFO', m),
     warn: (m) => write('WARN', m),
     error: (m) => write('ERROR', m),
-    exportTo(destination) {
+    exportTo(destination, appendix) {
       if (existsSync(`${file}.1`)) copyFileSync(`${file}.1`, `${destination}.1`)
-      copyFileSync(file, destination)
+      if (existsSync(file)) copyFileSync(file, destination)
+      else writeFileSync(destination, '')
+      if (appendix) appendFileSync(destination, `\n# Renderer\n${appendix}`)
     },
   }
 }

@@ -144,12 +144,12 @@ function start(): void {
     if (wasInCall !== next.inCall) void updater.onCallStateChanged(next.inCall)
   })
   ipc.handle('app:quit-ready', () => quit.rendererReady())
-  ipc.handle('logs:export', async () => {
+  ipc.handle('logs:export', async ({ renderer }) => {
     const target = await dialog.showSaveDialog({
       defaultPath: `holdfast-logs-${new Date().toISOString().slice(0, 10)}.log`,
     })
     if (target.canceled || !target.filePath) return undefined
-    log.exportTo(target.filePath)
+    log.exportTo(target.filePath, renderer)
     return target.filePath
   })
   ipc.handle('updates:check', () => updater.check())

@@ -46,7 +46,7 @@ const bridge = {
   getSettings: () => invoke('settings:get'),
   setSettings: (patch: Partial<DesktopSettings>) => invoke('settings:set', patch),
   report: (state: RendererReport) => invoke('app:report', state),
-  exportLogs: () => invoke('logs:export'),
+  exportLogs: (rendererReport: string) => invoke('logs:export', { renderer: rendererReport }),
   checkForUpdates: () => invoke('updates:check'),
   restartToUpdate: () => invoke('updates:restart'),
   onSystemEvent: (listener: (event: SystemEvent) => void) => subscribe('system:event', listener),

@@ -52,7 +52,8 @@ export interface InvokeChannels {
   'settings:set': { args: [Partial<DesktopSettings>]; result: DesktopSettings }
   'app:report': { args: [RendererReport]; result: void }
   'app:quit-ready': { args: []; result: void }
-  'logs:export': { args: []; result: string | undefined }
+  /** Saves main's log with the renderer's report (its own lines and the incident timeline). */
+  'logs:export': { args: [{ renderer: string }]; result: string | undefined }
   'updates:check': { args: []; result: UpdateStatus }
   'updates:restart': { args: []; result: boolean }
   /** A call is ringing: show the desktop notification for it. */
@@ -158,7 +159,12 @@ export const validators: {
     return [{ connection: connection as RendererReport['connection'], inCall }]
   },
   'app:quit-ready': none,
-  'logs:export': none,
+  'logs:export': (args) => {
+    if (args.length !== 1 || !isObject(args[0])) return undefined
+    const { renderer } = args[0]
+    // The renderer's book holds at most 500 lines; a report beyond 2 MB is not one.
+    return typeof renderer === 'string' && renderer.length <= 2_000_000 ? [{ renderer }] : undefined
+  },
   'updates:check': none,
   'updates:restart': none,
   'call:incoming': (args) => {

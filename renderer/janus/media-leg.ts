@@ -92,6 +92,11 @@ export class MediaLeg {
     return this.mutedValue
   }
 
+  /** Our camera is off (black frames) in this call. */
+  get videoOff(): boolean {
+    return this.videoOffValue
+  }
+
   /** Attaches the plugin through janus.js. */
   async attach(): Promise<void> {
     const gateway = await this.gateway()

@@ -11,6 +11,12 @@ export interface CallStats {
   remoteAddress?: string
   /** What arrived per mid (video frames decoded, audio packets), for calls that receive many. */
   receivedByMid: Record<string, number>
+  /** Audio packets lost so far (for the call-quality indicator). */
+  audioPacketsLost?: number
+  /** Inbound audio jitter, in ms. */
+  jitterMs?: number
+  /** Round trip on the selected candidate pair, in ms. */
+  roundTripMs?: number
 }
 
 /** Samples the PeerConnection's stats. */
@@ -32,7 +38,12 @@ export async function readCallStats(pc: RTCPeerConnection | undefined): Promise<
         (entry.kind === 'video' ? entry.framesDecoded : entry.packetsReceived) ?? 0,
       )
       if (entry.kind === 'video') stats.framesDecoded += got
-      else stats.audioPacketsReceived += got
+      else {
+        stats.audioPacketsReceived += got
+        stats.audioPacketsLost = (stats.audioPacketsLost ?? 0) + Number(entry.packetsLost ?? 0)
+        if (typeof entry.jitter === 'number')
+          stats.jitterMs = Math.max(stats.jitterMs ?? 0, entry.jitter * 1000)
+      }
       if (typeof entry.mid === 'string')
         stats.receivedByMid[entry.mid] = (stats.receivedByMid[entry.mid] ?? 0) + got
     }
@@ -45,6 +56,8 @@ export async function readCallStats(pc: RTCPeerConnection | undefined): Promise<
     ? (report.get(selectedPairId) as Record<string, unknown> | undefined)
     : undefined
   if (pair) {
+    if (typeof pair.currentRoundTripTime === 'number')
+      stats.roundTripMs = pair.currentRoundTripTime * 1000
     const local = report.get(String(pair.localCandidateId)) as Record<string, unknown> | undefined
     const remote = report.get(String(pair.remoteCandidateId)) as Record<string, unknown> | undefined
     if (local) stats.localAddress = `${String(local.address ?? local.ip)}:${String(local.port)}`

@@ -41,6 +41,10 @@ export interface SipPhoneEvents extends Record<string, unknown> {
   registration: RegistrationState
   call: CallState
   muted: boolean
+  /** Our camera is off (black frames go out) during a video call. */
+  cameraOff: boolean
+  /** Our side sends video in this call. */
+  sendingVideo: boolean
   remoteStream: MediaStream | undefined
   stats: CallStats
   /** A tone the other side sent (SIP INFO). */
@@ -49,6 +53,8 @@ export interface SipPhoneEvents extends Record<string, unknown> {
   missed: string
   /** The other side transferred us: we call `to` next, as asked by `by`. */
   transferred: { to: string; by: string }
+  /** The call's media is being recovered (an ICE restart is under way), or is back. */
+  recovering: boolean
   error: string
 }
 
@@ -97,6 +103,11 @@ export class SipPhone implements SessionParticipant, Call {
     })
     this.leg.events.on('remoteStream', (stream) => this.events.emit('remoteStream', stream))
     this.leg.events.on('stats', (stats) => this.events.emit('stats', stats))
+    this.leg.events.on('localStream', (stream) =>
+      this.events.emit('sendingVideo', (stream?.getVideoTracks().length ?? 0) > 0),
+    )
+    this.leg.events.on('restarting', () => this.events.emit('recovering', true))
+    this.leg.events.on('mediaUp', () => this.events.emit('recovering', false))
     this.registrar = new RegistrationKeeper({
       clock,
       account,
@@ -250,6 +261,13 @@ export class SipPhone implements SessionParticipant, Call {
     if (!isLiveCall(this.callValue)) return
     this.leg.setMuted(muted)
     this.events.emit('muted', muted)
+  }
+
+  /** Turns our camera off (black frames, the camera kept) or on, for this call. */
+  setCameraOff(off: boolean): void {
+    if (!isLiveCall(this.callValue)) return
+    this.leg.setVideoOff(off)
+    this.events.emit('cameraOff', off)
   }
 
   /**
@@ -452,6 +470,10 @@ export class SipPhone implements SessionParticipant, Call {
       if (this.leg.muted) {
         this.leg.setMuted(false)
         this.events.emit('muted', false)
+      }
+      if (this.leg.videoOff) {
+        this.leg.setVideoOff(false)
+        this.events.emit('cameraOff', false)
       }
     }
     this.events.emit('call', call)

@@ -6,7 +6,12 @@ import {
   nextEcho,
   type EchoCallState,
 } from '../../renderer/core/echo/echo-state'
-import { callEffects, remember } from '../../renderer/core/sip/call-effects'
+import {
+  callEffects,
+  missedWhileBusy,
+  remember,
+  unseenMissed,
+} from '../../renderer/core/sip/call-effects'
 import { describeCall, nextCall, type CallState } from '../../renderer/core/sip/sip-state'
 
 describe('the echo call machine', () => {
@@ -111,6 +116,28 @@ describe('what a call does around it', () => {
         outcome: 'Call dropped: the connection was lost for too long',
       },
     })
+  })
+
+  it('marks a call that rang unanswered as missed, and counts the missed calls not yet seen', () => {
+    const missed: CallState = {
+      kind: 'ended',
+      direction: 'incoming',
+      peer: 'sip:bob@lab',
+      reason: 'missed',
+      at: 5000,
+      duration: 0,
+    }
+    const entry = callEffects(ringing, missed).history!
+    expect(entry).toMatchObject({ missed: true, outcome: 'Missed call' })
+    // Declined by us is not missed; a caller answered busy while we talked is.
+    const declined = callEffects(ringing, { ...missed, reason: 'declined' }).history!
+    expect(declined.missed).toBeUndefined()
+    const busy = missedWhileBusy('sip:carol@lab', 7000)
+    expect(busy.missed).toBe(true)
+    const history = [busy, declined, entry]
+    expect(unseenMissed(history, 0)).toBe(2)
+    expect(unseenMissed(history, 6000)).toBe(1)
+    expect(unseenMissed(history, 7000)).toBe(0)
   })
 
   it('keeps the newest hundred calls, newest first', () => {

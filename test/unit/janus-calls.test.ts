@@ -170,6 +170,23 @@ describe('the SIP phone on a fake gateway', () => {
     expect(phone.muted).toBe(false)
   })
 
+  it('the camera turns off and on in a call, and is on again for the next one', async () => {
+    const { h, phone, handle } = await phoneInCall()
+    const seen: boolean[] = []
+    phone.events.on('cameraOff', (off) => seen.push(off))
+    phone.setCameraOff(true)
+    expect(handle.videoOff).toBe(true)
+    phone.setCameraOff(false)
+    expect(handle.videoOff).toBe(false)
+    phone.setCameraOff(true)
+    handle.event(sipEvent('hangup', { code: 200, reason: 'BYE' }))
+    await h.clock.settle()
+    expect(seen).toEqual([true, false, true, false])
+    // Not in a call: nothing to turn off.
+    phone.setCameraOff(true)
+    expect(seen).toHaveLength(4)
+  })
+
   it('marks the session media active from the first ring until the call ends', async () => {
     const { h, phone, handle } = await phoneInCall()
     expect(h.session.keepalive.intervalMs).toBe(1000)

@@ -12,6 +12,8 @@ export interface HistoryEntry {
   start: number
   durationMs: number
   outcome: string
+  /** An incoming call nobody answered (the History screen's "Missed" list and badge). */
+  missed?: boolean
 }
 
 /** What to do when the call moves from one state to the next. */
@@ -46,6 +48,7 @@ export function callEffects(previous: CallState, next: CallState): CallEffects {
             start: next.at - next.duration,
             durationMs: next.duration,
             outcome: describeEnd(next.reason),
+            ...(next.direction === 'incoming' && next.reason === 'missed' ? { missed: true } : {}),
           },
         }
       : {}),
@@ -60,6 +63,7 @@ export function missedWhileBusy(peer: string, now: number): HistoryEntry {
     start: now,
     durationMs: 0,
     outcome: 'Missed call (you were in a call)',
+    missed: true,
   }
 }
 
@@ -70,4 +74,9 @@ export function remember(
   limit = 100,
 ): HistoryEntry[] {
   return [entry, ...history].slice(0, limit)
+}
+
+/** How many missed calls came after `seenAt` (the badge on History). */
+export function unseenMissed(history: readonly HistoryEntry[], seenAt: number): number {
+  return history.filter((e) => e.missed === true && e.start > seenAt).length
 }

@@ -26,6 +26,10 @@ describe('IPC validation', () => {
     expect(checkInvoke('settings:set', page, [{ updateChannel: 'beta' }], app)).toMatchObject({
       ok: true,
     })
+    expect(checkInvoke('logs:export', page, [{ renderer: '## Incidents' }], app)).toEqual({
+      ok: true,
+      args: [{ renderer: '## Incidents' }],
+    })
   })
 
   it('rejects another origin, a subframe, an unknown channel and malformed arguments', () => {
@@ -61,6 +65,9 @@ describe('IPC validation', () => {
       ['settings:set', [{ updateChannel: 'nightly' }]],
       ['settings:set', [{ evil: true }]],
       ['app:report', [{ connection: 'connected' }]],
+      ['logs:export', []],
+      ['logs:export', [{ renderer: 42 }]],
+      ['logs:export', [{ renderer: 'x'.repeat(2_000_001) }]],
     ] as const) {
       expect(checkInvoke(channel, page, [...args], app)).toEqual({
         ok: false,

@@ -204,4 +204,15 @@ describe('file log', () => {
     expect(readFileSync(join(dir, 'export.log'), 'utf8')).toContain('line 9')
     expect(existsSync(join(dir, 'export.log.1'))).toBe(true)
   })
+
+  it("appends the renderer's report to the exported log", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hf-log-'))
+    const log = createFileLogger(join(dir, 'holdfast.log'))
+    log.info('main says hello')
+    log.exportTo(join(dir, 'export.log'), '## Incidents (1)\nclaimed: session 7')
+    const text = readFileSync(join(dir, 'export.log'), 'utf8')
+    expect(text).toContain('main says hello')
+    expect(text.indexOf('# Renderer')).toBeGreaterThan(text.indexOf('main says hello'))
+    expect(text).toContain('claimed: session 7')
+  })
 })
