@@ -8,6 +8,7 @@ import { CallRegistry, type AppEndCause, type Call } from '../core/call'
 import type { Host } from '../core/host'
 import type { IceRestartOptions } from '../core/ice-restart-policy'
 import { JanusSession } from '../core/janus-session'
+import { LogBook } from '../core/ui/diagnostic-report'
 import { parseIceServers, validateServerUrl, type ConnectionSettings } from '../core/settings'
 import { socketFactoryFrom, type WebSocketClass } from '../core/socket'
 import { browserClock } from '../host/browser-clock'
@@ -31,8 +32,23 @@ export class HoldfastApp {
   readonly calls = new CallRegistry()
   private forceMediaRestart = false
   private readonly sessionListeners = new Set<(session: JanusSession | undefined) => void>()
+  /** The renderer's own log lines, for the diagnostic report and the exported logs. */
+  readonly log = new LogBook(() => Date.now())
 
   constructor(readonly host: Host) {
+    window.addEventListener('error', (e) =>
+      this.log.add('error', 'uncaught error', e.error ?? e.message),
+    )
+    window.addEventListener('unhandledrejection', (e) =>
+      this.log.add('error', 'unhandled rejection', e.reason),
+    )
+    // The connection's course, in the renderer's own log (the incidents say why).
+    this.onSession((session) => {
+      session?.events.on('state', (state) => {
+        const why = 'reason' in state ? ` (${state.reason})` : ''
+        this.log.add('info', `connection ${state.kind}${why}`)
+      })
+    })
     // Leaving the page without hanging up keeps the session claimable by the next page.
     window.addEventListener('pagehide', () => this.sessionValue?.releaseForUnload())
     if (isElectronHost(host)) {
@@ -100,8 +116,14 @@ export class HoldfastApp {
         store: this.host.sessionStore,
         ...(this.host.tokenProvider ? { tokenProvider: this.host.tokenProvider } : {}),
         logger: {
-          info: (m, d) => console.info(`[holdfast] ${m}`, d ?? ''),
-          warn: (m, d) => console.warn(`[holdfast] ${m}`, d ?? ''),
+          info: (m, d) => {
+            this.log.add('info', m, d)
+            console.info(`[holdfast] ${m}`, d ?? '')
+          },
+          warn: (m, d) => {
+            this.log.add('warn', m, d)
+            console.warn(`[holdfast] ${m}`, d ?? '')
+          },
         },
       },
     )

@@ -4,11 +4,14 @@ import App from './App.vue'
 import { selectHost } from '../host/select-host'
 import { isElectronHost } from '../host/electron-host'
 import { HoldfastApp } from './holdfast-app'
+import { createAppRouter } from './router'
 import { useCallStore } from './stores/call'
 import { useConnectionStore } from './stores/connection'
+import { useDiagnosticsStore } from './stores/diagnostics'
 import { usePhoneStore } from './stores/phone'
 import { useRoomStore } from './stores/room'
 import { useSettingsStore } from './stores/settings'
+import { useShellStore } from './stores/shell'
 import './styles.css'
 
 const holdfast = new HoldfastApp(selectHost())
@@ -18,6 +21,9 @@ useConnectionStore().attach(holdfast)
 useCallStore().attach(holdfast)
 usePhoneStore().attach(holdfast)
 useRoomStore().attach(holdfast)
+useDiagnosticsStore().attach(holdfast)
+const shell = useShellStore()
+app.use(createAppRouter(() => shell.wantsSetup()))
 app.mount('#app')
 
 // Start as a person expects: connect to the configured server (claiming the session a

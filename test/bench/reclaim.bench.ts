@@ -14,7 +14,7 @@ const runs = Number(process.env.HOLDFAST_BENCH_RUNS ?? 10)
 const recordStatus = `
   window.__statusLog = [];
   new MutationObserver(() => {
-    const el = document.querySelector('[role=status]');
+    const el = document.querySelector('[data-testid=connection-status]');
     if (el) window.__statusLog.push({ at: performance.timeOrigin + performance.now(), text: el.textContent.trim() });
   }).observe(document, { subtree: true, childList: true, characterData: true });
 `

@@ -10,6 +10,7 @@
  * every 50 ms by a probe injected into both pages). A run that has not recovered within
  * 30 s counts as not recovered.
  */
+import { openCameraTest, openScreen, skipSetupIfShown } from '../lab/screens'
 import { chromium, type Browser, type Page } from '@playwright/test'
 import { startNetLab, type NetLab } from '../lab/netlab'
 import { applyNetworkEvent } from './network-events'
@@ -35,6 +36,7 @@ interface ClientEvent {
 async function clientEvents(page: Page, client: Client): Promise<ClientEvent[]> {
   if (client === 'baseline')
     return (await page.evaluate('window.__baseline.events')) as ClientEvent[]
+  await openScreen(page, 'Settings', 'Advanced')
   return page.locator('[data-testid="incidents"] li').evaluateAll((items) =>
     items.map((li) => ({
       at: Number(li.getAttribute('data-at')),
@@ -48,6 +50,8 @@ async function startCall(page: Page, lab: NetLab, client: Client): Promise<void>
   if (client === 'holdfast') {
     await page.goto(lab.pageUrl())
     await expect(page.getByTestId('connection-status')).toHaveText('Connected')
+    await skipSetupIfShown(page)
+    await openCameraTest(page)
     await page.getByRole('button', { name: 'Start echo call' }).click()
   } else {
     await page.goto(lab.baselineUrl())

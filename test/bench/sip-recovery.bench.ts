@@ -9,6 +9,7 @@
  * 50 ms by the probe (0 when audio never paused for 200 ms). A run that has not recovered
  * within 30 s counts as not recovered.
  */
+import { hangUpButton, incidents, openScreen, returnToCall, skipSetupIfShown } from '../lab/screens'
 import { chromium, type Page } from '@playwright/test'
 import { startNetLab, type NetLab } from '../lab/netlab'
 import { chromiumArgs, expect, startSipWorld, test } from '../network/fixtures'
@@ -60,11 +61,14 @@ test('SIP call recovery benchmark', async () => {
           await page.addInitScript(probe)
           await page.goto(lab.pageUrl())
           await expect(page.getByTestId('connection-status')).toHaveText('Connected')
+          await skipSetupIfShown(page)
+          await openScreen(page, 'Settings', 'Accounts')
           await page.getByLabel('SIP address', { exact: true }).fill(sip.account.uri)
           await page.getByLabel('Password', { exact: true }).fill(sip.account.password)
           await page.getByLabel('Registrar', { exact: true }).fill(sip.account.registrar)
           await page.getByRole('button', { name: 'Register' }).click()
           await expect(page.getByTestId('sip-registration')).toHaveText('Registered')
+          await openScreen(page, 'Phone')
           await page.getByLabel('Number or SIP address').fill('desk')
           await page.getByRole('button', { name: 'Call', exact: true }).click()
           await expect(page.getByTestId('sip-call-status')).toHaveText(/^In call/)
@@ -76,8 +80,10 @@ test('SIP call recovery benchmark', async () => {
           const until = back + deadlineMs
           await untilFlowingAgain(page, 'audio', broke, back, deadlineMs)
           const audio = resumedAfter(await samples(page), 'audio', broke, back, until)
-          const claimed = await page
-            .locator('[data-testid="incidents"] li[data-kind="claimed"]')
+          const claimed = await (
+            await incidents(page)
+          )
+            .locator('li[data-kind="claimed"]')
             .evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-at'))))
           const session = claimed.find((at) => at >= back - 50)
           const result: RunResult = {
@@ -87,10 +93,8 @@ test('SIP call recovery benchmark', async () => {
           results[scenario].push(result)
           console.log(`${scenario} #${i + 1}: ${JSON.stringify(result)}`)
           // Hang up, so the far end is free for the next run.
-          await page
-            .getByRole('region', { name: 'Phone' })
-            .getByRole('button', { name: 'Hang up' })
-            .click()
+          await returnToCall(page)
+          await hangUpButton(page).click()
           await expect(page.getByTestId('sip-call-status')).toHaveText('Call ended')
         } finally {
           await context.close()

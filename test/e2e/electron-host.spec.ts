@@ -8,8 +8,17 @@
 import type { Page } from '@playwright/test'
 import type { HoldfastBridge } from '../../preload/index'
 import { startRegistrar } from '../lab/sip-registrar'
-import { expect, openApp, shownSessionId, startEchoCall, test } from './fixtures'
-import { call, openPhone } from './sip-world'
+import {
+  expect,
+  incidents,
+  openApp,
+  openCameraTest,
+  openScreen,
+  shownSessionId,
+  startEchoCall,
+  test,
+} from './fixtures'
+import { call, hangUpButton, openPhone } from './sip-world'
 
 /** Installed before the app loads: window.holdfast (the bridge) and window.fakeMain (for the test). */
 function installFakeMain(): void {
@@ -59,7 +68,10 @@ function installFakeMain(): void {
       ...p,
     }),
     report: async (state: unknown) => void record('report', state),
-    exportLogs: async () => undefined,
+    exportLogs: async (report: string) => (
+      record('exportLogs', report),
+      '/home/me/holdfast-logs.log'
+    ),
     checkForUpdates: async () => ({ kind: 'up-to-date', version: '0.1.0' }),
     restartToUpdate: async () => false,
     onSystemEvent: (l: (e: unknown) => void) => (listeners.system.push(l), () => undefined),
@@ -105,7 +117,9 @@ test('the session lives in main, and a resume from main reclaims it at once', as
     .poll(async () => (await calls(page, 'saveSession')).at(-1)?.args[0])
     .toMatchObject({ sessionId })
   expect(await page.evaluate(() => sessionStorage.getItem('holdfast.session'))).toBeNull()
+  await openScreen(page, 'Settings', 'Server')
   await expect(page.getByTestId('secrets-note')).toContainText('No keyring')
+  await openScreen(page, 'Settings', 'Updates')
   await expect(page.getByRole('heading', { name: 'Desktop' })).toBeVisible()
 
   await startEchoCall(page)
@@ -113,20 +127,35 @@ test('the session lives in main, and a resume from main reclaims it at once', as
     .poll(async () => (await calls(page, 'report')).at(-1)?.args[0])
     .toEqual({ connection: 'connected', inCall: true })
 
-  const claimsBefore = await page.getByTestId('incidents').locator('[data-kind="claimed"]').count()
+  const timeline = await incidents(page)
+  const claimsBefore = await timeline.locator('[data-kind="claimed"]').count()
   await page.evaluate(() =>
     (window as unknown as { fakeMain: { emit: (e: unknown) => void } }).fakeMain.emit({
       type: 'resume',
       sleptMs: 20_000,
     }),
   )
-  await expect(page.getByTestId('incidents').locator('[data-kind="claimed"]')).toHaveCount(
-    claimsBefore + 1,
-  )
+  await expect(timeline.locator('[data-kind="claimed"]')).toHaveCount(claimsBefore + 1)
   await expect(page.getByTestId('connection-status')).toHaveText('Connected')
   expect(await shownSessionId(page)).toBe(sessionId)
   expect(await lab.sessions()).toEqual([sessionId])
+  await openCameraTest(page)
   await expect(page.getByTestId('call-status')).toHaveText('In call')
+})
+
+test('Export logs hands main the renderer’s report: its own lines and the incident timeline', async ({
+  page,
+  lab,
+}) => {
+  await openApp(page, lab)
+  await openScreen(page, 'Settings', 'Advanced')
+  await page.getByRole('button', { name: 'Export logs' }).click()
+  await expect(page.getByTestId('report-said')).toHaveText(
+    'Logs saved to /home/me/holdfast-logs.log',
+  )
+  const [report] = (await calls(page, 'exportLogs')).at(-1)!.args as [string]
+  expect(report).toMatch(/## Incidents \(\d+\)\n.* created: /)
+  expect(report).toMatch(/## Log \(\d+ lines\)\n.* info /)
 })
 
 test('a renderer reloaded by main (after a crash) reclaims the session main kept', async ({
@@ -158,12 +187,14 @@ test('quitting ends the call and destroys the session before main is told it may
     )
     .toBe(true)
   expect(await lab.sessions()).toEqual([])
+  await openCameraTest(page)
   await expect(page.getByTestId('call-status')).toHaveText('Call ended: Holdfast is closing')
   expect((await calls(page, 'clearSession')).length).toBeGreaterThan(0)
 })
 
 test('the SIP password goes to the desktop vault, never to localStorage', async ({ page, lab }) => {
   await openApp(page, lab)
+  await openScreen(page, 'Settings', 'Accounts')
   await page.getByLabel('SIP address', { exact: true }).fill('sip:alice@example.invalid')
   await page.getByLabel('Password', { exact: true }).fill('sip-password-123')
   await page.getByLabel('Registrar', { exact: true }).fill('sip:127.0.0.1:9')
@@ -187,6 +218,7 @@ test('an incoming call shows the desktop notification; Answer on it answers, it 
   const registrar = await startRegistrar(address, { desk: 'desk-secret', caller: 'caller-secret' })
   try {
     await openApp(page, lab)
+    await openScreen(page, 'Settings', 'Accounts')
     await page.getByLabel('SIP address', { exact: true }).fill(`sip:desk@${address}`)
     await page.getByLabel('Password', { exact: true }).fill('desk-secret')
     await page.getByLabel('Registrar', { exact: true }).fill(registrar.uri)
@@ -215,10 +247,7 @@ test('an incoming call shows the desktop notification; Answer on it answers, it 
     await expect
       .poll(async () => (await calls(page, 'report')).at(-1)?.args[0])
       .toEqual({ connection: 'connected', inCall: true })
-    await page
-      .getByRole('region', { name: 'Phone' })
-      .getByRole('button', { name: 'Hang up' })
-      .click()
+    await hangUpButton(page).click()
     await expect
       .poll(async () => (await calls(page, 'report')).at(-1)?.args[0])
       .toEqual({ connection: 'connected', inCall: false })

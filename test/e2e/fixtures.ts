@@ -6,6 +6,16 @@ import { startRelay, type Relay } from '../lab/relay'
 import { serveStatic, type StaticServer } from '../lab/static-server'
 import { keepLabTraces } from '../lab/keep-traces'
 import { traceMark } from '../lab/traces'
+import { openCameraTest, shownSessionId, skipSetupIfShown } from '../lab/screens'
+
+export {
+  disconnect,
+  incidents,
+  openCameraTest,
+  openScreen,
+  shownSessionId,
+  skipSetupIfShown,
+} from '../lab/screens'
 
 const iface = process.env.HOLDFAST_E2E_IFACE
 const address = process.env.HOLDFAST_E2E_ADDR
@@ -61,14 +71,6 @@ export const test = base.extend<{ lab: Lab }, { web: StaticServer }>({
 
 export { expect }
 
-/** The session id shown in diagnostics. */
-export async function shownSessionId(page: Page): Promise<number> {
-  const text = await page.getByTestId('session-id').textContent()
-  const id = Number(text)
-  if (!Number.isSafeInteger(id) || id <= 0) throw new Error(`no session id shown: ${text}`)
-  return id
-}
-
 /** Frames decoded so far by the echo call, as the UI shows it. */
 export async function framesDecoded(page: Page): Promise<number> {
   const text = await page
@@ -78,8 +80,9 @@ export async function framesDecoded(page: Page): Promise<number> {
   return Number(text ?? 0)
 }
 
-/** Waits until the returned video has decoded more frames than `after`. */
+/** Waits until the returned video has decoded more frames than `after` (on the camera test). */
 export async function expectFramesFlowing(page: Page, after = 0): Promise<number> {
+  await openCameraTest(page)
   let now = 0
   await expect
     .poll(async () => (now = await framesDecoded(page)), { timeout: 45_000 })
@@ -87,15 +90,20 @@ export async function expectFramesFlowing(page: Page, after = 0): Promise<number
   return now
 }
 
-/** Opens the app on the lab, waits until it says Connected, and returns the session id shown. */
+/**
+ * Opens the app on the lab, skips first-run setup, waits until it says Connected, and returns
+ * the session id shown (the page is left on Settings → Advanced).
+ */
 export async function openApp(page: Page, lab: Lab): Promise<number> {
   await page.goto(lab.appUrl)
   await expect(page.getByTestId('connection-status')).toHaveText('Connected')
+  await skipSetupIfShown(page)
   return shownSessionId(page)
 }
 
 /** Starts the echo call and waits for returned video; resolves with the frames decoded so far. */
 export async function startEchoCall(page: Page): Promise<number> {
+  await openCameraTest(page)
   await page.getByRole('button', { name: 'Start echo call' }).click()
   return expectFramesFlowing(page)
 }

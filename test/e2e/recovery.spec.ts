@@ -1,8 +1,11 @@
 /** The echo call recovering by itself in Chromium: new session, network back, devices denied. */
 import {
+  disconnect,
   expect,
   expectFramesFlowing,
+  incidents,
   openApp,
+  openCameraTest,
   shownSessionId,
   startEchoCall,
   test,
@@ -15,18 +18,18 @@ test('Janus restarted mid-call: a new session and the echo call re-established b
   const oldSession = await openApp(page, lab)
   await startEchoCall(page)
   await lab.janus.restart()
-  await expect(page.getByTestId('incidents').locator('[data-kind="session-lost"]')).not.toHaveCount(
-    0,
-  )
-  await expect(page.getByRole('status')).toHaveText('Connected')
+  const timeline = await incidents(page)
+  await expect(timeline.locator('[data-kind="session-lost"]')).not.toHaveCount(0)
+  await expect(page.getByTestId('connection-status')).toHaveText('Connected')
   const newSession = await shownSessionId(page)
   expect(newSession).not.toBe(oldSession)
   expect(await lab.sessions()).toEqual([newSession])
+  await expect(timeline.locator('[data-kind="recreated"]')).not.toHaveCount(0)
+  await openCameraTest(page)
   await expect(page.getByTestId('call-status')).toHaveText('In call')
   await expect.poll(() => lab.handles(newSession)).toHaveLength(1)
   // Frames counted on the new PeerConnection start from zero: any frame is a new one.
   await expectFramesFlowing(page)
-  await expect(page.getByTestId('incidents').locator('[data-kind="recreated"]')).not.toHaveCount(0)
 })
 
 test('offline then online mid-call: the same session, ICE restarted, media back', async ({
@@ -37,14 +40,15 @@ test('offline then online mid-call: the same session, ICE restarted, media back'
   const sessionId = await openApp(page, lab)
   await startEchoCall(page)
   await context.setOffline(true)
-  await expect(page.getByRole('status')).toHaveText(/^Reconnecting/)
+  await expect(page.getByTestId('connection-status')).toHaveText(/^Reconnecting/)
   await context.setOffline(false)
-  await expect(page.getByRole('status')).toHaveText('Connected')
+  await expect(page.getByTestId('connection-status')).toHaveText('Connected')
   expect(await shownSessionId(page)).toBe(sessionId)
   expect(await lab.sessions()).toEqual([sessionId])
-  const incidents = page.getByTestId('incidents')
-  await expect(incidents.locator('[data-kind="media-restart"]')).not.toHaveCount(0)
-  await expect(incidents.locator('[data-kind="media-back"]')).not.toHaveCount(0)
+  const timeline = await incidents(page)
+  await expect(timeline.locator('[data-kind="media-restart"]')).not.toHaveCount(0)
+  await expect(timeline.locator('[data-kind="media-back"]')).not.toHaveCount(0)
+  await openCameraTest(page)
   await expect(page.getByTestId('call-status')).toHaveText('In call')
   const now = Number(await page.getByTestId('frames-decoded').textContent())
   await expectFramesFlowing(page, now)
@@ -59,6 +63,7 @@ test('a denied camera and microphone give a message that says what to do', async
       Promise.reject(new DOMException('Permission denied', 'NotAllowedError'))
   })
   const sessionId = await openApp(page, lab)
+  await openCameraTest(page)
   await page.getByRole('button', { name: 'Start echo call' }).click()
   await expect(page.getByTestId('call-error')).toContainText(
     'Camera or microphone access was denied',
@@ -74,8 +79,9 @@ test('disconnecting mid-call ends the call, destroys the session and clears the 
 }) => {
   await openApp(page, lab)
   await startEchoCall(page)
-  await page.getByRole('button', { name: 'Disconnect' }).click()
-  await expect(page.getByRole('status')).toHaveText('Disconnected')
+  await disconnect(page)
+  await expect(page.getByTestId('connection-status')).toHaveText('Disconnected')
+  await openCameraTest(page)
   await expect(page.getByTestId('call-status')).toHaveText('Call ended: you disconnected')
   await expect.poll(() => lab.sessions()).toEqual([])
   expect(await page.evaluate(() => sessionStorage.getItem('holdfast.session'))).toBeNull()

@@ -6,7 +6,7 @@
 import type { Browser, BrowserContext, Locator, Page } from '@playwright/test'
 import { labPinRoom } from '../lab/janus-config'
 import { probe, samples } from '../lab/media-probe'
-import { expect, openApp, shownSessionId, test, type Lab } from './fixtures'
+import { expect, openApp, openScreen, shownSessionId, test, type Lab } from './fixtures'
 
 const room = '1234'
 const contexts: BrowserContext[] = []
@@ -22,6 +22,7 @@ async function meetingsAs(browser: Browser, lab: Lab, name: string): Promise<Pag
   // Counts what every PeerConnection of the page receives (the app shows no audio counter).
   await page.addInitScript(probe)
   await openApp(page, lab)
+  await openScreen(page, 'Meetings')
   const meetings = page.getByRole('region', { name: 'Meetings' })
   await meetings.getByLabel('Room', { exact: true }).fill(room)
   await meetings.getByLabel('Your name').fill(name)
@@ -164,6 +165,7 @@ test('joining a room that does not exist says so, and nothing looks alive', asyn
   lab,
 }) => {
   await openApp(page, lab)
+  await openScreen(page, 'Meetings')
   const meetings = page.getByRole('region', { name: 'Meetings' })
   await meetings.getByLabel('Room', { exact: true }).fill('999')
   await meetings.getByRole('button', { name: 'Join room' }).click()
@@ -178,6 +180,7 @@ test('a room with a PIN: a wrong one is refused with words, the right one lets y
   lab,
 }) => {
   await openApp(page, lab)
+  await openScreen(page, 'Meetings')
   const form = meetings(page)
   await form.getByLabel('Room', { exact: true }).fill(String(labPinRoom.room))
   await form.getByLabel('Your name').fill('Ann')

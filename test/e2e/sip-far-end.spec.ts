@@ -6,8 +6,8 @@
 import type { Browser, Page } from '@playwright/test'
 import { startFarEnd, type FarEnd } from '../lab/baresip'
 import { startRegistrar, type Registrar } from '../lab/sip-registrar'
-import { expect, test, type Lab } from './fixtures'
-import { call, hangUpButton, openPhone, shownNumber } from './sip-world'
+import { expect, openScreen, test, type Lab } from './fixtures'
+import { call, hangUpButton, keypad, openPhone, returnToCall, shownNumber } from './sip-world'
 
 const address = process.env.HOLDFAST_E2E_ADDR!
 const iface = process.env.HOLDFAST_E2E_IFACE!
@@ -68,7 +68,7 @@ test('an outgoing call answered by the far end: audio both ways, tones in the me
   const heard = await shownNumber(mia, 'sip-audio-in')
   await expect.poll(() => shownNumber(mia, 'sip-audio-in')).toBeGreaterThan(heard)
 
-  const pad = mia.getByRole('group', { name: 'Dial pad' })
+  const pad = await keypad(mia)
   let sent = ''
   for (const digit of ['1', '2', '#']) {
     await pad.getByRole('button', { name: digit, exact: true }).click()
@@ -77,7 +77,7 @@ test('an outgoing call answered by the far end: audio both ways, tones in the me
     await expect.poll(() => zoe.tones()).toBe(sent)
   }
   // The keyboard's digits are tones too, when not typing into a field.
-  await mia.getByRole('heading', { name: 'Phone' }).click()
+  await mia.getByTestId('sip-call-status').click()
   await mia.keyboard.press('4')
   await expect.poll(() => zoe.tones()).toBe('12#4')
 
@@ -92,7 +92,7 @@ test('an outgoing call answered by the far end: audio both ways, tones in the me
 
   await zoe.command('hangup')
   await expect(mia.getByTestId('sip-call-status')).toHaveText('The other side hung up')
-  const last = mia.getByTestId('call-history').locator('li').first()
+  const last = mia.getByTestId('recent-calls').locator('li').first()
   await expect(last).toContainText(uri('zoe'))
   await expect(last).toContainText('The other side hung up')
 })
@@ -117,7 +117,7 @@ test('an incoming call from the far end, answered in Holdfast, audio both ways, 
   await hangUpButton(nina).click()
   await expect(nina.getByTestId('sip-call-status')).toHaveText('Call ended')
   await yuri.waitFor('the hang-up', (e) => e.type === 'CALL_CLOSED')
-  await expect(nina.getByTestId('call-history').locator('li').first()).toContainText(
+  await expect(nina.getByTestId('recent-calls').locator('li').first()).toContainText(
     `← ${uri('yuri')}`,
   )
 })
@@ -134,12 +134,17 @@ test('calling someone who is already in a call reads busy; they see a missed cal
 
   await call(pat, 'oscar')
   await expect(pat.getByTestId('sip-call-status')).toHaveText('Busy')
+  // Oscar, still on the call screen, sees the missed call counted on History.
+  await expect(oscar.getByTestId('missed-badge')).toHaveText('1')
+  await openScreen(oscar, 'History')
+  await expect(oscar.getByTestId('missed-badge')).toHaveCount(0)
   await expect(oscar.getByTestId('call-history').locator('li').first()).toContainText(
     `${uri('pat')}`,
   )
   await expect(oscar.getByTestId('call-history').locator('li').first()).toContainText(
     'Missed call (you were in a call)',
   )
+  await returnToCall(oscar)
   await expect(oscar.getByTestId('sip-call-status')).toHaveText(`In call with ${uri('xena')}`)
   expect(xena.events.some((e) => e.type === 'CALL_CLOSED')).toBe(false)
 })
@@ -160,7 +165,7 @@ test('blind transfer from Holdfast: the far end is sent on to another phone, and
   await rita.getByRole('button', { name: 'Answer' }).click()
   await expect(rita.getByTestId('sip-call-status')).toHaveText(`In call with ${uri('walt')}`)
   await expect(quinn.getByTestId('sip-call-status')).toHaveText('Call transferred')
-  await expect(quinn.getByTestId('call-history').locator('li').first()).toContainText(
+  await expect(quinn.getByTestId('recent-calls').locator('li').first()).toContainText(
     'Call transferred',
   )
   await walt.waitFor(
@@ -186,6 +191,7 @@ test('transferred by the far end: Holdfast follows the transfer and calls the ne
   await tom.getByRole('button', { name: 'Answer' }).click()
   await expect(sam.getByTestId('sip-call-status')).toHaveText(`In call with ${uri('tom')}`)
   await expect(tom.getByTestId('sip-call-status')).toHaveText(`In call with ${uri('sam')}`)
+  await openScreen(sam, 'History')
   const history = sam.getByTestId('call-history').locator('li')
   await expect(history.first()).toContainText('Call transferred')
   await vera.waitFor('the end of its call', (e) => e.type === 'CALL_CLOSED')
@@ -198,7 +204,7 @@ test('calling a phone that is registered but gone reads unreachable', async ({ b
   await umar.stop()
   await call(ursula, 'umar')
   await expect(ursula.getByTestId('sip-call-status')).toHaveText('Unreachable')
-  await expect(ursula.getByTestId('call-history').locator('li').first()).toContainText(
+  await expect(ursula.getByTestId('recent-calls').locator('li').first()).toContainText(
     'Unreachable',
   )
 })

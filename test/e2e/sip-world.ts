@@ -1,5 +1,6 @@
 /** Helpers the softphone browser tests share: Holdfast pages registered with the lab registrar. */
 import type { Browser, BrowserContext, Page } from '@playwright/test'
+import { openScreen } from '../lab/screens'
 import type { Registrar } from '../lab/sip-registrar'
 import { keepTrace } from '../lab/traces'
 import { openApp, test, type Lab } from './fixtures'
@@ -24,27 +25,35 @@ export async function openPhone(
   const page = await context.newPage()
   recordJanusTraffic(page, user)
   await openApp(page, lab)
+  await openScreen(page, 'Settings', 'Accounts')
   await page.getByLabel('SIP address', { exact: true }).fill(`sip:${user}@${registrar.host}`)
   await page.getByLabel('Password', { exact: true }).fill(password)
   await page.getByLabel('Registrar', { exact: true }).fill(registrar.uri)
+  await moreAccountSettings(page)
   await page.getByLabel('Send tones as').selectOption(dtmf)
   await page.getByRole('button', { name: 'Register' }).click()
+  await openScreen(page, 'Phone')
   return page
+}
+
+/** Opens the account form's "More account settings" (transport, tones...). */
+export async function moreAccountSettings(page: Page): Promise<void> {
+  const more = page.getByText('More account settings')
+  if ((await more.locator('..').getAttribute('open')) === null) await more.click()
 }
 
 /** A number shown under `testId` (packet counters). */
 export const shownNumber = async (page: Page, testId: string): Promise<number> =>
   Number(await page.getByTestId(testId).textContent())
 
-/** Dials `target` from the page's dialer. */
+/** Dials `target` from the Phone screen's dialler. */
 export async function call(page: Page, target: string): Promise<void> {
+  await openScreen(page, 'Phone')
   await page.getByLabel('Number or SIP address').fill(target)
   await page.getByRole('button', { name: 'Call', exact: true }).click()
 }
 
-/** The phone's own Hang up button (the echo call has one too). */
-export const hangUpButton = (page: Page) =>
-  page.getByRole('region', { name: 'Phone' }).getByRole('button', { name: 'Hang up' })
+export { appShell, callScreen, hangUpButton, keypad, returnToCall } from '../lab/screens'
 
 /**
  * Keeps what the page said to Janus and heard back (one short line per message) and what it

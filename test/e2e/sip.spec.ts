@@ -4,8 +4,27 @@
  */
 import type { Browser } from '@playwright/test'
 import { startRegistrar, type Registrar } from '../lab/sip-registrar'
-import { expect, test, type Lab } from './fixtures'
-import { openPhone, shownNumber } from './sip-world'
+import {
+  disconnect,
+  expect,
+  incidents,
+  openScreen,
+  shownSessionId,
+  skipSetupIfShown,
+  test,
+  type Lab,
+} from './fixtures'
+import {
+  appShell,
+  call,
+  callScreen,
+  hangUpButton,
+  keypad,
+  moreAccountSettings,
+  openPhone,
+  returnToCall,
+  shownNumber,
+} from './sip-world'
 
 const address = process.env.HOLDFAST_E2E_ADDR!
 let registrar: Registrar
@@ -54,15 +73,14 @@ test('two softphones: registered, a call rings, is answered, audio flows both wa
   await expect(alice.getByTestId('sip-registration')).toHaveText('Registered')
   await expect(bob.getByTestId('sip-registration')).toHaveText('Registered')
 
-  await alice.getByLabel('Number or SIP address').fill('bob')
-  await alice.getByRole('button', { name: 'Call', exact: true }).click()
+  await call(alice, 'bob')
   await expect(bob.getByTestId('sip-call-status')).toHaveText(
     `Incoming call from sip:alice@${address}`,
   )
-  const bobPhone = bob.getByRole('region', { name: 'Phone' })
-  await expect(bobPhone).toHaveAttribute('data-sound', 'ringtone')
+  const bobApp = appShell(bob)
+  await expect(bobApp).toHaveAttribute('data-sound', 'ringtone')
   await bob.getByRole('button', { name: 'Answer' }).click()
-  await expect(bobPhone).toHaveAttribute('data-sound', 'none')
+  await expect(bobApp).toHaveAttribute('data-sound', 'none')
   await expect(alice.getByTestId('sip-call-status')).toHaveText(`In call with sip:bob@${address}`)
   await expect(bob.getByTestId('sip-call-status')).toHaveText(`In call with sip:alice@${address}`)
 
@@ -72,9 +90,10 @@ test('two softphones: registered, a call rings, is answered, audio flows both wa
     await expect.poll(() => number(side, 'sip-audio-in')).toBeGreaterThan(before)
   }
 
-  await bob.getByRole('region', { name: 'Phone' }).getByRole('button', { name: 'Hang up' }).click()
+  await hangUpButton(bob).click()
   await expect(bob.getByTestId('sip-call-status')).toHaveText('Call ended')
   await expect(alice.getByTestId('sip-call-status')).toHaveText('The other side hung up')
+  await openScreen(alice, 'History')
   await expect(alice.getByTestId('call-history').locator('li').first()).toContainText(
     `sip:bob@${address}`,
   )
@@ -88,8 +107,7 @@ test('a declined call says so to the caller', async ({ browser, lab }) => {
   const dave = await phone(browser, lab, 'dave', 'dave-secret')
   await expect(dave.getByTestId('sip-registration')).toHaveText('Registered')
   await expect(carol.getByTestId('sip-registration')).toHaveText('Registered')
-  await carol.getByLabel('Number or SIP address').fill(`sip:dave@${address}`)
-  await carol.getByRole('button', { name: 'Call', exact: true }).click()
+  await call(carol, `sip:dave@${address}`)
   await expect(dave.getByRole('button', { name: 'Decline' })).toBeVisible()
   await dave.getByRole('button', { name: 'Decline' }).click()
   await expect(carol.getByTestId('sip-call-status')).toHaveText('Call declined')
@@ -106,8 +124,7 @@ test('a wrong password is shown as wrong credentials', async ({ browser, lab }) 
 test('calling someone who is not registered ends as not found', async ({ browser, lab }) => {
   const frank = await phone(browser, lab, 'frank', 'frank-secret')
   await expect(frank.getByTestId('sip-registration')).toHaveText('Registered')
-  await frank.getByLabel('Number or SIP address').fill('nobody')
-  await frank.getByRole('button', { name: 'Call', exact: true }).click()
+  await call(frank, 'nobody')
   await expect(frank.getByTestId('sip-call-status')).toHaveText('Number not found')
 })
 
@@ -119,8 +136,7 @@ test('hold and resume, and tones sent as SIP INFO reach the other side', async (
   const henry = await phone(browser, lab, 'henry', 'henry-secret')
   await expect(gina.getByTestId('sip-registration')).toHaveText('Registered')
   await expect(henry.getByTestId('sip-registration')).toHaveText('Registered')
-  await gina.getByLabel('Number or SIP address').fill('henry')
-  await gina.getByRole('button', { name: 'Call', exact: true }).click()
+  await call(gina, 'henry')
   await henry.getByRole('button', { name: 'Answer' }).click()
   await expect(gina.getByTestId('sip-call-status')).toHaveText(`In call with sip:henry@${address}`)
 
@@ -129,7 +145,7 @@ test('hold and resume, and tones sent as SIP INFO reach the other side', async (
   await gina.getByRole('button', { name: 'Resume' }).click()
   await expect(gina.getByTestId('sip-call-status')).toHaveText(`In call with sip:henry@${address}`)
 
-  const pad = gina.getByRole('group', { name: 'Dial pad' })
+  const pad = await keypad(gina)
   for (const digit of ['1', '2', '#'])
     await pad.getByRole('button', { name: digit, exact: true }).click()
   await expect(henry.getByTestId('sip-tones')).toHaveText('Tones received: 12#')
@@ -143,10 +159,9 @@ test('offline then online mid-call: the same session, the call continues with me
   const judy = await phone(browser, lab, 'judy', 'judy-secret')
   await expect(ivan.getByTestId('sip-registration')).toHaveText('Registered')
   await expect(judy.getByTestId('sip-registration')).toHaveText('Registered')
-  const sessionId = Number(await ivan.getByTestId('session-id').textContent())
+  const sessionId = await shownSessionId(ivan)
   const registers = registrar.registers('ivan')
-  await ivan.getByLabel('Number or SIP address').fill('judy')
-  await ivan.getByRole('button', { name: 'Call', exact: true }).click()
+  await call(ivan, 'judy')
   await judy.getByRole('button', { name: 'Answer' }).click()
   await expect(ivan.getByTestId('sip-call-status')).toHaveText(`In call with sip:judy@${address}`)
   await expect.poll(() => number(ivan, 'sip-audio-in'), { timeout: 20_000 }).toBeGreaterThan(50)
@@ -155,12 +170,13 @@ test('offline then online mid-call: the same session, the call continues with me
   await expect(ivan.getByTestId('connection-status')).toHaveText(/^Reconnecting/)
   await ivan.context().setOffline(false)
   await expect(ivan.getByTestId('connection-status')).toHaveText('Connected')
-  expect(Number(await ivan.getByTestId('session-id').textContent())).toBe(sessionId)
-  const incidents = ivan.getByTestId('incidents')
-  await expect(
-    incidents.locator('[data-kind="media-restart"]', { hasText: 'sip' }),
-  ).not.toHaveCount(0)
-  await expect(incidents.locator('[data-kind="media-back"]', { hasText: 'sip' })).not.toHaveCount(0)
+  expect(await shownSessionId(ivan)).toBe(sessionId)
+  const timeline = await incidents(ivan)
+  await expect(timeline.locator('[data-kind="media-restart"]', { hasText: 'sip' })).not.toHaveCount(
+    0,
+  )
+  await expect(timeline.locator('[data-kind="media-back"]', { hasText: 'sip' })).not.toHaveCount(0)
+  await returnToCall(ivan)
   await expect(ivan.getByTestId('sip-call-status')).toHaveText(`In call with sip:judy@${address}`)
   for (const side of [ivan, judy]) {
     const before = await number(side, 'sip-audio-in')
@@ -177,8 +193,7 @@ test('the session lost mid-call (Janus restarted): the call ends with the reason
   const leo = await phone(browser, lab, 'leo', 'leo-secret')
   await expect(kim.getByTestId('sip-registration')).toHaveText('Registered')
   await expect(leo.getByTestId('sip-registration')).toHaveText('Registered')
-  await kim.getByLabel('Number or SIP address').fill('leo')
-  await kim.getByRole('button', { name: 'Call', exact: true }).click()
+  await call(kim, 'leo')
   await leo.getByRole('button', { name: 'Answer' }).click()
   await expect(kim.getByTestId('sip-call-status')).toHaveText(`In call with sip:leo@${address}`)
   const registers = registrar.registers('kim')
@@ -190,16 +205,11 @@ test('the session lost mid-call (Janus restarted): the call ends with the reason
     )
     await expect(side.getByTestId('connection-status')).toHaveText('Connected')
     await expect(side.getByTestId('sip-registration')).toHaveText('Registered')
-    await expect(
-      side.getByRole('region', { name: 'Phone' }).getByRole('button', { name: 'Hang up' }),
-    ).toHaveCount(0)
+    await expect(callScreen(side)).toHaveCount(0)
     // The drop was heard, not only shown.
-    await expect(side.getByRole('region', { name: 'Phone' })).toHaveAttribute(
-      'data-cues',
-      /\bdropped\b/,
-    )
+    await expect(appShell(side)).toHaveAttribute('data-cues', /\bdropped\b/)
   }
-  await expect(kim.getByTestId('call-history').locator('li').first()).toContainText('Call dropped')
+  await expect(kim.getByTestId('recent-calls').locator('li').first()).toContainText('Call dropped')
   expect(registrar.registers('kim')).toBeGreaterThan(registers)
 })
 
@@ -222,27 +232,27 @@ test('a video call between two phones: mute, and the microphone and speaker chos
     window.RTCPeerConnection.prototype = Native.prototype
   })
   await mike.reload()
+  await openScreen(mike, 'Settings', 'Accounts')
   await mike.getByLabel('Password', { exact: true }).fill('mike-secret')
   await mike.getByRole('button', { name: 'Register' }).click()
   for (const side of [mike, nora]) {
     await expect(side.getByTestId('sip-registration')).toHaveText('Registered')
+    await openScreen(side, 'Settings', 'Audio and video')
     await side.getByLabel('Video calls').check()
   }
-  await mike.getByLabel('Number or SIP address').fill('nora')
-  await mike.getByRole('button', { name: 'Call', exact: true }).click()
+  await call(mike, 'nora')
   await nora.getByRole('button', { name: 'Answer' }).click()
   await expect(mike.getByTestId('sip-call-status')).toHaveText(`In call with sip:nora@${address}`)
   for (const side of [mike, nora]) {
-    await expect(side.getByRole('region', { name: 'Phone' }).locator('video')).toHaveCount(1)
+    await expect(callScreen(side).locator('video')).toHaveCount(1)
     await expect
       .poll(() => number(side, 'sip-video-frames'), { timeout: 20_000 })
       .toBeGreaterThan(5)
   }
 
   // Another microphone, switched to during the call.
-  const microphone = mike
-    .getByRole('region', { name: 'Phone' })
-    .getByLabel('Microphone', { exact: true })
+  await callScreen(mike).getByRole('button', { name: 'Speaker and microphone' }).click()
+  const microphone = callScreen(mike).getByLabel('Microphone', { exact: true })
   await expect(microphone.locator('option')).not.toHaveCount(1)
   const choice = microphone.locator('option').nth(1)
   const [micId, micLabel] = [await choice.getAttribute('value'), await choice.textContent()]
@@ -260,7 +270,7 @@ test('a video call between two phones: mute, and the microphone and speaker chos
     .toEqual([micLabel!.trim()])
 
   // Another speaker: the call's audio element plays there.
-  const speaker = mike.getByRole('region', { name: 'Phone' }).getByLabel('Speaker', { exact: true })
+  const speaker = callScreen(mike).getByLabel('Speaker', { exact: true })
   await expect(speaker.locator('option')).not.toHaveCount(1)
   const speakerId = await speaker.locator('option').nth(1).getAttribute('value')
   await speaker.selectOption(speakerId!)
@@ -269,14 +279,16 @@ test('a video call between two phones: mute, and the microphone and speaker chos
     .toBe(speakerId)
 
   // Mute stops the microphone going out, and Unmute brings it back.
-  const sending = () =>
-    mike.evaluate(() =>
-      (window as unknown as { pcs: RTCPeerConnection[] }).pcs
-        .flatMap((pc) => pc.getSenders())
-        .filter((s) => s.track?.kind === 'audio' && s.track.readyState === 'live')
-        .map((s) => s.track!.enabled),
+  const sending = (kind: 'audio' | 'video' = 'audio') =>
+    mike.evaluate(
+      (k) =>
+        (window as unknown as { pcs: RTCPeerConnection[] }).pcs
+          .flatMap((pc) => pc.getSenders())
+          .filter((s) => s.track?.kind === k && s.track.readyState === 'live')
+          .map((s) => s.track!.enabled),
+      kind,
     )
-  const mikePhone = mike.getByRole('region', { name: 'Phone' })
+  const mikePhone = callScreen(mike)
   await mikePhone.getByRole('button', { name: 'Mute', exact: true }).click()
   await expect(mikePhone.getByRole('button', { name: 'Unmute' })).toHaveAttribute(
     'aria-pressed',
@@ -285,16 +297,22 @@ test('a video call between two phones: mute, and the microphone and speaker chos
   expect(await sending()).toEqual([false])
   await mikePhone.getByRole('button', { name: 'Unmute' }).click()
   expect(await sending()).toEqual([true])
+  // The camera turns off (black frames) and on again.
+  await mikePhone.getByRole('button', { name: 'Turn camera off' }).click()
+  await expect(mikePhone.getByRole('button', { name: 'Turn camera on' })).toHaveAttribute(
+    'aria-pressed',
+    'true',
+  )
+  expect(await sending('video')).toEqual([false])
+  await mikePhone.getByRole('button', { name: 'Turn camera on' }).click()
+  expect(await sending('video')).toEqual([true])
 
   // Both are remembered.
-  await mike.getByRole('region', { name: 'Phone' }).getByRole('button', { name: 'Hang up' }).click()
+  await hangUpButton(mike).click()
   await mike.reload()
-  await expect(
-    mike.getByRole('region', { name: 'Phone' }).getByLabel('Microphone', { exact: true }),
-  ).toHaveValue(micId!)
-  await expect(
-    mike.getByRole('region', { name: 'Phone' }).getByLabel('Speaker', { exact: true }),
-  ).toHaveValue(speakerId!)
+  await openScreen(mike, 'Settings', 'Audio and video')
+  await expect(mike.getByLabel('Microphone', { exact: true })).toHaveValue(micId!)
+  await expect(mike.getByLabel('Speaker', { exact: true })).toHaveValue(speakerId!)
   await expect(mike.getByLabel('Video calls')).toBeChecked()
 })
 
@@ -304,14 +322,16 @@ test('several accounts are kept; switching registers the other; the web build ke
 }) => {
   const page = await phone(browser, lab, 'olga', 'olga-secret')
   await expect(page.getByTestId('sip-registration')).toHaveText('Registered')
+  await openScreen(page, 'Settings', 'Accounts')
   await expect(page.getByTestId('sip-password-note')).toHaveText(
     'In the web build passwords are kept in memory only and forgotten on reload.',
   )
-  await page.getByLabel('Account').selectOption('')
+  await page.getByLabel('Account', { exact: true }).selectOption('')
   await expect(page.getByLabel('SIP address', { exact: true })).toHaveValue('')
   await page.getByLabel('SIP address', { exact: true }).fill(`sip:pete@${address}`)
   await page.getByLabel('Password', { exact: true }).fill('pete-secret')
   await page.getByLabel('Registrar', { exact: true }).fill(registrar.uri)
+  await moreAccountSettings(page)
   await page.getByLabel('Transport').selectOption('udp')
   const peteBefore = registrar.registers('pete')
   await page.getByRole('button', { name: 'Register' }).click()
@@ -319,7 +339,7 @@ test('several accounts are kept; switching registers the other; the web build ke
   await expect(page.getByTestId('sip-registration')).toHaveText('Registered')
 
   // Back to the first account: its password is still known in this page.
-  await page.getByLabel('Account').selectOption(`sip:olga@${address}`)
+  await page.getByLabel('Account', { exact: true }).selectOption(`sip:olga@${address}`)
   await expect(page.getByLabel('Password', { exact: true })).toHaveValue('olga-secret')
   const olgaBefore = registrar.registers('olga')
   await page.getByRole('button', { name: 'Register' }).click()
@@ -328,7 +348,8 @@ test('several accounts are kept; switching registers the other; the web build ke
 
   // After a reload both accounts are listed, the active one shown, and no password kept.
   await page.reload()
-  await expect(page.getByLabel('Account').locator('option')).toHaveText([
+  await openScreen(page, 'Settings', 'Accounts')
+  await expect(page.getByLabel('Account', { exact: true }).locator('option')).toHaveText([
     'New account…',
     `sip:olga@${address}`,
     `sip:pete@${address}`,
@@ -366,6 +387,7 @@ test('a registrar that cannot be reached is tried again by itself until the phon
 
 test('a tel: link opens the dialer with the number filled in', async ({ page, lab }) => {
   await page.goto(`${lab.appUrl}&dial=${encodeURIComponent('tel:+1-555-010-0199')}`)
+  await skipSetupIfShown(page)
   await expect(page.getByLabel('Number or SIP address')).toHaveValue('+15550100199')
 })
 
@@ -374,6 +396,7 @@ test('a malformed tel: link is refused with a message, and the page keeps workin
   lab,
 }) => {
   await page.goto(`${lab.appUrl}&dial=${encodeURIComponent('tel:%')}`)
+  await skipSetupIfShown(page)
   await expect(page.getByTestId('sip-error')).toHaveText(
     'Cannot dial the link "tel:%": it is not properly encoded.',
   )
@@ -389,15 +412,15 @@ test('Disconnect during a phone call ends it with the reason, hangs it up on the
   const sam = await phone(browser, lab, 'sam', 'sam-secret')
   await expect(rosa.getByTestId('sip-registration')).toHaveText('Registered')
   await expect(sam.getByTestId('sip-registration')).toHaveText('Registered')
-  await rosa.getByLabel('Number or SIP address').fill('sam')
-  await rosa.getByRole('button', { name: 'Call', exact: true }).click()
+  const sessionId = await shownSessionId(rosa)
+  await call(rosa, 'sam')
   await sam.getByRole('button', { name: 'Answer' }).click()
   await expect(rosa.getByTestId('sip-call-status')).toHaveText(`In call with sip:sam@${address}`)
   const registersBefore = registrar.registers('rosa')
-  const sessionId = await number(rosa, 'session-id')
 
-  await rosa.getByRole('button', { name: 'Disconnect' }).click()
+  await disconnect(rosa)
   await expect(rosa.getByTestId('connection-status')).toHaveText('Disconnected')
+  await openScreen(rosa, 'Phone')
   await expect(rosa.getByTestId('sip-call-status')).toHaveText('Call ended: you disconnected')
   await expect(rosa.getByTestId('sip-registration')).toHaveText('Not registered')
   await expect(sam.getByTestId('sip-call-status')).toHaveText('The other side hung up')

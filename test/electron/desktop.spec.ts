@@ -4,7 +4,16 @@
  * Electron binary exists; otherwise every test is skipped with the reason.
  */
 import { _electron as electron, type ElectronApplication, type Page } from '@playwright/test'
-import { expect, expectFramesFlowing, shownSessionId, test } from '../e2e/fixtures'
+import {
+  expect,
+  expectFramesFlowing,
+  incidents,
+  openCameraTest,
+  openScreen,
+  shownSessionId,
+  skipSetupIfShown,
+  test,
+} from '../e2e/fixtures'
 import { electronBinary, noElectronReason } from './electron-binary'
 
 const binary = electronBinary()
@@ -26,9 +35,11 @@ async function launch(): Promise<{ app: ElectronApplication; page: Page }> {
 }
 
 async function connectTo(page: Page, url: string): Promise<void> {
-  const status = page.getByRole('status').first()
+  const status = page.getByTestId('connection-status')
   await expect(status).not.toHaveText('Connecting…')
-  if ((await status.textContent()) !== 'Disconnected') {
+  await skipSetupIfShown(page)
+  await openScreen(page, 'Settings', 'Server')
+  if ((await status.textContent())?.trim() !== 'Disconnected') {
     await page.getByRole('button', { name: 'Disconnect' }).click()
   }
   await page.getByLabel('Server URL').fill(url)
@@ -57,6 +68,7 @@ test('the desktop app launches securely, calls, and reclaims its session on a re
 
     await connectTo(page, lab.relay.url)
     const sessionId = await shownSessionId(page)
+    await openCameraTest(page)
     await page.getByRole('button', { name: 'Start echo call' }).click()
     await expectFramesFlowing(page)
 
@@ -64,11 +76,12 @@ test('the desktop app launches securely, calls, and reclaims its session on a re
       powerMonitor.emit('resume')
     })
     await expect(
-      page.getByTestId('incidents').locator('[data-kind="signal"]', { hasText: 'resume' }),
+      (await incidents(page)).locator('[data-kind="signal"]', { hasText: 'resume' }),
     ).not.toHaveCount(0)
     await expect(page.getByTestId('connection-status')).toHaveText('Connected')
     expect(await shownSessionId(page)).toBe(sessionId)
     expect(await lab.sessions()).toEqual([sessionId])
+    await openCameraTest(page)
     await expect(page.getByTestId('call-status')).toHaveText('In call')
   } finally {
     await app.close()

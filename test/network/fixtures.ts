@@ -6,6 +6,9 @@ import { labAddresses, startNetLab, type NetLab, type NetLabOptions } from '../l
 import { keepLabTraces } from '../lab/keep-traces'
 import { startRegistrar, type Registrar } from '../lab/sip-registrar'
 import { traceMark } from '../lab/traces'
+import { openCameraTest, openScreen, shownSessionId, skipSetupIfShown } from '../lab/screens'
+
+export { incidents, openCameraTest, openScreen, shownSessionId } from '../lab/screens'
 
 /** Windows used by the lab's Janus: short, so a long sleep can outlast them in a test. */
 export const labWindows = { sessionTimeoutS: 15, reclaimSessionTimeoutS: 10 }
@@ -125,13 +128,15 @@ export async function callInLab(
 ): Promise<{ sessionId: number; frames: number }> {
   await page.goto(lab.pageUrl())
   await expect(page.getByTestId('connection-status')).toHaveText('Connected')
-  const sessionId = await shownNumber(page, 'session-id')
+  await skipSetupIfShown(page)
+  const sessionId = await shownSessionId(page)
+  await openCameraTest(page)
   await page.getByRole('button', { name: 'Start echo call' }).click()
   const frames = await framesAfter(page, 0)
   return { sessionId, frames }
 }
 
-/** Waits until more than `after` frames were decoded; returns the count. */
+/** Waits until more than `after` frames were decoded (on the camera test); returns the count. */
 export async function framesAfter(page: Page, after: number, timeout = 45_000): Promise<number> {
   let now = 0
   await expect
@@ -152,8 +157,9 @@ export async function expectSameCallBack(
   timeout = 30_000,
 ): Promise<void> {
   await expect(page.getByTestId('connection-status')).toHaveText('Connected', { timeout })
-  expect(await shownNumber(page, 'session-id')).toBe(sessionId)
+  expect(await shownSessionId(page)).toBe(sessionId)
   expect(await lab.sessions()).toEqual([sessionId])
+  await openCameraTest(page)
   await expect(page.getByTestId('call-status')).toHaveText('In call')
   await framesAfter(page, frames)
 }
@@ -162,6 +168,8 @@ export async function expectSameCallBack(
 export async function joinRoom(page: Page, url: string, name: string): Promise<void> {
   await page.goto(url)
   await expect(page.getByTestId('connection-status')).toHaveText('Connected')
+  await skipSetupIfShown(page)
+  await openScreen(page, 'Meetings')
   const meetings = page.getByRole('region', { name: 'Meetings' })
   await meetings.getByLabel('Room', { exact: true }).fill('1234')
   await meetings.getByLabel('Your name').fill(name)

@@ -5,7 +5,36 @@
  */
 import type { Page } from '@playwright/test'
 import type { NetLab } from '../lab/netlab'
-import { expect, joinRoom as join, labWindows, shownNumber, test } from './fixtures'
+import {
+  expect,
+  incidents,
+  joinRoom as join,
+  labWindows,
+  openScreen,
+  shownSessionId,
+  test,
+} from './fixtures'
+
+/** The session id diagnostics show; the page is back on Meetings afterwards. */
+async function sessionOf(page: Page): Promise<number> {
+  const id = await shownSessionId(page)
+  await openScreen(page, 'Meetings')
+  return id
+}
+
+/** Waits until the incident timeline has an entry of `kind` (with `text`), then back to Meetings. */
+async function expectIncident(
+  page: Page,
+  kind: string,
+  text?: string,
+  timeout?: number,
+): Promise<void> {
+  const timeline = await incidents(page)
+  await expect(
+    timeline.locator(`[data-kind="${kind}"]`, text ? { hasText: text } : {}),
+  ).not.toHaveCount(0, timeout ? { timeout } : {})
+  await openScreen(page, 'Meetings')
+}
 
 test.use({ labOptions: { room: true } })
 
@@ -32,7 +61,7 @@ async function bothInRoom(ann: Page, ben: Page, lab: NetLab): Promise<number> {
   await join(ben, lab.watcherPageUrl!(), 'Ben')
   await seesLive(ann, 'Ben')
   await seesLive(ben, 'Ann')
-  return shownNumber(ann, 'session-id')
+  return sessionOf(ann)
 }
 
 /** Ann, Ben and Cy (a second watcher, beside Ben) in the room, everyone seeing everyone live. */
@@ -72,7 +101,7 @@ test('Wi-Fi to cellular in a room: the same session, and everyone sees everyone 
 
   await expect(ann.getByTestId('connection-status')).toHaveText('Connected', { timeout: 30_000 })
   await expect(ann.getByTestId('room-status')).toHaveText('In the room')
-  expect(await shownNumber(ann, 'session-id')).toBe(annSession)
+  expect(await sessionOf(ann)).toBe(annSession)
   await seesLive(ann, 'Ben')
   await seesLive(ann, 'Cy')
   await watchersSeeAnn(ben, cy)
@@ -99,7 +128,7 @@ test('a short sleep in a room: the same session; the others see Ann stalled, the
   await asleep
 
   await expect(ann.getByTestId('connection-status')).toHaveText('Connected', { timeout: 30_000 })
-  expect(await shownNumber(ann, 'session-id')).toBe(annSession)
+  expect(await sessionOf(ann)).toBe(annSession)
   await expect(ann.getByTestId('room-status')).toHaveText('In the room')
   await seesLive(ann, 'Ben')
   await seesLive(ann, 'Cy')
@@ -119,13 +148,9 @@ test('a sleep past the windows: Ann joins again as herself; Ben and Cy see her l
   await lab.sleep((labWindows.sessionTimeoutS + 7) * 1000)
 
   await expect(ann.getByTestId('connection-status')).toHaveText('Connected', { timeout: 45_000 })
-  expect(await shownNumber(ann, 'session-id')).not.toBe(annSession)
+  expect(await sessionOf(ann)).not.toBe(annSession)
   await expect(ann.getByTestId('room-status')).toHaveText('In the room')
-  await expect(
-    ann
-      .getByTestId('incidents')
-      .locator('[data-kind="media-back"]', { hasText: 'rejoined the room' }),
-  ).not.toHaveCount(0)
+  await expectIncident(ann, 'media-back', 'rejoined the room')
   await expect(ann.getByTestId('room-notes')).toContainText('Rejoined the room')
   await seesLive(ann, 'Ben')
   await seesLive(ann, 'Cy')
@@ -136,7 +161,7 @@ test('a sleep past the windows: Ann joins again as herself; Ben and Cy see her l
   }
   // No ghost of the old Ann: three sessions in all, her new one with its two handles.
   expect(await lab.sessions()).toHaveLength(3)
-  const newSession = await shownNumber(ann, 'session-id')
+  const newSession = await sessionOf(ann)
   await expect.poll(async () => (await lab.handles(newSession)).length).toBe(2)
 })
 
@@ -164,7 +189,7 @@ async function whileBenLeavesAndCyJoins(
       return page
     })
     await expect(ann.getByTestId('connection-status')).toHaveText('Connected', { timeout: 30_000 })
-    expect(await shownNumber(ann, 'session-id')).toBe(annSession)
+    expect(await sessionOf(ann)).toBe(annSession)
     await expect(ann.getByTestId('room-status')).toHaveText('In the room')
     await expect(ann.getByTestId('room-tile')).toHaveCount(1)
     await seesLive(ann, 'Cy')
@@ -202,9 +227,7 @@ test('a socket cut while Ben leaves and Cy joins: claimed at once, and Ann’s r
     // right after the claim.
     const cy = await swap()
     lab.cutClientSockets()
-    await expect(
-      ann.getByTestId('incidents').locator('[data-kind="loss-detected"]'),
-    ).not.toHaveCount(0)
+    await expectIncident(ann, 'loss-detected')
     return cy
   })
 })
@@ -222,13 +245,9 @@ test('Janus restarted: all three join again by themselves and see each other liv
     [cy, ['Ann', 'Ben']],
   ] as const) {
     await expect(page.getByTestId('room-status')).toHaveText('In the room', { timeout: 45_000 })
-    await expect(
-      page.getByTestId('incidents').locator('[data-kind="media-back"]', {
-        hasText: 'rejoined the room',
-      }),
-    ).not.toHaveCount(0, { timeout: 45_000 })
+    await expectIncident(page, 'media-back', 'rejoined the room', 45_000)
     for (const other of others) await seesLive(page, other)
   }
-  expect(await shownNumber(ann, 'session-id')).not.toBe(annSession)
+  expect(await sessionOf(ann)).not.toBe(annSession)
   expect(await lab.sessions()).toHaveLength(3)
 })

@@ -3,28 +3,53 @@
  * switch, link flaps, short and long sleeps, a Janus restart and a dead path. Each asserts
  * what the user and the server see; none asserts a time.
  */
+import type { Page } from '@playwright/test'
 import {
   callInLab,
   expect,
   framesAfter,
+  incidents,
   labWindows,
+  openCameraTest,
   shownNumber,
+  shownSessionId,
   test,
   expectSameCallBack,
 } from './fixtures'
+import { bannerTexts, watchBanner } from '../lab/banner-watch'
 import { labAddresses } from '../lab/netlab'
 
-test('Wi-Fi to cellular during a call: the same session, media flowing again over the new address', async ({
+/** The banner during a recovery with a call up: the promise, then "Reconnected", then nothing. */
+async function expectBannerTold(page: Page, during: RegExp): Promise<void> {
+  await expect.poll(() => bannerTexts(page)).toContain('')
+  const texts = await bannerTexts(page)
+  const told = texts.findIndex((t) => during.test(t))
+  expect(told, `the banner said: ${JSON.stringify(texts)}`).toBeGreaterThanOrEqual(0)
+  expect(texts.slice(told)).toContain('Reconnected')
+  // Nothing it said was false: no "could not reach the server" while the call was coming back.
+  expect(texts.filter((t) => /Could not reach|Disconnected/.test(t))).toEqual([])
+  // "Reconnected" gives way to no banner at all.
+  await expect.poll(async () => (await bannerTexts(page)).at(-1)).toBe('')
+}
+
+const callContinues =
+  /^(Reconnecting… your call will continue|Offline: calls will resume when the network is back)/
+
+test('Wi-Fi to cellular during a call: the same session, media flowing again over the new address, and the banner telling the truth', async ({
   page,
   lab,
 }) => {
+  await page.addInitScript(watchBanner)
   const { sessionId, frames } = await callInLab(page, lab)
   await expect(page.getByTestId('media-path')).toContainText('10.210.1.2')
+  const shownBefore = (await bannerTexts(page)).length
   lab.switchUplink('cell')
   await expect(page.getByTestId('media-path')).toContainText('10.210.2.2', { timeout: 45_000 })
   await expectSameCallBack(page, lab, sessionId, frames)
-  const incidents = page.getByTestId('incidents')
-  await expect(incidents.locator('[data-kind="media-back"]')).not.toHaveCount(0)
+  await expect((await incidents(page)).locator('[data-kind="media-back"]')).not.toHaveCount(0)
+  expect((await bannerTexts(page)).length).toBeGreaterThan(shownBefore)
+  await expectBannerTold(page, callContinues)
+  await expect(page.getByTestId('connection-banner')).toHaveCount(0)
 })
 
 test('ten link flaps in a row: one live session on the server, media flowing', async ({
@@ -40,17 +65,19 @@ test('ten link flaps in a row: one live session on the server, media flowing', a
   const frames = await shownNumber(page, 'frames-decoded')
   await framesAfter(page, frames)
   expect(await lab.sessions()).toEqual([sessionId])
-  expect(await shownNumber(page, 'session-id')).toBe(sessionId)
+  expect(await shownSessionId(page)).toBe(sessionId)
   expect(await lab.handles(sessionId)).toHaveLength(1)
 })
 
-test('a sleep shorter than the reclaim window: the same session, media back', async ({
+test('a sleep shorter than the reclaim window: the same session, media back, and the banner telling the truth', async ({
   page,
   lab,
 }) => {
+  await page.addInitScript(watchBanner)
   const { sessionId, frames } = await callInLab(page, lab)
   await lab.sleep(4000)
   await expectSameCallBack(page, lab, sessionId, frames)
+  await expectBannerTold(page, callContinues)
 })
 
 test('a sleep longer than the windows: a new session and the echo call re-established, with the user told', async ({
@@ -60,18 +87,19 @@ test('a sleep longer than the windows: a new session and the echo call re-establ
   const { sessionId } = await callInLab(page, lab)
   // Longer than the session timeout plus the watchdog's two ticks: Janus surely destroyed it.
   await lab.sleep((labWindows.sessionTimeoutS + 7) * 1000)
-  const incidents = page.getByTestId('incidents')
-  await expect(incidents.locator('[data-kind="session-lost"]')).not.toHaveCount(0, {
+  const timeline = await incidents(page)
+  await expect(timeline.locator('[data-kind="session-lost"]')).not.toHaveCount(0, {
     timeout: 45_000,
   })
   await expect(page.getByTestId('connection-status')).toHaveText('Connected')
-  const newSession = await shownNumber(page, 'session-id')
+  const newSession = await shownSessionId(page)
   expect(newSession).not.toBe(sessionId)
   expect(await lab.sessions()).toEqual([newSession])
+  await expect(timeline.locator('[data-kind="recreated"]')).not.toHaveCount(0)
+  await openCameraTest(page)
   await expect(page.getByTestId('call-status')).toHaveText('In call')
   await framesAfter(page, 0)
-  await expect(incidents.locator('[data-kind="recreated"]')).not.toHaveCount(0)
-  await expect(incidents.locator('[data-kind="media-back"]')).not.toHaveCount(0)
+  await expect((await incidents(page)).locator('[data-kind="media-back"]')).not.toHaveCount(0)
 })
 
 test('Janus restarted mid-call: a new session and the call re-established', async ({
@@ -80,14 +108,14 @@ test('Janus restarted mid-call: a new session and the call re-established', asyn
 }) => {
   const { sessionId } = await callInLab(page, lab)
   await lab.janus.restart()
-  await expect(page.getByTestId('incidents').locator('[data-kind="session-lost"]')).not.toHaveCount(
-    0,
-    { timeout: 45_000 },
-  )
+  await expect((await incidents(page)).locator('[data-kind="session-lost"]')).not.toHaveCount(0, {
+    timeout: 45_000,
+  })
   await expect(page.getByTestId('connection-status')).toHaveText('Connected')
-  const newSession = await shownNumber(page, 'session-id')
+  const newSession = await shownSessionId(page)
   expect(newSession).not.toBe(sessionId)
   expect(await lab.sessions()).toEqual([newSession])
+  await openCameraTest(page)
   await expect(page.getByTestId('call-status')).toHaveText('In call')
   await framesAfter(page, 0)
 })
@@ -98,9 +126,8 @@ test('a dead path that never closes is detected by the keepalive bound, then rec
 }) => {
   const { sessionId, frames } = await callInLab(page, lab)
   lab.cutForwarding()
-  const incidents = page.getByTestId('incidents')
   await expect(
-    incidents.locator('[data-kind="loss-detected"]', { hasText: 'keepaliveTimeout' }),
+    (await incidents(page)).locator('[data-kind="loss-detected"]', { hasText: 'keepaliveTimeout' }),
   ).toHaveCount(1)
   await expect(page.getByTestId('connection-status')).toHaveText(/^Reconnecting/)
   lab.restoreForwarding()
@@ -129,11 +156,11 @@ test.describe('two links up at once', () => {
     await expect(path).toContainText(labAddresses.wifi.client, { timeout: 45_000 })
     const shownOnWifi = await shownNumber(page, 'frames-decoded')
     await expectSameCallBack(page, lab, sessionId, shownOnWifi)
-    const incidents = page.getByTestId('incidents')
+    const timeline = await incidents(page)
     // It was the media watch that acted: nothing happened to the session itself.
     await expect(
-      incidents.locator('[data-kind="media-restart"]', { hasText: 'no media for a second' }),
+      timeline.locator('[data-kind="media-restart"]', { hasText: 'no media for a second' }),
     ).not.toHaveCount(0)
-    await expect(incidents.locator('[data-kind="loss-detected"]')).toHaveCount(0)
+    await expect(timeline.locator('[data-kind="loss-detected"]')).toHaveCount(0)
   })
 })

@@ -6,7 +6,16 @@
  */
 import type { Page } from '@playwright/test'
 import { labAddresses, type NetLab } from '../lab/netlab'
-import { expect, labWindows, shownNumber, test, type SipWorld } from './fixtures'
+import {
+  appShell,
+  callScreen,
+  keypad,
+  openScreen,
+  returnToCall,
+  shownSessionId,
+  skipSetupIfShown,
+} from '../lab/screens'
+import { expect, incidents, labWindows, shownNumber, test, type SipWorld } from './fixtures'
 
 test.use({ labOptions: { sip: true } })
 
@@ -23,21 +32,22 @@ async function phoneCallInLab(
 ): Promise<{ sessionId: number; registers: number }> {
   await page.goto(lab.pageUrl())
   await expect(page.getByTestId('connection-status')).toHaveText('Connected')
+  await skipSetupIfShown(page)
+  const sessionId = await shownSessionId(page)
+  await openScreen(page, 'Settings', 'Accounts')
   await page.getByLabel('SIP address', { exact: true }).fill(sip.account.uri)
   await page.getByLabel('Password', { exact: true }).fill(sip.account.password)
   await page.getByLabel('Registrar', { exact: true }).fill(sip.account.registrar)
   await page.getByRole('button', { name: 'Register' }).click()
   await expect(page.getByTestId('sip-registration')).toHaveText('Registered')
+  await openScreen(page, 'Phone')
   await page.getByLabel('Number or SIP address').fill('desk')
   await page.getByRole('button', { name: 'Call', exact: true }).click()
   await expect(page.getByTestId('sip-call-status')).toHaveText(`In call with ${desk}`)
   await sip.farEnd.waitFor('the call', (e) => e.type === 'CALL_ESTABLISHED')
   await sip.farEnd.waitFor('our audio', (e) => e.type === 'CALL_RTPESTAB')
   await audioRising(page)
-  return {
-    sessionId: await shownNumber(page, 'session-id'),
-    registers: sip.registrar.registers('laptop'),
-  }
+  return { sessionId, registers: sip.registrar.registers('laptop') }
 }
 
 /** Audio from the far end keeps arriving: the counter rises past where it is now. */
@@ -49,7 +59,7 @@ async function audioRising(page: Page, timeout = 30_000): Promise<void> {
 /** Our audio reaches the far end: a tone sent in the media (RFC 2833) is heard there. */
 async function toneHeard(page: Page, sip: SipWorld, digit: string): Promise<void> {
   const heard = sip.farEnd.tones()
-  await page.getByRole('group', { name: 'Dial pad' }).getByRole('button', { name: digit }).click()
+  await (await keypad(page)).getByRole('button', { name: digit }).click()
   await expect.poll(() => sip.farEnd.tones(), { timeout: 15_000 }).toBe(heard + digit)
 }
 
@@ -62,8 +72,9 @@ async function sameCallCarriesOn(
   digit: string,
 ): Promise<void> {
   await expect(page.getByTestId('connection-status')).toHaveText('Connected', { timeout: 30_000 })
-  expect(await shownNumber(page, 'session-id')).toBe(sessionId)
+  expect(await shownSessionId(page)).toBe(sessionId)
   expect(await lab.sessions()).toEqual([sessionId])
+  await returnToCall(page)
   await expect(page.getByTestId('sip-call-status')).toHaveText(`In call with ${desk}`)
   await audioRising(page)
   await toneHeard(page, sip, digit)
@@ -81,11 +92,9 @@ test('Wi-Fi to cellular mid-call: the call continues, its media restarted over t
 }) => {
   const call = await phoneCallInLab(page, lab, sip)
   lab.switchUplink('cell')
-  const incidents = page.getByTestId('incidents')
-  await expect(incidents.locator('[data-kind="media-back"]', { hasText: 'sip' })).not.toHaveCount(
-    0,
-    { timeout: 45_000 },
-  )
+  await expect(
+    (await incidents(page)).locator('[data-kind="media-back"]', { hasText: 'sip' }),
+  ).not.toHaveCount(0, { timeout: 45_000 })
   await sameCallCarriesOn(page, lab, sip, call, '5')
 })
 
@@ -122,15 +131,15 @@ test('a long sleep mid-call: the call ends with the reason, the far end hears th
     'Call dropped: the connection was lost for too long',
     { timeout: 45_000 },
   )
-  const phone = page.getByRole('region', { name: 'Phone' })
-  await expect(phone.getByRole('button', { name: 'Hang up' })).toHaveCount(0)
-  await expect(phone).toHaveAttribute('data-cues', /\bdropped\b/)
+  await expect(callScreen(page)).toHaveCount(0)
+  await expect(appShell(page)).toHaveAttribute('data-cues', /\bdropped\b/)
+  const last = page.getByTestId('recent-calls').locator('li').first()
+  await expect(last).toContainText('Call dropped')
+  await expect(last).toContainText(desk)
   await expect(page.getByTestId('connection-status')).toHaveText('Connected')
-  expect(await shownNumber(page, 'session-id')).not.toBe(call.sessionId)
+  expect(await shownSessionId(page)).not.toBe(call.sessionId)
   await expect(page.getByTestId('sip-registration')).toHaveText('Registered')
   expect(sip.registrar.registers('laptop')).toBeGreaterThan(call.registers)
-  await expect(page.getByTestId('call-history').locator('li').first()).toContainText('Call dropped')
-  await expect(page.getByTestId('call-history').locator('li').first()).toContainText(desk)
 })
 
 test('the far end hangs up while the laptop is cut off: after the claim the call ends in the UI too', async ({
@@ -146,13 +155,11 @@ test('the far end hangs up while the laptop is cut off: after the claim the call
   await sip.farEnd.waitFor('the hang-up', (e) => e.type === 'CALL_CLOSED')
   lab.restoreForwarding()
   await expect(page.getByTestId('connection-status')).toHaveText('Connected', { timeout: 30_000 })
-  expect(await shownNumber(page, 'session-id')).toBe(call.sessionId)
   await expect(page.getByTestId('sip-call-status')).toHaveText(
     'The call ended while you were offline',
   )
-  await expect(
-    page.getByRole('region', { name: 'Phone' }).getByRole('button', { name: 'Hang up' }),
-  ).toHaveCount(0)
+  await expect(callScreen(page)).toHaveCount(0)
+  expect(await shownSessionId(page)).toBe(call.sessionId)
   await expect(page.getByTestId('sip-registration')).toHaveText('Registered')
   expect(sip.registrar.registers('laptop')).toBe(call.registers)
 })

@@ -18,6 +18,8 @@ export const useConnectionStore = defineStore('connection', () => {
   const keepaliveMs = ref<number | undefined>()
   const lastRecoveryMs = ref<number | undefined>()
   const settingsError = ref<string | undefined>()
+  /** The server the last connect went to. */
+  const activeUrl = ref<string | undefined>()
   let app: HoldfastApp | undefined
   let detach: (() => void)[] = []
 
@@ -63,6 +65,7 @@ export const useConnectionStore = defineStore('connection', () => {
     settingsError.value = undefined
     try {
       app?.connect(settings)
+      activeUrl.value = settings.serverUrl
       return true
     } catch (error) {
       settingsError.value = error instanceof SettingsError ? error.message : String(error)
@@ -85,6 +88,7 @@ export const useConnectionStore = defineStore('connection', () => {
     keepaliveMs,
     lastRecoveryMs,
     settingsError,
+    activeUrl,
     statusText,
     attach,
     connect,

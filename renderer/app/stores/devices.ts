@@ -30,6 +30,8 @@ export const useDevicesStore = defineStore('devices', () => {
   const audioOutput = ref(saved.audioOutput ?? '')
   const video = ref(saved.video === true)
   const note = ref<string | undefined>()
+  /** Why the chosen speaker could not be used, if it could not. */
+  const speakerError = ref<string | undefined>()
   /** Chromium and Electron can route a call's audio to a chosen output; some browsers cannot. */
   const canChooseOutput =
     typeof HTMLMediaElement !== 'undefined' && 'setSinkId' in HTMLMediaElement.prototype
@@ -71,7 +73,11 @@ export const useDevicesStore = defineStore('devices', () => {
       note.value = `The chosen ${gone.join(' and ')} is no longer connected; using the system default.`
   }
 
+  let watching = false
+  /** Keeps the lists current as devices come and go (once, however often it is asked). */
   function watchDevices(): void {
+    if (watching) return
+    watching = true
     const media = typeof navigator !== 'undefined' ? navigator.mediaDevices : undefined
     media?.addEventListener?.('devicechange', () => void refresh())
     void refresh()
@@ -89,6 +95,7 @@ export const useDevicesStore = defineStore('devices', () => {
     audioOutput,
     video,
     note,
+    speakerError,
     canChooseOutput,
     refresh,
     watchDevices,

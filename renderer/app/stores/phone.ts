@@ -5,15 +5,18 @@ import {
   callEffects,
   missedWhileBusy,
   remember,
+  unseenMissed as countUnseenMissed,
   type HistoryEntry,
 } from '../../core/sip/call-effects'
 import {
+  isLiveCall,
   describeCall,
   describeRegistration,
   type CallState,
   type RegistrationState,
 } from '../../core/sip/sip-state'
 import type { CallStats } from '../../janus/media'
+import { judgeQuality, type CallQuality } from '../../core/ui/call-quality'
 import type { SipPhone } from '../../janus/sip-phone'
 import { readDialLink } from '../../core/sip/dial-link'
 import { isElectronHost } from '../../host/electron-host'
@@ -24,6 +27,7 @@ import { useDevicesStore } from './devices'
 import { readLocalJson, writeLocalJson } from './local-json'
 
 const HISTORY_KEY = 'holdfast.call-history'
+const SEEN_KEY = 'holdfast.history-seen-at'
 
 export type { HistoryEntry } from '../../core/sip/call-effects'
 
@@ -52,10 +56,18 @@ export const usePhoneStore = defineStore('phone', () => {
     },
   )
   const stats = shallowRef<CallStats | undefined>()
+  /** The call's quality over the last stats interval. */
+  const quality = shallowRef<CallQuality | undefined>()
+  /** The call's media is being recovered. */
+  const recovering = ref(false)
   const error = ref<string | undefined>(linked?.ok === false ? linked.reason : undefined)
   /** What happened to the call beyond its state, e.g. who transferred us. */
   const notice = ref<string | undefined>()
   const muted = ref(false)
+  /** Our camera is off in this video call. */
+  const cameraOff = ref(false)
+  /** We send video in this call. */
+  const sendingVideo = ref(false)
   const tones = new TonePlayer()
   /** What the phone is sounding now (ringtone, the dropped-call cue). */
   const sound = ref<Sound | undefined>()
@@ -69,6 +81,19 @@ export const usePhoneStore = defineStore('phone', () => {
   let app: HoldfastApp | undefined
   let phone: SipPhone | undefined
 
+  /** Missed calls not yet seen on the History screen. */
+  const unseenMissed = computed(() => countUnseenMissed(history.value, seenAt.value))
+  const seenAt = ref(readLocalJson<number>(SEEN_KEY, 0))
+  /** The History screen was opened: the missed calls so far are seen. */
+  function markHistorySeen(): void {
+    seenAt.value = Date.now()
+    writeLocalJson(SEEN_KEY, seenAt.value)
+  }
+  /** Forgets the call history. */
+  function clearHistory(): void {
+    history.value = []
+    writeLocalJson(HISTORY_KEY, history.value)
+  }
   const registrationText = computed(() => describeRegistration(registration.value))
   const callText = computed(() => describeCall(call.value))
 
@@ -122,11 +147,23 @@ export const usePhoneStore = defineStore('phone', () => {
       remoteStream.value = s
       remoteVideo.value = (s?.getVideoTracks().length ?? 0) > 0
     })
-    phone.events.on('stats', (s) => (stats.value = s))
+    phone.events.on('stats', (s) => {
+      const sample = (c: CallStats) => ({
+        packetsReceived: c.audioPacketsReceived,
+        packetsLost: c.audioPacketsLost ?? 0,
+        ...(c.jitterMs !== undefined ? { jitterMs: c.jitterMs } : {}),
+        ...(c.roundTripMs !== undefined ? { roundTripMs: c.roundTripMs } : {}),
+      })
+      quality.value = judgeQuality(stats.value && sample(stats.value), sample(s))
+      stats.value = s
+    })
+    phone.events.on('recovering', (on) => (recovering.value = on))
     phone.events.on('error', (m) => (error.value = m))
     phone.events.on('dtmf', (digit) => (tonesReceived.value += digit))
     phone.events.on('missed', (peer) => keep(missedWhileBusy(peer, Date.now())))
     phone.events.on('muted', (m) => (muted.value = m))
+    phone.events.on('cameraOff', (off) => (cameraOff.value = off))
+    phone.events.on('sendingVideo', (on) => (sendingVideo.value = on))
     phone.events.on('transferred', ({ to, by }) => {
       notice.value = `Transferred${by ? ` by ${by}` : ''}: calling ${to}`
     })
@@ -141,6 +178,11 @@ export const usePhoneStore = defineStore('phone', () => {
       if (effects.history) keep(effects.history)
       if (c.kind !== 'active') tonesReceived.value = c.kind === 'ended' ? tonesReceived.value : ''
       call.value = c
+      if (!isLiveCall(c)) {
+        recovering.value = false
+        quality.value = undefined
+        stats.value = undefined
+      }
       // Device names become visible once the microphone is allowed.
       if (c.kind === 'active') void devices.refresh()
       if (c.kind === 'calling' || c.kind === 'ringing') error.value = undefined
@@ -160,6 +202,7 @@ export const usePhoneStore = defineStore('phone', () => {
   }
   const transfer = (target: string) => phone?.transfer(target)
   const toggleMute = () => phone?.setMuted(!muted.value)
+  const toggleCamera = () => phone?.setCameraOff(!cameraOff.value)
   /** A dial-pad key: a tone during a call, otherwise a digit of the number to dial. */
   const press = (digit: string) => {
     if (call.value.kind === 'active') return phone?.sendDtmf(digit)
@@ -176,12 +219,19 @@ export const usePhoneStore = defineStore('phone', () => {
     remoteStream,
     remoteVideo,
     stats,
+    quality,
+    recovering,
     error,
     notice,
     muted,
+    cameraOff,
+    sendingVideo,
     sound,
     cues,
     history,
+    unseenMissed,
+    markHistorySeen,
+    clearHistory,
     registrationText,
     callText,
     attach,
@@ -193,6 +243,7 @@ export const usePhoneStore = defineStore('phone', () => {
     hold,
     transfer,
     toggleMute,
+    toggleCamera,
     press,
   }
 })

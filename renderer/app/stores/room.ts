@@ -7,6 +7,16 @@ import { describeRoom, emptyRoom, inRoom, type RoomState } from '../../core/room
 import { capturePreview, describeMediaError } from '../../janus/media'
 import type { RoomCall, RoomOptions, RoomTile } from '../../janus/room-call'
 import type { HoldfastApp } from '../holdfast-app'
+import { readLocalJson, writeLocalJson } from './local-json'
+
+const RECENT_KEY = 'holdfast.recent-rooms'
+
+/** A room joined before, for "join again" (never its PIN). */
+export interface RecentRoom {
+  room: number
+  display: string
+  at: number
+}
 
 /** One line of the participant log. */
 export interface RosterNote {
@@ -29,6 +39,25 @@ export const useRoomStore = defineStore('room', () => {
   const notes = ref<RosterNote[]>([])
   const statusText = computed(() => describeRoom(state.value.connection))
   const live = computed(() => inRoom(state.value))
+  const savedRooms = readLocalJson<unknown>(RECENT_KEY, [])
+  const recentRooms = ref<RecentRoom[]>(
+    Array.isArray(savedRooms)
+      ? savedRooms.filter(
+          (r): r is RecentRoom =>
+            typeof r === 'object' &&
+            r !== null &&
+            Number.isSafeInteger((r as RecentRoom).room) &&
+            typeof (r as RecentRoom).display === 'string',
+        )
+      : [],
+  )
+  function rememberRoom(room: number, display: string): void {
+    recentRooms.value = [
+      { room, display, at: Date.now() },
+      ...recentRooms.value.filter((r) => r.room !== room),
+    ].slice(0, 8)
+    writeLocalJson(RECENT_KEY, recentRooms.value)
+  }
   let app: HoldfastApp | undefined
   let call: RoomCall | undefined
 
@@ -81,8 +110,13 @@ export const useRoomStore = defineStore('room', () => {
     notice.value = undefined
     muted.value = next.muted
     cameraOff.value = next.cameraOff
+    let remembered = false
     next.events.on('state', (s) => {
       state.value = s
+      if (s.connection.kind === 'joined' && !remembered) {
+        remembered = true
+        rememberRoom(options.room, options.display)
+      }
       if (s.connection.kind === 'disconnected' && s.connection.message)
         error.value = s.connection.message
     })
@@ -121,6 +155,7 @@ export const useRoomStore = defineStore('room', () => {
     error,
     notice,
     notes,
+    recentRooms,
     statusText,
     live,
     attach,
