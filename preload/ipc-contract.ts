@@ -45,7 +45,10 @@ export interface InvokeChannels {
   'session:load': { args: []; result: unknown }
   'session:save': { args: [SessionRecord]; result: void }
   'session:clear': { args: []; result: void }
-  'secrets:status': { args: []; result: { persistent: boolean; reason?: string } }
+  'secrets:status': {
+    args: []
+    result: { persistent: boolean; reason?: string; unreadable?: SecretName[] }
+  }
   'secrets:get': { args: [SecretName]; result: string | undefined }
   'secrets:set': { args: [SecretName, string]; result: boolean }
   'settings:get': { args: []; result: DesktopSettings }

@@ -58,6 +58,9 @@ export const useSettingsStore = defineStore('settings', () => {
     if (!status.persistent) return
     apiSecret.value = (await bridge.getSecret('apiSecret')) ?? apiSecret.value
     token.value = (await bridge.getSecret('token')) ?? token.value
+    // A saved secret the keyring would not decrypt is kept by main; say so.
+    const after = await bridge.secretsStatus()
+    if (after.unreadable?.length && after.reason) secretsNote.value = after.reason
   }
 
   /** Remembers the server and ICE servers; secrets only through the desktop vault. */

@@ -50,15 +50,57 @@ describe('secret vault (safeStorage)', () => {
     }
   })
 
-  it('an unreadable ciphertext is dropped instead of crashing', async () => {
+  it('a ciphertext it cannot decrypt now is kept and reported, and read once the key is back', async () => {
     const store = memory()
     const safe = fakeSafeStorage()
-    safe.decryptStringAsync = async () => {
-      throw new Error('key rotated away')
-    }
-    store.data.set('token', 'garbage')
     const vault = new SecretVault(safe, store, 'linux')
+    await vault.set('token', 'kept-token')
+    const decrypt = safe.decryptStringAsync
+    safe.decryptStringAsync = async () => {
+      throw new Error('the keyring is locked')
+    }
     expect(await vault.get('token')).toBeUndefined()
-    expect(store.data.has('token')).toBe(false)
+    expect(store.data.has('token')).toBe(true)
+    const status = await vault.availability()
+    expect(status.unreadable).toEqual(['token'])
+    expect(status.reason).toMatch(/could not be decrypted.*It is kept/)
+    safe.decryptStringAsync = decrypt
+    expect(await vault.get('token')).toBe('kept-token')
+    expect((await vault.availability()).unreadable).toBeUndefined()
+  })
+
+  it('a failed re-encryption keeps the old ciphertext and still returns the secret', async () => {
+    const store = memory()
+    const safe = fakeSafeStorage()
+    const vault = new SecretVault(safe, store, 'linux')
+    await vault.set('apiSecret', 'the-secret')
+    const before = store.data.get('apiSecret')
+    const decrypt = safe.decryptStringAsync
+    safe.decryptStringAsync = async (cipher) => ({
+      ...(await decrypt(cipher)),
+      shouldReEncrypt: true,
+    })
+    safe.encryptStringAsync = async () => {
+      throw new Error('encryption backend gone')
+    }
+    expect(await vault.get('apiSecret')).toBe('the-secret')
+    expect(store.data.get('apiSecret')).toBe(before)
+    expect(await vault.set('apiSecret', 'new-value')).toBe(false)
+    expect(store.data.get('apiSecret')).toBe(before)
+  })
+
+  it('asks the backend again after it was unavailable, and remembers it once usable', async () => {
+    let available = false
+    let asked = 0
+    const safe = fakeSafeStorage()
+    safe.isAsyncEncryptionAvailable = async () => (asked++, available)
+    const vault = new SecretVault(safe, memory(), 'linux')
+    expect((await vault.availability()).persistent).toBe(false)
+    available = true
+    expect((await vault.availability()).persistent).toBe(true)
+    expect(await vault.set('token', 't')).toBe(true)
+    const askedOnceUsable = asked
+    await vault.get('token')
+    expect(asked).toBe(askedOnceUsable)
   })
 })
