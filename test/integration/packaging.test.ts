@@ -32,6 +32,18 @@ describe('electron-builder configuration', () => {
     ).rejects.toThrow()
   })
 
+  it("sets every fuse Electron's security checklist asks for, as electron-builder reads them", () => {
+    expect(config.electronFuses).toEqual({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      enableCookieEncryption: true,
+      grantFileProtocolExtraPrivileges: false,
+    })
+  })
+
   it('builds AppImage and deb, NSIS, dmg and zip, with update files for every channel', () => {
     const targets = (platform: string) => (config[platform] as { target: string[] }).target
     expect(targets('linux')).toEqual(['AppImage', 'deb'])
