@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import {
   app,
   BrowserWindow,
+  shell,
   desktopCapturer,
   dialog,
   Menu,
@@ -15,6 +16,7 @@ import {
   net,
   Notification,
   powerMonitor,
+  protocol,
   safeStorage,
   screen,
   session,
@@ -25,7 +27,10 @@ import Store from 'electron-store'
 import type { RendererReport } from '../preload/ipc-contract'
 import type { Clock } from '../renderer/core/clock'
 import { dialLinkFromArgv, readDialLink, type DialLink } from '../renderer/core/sip/dial-link'
+import { appSchemePrivileges } from './app-protocol'
 import { CallNotifier } from './call-notifier'
+import { hardenContents } from './contents-policy'
+import { CrashBudget } from './crash-budget'
 import { createFileLogger } from './file-log'
 import { createIpc } from './ipc'
 import { parseDefaultRoute, startNetworkMonitor } from './network-monitor'
@@ -47,7 +52,8 @@ import {
 } from './settings-store'
 import { shouldHideOnClose, trayIconPath, trayPresentation } from './tray-state'
 import { UpdateService, type UpdaterLike } from './updates/update-service'
-import { appOriginFor, builtPaths, createMainWindow } from './window'
+import { updateFeedUrl } from './update-feed'
+import { appOriginFor, builtPaths, createMainWindow, serveAppScheme } from './window'
 
 const clock: Clock = {
   now: () => Date.now(),
@@ -55,7 +61,9 @@ const clock: Clock = {
   clearTimeout: (id) => clearTimeout(id as NodeJS.Timeout),
 }
 const log = createFileLogger(join(app.getPath('logs'), 'holdfast.log'), { echo: !app.isPackaged })
-const feedUrl = process.env.HOLDFAST_UPDATE_FEED ?? 'https://updates.holdfast.invalid/desktop'
+const feedUrl = updateFeedUrl(app.isPackaged, process.env)
+// The app's own scheme must be known before the app is ready (issue 12).
+protocol.registerSchemesAsPrivileged([appSchemePrivileges])
 
 function start(): void {
   const sessionFile = join(app.getPath('userData'), `${sessionStoreOptions.configName}.json`)
@@ -88,7 +96,18 @@ function start(): void {
   const settings = () => ({ ...defaultSettings, ...settingsStore.get('settings') })
   const { preloadPath, rendererFile } = builtPaths(import.meta.dirname)
   const rendererUrl = app.isPackaged ? undefined : process.env.ELECTRON_RENDERER_URL
-  const appOrigin = appOriginFor(rendererUrl, rendererFile)
+  const appOrigin = appOriginFor(rendererUrl)
+  serveAppScheme(rendererFile)
+  // Every web contents, now and later, under one policy: no webviews, no navigation away, no
+  // new windows.
+  app.on('web-contents-created', (_event, contents) =>
+    hardenContents(contents, {
+      appOrigin: () => appOrigin,
+      openExternal: (url) => void shell.openExternal(url),
+      warn: (message) => log.warn(message),
+    }),
+  )
+  const crashes = new CrashBudget(clock.now)
   let report: RendererReport | undefined
   let window: BrowserWindow | undefined
   const ipc = createIpc(() => appOrigin, log)
@@ -252,6 +271,21 @@ function start(): void {
       hideOnClose: () =>
         shouldHideOnClose({ closeToTray: settings().closeToTray, quitting: quit.quitting, report }),
       onBoundsChanged: (bounds) => settingsStore.set('windowBounds', bounds),
+      crashes,
+      onCrashLoop: (reason, times) => {
+        const choice = dialog.showMessageBoxSync({
+          type: 'error',
+          title: 'Holdfast stopped working',
+          message: `Holdfast's window stopped ${times} times in a minute (${reason}).`,
+          detail:
+            'Calls in progress have ended. Restart Holdfast to try again, or quit and export the logs from Settings → Advanced after the next start.',
+          buttons: ['Restart Holdfast', 'Quit'],
+          defaultId: 0,
+          cancelId: 1,
+        })
+        if (choice === 0) app.relaunch()
+        app.exit(0)
+      },
     })
   }
   open()

@@ -10,11 +10,17 @@ import {
   type InvokeChannels,
 } from '../preload/ipc-contract'
 
-/** The origin of an app page: the dev server's origin, or `file://` for the built app. */
+/**
+ * The exact origin of a page: scheme and host (and port). `file:` pages have none: every local
+ * file would otherwise share one origin with the app (issue 12). Custom schemes such as the
+ * app's own `app://holdfast`, which URL reports as the opaque "null", keep scheme and host.
+ */
 export function originOf(url: string): string | undefined {
   try {
     const parsed = new URL(url)
-    return parsed.protocol === 'file:' ? 'file://' : parsed.origin
+    if (parsed.protocol === 'file:') return undefined
+    if (parsed.origin !== 'null') return parsed.origin
+    return parsed.host ? `${parsed.protocol}//${parsed.host}` : undefined
   } catch {
     return undefined
   }

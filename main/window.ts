@@ -1,19 +1,19 @@
 /**
  * The app window, built to Electron's security checklist: context isolation, sandbox, no
- * Node, a CSP header, navigation and new windows denied (allowlisted https links go to the
- * system browser), media permission only for the app's own main frame, and a renderer that
- * crashed is reloaded (the stored session is then reclaimed).
+ * Node, the page from the app's own scheme with a CSP header, navigation and new windows
+ * denied (allowlisted https links go to the system browser), media permission only for the
+ * app's own main frame, and a renderer that crashed is reloaded (the stored session is then
+ * reclaimed) a few times a minute at most.
  */
-import { join } from 'node:path'
-import { BrowserWindow, session, shell, type Rectangle } from 'electron'
+import { dirname, join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { BrowserWindow, net, protocol, session, shell, type Rectangle } from 'electron'
+import { appEntryUrl, appOrigin, appScheme, resolveAppRequest } from './app-protocol'
+import { hardenContents } from './contents-policy'
+import type { CrashBudget } from './crash-budget'
 import type { MainLogger } from './file-log'
 import { originOf } from './ipc-guard'
-import {
-  contentSecurityPolicy,
-  isAllowedExternalLink,
-  isAllowedNavigation,
-  isPermissionGranted,
-} from './security-policy'
+import { contentSecurityPolicy, isPermissionGranted } from './security-policy'
 
 export interface WindowOptions {
   preloadPath: string
@@ -24,15 +24,32 @@ export interface WindowOptions {
   /** Whether closing should hide the window instead (close to tray). */
   hideOnClose(): boolean
   onBoundsChanged(bounds: Rectangle): void
+  /** Bounds the reloads after renderer crashes. */
+  crashes: CrashBudget
+  /** The renderer crashed too often: tell the user and let them choose. */
+  onCrashLoop(reason: string, times: number): void
 }
 
-/** The origin the app's pages load from. */
-export function appOriginFor(rendererUrl: string | undefined, rendererFile: string): string {
-  return originOf(rendererUrl ?? `file://${rendererFile}`) ?? 'file://'
+/** The origin the app's pages load from: the dev server's, or the app's own scheme. */
+export function appOriginFor(rendererUrl: string | undefined): string {
+  return (rendererUrl && originOf(rendererUrl)) || appOrigin
+}
+
+/** Serves the built renderer under `app://holdfast/` (call once the app is ready). */
+export function serveAppScheme(rendererFile: string): void {
+  const root = dirname(rendererFile)
+  protocol.handle(appScheme, async (request) => {
+    const file = resolveAppRequest(request.url, root)
+    if (!file) return new Response('Not found', { status: 404 })
+    const response = await net.fetch(pathToFileURL(file).toString())
+    const headers = new Headers(response.headers)
+    headers.set('Content-Security-Policy', contentSecurityPolicy)
+    return new Response(response.body, { status: response.status, headers })
+  })
 }
 
 export function createMainWindow(options: WindowOptions): BrowserWindow {
-  const appOrigin = appOriginFor(options.rendererUrl, options.rendererFile)
+  const origin = appOriginFor(options.rendererUrl)
   const window = new BrowserWindow({
     width: 1100,
     height: 820,
@@ -55,25 +72,22 @@ export function createMainWindow(options: WindowOptions): BrowserWindow {
     },
   })
   const contents = window.webContents
-  contents.on('will-navigate', (event, url) => {
-    if (!isAllowedNavigation(url, appOrigin)) {
-      event.preventDefault()
-      options.log.warn(`window: blocked navigation to ${url}`)
-    }
-  })
-  contents.on('will-redirect', (event, url) => {
-    if (!isAllowedNavigation(url, appOrigin)) event.preventDefault()
-  })
-  contents.setWindowOpenHandler(({ url }) => {
-    if (isAllowedExternalLink(url)) void shell.openExternal(url)
-    else options.log.warn(`window: blocked window.open(${url})`)
-    return { action: 'deny' }
+  hardenContents(contents, {
+    appOrigin: () => origin,
+    openExternal: (url) => void shell.openExternal(url),
+    warn: (message) => options.log.warn(message),
   })
   contents.on('render-process-gone', (_event, details) => {
+    if (window.isDestroyed()) return
+    if (!options.crashes.allowReload()) {
+      options.log.error(`renderer gone (${details.reason}) again: not reloading, asking the user`)
+      options.onCrashLoop(details.reason, options.crashes.recent)
+      return
+    }
     options.log.error(
       `renderer gone (${details.reason}); reloading, the stored session will be reclaimed`,
     )
-    if (!window.isDestroyed()) contents.reload()
+    contents.reload()
   })
   const ses = session.defaultSession
   ses.setPermissionRequestHandler((wc, permission, callback, details) => {
@@ -84,7 +98,7 @@ export function createMainWindow(options: WindowOptions): BrowserWindow {
         isMainFrame: details.isMainFrame ?? false,
         mediaTypes: 'mediaTypes' in details ? (details.mediaTypes ?? []) : [],
       },
-      appOrigin,
+      origin,
     )
     if (!granted)
       options.log.warn(`permission: denied ${permission} to ${details.requestingUrl ?? 'unknown'}`)
@@ -98,7 +112,7 @@ export function createMainWindow(options: WindowOptions): BrowserWindow {
         isMainFrame: details.isMainFrame ?? true,
         mediaTypes: details.mediaType ? [details.mediaType] : [],
       },
-      appOrigin,
+      origin,
     ),
   )
   ses.webRequest.onHeadersReceived((details, callback) => {
@@ -122,8 +136,7 @@ export function createMainWindow(options: WindowOptions): BrowserWindow {
   window.on('resized', saveBounds)
   window.on('moved', saveBounds)
   window.once('ready-to-show', () => window.show())
-  if (options.rendererUrl) void window.loadURL(options.rendererUrl)
-  else void window.loadFile(options.rendererFile)
+  void window.loadURL(options.rendererUrl ?? appEntryUrl)
   return window
 }
 

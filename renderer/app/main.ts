@@ -14,6 +14,11 @@ import { useSettingsStore } from './stores/settings'
 import { useShellStore } from './stores/shell'
 import './styles.css'
 
+// A file dropped on the window must not replace the app with itself (issue 12; main refuses
+// the navigation too).
+for (const type of ['dragover', 'drop'] as const)
+  window.addEventListener(type, (event) => event.preventDefault())
+
 const holdfast = new HoldfastApp(selectHost())
 const app = createApp(App)
 app.use(createPinia())

@@ -88,10 +88,16 @@ test('the desktop app launches securely, calls, and reclaims its session on a re
   }
 })
 
-test('navigation and new windows are denied', async () => {
+test('navigation and new windows are denied; the app is on its own scheme, and a file:// page is refused', async () => {
   const { app, page } = await launch()
   try {
     const before = page.url()
+    expect(before).toMatch(/^app:\/\/holdfast\//)
+    // A local page (as a dropped file would load) is not let in.
+    await page.evaluate(() => {
+      window.location.href = 'file:///etc/hostname'
+    })
+    await expect.poll(() => page.url()).toBe(before)
     await page.evaluate(() => {
       window.location.href = 'https://example.com/'
     })

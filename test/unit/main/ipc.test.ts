@@ -5,9 +5,9 @@ vi.mock('electron', () => ({ ipcMain: { handle: vi.fn() } }))
 const { checkInvoke } = await import('../../../main/ipc-guard')
 const { createIpc } = await import('../../../main/ipc')
 
-const app = 'file://'
+const app = 'app://holdfast'
 const page = {
-  frameUrl: 'file:///opt/holdfast/resources/app/out/renderer/index.html',
+  frameUrl: 'app://holdfast/index.html',
   isMainFrame: true,
 }
 const record = {

@@ -4,8 +4,8 @@ import { validators } from '../../../preload/ipc-contract'
 import { chooseWithinMs, ScreenPicker, type CapturerSource } from '../../../main/screen-picker'
 import { FakeClock } from '../support/fake-clock'
 
-const app = 'file://'
-const ownPage = { frameUrl: 'file:///opt/holdfast/out/renderer/index.html', isMainFrame: true }
+const app = 'app://holdfast'
+const ownPage = { frameUrl: 'app://holdfast/index.html', isMainFrame: true }
 const source = (id: string, name: string): CapturerSource => ({
   id,
   name,

@@ -8,8 +8,8 @@ import {
 } from '../../../main/security-policy'
 import { contentSecurityPolicyMeta } from '../../../electron.vite.config'
 
-const app = 'file://'
-const page = 'file:///opt/holdfast/out/renderer/index.html'
+const app = 'app://holdfast'
+const page = 'app://holdfast/index.html'
 
 describe('security policy', () => {
   it('navigation stays on the app', () => {

@@ -19,6 +19,7 @@ const state = vi.hoisted(() => ({
     options: Record<string, unknown>
     handlers: Map<string, Handler>
     contents: FakeContents
+    loaded: string[]
   }[],
   permissionRequest: undefined as Handler | undefined,
   headers: undefined as Handler | undefined,
@@ -35,10 +36,15 @@ vi.mock('electron', () => {
         handlers,
         on: (event, fn) => void handlers.set(event, fn),
         reload: vi.fn(),
-        getURL: () => 'file:///app/out/renderer/index.html',
+        getURL: () => 'app://holdfast/index.html',
         setWindowOpenHandler: (fn) => void handlers.set('window-open', fn),
       }
-      state.windows.push({ options, handlers: this.handlers, contents: this.webContents })
+      state.windows.push({
+        options,
+        handlers: this.handlers,
+        contents: this.webContents,
+        loaded: [],
+      })
     }
     on(event: string, fn: Handler) {
       this.handlers.set(event, fn)
@@ -52,12 +58,14 @@ vi.mock('electron', () => {
     isMinimized = () => false
     isMaximized = () => false
     getBounds = () => ({ x: 1, y: 2, width: 900, height: 700 })
-    loadURL = vi.fn(async () => undefined)
+    loadURL = vi.fn(async (url: string) => void state.windows.at(-1)?.loaded.push(url))
     loadFile = vi.fn(async () => undefined)
   }
   return {
     BrowserWindow,
     shell: { openExternal: state.openExternal },
+    net: { fetch: vi.fn() },
+    protocol: { handle: vi.fn() },
     session: {
       defaultSession: {
         setPermissionRequestHandler: (fn: Handler) => void (state.permissionRequest = fn),
@@ -69,12 +77,17 @@ vi.mock('electron', () => {
 })
 
 const { createMainWindow } = await import('../../../main/window')
+const { CrashBudget } = await import('../../../main/crash-budget')
 const { createFileLogger } = await import('../../../main/file-log')
 
 function make(hide = false) {
   const log = createFileLogger(join(mkdtempSync(join(tmpdir(), 'hf-log-')), 'main.log'))
   const bounds: unknown[] = []
+  const crashLoops: [string, number][] = []
+  let now = 0
   createMainWindow({
+    crashes: new CrashBudget(() => (now += 1000)),
+    onCrashLoop: (reason, times) => crashLoops.push([reason, times]),
     preloadPath: '/app/out/preload/index.cjs',
     rendererUrl: undefined,
     rendererFile: '/app/out/renderer/index.html',
@@ -83,7 +96,7 @@ function make(hide = false) {
     hideOnClose: () => hide,
     onBoundsChanged: (b) => bounds.push(b),
   })
-  return { window: state.windows.at(-1)!, log, bounds }
+  return { window: state.windows.at(-1)!, log, bounds, crashLoops }
 }
 
 beforeEach(() => {
@@ -112,8 +125,12 @@ describe('main window (electron mocked)', () => {
     ;(nav as (e: unknown, url: string) => void)(away, 'https://evil.example/')
     expect(away.preventDefault).toHaveBeenCalled()
     const inside = { preventDefault: vi.fn() }
-    ;(nav as (e: unknown, url: string) => void)(inside, 'file:///app/out/renderer/index.html#x')
+    ;(nav as (e: unknown, url: string) => void)(inside, 'app://holdfast/index.html#/phone')
     expect(inside.preventDefault).not.toHaveBeenCalled()
+    // A file dropped on the window (or any local page) is not the app.
+    const dropped = { preventDefault: vi.fn() }
+    ;(nav as (e: unknown, url: string) => void)(dropped, 'file:///home/me/Downloads/evil.html')
+    expect(dropped.preventDefault).toHaveBeenCalled()
     expect(readFileSync(log.file, 'utf8')).toContain('blocked navigation to https://evil.example/')
   })
 
@@ -143,8 +160,15 @@ describe('main window (electron mocked)', () => {
       )({ getURL: () => '' }, permission, (g) => (granted = g), details)
       return granted
     }
-    const app = { requestingUrl: 'file:///app/out/renderer/index.html', isMainFrame: true }
+    const app = { requestingUrl: 'app://holdfast/index.html', isMainFrame: true }
     expect(ask('media', { ...app, mediaTypes: ['audio', 'video'] })).toBe(true)
+    expect(
+      ask('media', {
+        requestingUrl: 'file:///home/me/Downloads/evil.html',
+        isMainFrame: true,
+        mediaTypes: ['audio'],
+      }),
+    ).toBe(false)
     expect(ask('media', { ...app, isMainFrame: false, mediaTypes: ['audio'] })).toBe(false)
     expect(
       ask('media', {
@@ -169,15 +193,27 @@ describe('main window (electron mocked)', () => {
     expect(headers?.['Content-Security-Policy']?.[0]).toContain("script-src 'self'")
   })
 
-  it('reloads a crashed renderer (the stored session is then reclaimed)', () => {
-    const { window } = make()
-    ;(
-      window.contents.handlers.get('render-process-gone') as (
-        e: unknown,
-        d: { reason: string },
-      ) => void
-    )({}, { reason: 'crashed' })
-    expect(window.contents.reload).toHaveBeenCalled()
+  it('reloads a crashed renderer (the stored session is then reclaimed) a few times a minute, then asks', () => {
+    const { window, crashLoops } = make()
+    const gone = window.contents.handlers.get('render-process-gone') as (
+      e: unknown,
+      d: { reason: string },
+    ) => void
+    gone({}, { reason: 'crashed' })
+    expect(window.contents.reload).toHaveBeenCalledTimes(1)
+    gone({}, { reason: 'crashed' })
+    gone({}, { reason: 'oom' })
+    expect(window.contents.reload).toHaveBeenCalledTimes(3)
+    expect(crashLoops).toEqual([])
+    gone({}, { reason: 'oom' })
+    expect(window.contents.reload).toHaveBeenCalledTimes(3)
+    expect(crashLoops).toEqual([['oom', 4]])
+  })
+
+  it('loads the app from its own scheme', () => {
+    make()
+    const created = state.windows.at(-1)!
+    expect(created.loaded).toEqual(['app://holdfast/index.html'])
   })
 
   it('closing hides to the tray when asked to, and bounds are remembered', () => {
