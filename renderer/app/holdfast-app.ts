@@ -93,7 +93,9 @@ export class HoldfastApp {
 
   /** Validates the settings and connects (claiming a stored session when young enough). */
   connect(settings: ConnectionSettings): JanusSession {
-    const url = validateServerUrl(settings.serverUrl)
+    const url = validateServerUrl(settings.serverUrl, {
+      refuseCleartext: settings.refuseCleartext === true,
+    })
     if (!url.ok) throw new SettingsError(url.error)
     const ice = parseIceServers(settings.iceServers)
     if (!ice.ok) throw new SettingsError(ice.error)

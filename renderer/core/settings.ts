@@ -7,6 +7,8 @@ export interface ConnectionSettings {
   token: string
   /** ICE server URLs, one per line in the form (default none: no public STUN on a closed network). */
   iceServers: string
+  /** Refuse ws:// to any host but this computer (credentials would cross the network in clear). */
+  refuseCleartext?: boolean
 }
 
 /** An RTCIceServer without depending on DOM types. */
@@ -16,8 +18,36 @@ export interface IceServerConfig {
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; error: string }
 
-/** Checks a Janus WebSocket URL. */
-export function validateServerUrl(text: string): Validated<string> {
+/**
+ * Whether a server URL carries credentials in clear text over a network (issue 12): `ws://`
+ * to anything but this computer (localhost, 127.0.0.0/8, ::1). `wss://` and loopback are not.
+ */
+export function isCleartextRemote(text: string): boolean {
+  let url: URL
+  try {
+    url = new URL(text.trim())
+  } catch {
+    return false
+  }
+  if (url.protocol !== 'ws:') return false
+  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase()
+  const loopback =
+    host === 'localhost' ||
+    host.endsWith('.localhost') ||
+    host === '::1' ||
+    /^127(\.\d{1,3}){3}$/.test(host)
+  return !loopback
+}
+
+/** Words for the warning shown wherever credentials would go to such a server. */
+export const cleartextWarning =
+  'This server is reached without encryption (ws://): the API secret, the token and SIP passwords would cross the network in clear text. Use wss:// if the server offers it.'
+
+/** Checks a Janus WebSocket URL (and, when asked, refuses clear text to another computer). */
+export function validateServerUrl(
+  text: string,
+  options: { refuseCleartext?: boolean } = {},
+): Validated<string> {
   const trimmed = text.trim()
   if (trimmed === '')
     return { ok: false, error: 'Enter the server URL, for example ws://127.0.0.1:8188.' }
@@ -34,6 +64,11 @@ export function validateServerUrl(text: string): Validated<string> {
     }
   }
   if (url.hostname === '') return { ok: false, error: 'The server URL has no host.' }
+  if (options.refuseCleartext && isCleartextRemote(trimmed))
+    return {
+      ok: false,
+      error: `Unencrypted connections to other computers are refused (Settings → Server): use wss://${url.host}${url.pathname === '/' ? '' : url.pathname}.`,
+    }
   return { ok: true, value: trimmed }
 }
 

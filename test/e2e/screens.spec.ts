@@ -300,3 +300,31 @@ test('the diagnostic report holds the incident timeline and the renderer’s own
   expect(report).toMatch(/## Log \(\d+ lines\)\n(.*\n)*.* info connection connected\n/)
   expect(report).not.toContain('not-for-the-report')
 })
+
+test('credentials bound for a ws:// server on another computer: warned first, refused when asked', async ({
+  page,
+  lab,
+}) => {
+  await openApp(page, lab)
+  await openScreen(page, 'Settings', 'Server')
+  await expect(page.getByTestId('cleartext-warning')).toHaveCount(0)
+  await expect(page.getByTestId('cleartext-badge')).toHaveCount(0)
+  await page.getByRole('button', { name: 'Disconnect' }).click()
+  await page.getByLabel('Server URL').fill('ws://janus.example.invalid:8188')
+  await expect(page.getByTestId('cleartext-warning')).toContainText(
+    'would cross the network in clear text',
+  )
+  await openScreen(page, 'Settings', 'Accounts')
+  await expect(page.getByTestId('cleartext-warning')).toBeVisible()
+  await openScreen(page, 'Settings', 'Server')
+  await page.getByLabel('Refuse unencrypted (ws://) connections to other computers').check()
+  await page.getByRole('button', { name: 'Connect', exact: true }).click()
+  await expect(page.getByTestId('settings-error')).toHaveText(
+    'Unencrypted connections to other computers are refused (Settings → Server): use wss://janus.example.invalid:8188.',
+  )
+  await expect(page.getByTestId('connection-status')).toHaveText('Disconnected')
+  // This computer's own server is still fine.
+  await page.getByLabel('Server URL').fill(lab.relay.url)
+  await page.getByRole('button', { name: 'Connect', exact: true }).click()
+  await expect(page.getByTestId('connection-status')).toHaveText('Connected')
+})

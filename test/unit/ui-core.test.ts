@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { connectionBanner } from '../../renderer/core/ui/connection-banner'
 import { judgeQuality } from '../../renderer/core/ui/call-quality'
+import { isCleartextRemote, validateServerUrl } from '../../renderer/core/settings'
 import { checkServer } from '../../renderer/core/ui/setup-check'
 import { isDialKey, shortcutFor, shortcutLabel, shortcuts } from '../../renderer/core/ui/shortcuts'
 
@@ -181,5 +182,39 @@ describe('setup: Test connection', () => {
         undefined,
       ),
     ).toEqual({ verdict: 'waiting' })
+  })
+})
+
+describe('credentials in clear text', () => {
+  it('is ws:// to another computer; wss:// and this computer are fine', () => {
+    for (const url of [
+      'ws://janus.example.org:8188',
+      'ws://10.0.0.5:8188/janus',
+      'ws://[2001:db8::1]:8188',
+    ])
+      expect(isCleartextRemote(url), url).toBe(true)
+    for (const url of [
+      'wss://janus.example.org/ws',
+      'ws://127.0.0.1:8188',
+      'ws://127.12.0.9:8188',
+      'ws://localhost:8188',
+      'ws://[::1]:8188',
+      'not a url',
+    ])
+      expect(isCleartextRemote(url), url).toBe(false)
+  })
+
+  it('is refused when the setting says so, with the wss:// address to use instead', () => {
+    expect(validateServerUrl('ws://janus.example.org:8188/janus')).toMatchObject({ ok: true })
+    expect(
+      validateServerUrl('ws://janus.example.org:8188/janus', { refuseCleartext: true }),
+    ).toEqual({
+      ok: false,
+      error:
+        'Unencrypted connections to other computers are refused (Settings → Server): use wss://janus.example.org:8188/janus.',
+    })
+    expect(validateServerUrl('ws://127.0.0.1:8188', { refuseCleartext: true })).toMatchObject({
+      ok: true,
+    })
   })
 })

@@ -1,7 +1,7 @@
 /** Connection settings as the form edits them; only non-secret fields go to localStorage. */
 import { defineStore } from 'pinia'
-import { ref } from 'vue'
-import type { ConnectionSettings } from '../../core/settings'
+import { computed, ref } from 'vue'
+import { isCleartextRemote, type ConnectionSettings } from '../../core/settings'
 import type { HoldfastBridge } from '../../host/electron-host'
 import { initialServerUrl } from '../holdfast-app'
 
@@ -13,6 +13,7 @@ interface Saved {
   serverUrl?: string
   iceServers?: string
   forceMediaRestart?: boolean
+  refuseCleartext?: boolean
 }
 
 function readSaved(): Saved {
@@ -32,6 +33,10 @@ export const useSettingsStore = defineStore('settings', () => {
   const iceServers = ref(saved.iceServers ?? '')
   /** Restart ICE after every reclaim, like OpenVidu's forceMediaReconnectionAfterNetworkDrop. */
   const forceMediaRestart = ref(saved.forceMediaRestart === true)
+  /** Refuse ws:// to other computers instead of warning. */
+  const refuseCleartext = ref(saved.refuseCleartext === true)
+  /** The server URL would carry credentials in clear text over a network. */
+  const cleartext = computed(() => isCleartextRemote(serverUrl.value))
   /** Why secrets are or are not kept across restarts. */
   const secretsNote = ref(
     'In the web build the secret and token are kept in memory only and forgotten on reload.',
@@ -45,6 +50,7 @@ export const useSettingsStore = defineStore('settings', () => {
       apiSecret: apiSecret.value,
       token: token.value,
       iceServers: iceServers.value,
+      refuseCleartext: refuseCleartext.value,
     }
   }
 
@@ -71,6 +77,7 @@ export const useSettingsStore = defineStore('settings', () => {
         serverUrl: serverUrl.value,
         iceServers: iceServers.value,
         forceMediaRestart: forceMediaRestart.value,
+        refuseCleartext: refuseCleartext.value,
       }),
     )
     if (desktop) {
@@ -85,6 +92,8 @@ export const useSettingsStore = defineStore('settings', () => {
     token,
     iceServers,
     forceMediaRestart,
+    refuseCleartext,
+    cleartext,
     secretsNote,
     snapshot,
     useDesktopSecrets,
