@@ -6,7 +6,11 @@
  */
 import { existsSync, readFileSync, renameSync } from 'node:fs'
 import { sessionSurelyExpired } from '../renderer/core/reclaim-window'
-import { parseSessionRecord, type SessionRecord } from '../renderer/core/session-record'
+import {
+  parseSessionRecord,
+  sessionRecordSchema,
+  type SessionRecord,
+} from '../renderer/core/session-record'
 import type { MainLogger } from './file-log'
 
 /** The shape on disk. */
@@ -18,41 +22,9 @@ export interface SessionFile {
 export const sessionStoreOptions = {
   configName: 'holdfast-session',
   clearInvalidConfig: true,
-  schema: {
-    session: {
-      type: 'object',
-      required: [
-        'version',
-        'serverUrl',
-        'sessionId',
-        'handles',
-        'lastRequestAt',
-        'sessionTimeoutS',
-        'reclaimSessionTimeoutS',
-      ],
-      properties: {
-        version: { const: 1 },
-        serverUrl: { type: 'string', maxLength: 2048 },
-        sessionId: { type: 'integer', minimum: 0 },
-        handles: {
-          type: 'array',
-          maxItems: 64,
-          items: {
-            type: 'object',
-            required: ['plugin', 'id'],
-            properties: {
-              plugin: { type: 'string', maxLength: 128 },
-              id: { type: 'integer', minimum: 0 },
-            },
-          },
-        },
-        lastRequestAt: { type: 'integer', minimum: 0 },
-        detachedAt: { type: 'integer', minimum: 0 },
-        sessionTimeoutS: { type: 'integer', minimum: 0 },
-        reclaimSessionTimeoutS: { type: 'integer', minimum: 0 },
-      },
-    },
-  },
+  // The one definition of the record (renderer/core/session-record.ts), as the IPC validator
+  // and the parser read it.
+  schema: { session: sessionRecordSchema },
 } as const
 
 /** The part of electron-store / conf the session store uses. */

@@ -53,9 +53,37 @@ export interface ServerInfo {
 
 export type ParseResult = { ok: true; message: JanusMessage } | { ok: false; reason: string }
 
+/**
+ * Bounds on a frame (issue 12). Janus's largest frames are SDPs and room lists of tens of
+ * kilobytes, nested a handful of levels; anything far past that is refused unread, so a broken
+ * or hostile server cannot make the page parse megabytes or recurse without end.
+ */
+export const frameLimits = { maxChars: 4_000_000, maxDepth: 64 } as const
+
+/** Whether JSON text nests deeper than `limit` (strings skipped; one pass, no recursion). */
+export function nestsDeeperThan(text: string, limit: number): boolean {
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 92 /* \\ */) i++
+      else if (c === 34 /* " */) inString = false
+    } else if (c === 34) inString = true
+    else if (c === 123 || c === 91 /* { [ */) {
+      if (++depth > limit) return true
+    } else if (c === 125 || c === 93 /* } ] */) depth--
+  }
+  return false
+}
+
 /** Parses one WebSocket frame from Janus; never throws. */
 export function parseJanusMessage(text: unknown): ParseResult {
   if (typeof text !== 'string') return { ok: false, reason: 'frame is not text' }
+  if (text.length > frameLimits.maxChars)
+    return { ok: false, reason: `frame is larger than ${frameLimits.maxChars} characters` }
+  if (nestsDeeperThan(text, frameLimits.maxDepth))
+    return { ok: false, reason: `frame nests deeper than ${frameLimits.maxDepth} levels` }
   let value: unknown
   try {
     value = JSON.parse(text)

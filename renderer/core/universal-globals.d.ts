@@ -6,6 +6,8 @@ declare class URL {
   constructor(url: string, base?: string)
   readonly protocol: string
   readonly hostname: string
+  readonly host: string
+  readonly pathname: string
   readonly origin: string
 }
 
