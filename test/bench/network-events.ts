@@ -1,7 +1,15 @@
 /** The network events the recovery benchmarks put a call through, in the network lab. */
 import type { NetLab } from '../lab/netlab'
 
-export type NetworkEvent = 'wifi-to-cell' | 'dead-path-5s' | 'sleep-4s' | 'sleep-20s'
+export type NetworkEvent =
+  | 'wifi-to-cell'
+  | 'wifi-to-cell-abrupt'
+  | 'wifi-to-cell-orderly'
+  | 'flap'
+  | 'lose-one-of-two'
+  | 'dead-path-5s'
+  | 'sleep-4s'
+  | 'sleep-20s'
 
 /** Applies the event; resolves with when the network broke and when it was back. */
 export async function applyNetworkEvent(
@@ -12,6 +20,23 @@ export async function applyNetworkEvent(
   switch (event) {
     case 'wifi-to-cell':
       lab.switchUplink(lab.active === 'wifi' ? 'cell' : 'wifi')
+      return { broke, back: broke }
+    case 'wifi-to-cell-abrupt': {
+      // The other link is there at once; the old address lingers (counted from the break).
+      const switching = lab.switchUplinkAbruptly(lab.active === 'wifi' ? 'cell' : 'wifi')
+      const back = Date.now()
+      await switching
+      return { broke, back }
+    }
+    case 'wifi-to-cell-orderly':
+      lab.switchUplinkOrderly(lab.active === 'wifi' ? 'cell' : 'wifi')
+      return { broke, back: Date.now() }
+    case 'flap':
+      lab.flap()
+      return { broke, back: Date.now() }
+    case 'lose-one-of-two':
+      // A two-links lab: the link the media runs on (cellular there) goes; Wi-Fi stays.
+      lab.loseLink('cell')
       return { broke, back: broke }
     case 'dead-path-5s': {
       lab.cutForwarding()

@@ -1,40 +1,50 @@
 /**
- * `npm run bench:recovery`: recovery in the network lab, Holdfast against a baseline client
- * (janus.js alone following the Janus reclaim guide, test/bench/baseline). Each scenario runs
- * N times per client (HOLDFAST_BENCH_RUNS, default 5) and the figures are printed and written
- * to test-results/recovery-bench.json and .md. Figures, not verdicts.
+ * `npm run bench:recovery`: the echo call's recovery in the network lab, phase by phase,
+ * Holdfast against two janus.js baselines in the same run (test/bench/baseline): the careful
+ * recipe (a claim on `online`, an ICE restart after every claim and at once on ICE failed) and
+ * the naive one (backoff reclaims, ICE restarts after 4 s of disconnected). Each scenario runs
+ * N times per client (HOLDFAST_BENCH_RUNS, default 5; HOLDFAST_BENCH_SCENARIOS picks some),
+ * the clients in turn; the figures are printed and written to test-results/recovery-bench.json
+ * and .md. Figures, not verdicts.
  *
- * Per run: loss detected (from the client's own event, after the break; after the wake for a
- * sleep), session back (claimed or recreated, after the network is back), first new decoded
- * video frame and first new audio packet after the network is back (from getStats, sampled
- * every 50 ms by a probe injected into both pages). A run that has not recovered within
- * 30 s counts as not recovered.
+ * Phases of each run (issue 13), all measured the same way for every client:
+ * - told: the first sign the client had, from the break (its own event: an OS signal, a lost
+ *   socket, a keepalive timeout, `online`; or its PeerConnection leaving connected);
+ * - session back, restart offer, answer, ICE connected, first packet, first frame: from the
+ *   moment the network was back. The offer, the answer and ICE come from the page's own
+ *   PeerConnections (a probe wraps them), the packet and the frame from getStats every 50 ms.
+ * A run that has not recovered within 30 s counts as not recovered (its missing phases show as
+ * fewer runs in the table).
  */
-import { openCameraTest, openScreen, skipSetupIfShown } from '../lab/screens'
 import { chromium, type Browser, type Page } from '@playwright/test'
-import { startNetLab, type NetLab } from '../lab/netlab'
-import { applyNetworkEvent } from './network-events'
-import { alternateRuns, comparisonTable, publishFigures, type BenchClient } from './results'
-import { probe, resumedAfter, samples, untilFlowingAgain } from '../lab/media-probe'
+import { startNetLab, type NetLab, type NetLabOptions } from '../lab/netlab'
+import { pcEvents, probe, resumedAfter, samples, untilFlowingAgain } from '../lab/media-probe'
+import { openCameraTest, openScreen, skipSetupIfShown } from '../lab/screens'
 import { chromiumArgs, expect, test } from '../network/fixtures'
+import { applyNetworkEvent, type NetworkEvent } from './network-events'
+import { phases, phasesOf, type ClientEvent, type PhaseClient, type RunResult } from './phases'
+import { alternateRuns, comparisonTable, publishFigures } from './results'
 
 const runs = Number(process.env.HOLDFAST_BENCH_RUNS ?? 5)
 const deadlineMs = 30_000
-const scenarios = ['wifi-to-cell', 'dead-path-5s', 'sleep-20s'] as const
-const metrics = ['lossDetectedMs', 'sessionBackMs', 'videoBackMs', 'audioBackMs'] as const
-type Client = BenchClient
-type Scenario = (typeof scenarios)[number]
-type Metric = (typeof metrics)[number]
-type RunResult = Partial<Record<Metric, number>>
+const allScenarios = [
+  'wifi-to-cell-abrupt',
+  'wifi-to-cell-orderly',
+  'lose-one-of-two',
+  'dead-path-5s',
+  'sleep-4s',
+  'sleep-20s',
+  'flap',
+] as const satisfies NetworkEvent[]
+type Scenario = (typeof allScenarios)[number]
+const picked = process.env.HOLDFAST_BENCH_SCENARIOS?.split(',')
+const scenarios = allScenarios.filter((s) => !picked || picked.includes(s))
+const clients = ['holdfast', 'careful', 'naive'] as const satisfies readonly PhaseClient[]
+type Client = PhaseClient
 
-interface ClientEvent {
-  at: number
-  kind: string
-  detail: string
-}
-
+/** What the client itself recorded: Holdfast's incident timeline, or the baseline's log. */
 async function clientEvents(page: Page, client: Client): Promise<ClientEvent[]> {
-  if (client === 'baseline')
+  if (client !== 'holdfast')
     return (await page.evaluate('window.__baseline.events')) as ClientEvent[]
   await openScreen(page, 'Settings', 'Advanced')
   return page.locator('[data-testid="incidents"] li').evaluateAll((items) =>
@@ -54,7 +64,7 @@ async function startCall(page: Page, lab: NetLab, client: Client): Promise<void>
     await openCameraTest(page)
     await page.getByRole('button', { name: 'Start echo call' }).click()
   } else {
-    await page.goto(lab.baselineUrl())
+    await page.goto(lab.baselineUrl({ recipe: client }))
   }
   await expect
     .poll(async () => (await samples(page)).at(-1)?.frames ?? 0, { timeout: 30_000 })
@@ -76,48 +86,68 @@ async function measure(
     const until = back + deadlineMs
     await untilFlowingAgain(page, 'frames', broke, back, deadlineMs)
     const all = await samples(page)
-    const events = (await clientEvents(page, client)).filter((e) => e.at >= broke)
-    const detectFrom = scenario === 'sleep-20s' ? back : broke
-    const lossKinds = client === 'holdfast' ? ['loss-detected'] : ['loss']
-    const backKinds = client === 'holdfast' ? ['claimed', 'recreated'] : ['reconnected']
-    const loss = events.find((e) => lossKinds.includes(e.kind))
-    const session = events.find((e) => backKinds.includes(e.kind) && e.at >= back - 50)
-    return {
-      ...(loss ? { lossDetectedMs: Math.max(0, loss.at - detectFrom) } : {}),
-      ...(session ? { sessionBackMs: Math.max(0, session.at - back) } : {}),
-      ...withValue('videoBackMs', resumedAfter(all, 'frames', broke, back, until)),
-      ...withValue('audioBackMs', resumedAfter(all, 'audio', broke, back, until)),
-    }
+    return phasesOf(client, await clientEvents(page, client), await pcEvents(page), broke, back, {
+      packet: resumedAfter(all, 'audio', broke, back, until),
+      frame: resumedAfter(all, 'frames', broke, back, until),
+    })
   } finally {
     await context.close()
   }
 }
 
-function withValue(key: Metric, value: number | undefined): RunResult {
-  return value === undefined ? {} : { [key]: Math.round(value) }
-}
-
-test('recovery benchmark: Holdfast against janus.js alone', async () => {
-  test.setTimeout(90 * 60_000)
-  // Production-like windows: a 60 s session timeout and a 15 s reclaim window.
-  const lab = await startNetLab({ sessionTimeoutS: 60, reclaimSessionTimeoutS: 15 })
+/** Runs `wanted` scenarios in one lab. */
+async function runIn(
+  options: NetLabOptions,
+  wanted: Scenario[],
+): Promise<Record<string, Record<Client, RunResult[]>>> {
+  if (wanted.length === 0) return {}
+  const lab = await startNetLab(options)
   const browser = await chromium.launch({
     executablePath: lab.chromiumLauncher,
     args: chromiumArgs,
   })
-  let results: Record<string, Record<Client, RunResult[]>>
   try {
-    results = await alternateRuns(scenarios, runs, (client, scenario) =>
-      measure(browser, lab, client, scenario as Scenario),
+    return await alternateRuns(
+      wanted,
+      runs,
+      (client, scenario) => measure(browser, lab, client, scenario as Scenario),
+      clients,
     )
   } finally {
     await browser.close().catch(() => undefined)
     await lab.close()
   }
+}
 
-  const { table, summary } = comparisonTable(results, metrics, runs, (metric) =>
-    metric.replace(/Ms$/, ''),
+test('recovery benchmark: Holdfast against janus.js, careful and naive, phase by phase', async () => {
+  test.setTimeout(180 * 60_000)
+  // Production-like windows: a 60 s session timeout and a 15 s reclaim window.
+  const windows = { sessionTimeoutS: 60, reclaimSessionTimeoutS: 15 }
+  const results = {
+    ...(await runIn(
+      windows,
+      scenarios.filter((s) => s !== 'lose-one-of-two'),
+    )),
+    // Two links up, signalling on Wi-Fi; the media starts on cellular, which then goes.
+    ...(await runIn(
+      { ...windows, twoLinks: { signallingVia: 'wifi' } },
+      scenarios.filter((s) => s === 'lose-one-of-two'),
+    )),
+  }
+  const { table, summary } = comparisonTable(
+    results,
+    phases,
+    runs,
+    (phase) => phase.replace(/Ms$/, ''),
+    clients,
+    { holdfast: 'Holdfast', careful: 'careful janus.js', naive: 'naive janus.js' },
   )
-  publishFigures('recovery-bench', table, { runs, deadlineMs, summary, results })
-  expect(results['wifi-to-cell']!.holdfast.length).toBe(runs)
+  const pairs = Object.fromEntries(
+    Object.entries(results).map(([scenario, byClient]) => [
+      scenario,
+      Object.fromEntries(clients.map((c) => [c, byClient[c].map((r) => r.pair ?? '–')])),
+    ]),
+  )
+  publishFigures('recovery-bench', table, { runs, deadlineMs, summary, pairs, results })
+  expect(Object.keys(results).length).toBe(scenarios.length)
 })

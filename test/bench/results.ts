@@ -13,72 +13,73 @@ export function publishFigures(name: string, table: string, data: unknown): void
 /** One run's figures per measure (a measure missing: not recovered in that run). */
 export type Runs<M extends string> = Partial<Record<M, number>>[]
 
+/** The two clients most benchmarks compare. */
+export const benchClients = ['holdfast', 'baseline'] as const
+export type BenchClient = (typeof benchClients)[number]
+
 /**
- * The comparison table (p50 and p95 of each measure, Holdfast against the baseline) and its
- * summary, from every run of every scenario.
+ * The comparison table (p50 and p95 of each measure for each client, and the first client
+ * over the second at p50) and its summary, from every run of every scenario.
  */
-export function comparisonTable<M extends string>(
-  results: Record<string, { holdfast: Runs<M>; baseline: Runs<M> }>,
+export function comparisonTable<M extends string, C extends string = BenchClient>(
+  results: Record<string, Record<C, Runs<M>>>,
   metrics: readonly M[],
   runs: number,
   label: (metric: M) => string,
+  clients: readonly C[] = benchClients as unknown as readonly C[],
+  names: Partial<Record<C, string>> = {},
 ): { table: string; summary: Record<string, unknown> } {
+  const name = (c: C): string => names[c] ?? c
+  const [first, second] = [clients[0]!, clients[1]!]
   const rows: string[] = [
-    '| scenario | measure | Holdfast p50 | Holdfast p95 | baseline p50 | baseline p95 | Holdfast / baseline (p50) |',
-    '| --- | --- | --- | --- | --- | --- | --- |',
+    `| scenario | measure | ${clients.map((c) => `${name(c)} p50 | ${name(c)} p95`).join(' | ')} | ${name(first)} / ${name(second)} (p50) |`,
+    `| --- | --- | ${clients.map(() => '--- | ---').join(' | ')} | --- |`,
   ]
   const summary: Record<string, unknown> = {}
   const fmt = (v: number | undefined, n: number) =>
     v === undefined ? `– (0/${runs})` : `${Math.round(v)} ms${n < runs ? ` (${n}/${runs})` : ''}`
   for (const [scenario, byClient] of Object.entries(results)) {
     for (const metric of metrics) {
-      const of = (list: Runs<M>) =>
-        list.map((r) => r[metric]).filter((v): v is number => v !== undefined)
-      const [h, b] = [of(byClient.holdfast), of(byClient.baseline)]
-      const [h50, h95, b50, b95] = [
-        percentile(h, 50),
-        percentile(h, 95),
-        percentile(b, 50),
-        percentile(b, 95),
-      ]
-      const ratio =
-        h50 !== undefined && b50 !== undefined && b50 > 0
-          ? (h50 / b50).toFixed(2)
-          : b50 === undefined && h50 !== undefined
-            ? 'baseline never'
-            : '–'
-      rows.push(
-        `| ${scenario} | ${label(metric)} | ${fmt(h50, h.length)} | ${fmt(h95, h.length)} | ${fmt(b50, b.length)} | ${fmt(b95, b.length)} | ${ratio} |`,
-      )
-      summary[`${scenario}.${metric}`] = {
-        holdfast: { p50: h50, p95: h95, recovered: h.length },
-        baseline: { p50: b50, p95: b95, recovered: b.length },
-        runs,
+      const values = (c: C) =>
+        byClient[c].map((r) => r[metric]).filter((v): v is number => v !== undefined)
+      const cells: string[] = []
+      const entry: Record<string, unknown> = { runs }
+      for (const c of clients) {
+        const v = values(c)
+        const [p50, p95] = [percentile(v, 50), percentile(v, 95)]
+        cells.push(`${fmt(p50, v.length)} | ${fmt(p95, v.length)}`)
+        entry[c] = { p50, p95, recovered: v.length }
       }
+      const [a, b] = [percentile(values(first), 50), percentile(values(second), 50)]
+      const ratio =
+        a !== undefined && b !== undefined && b > 0
+          ? (a / b).toFixed(2)
+          : b === undefined && a !== undefined
+            ? `${name(second)} never`
+            : '–'
+      rows.push(`| ${scenario} | ${label(metric)} | ${cells.join(' | ')} | ${ratio} |`)
+      summary[`${scenario}.${metric}`] = entry
     }
   }
   return { table: rows.join('\n'), summary }
 }
 
-/** The two clients every benchmark compares. */
-export const benchClients = ['holdfast', 'baseline'] as const
-export type BenchClient = (typeof benchClients)[number]
-
 /**
- * Runs each scenario `runs` times, Holdfast and the baseline in turn (so both meet the same
- * machine), printing each run's figures as it ends.
+ * Runs each scenario `runs` times, the clients in turn (so all meet the same machine),
+ * printing each run's figures as it ends.
  */
-export async function alternateRuns<R>(
+export async function alternateRuns<R, C extends string = BenchClient>(
   scenarios: readonly string[],
   runs: number,
-  measure: (client: BenchClient, scenario: string) => Promise<R>,
-): Promise<Record<string, Record<BenchClient, R[]>>> {
-  const results: Record<string, Record<BenchClient, R[]>> = {}
+  measure: (client: C, scenario: string) => Promise<R>,
+  clients: readonly C[] = benchClients as unknown as readonly C[],
+): Promise<Record<string, Record<C, R[]>>> {
+  const results: Record<string, Record<C, R[]>> = {}
   for (const scenario of scenarios) {
-    const byClient: Record<BenchClient, R[]> = { holdfast: [], baseline: [] }
+    const byClient = Object.fromEntries(clients.map((c) => [c, [] as R[]])) as Record<C, R[]>
     results[scenario] = byClient
     for (let i = 0; i < runs; i++) {
-      for (const client of benchClients) {
+      for (const client of clients) {
         const result = await measure(client, scenario)
         byClient[client].push(result)
         console.log(`${scenario} ${client} #${i + 1}: ${JSON.stringify(result)}`)

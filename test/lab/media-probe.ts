@@ -5,11 +5,42 @@
  */
 import { expect, type Page } from '@playwright/test'
 
-/** Injected before any page script: records every PeerConnection's inbound video frames and audio packets. */
+/**
+ * Injected before any page script: records every PeerConnection's inbound video frames and
+ * audio packets, and its signalling as it happens (local offers, remote answers, ICE states,
+ * with the selected pair once connected), so a recovery can be split into phases alike for
+ * Holdfast and the baselines.
+ */
 export const probe = `
-  window.__probe = { samples: [], pcs: [] };
+  window.__probe = { samples: [], pcs: [], events: [] };
+  const now = () => performance.timeOrigin + performance.now();
+  const note = (kind, detail) => window.__probe.events.push({ at: now(), kind, detail: detail || '' });
+  const pairOf = async (pc) => {
+    try {
+      let pair = '';
+      (await pc.getStats()).forEach((s) => {
+        if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded' && !pair) pair = s.localCandidateId + '>' + s.remoteCandidateId;
+      });
+      const stats = await pc.getStats();
+      const [l, r] = pair.split('>');
+      const at = (id) => { const c = stats.get(id); return c ? (c.address || c.ip) + ':' + c.port : '?'; };
+      return pair ? at(l) + ' -> ' + at(r) : '';
+    } catch { return ''; }
+  };
   const Native = window.RTCPeerConnection;
-  window.RTCPeerConnection = function (...args) { const pc = new Native(...args); window.__probe.pcs.push(pc); return pc; };
+  window.RTCPeerConnection = function (...args) {
+    const pc = new Native(...args);
+    window.__probe.pcs.push(pc);
+    const setLocal = pc.setLocalDescription.bind(pc);
+    pc.setLocalDescription = (d, ...rest) => { note('local-' + ((d && d.type) || 'auto')); return setLocal(d, ...rest); };
+    const setRemote = pc.setRemoteDescription.bind(pc);
+    pc.setRemoteDescription = (d, ...rest) => { note('remote-' + ((d && d.type) || '?')); return setRemote(d, ...rest); };
+    pc.addEventListener('iceconnectionstatechange', async () => {
+      const state = pc.iceConnectionState;
+      note('ice-' + state, state === 'connected' || state === 'completed' ? await pairOf(pc) : '');
+    });
+    return pc;
+  };
   window.RTCPeerConnection.prototype = Native.prototype;
   Object.setPrototypeOf(window.RTCPeerConnection, Native);
   setInterval(async () => {
@@ -35,6 +66,28 @@ export interface Sample {
 }
 /** The samples the probe took so far. */
 export const samples = (page: Page) => page.evaluate('window.__probe.samples') as Promise<Sample[]>
+
+/** A PeerConnection's signalling step as the probe saw it. */
+export interface PcEvent {
+  at: number
+  /** local-offer, local-answer, remote-offer, remote-answer, ice-connected, ice-checking ... */
+  kind: string
+  /** For ice-connected / ice-completed: the selected pair, local -> remote. */
+  detail: string
+}
+/** The PeerConnection events the probe recorded so far. */
+export const pcEvents = (page: Page) => page.evaluate('window.__probe.events') as Promise<PcEvent[]>
+
+/** When a counter first grew after `from` (the first packet or frame after the break). */
+export function firstGrowthAfter(
+  all: Sample[],
+  key: 'frames' | 'audio',
+  from: number,
+): number | undefined {
+  for (let i = 1; i < all.length; i++)
+    if (all[i]!.at > from && all[i]![key] > all[i - 1]![key]) return all[i]!.at
+  return undefined
+}
 
 /**
  * When media came back: the end of the longest pause in a counter's growth that ends after

@@ -66,7 +66,7 @@ export interface NetLab {
   /** The app's page, served on the client's own loopback (a secure origin). */
   pageUrl(query?: Record<string, string>): string
   /** The baseline client (janus.js alone) for the recovery benchmark, if built. */
-  baselineUrl(): string
+  baselineUrl(query?: Record<string, string>): string
   /** A launcher that runs Chromium inside the client namespace. */
   chromiumLauncher: string
   /** In a room lab: a launcher for the watchers' Chromium, and their page's URL. */
@@ -80,6 +80,13 @@ export interface NetLab {
   active: Uplink
   /** Wi-Fi down and its address gone, the other uplink up with its own address and route. */
   switchUplink(to: Uplink): void
+  /**
+   * As a lost Wi-Fi does: the link drops at once with its address still assigned, the other
+   * uplink comes up, and only `addressLingersMs` later is the old address removed.
+   */
+  switchUplinkAbruptly(to: Uplink, addressLingersMs?: number): Promise<void>
+  /** Make before break: the other uplink up first (both up), then the old one taken down. */
+  switchUplinkOrderly(to: Uplink): void
   /** The active uplink goes down and comes back (address and route restored). */
   flap(): void
   /**
@@ -361,13 +368,30 @@ export async function startNetLab(options: NetLabOptions): Promise<NetLab> {
       : {}),
     pageUrl: (query = {}) =>
       `http://127.0.0.1:8080/renderer/index.html?${new URLSearchParams({ server: janusUrl, ...query }).toString()}`,
-    baselineUrl: () =>
-      `http://127.0.0.1:8080/baseline/index.html?${new URLSearchParams({ server: janusUrl }).toString()}`,
+    baselineUrl: (query = {}) =>
+      `http://127.0.0.1:8080/baseline/index.html?${new URLSearchParams({ server: janusUrl, ...query }).toString()}`,
     switchUplink(to) {
       if (to === lab.active) return
       down(lab.active)
       up(to)
       lab.active = to
+    },
+    async switchUplinkAbruptly(to, addressLingersMs = 1000) {
+      if (to === lab.active) return
+      const from = lab.active
+      inNs(client, 'ip', 'link', 'set', 'dev', `${from}0`, 'down')
+      up(to)
+      lab.active = to
+      // The stimulus: the address lingers this long, as NetworkManager takes its time.
+      await new Promise((resolve) => setTimeout(resolve, addressLingersMs))
+      inNs(client, 'ip', 'addr', 'flush', 'dev', `${from}0`)
+    },
+    switchUplinkOrderly(to) {
+      if (to === lab.active) return
+      const from = lab.active
+      up(to)
+      lab.active = to
+      down(from)
     },
     flap() {
       down(lab.active)

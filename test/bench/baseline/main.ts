@@ -1,20 +1,33 @@
 /**
- * The baseline the recovery benchmark compares Holdfast with: janus.js alone, recovering the
- * way the Janus reclaim guide and OpenVidu's defaults suggest. On the gateway's error
- * callback it calls reconnect() with a 1, 2, 4 ... s backoff; it restarts ICE when
- * connectionState is failed or iceConnectionState has been disconnected for 4 s; it uses
- * no OS signals. It records what happened in window.__baseline for the benchmark.
+ * The baselines the recovery benchmark compares Holdfast with: janus.js alone, in two recipes
+ * (`?recipe=`).
+ * - naive: what the Janus reclaim guide and OpenVidu's defaults suggest and no more. On the
+ *   gateway's error callback reconnect() (a claim) with a 1, 2, 4 ... s backoff; an ICE restart
+ *   when connectionState is failed or iceConnectionState has been disconnected for 4 s.
+ * - careful (issue 13): what a careful integrator adds on top: a claim at once on the browser's
+ *   `online` event (the pending backoff dropped), an ICE restart right after every successful
+ *   claim, and an ICE restart at once when ICE reports failed.
+ * It records what happened in window.__baseline for the benchmark.
  */
 import Janus, { type JanusJS } from 'janus-gateway'
 import adapter from 'webrtc-adapter'
 
 interface BaselineEvent {
   at: number
-  kind: 'connected' | 'loss' | 'reconnected' | 'reconnect-failed' | 'ice-restart' | 'ice-state'
+  kind:
+    | 'connected'
+    | 'loss'
+    | 'online'
+    | 'reconnected'
+    | 'reconnect-failed'
+    | 'ice-restart'
+    | 'ice-state'
   detail: string
 }
 
-const server = new URLSearchParams(location.search).get('server') ?? 'ws://127.0.0.1:8188'
+const params = new URLSearchParams(location.search)
+const server = params.get('server') ?? 'ws://127.0.0.1:8188'
+const careful = params.get('recipe') === 'careful'
 const events: BaselineEvent[] = []
 ;(window as unknown as { __baseline: { events: BaselineEvent[] } }).__baseline = { events }
 const log = (kind: BaselineEvent['kind'], detail = ''): void => {
@@ -31,21 +44,36 @@ Janus.init({
     let attempt = 0
     let handle: JanusJS.PluginHandle | undefined
     let disconnectedTimer: number | undefined
+    let retryTimer: number | undefined
+    let claiming = false
+    const claim = (): void => {
+      claiming = true
+      janus.reconnect({
+        success: () => {
+          claiming = false
+          attempt = 0
+          log('reconnected', String(janus.getSessionId()))
+          if (careful) restartIce('after the claim')
+        },
+        error: (cause: unknown) => {
+          claiming = false
+          log('reconnect-failed', String(cause))
+          reconnect()
+        },
+      } as JanusJS.ReconnectOptions)
+    }
     const reconnect = (): void => {
       const delay = Math.min(30_000, 1000 * 2 ** attempt++)
-      window.setTimeout(() => {
-        janus.reconnect({
-          success: () => {
-            attempt = 0
-            log('reconnected', String(janus.getSessionId()))
-          },
-          error: (cause: unknown) => {
-            log('reconnect-failed', String(cause))
-            reconnect()
-          },
-        } as JanusJS.ReconnectOptions)
-      }, delay)
+      window.clearTimeout(retryTimer)
+      retryTimer = window.setTimeout(claim, delay)
     }
+    if (careful)
+      window.addEventListener('online', () => {
+        log('online')
+        if (claiming) return
+        window.clearTimeout(retryTimer)
+        claim()
+      })
     const restartIce = (why: string): void => {
       if (!handle) return
       log('ice-restart', why)
@@ -84,6 +112,7 @@ Janus.init({
                 })
                 pc.addEventListener('iceconnectionstatechange', () => {
                   log('ice-state', pc.iceConnectionState)
+                  if (careful && pc.iceConnectionState === 'failed') restartIce('ICE failed')
                   if (pc.iceConnectionState === 'disconnected') {
                     window.clearTimeout(disconnectedTimer)
                     disconnectedTimer = window.setTimeout(() => {

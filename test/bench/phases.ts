@@ -1,0 +1,80 @@
+/**
+ * A recovery split into phases (issue 13), from what a client recorded itself and what its
+ * PeerConnections did; pure, so the split is unit-tested.
+ */
+import type { PcEvent } from '../lab/media-probe'
+
+/** The clients a phase table compares. */
+export type PhaseClient = 'holdfast' | 'careful' | 'naive'
+
+/** The phases, in the order a recovery goes through them. */
+export const phases = [
+  'toldMs',
+  'sessionBackMs',
+  'offerMs',
+  'answerMs',
+  'iceConnectedMs',
+  'firstPacketMs',
+  'firstFrameMs',
+] as const
+export type Phase = (typeof phases)[number]
+/** One run: each phase in ms (missing: it did not happen), and the pair ICE connected on. */
+export type RunResult = Partial<Record<Phase, number>> & { pair?: string }
+
+/** An event the client recorded itself (Holdfast's incidents, a baseline's log). */
+export interface ClientEvent {
+  at: number
+  kind: string
+  detail: string
+}
+
+/** The client's own signs of trouble, by client. */
+const toldKinds: Record<PhaseClient, string[]> = {
+  holdfast: ['signal', 'loss-detected', 'media-restart'],
+  careful: ['loss', 'online', 'ice-restart'],
+  naive: ['loss', 'ice-restart'],
+}
+const sessionKinds: Record<PhaseClient, string[]> = {
+  holdfast: ['claimed', 'recreated'],
+  careful: ['reconnected'],
+  naive: ['reconnected'],
+}
+
+/** Splits one recovery into its phases. */
+export function phasesOf(
+  client: PhaseClient,
+  own: ClientEvent[],
+  pc: PcEvent[],
+  broke: number,
+  back: number,
+  media: { packet: number | undefined; frame: number | undefined },
+): RunResult {
+  const after = <E extends { at: number }>(list: E[], from: number, test: (e: E) => boolean) =>
+    list.find((e) => e.at >= from && test(e))
+  const told = [
+    after(own, broke, (e) => toldKinds[client].includes(e.kind))?.at,
+    after(pc, broke, (e) => e.kind === 'ice-disconnected' || e.kind === 'ice-failed')?.at,
+  ].filter((at): at is number => at !== undefined)
+  const session = after(own, back - 50, (e) => sessionKinds[client].includes(e.kind))
+  const offer = after(pc, broke, (e) => e.kind === 'local-offer')
+  const answer = offer && after(pc, offer.at, (e) => e.kind === 'remote-answer')
+  const ice = after(
+    pc,
+    offer?.at ?? broke,
+    (e) => e.kind === 'ice-connected' || e.kind === 'ice-completed',
+  )
+  const since = (at: number | undefined) => (at === undefined ? undefined : Math.max(0, at - back))
+  const result: RunResult = {}
+  const put = (phase: Phase, value: number | undefined) => {
+    if (value !== undefined) result[phase] = Math.round(value)
+  }
+  put('toldMs', told.length ? Math.max(0, Math.min(...told) - broke) : undefined)
+  put('sessionBackMs', since(session?.at))
+  put('offerMs', since(offer?.at))
+  put('answerMs', since(answer?.at))
+  put('iceConnectedMs', since(ice?.at))
+  put('firstPacketMs', media.packet)
+  put('firstFrameMs', media.frame)
+  if (ice?.detail) result.pair = ice.detail
+  return result
+}

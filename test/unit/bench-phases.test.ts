@@ -1,0 +1,54 @@
+/** The recovery benchmark's split of a recovery into phases (issue 13). */
+import { describe, expect, it } from 'vitest'
+import { phasesOf } from '../../test/bench/phases'
+
+describe('recovery phases', () => {
+  const broke = 10_000
+  const back = 10_000
+
+  it('reads each phase after the break, in order, from the client and its PeerConnection', () => {
+    const own = [
+      { at: 9_000, kind: 'claimed', detail: 'before the break: ignored' },
+      { at: 10_020, kind: 'signal', detail: 'network-changed' },
+      { at: 10_090, kind: 'claimed', detail: 'session 1' },
+    ]
+    const pc = [
+      { at: 5_000, kind: 'local-offer', detail: '' },
+      { at: 10_100, kind: 'local-offer', detail: '' },
+      { at: 10_080, kind: 'remote-answer', detail: 'before the offer: ignored' },
+      { at: 10_130, kind: 'remote-answer', detail: '' },
+      { at: 10_210, kind: 'ice-connected', detail: '10.210.2.2:5000 -> 10.210.0.1:20000' },
+    ]
+    expect(phasesOf('holdfast', own, pc, broke, back, { packet: 260, frame: 400 })).toEqual({
+      toldMs: 20,
+      sessionBackMs: 90,
+      offerMs: 100,
+      answerMs: 130,
+      iceConnectedMs: 210,
+      firstPacketMs: 260,
+      firstFrameMs: 400,
+      pair: '10.210.2.2:5000 -> 10.210.0.1:20000',
+    })
+  })
+
+  it('counts the PeerConnection leaving connected as being told, and leaves out what never happened', () => {
+    const pc = [{ at: 10_500, kind: 'ice-disconnected', detail: '' }]
+    expect(
+      phasesOf('naive', [{ at: 11_000, kind: 'loss', detail: '' }], pc, broke, back, {
+        packet: undefined,
+        frame: undefined,
+      }),
+    ).toEqual({ toldMs: 500 })
+  })
+
+  it('reads each client by its own words: the careful baseline is told by online', () => {
+    const own = [
+      { at: 10_040, kind: 'online', detail: '' },
+      { at: 10_300, kind: 'reconnected', detail: '' },
+    ]
+    expect(phasesOf('careful', own, [], broke, back, { packet: 0, frame: 0 })).toMatchObject({
+      toldMs: 40,
+      sessionBackMs: 300,
+    })
+  })
+})
