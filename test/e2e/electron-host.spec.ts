@@ -18,7 +18,10 @@ import {
   startEchoCall,
   test,
 } from './fixtures'
-import { call, hangUpButton, openPhone } from './sip-world'
+
+import { call, closePhones, hangUpButton, openPhone } from './sip-world'
+
+test.afterEach(closePhones)
 
 /** Installed before the app loads: window.holdfast (the bridge) and window.fakeMain (for the test). */
 function installFakeMain(): void {

@@ -8,7 +8,9 @@ import type { Browser, Page, TestInfo } from '@playwright/test'
 import { startRegistrar, type Registrar } from '../lab/sip-registrar'
 import { freePort } from '../lab/ports'
 import { expect, openApp, openScreen, skipSetupIfShown, test, type Lab } from './fixtures'
-import { appShell, call, callScreen, openPhone } from './sip-world'
+import { appShell, call, callScreen, closePhones, openPhone } from './sip-world'
+
+test.afterEach(closePhones)
 
 const address = process.env.HOLDFAST_E2E_ADDR!
 let registrar: Registrar
@@ -71,6 +73,8 @@ test('first run: setup tests the server and the account, then opens on the Phone
 }) => {
   await page.goto(lab.appUrl)
   await expect(page.getByRole('heading', { name: 'Set up Holdfast' })).toBeVisible()
+  await expect(page.getByTestId('connection-status')).toHaveText('Connected')
+  await expectAccessible(page, 'setup, the server')
   const check = page.getByTestId('setup-server-check')
 
   // A port nothing listens on: setup says what failed and where.
@@ -92,6 +96,7 @@ test('first run: setup tests the server and the account, then opens on the Phone
     /^Connected to Janus [\d.]+\. Calls survive up to 10 s without a connection\.$/,
   )
   await page.getByRole('button', { name: 'Next' }).click()
+  await expectAccessible(page, 'setup, the account')
 
   await page.getByLabel('SIP address').fill(`sip:una@${address}`)
   await page.getByLabel('Password').fill('una-secret')
@@ -199,6 +204,24 @@ for (const [label, viewport, scheme] of [
     await visit('in-call')
     await callScreen(page).getByRole('button', { name: 'Hang up' }).click()
     await expect(callScreen(page)).toHaveCount(0)
+
+    // A meeting: in the room, with the camera on.
+    await openScreen(page, 'Meetings')
+    const meetings = page.getByRole('region', { name: 'Meetings' })
+    await meetings.getByLabel('Room', { exact: true }).fill('1234')
+    await meetings.getByLabel('Your name').fill(callee)
+    await meetings.getByRole('button', { name: 'Join room' }).click()
+    await expect(page.getByTestId('room-status')).toHaveText('In the room')
+    await expect(page.getByTestId('room-self')).toBeVisible()
+    await visit('meeting-in-room')
+    await meetings.getByRole('button', { name: 'Leave room' }).click()
+    await expect(page.getByTestId('room-status')).toHaveText('Left the room: you left')
+
+    // History cleared, after a confirmation.
+    await openScreen(page, 'History')
+    await page.getByRole('button', { name: 'Clear history' }).click()
+    await page.getByRole('button', { name: 'Clear', exact: true }).click()
+    await expect(page.getByTestId('history-empty')).toHaveText('No calls yet.')
 
     // The shortcuts sheet.
     await page.keyboard.press('?')

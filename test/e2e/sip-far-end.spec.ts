@@ -7,7 +7,18 @@ import type { Browser, Page } from '@playwright/test'
 import { startFarEnd, type FarEnd } from '../lab/baresip'
 import { startRegistrar, type Registrar } from '../lab/sip-registrar'
 import { expect, openScreen, test, type Lab } from './fixtures'
-import { call, hangUpButton, keypad, openPhone, returnToCall, shownNumber } from './sip-world'
+
+import {
+  call,
+  closePhones,
+  hangUpButton,
+  keypad,
+  openPhone,
+  returnToCall,
+  shownNumber,
+} from './sip-world'
+
+test.afterEach(closePhones)
 
 const address = process.env.HOLDFAST_E2E_ADDR!
 const iface = process.env.HOLDFAST_E2E_IFACE!

@@ -3,13 +3,19 @@ import type { Browser, BrowserContext, Page } from '@playwright/test'
 import { openScreen } from '../lab/screens'
 import type { Registrar } from '../lab/sip-registrar'
 import { keepTrace } from '../lab/traces'
-import { openApp, test, type Lab } from './fixtures'
+import { openApp, type Lab } from './fixtures'
 
-// Pages left open stay registered and would take the next test's calls.
+// Pages left open stay registered and would take the next test's calls (and load the machine).
 const contexts: BrowserContext[] = []
-test.afterEach(async () => {
+
+/**
+ * Closes the pages `openPhone` opened. Each spec file registers it (`test.afterEach`): this
+ * module is loaded once per worker, so a hook registered here would attach to the first file
+ * only.
+ */
+export async function closePhones(): Promise<void> {
   for (const context of contexts.splice(0)) await context.close()
-})
+}
 
 /** A page of its own (its own sessionStorage and session) registering as `user`. */
 export async function openPhone(

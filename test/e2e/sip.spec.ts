@@ -14,10 +14,12 @@ import {
   test,
   type Lab,
 } from './fixtures'
+
 import {
   appShell,
   call,
   callScreen,
+  closePhones,
   hangUpButton,
   keypad,
   moreAccountSettings,
@@ -25,6 +27,8 @@ import {
   returnToCall,
   shownNumber,
 } from './sip-world'
+
+test.afterEach(closePhones)
 
 const address = process.env.HOLDFAST_E2E_ADDR!
 let registrar: Registrar
