@@ -32,13 +32,20 @@ export interface IceRestartOptions {
   /** Restart after every reclaim, even when the PeerConnection claims to be fine. */
   forceAfterReclaim: boolean
   maxRestarts: number
+  /**
+   * How long after a restart not a single packet may arrive before it is judged stale and made
+   * again, without waiting for `verifyAfterMs` (issue 13: right after a network change Chromium
+   * can still gather on the interface that went, and the first restart then picks it again).
+   */
+  noMediaRetryMs: number
 }
 
 export const defaultIceRestartOptions: IceRestartOptions = {
   disconnectedGraceMs: 2000,
   verifyAfterMs: 3000,
   forceAfterReclaim: false,
-  maxRestarts: 4,
+  maxRestarts: 8,
+  noMediaRetryMs: 600,
 }
 
 /** How often a restart is checked before its deadline. */
@@ -167,7 +174,8 @@ export class IceRestartPolicy {
     const restartedAt = this.deps.clock.now()
     const probe = (): void => {
       if (this.verifyTimer === undefined || this.disposed) return
-      void this.verify()
+      const early = this.deps.clock.now() - restartedAt >= this.options.noMediaRetryMs
+      void this.verify(false, early)
       if (this.deps.clock.now() - restartedAt + probeIntervalMs < this.options.verifyAfterMs) {
         this.deps.clock.setTimeout(probe, probeIntervalMs)
       }
@@ -180,8 +188,11 @@ export class IceRestartPolicy {
     }
   }
 
-  /** Media is back on a new pair: done. Otherwise (at the deadline) restart again. */
-  private async verify(deadline = false): Promise<void> {
+  /**
+   * Media is back on a new pair: done. Otherwise restart again at the deadline, or earlier
+   * (`noMediaYet`) when not one packet arrived since the restart.
+   */
+  private async verify(deadline = false, noMediaYet = false): Promise<void> {
     if (this.disposed || this.inFlight) return
     const connected = this.iceState === 'connected' || this.iceState === 'completed'
     const address = connected ? await this.deps.selectedLocalAddress() : undefined
@@ -198,9 +209,18 @@ export class IceRestartPolicy {
       this.deps.report('media-back', `media connected via ${address ?? 'unknown address'}`)
       return
     }
-    if (deadline) {
+    const nothing =
+      received !== undefined && this.receivedBefore !== undefined && received <= this.receivedBefore
+    if (deadline || (noMediaYet && connected && nothing)) {
+      if (this.verifyTimer !== undefined) this.deps.clock.clearTimeout(this.verifyTimer)
       this.verifyTimer = undefined
-      this.request(connected ? 'restart kept the stale address' : 'media did not come back')
+      this.request(
+        deadline
+          ? connected
+            ? 'restart kept the stale address'
+            : 'media did not come back'
+          : `no media ${this.options.noMediaRetryMs} ms after the restart`,
+      )
     }
   }
 

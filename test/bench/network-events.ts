@@ -1,5 +1,5 @@
 /** The network events the recovery benchmarks put a call through, in the network lab. */
-import type { NetLab } from '../lab/netlab'
+import type { NetLab, Uplink } from '../lab/netlab'
 
 export type NetworkEvent =
   | 'wifi-to-cell'
@@ -15,6 +15,8 @@ export type NetworkEvent =
 export async function applyNetworkEvent(
   lab: NetLab,
   event: NetworkEvent,
+  /** For lose-one-of-two: the link the call's media runs on (the one to lose). */
+  mediaUplink: Uplink = 'cell',
 ): Promise<{ broke: number; back: number }> {
   const broke = Date.now()
   switch (event) {
@@ -35,8 +37,8 @@ export async function applyNetworkEvent(
       lab.flap()
       return { broke, back: Date.now() }
     case 'lose-one-of-two':
-      // A two-links lab: the link the media runs on (cellular there) goes; Wi-Fi stays.
-      lab.loseLink('cell')
+      // A two-links lab: the link the media runs on goes; the other stays.
+      lab.loseLink(mediaUplink)
       return { broke, back: broke }
     case 'dead-path-5s': {
       lab.cutForwarding()

@@ -17,7 +17,7 @@
  * fewer runs in the table).
  */
 import { chromium, type Browser, type Page } from '@playwright/test'
-import { startNetLab, type NetLab, type NetLabOptions } from '../lab/netlab'
+import { labAddresses, startNetLab, type NetLab, type NetLabOptions } from '../lab/netlab'
 import { pcEvents, probe, resumedAfter, samples, untilFlowingAgain } from '../lab/media-probe'
 import { openCameraTest, openScreen, skipSetupIfShown } from '../lab/screens'
 import { chromiumArgs, expect, test } from '../network/fixtures'
@@ -82,7 +82,11 @@ async function measure(
     const page = await context.newPage()
     await page.addInitScript(probe)
     await startCall(page, lab, client)
-    const { broke, back } = await applyNetworkEvent(lab, scenario)
+    // Which link the media runs on, from the pair ICE connected on (for losing that one).
+    const pair =
+      [...(await pcEvents(page))].reverse().find((e) => e.kind === 'ice-connected')?.detail ?? ''
+    const mediaUplink = pair.startsWith(`${labAddresses.wifi.client}:`) ? 'wifi' : 'cell'
+    const { broke, back } = await applyNetworkEvent(lab, scenario, mediaUplink)
     const until = back + deadlineMs
     await untilFlowingAgain(page, 'frames', broke, back, deadlineMs)
     const all = await samples(page)
@@ -95,27 +99,48 @@ async function measure(
   }
 }
 
-/** Runs `wanted` scenarios in one lab. */
+/**
+ * Runs `wanted` scenarios in one lab, or in a fresh lab for every run when a run leaves the
+ * lab changed for good (a lost link stays lost).
+ */
 async function runIn(
   options: NetLabOptions,
   wanted: Scenario[],
+  freshLabEachRun = false,
 ): Promise<Record<string, Record<Client, RunResult[]>>> {
   if (wanted.length === 0) return {}
-  const lab = await startNetLab(options)
-  const browser = await chromium.launch({
-    executablePath: lab.chromiumLauncher,
-    args: chromiumArgs,
-  })
+  const open = async () => {
+    const lab = await startNetLab(options)
+    const browser = await chromium.launch({
+      executablePath: lab.chromiumLauncher,
+      args: chromiumArgs,
+    })
+    return {
+      lab,
+      browser,
+      close: async () => {
+        await browser.close().catch(() => undefined)
+        await lab.close()
+      },
+    }
+  }
+  const shared = freshLabEachRun ? undefined : await open()
   try {
     return await alternateRuns(
       wanted,
       runs,
-      (client, scenario) => measure(browser, lab, client, scenario as Scenario),
+      async (client, scenario) => {
+        const world = shared ?? (await open())
+        try {
+          return await measure(world.browser, world.lab, client, scenario as Scenario)
+        } finally {
+          if (!shared) await world.close()
+        }
+      },
       clients,
     )
   } finally {
-    await browser.close().catch(() => undefined)
-    await lab.close()
+    await shared?.close()
   }
 }
 
@@ -132,6 +157,7 @@ test('recovery benchmark: Holdfast against janus.js, careful and naive, phase by
     ...(await runIn(
       { ...windows, twoLinks: { signallingVia: 'wifi' } },
       scenarios.filter((s) => s === 'lose-one-of-two'),
+      true,
     )),
   }
   const { table, summary } = comparisonTable(

@@ -72,15 +72,39 @@ describe('ICE restart policy', () => {
     t.policy.onSessionReclaimed(true)
     await t.clock.advance(0)
     expect(t.restarts).toEqual(['network changed'])
-    t.policy.onIceState('connected') // still on 10.0.0.2: the stale path
-    await t.clock.advance(3000)
-    expect(t.restarts).toEqual(['network changed', 'restart kept the stale address'])
+    t.policy.onIceState('connected') // still on 10.0.0.2: the stale path, and nothing arrives
+    // Not one packet 600 ms after the restart (judged at the next 250 ms look): again, at once.
+    await t.clock.advance(500)
+    expect(t.restarts).toEqual(['network changed'])
+    await t.clock.advance(250)
+    expect(t.restarts).toEqual(['network changed', 'no media 600 ms after the restart'])
     t.setAddress('10.0.1.2')
     t.policy.onIceState('connected')
     await t.clock.advance(0)
     expect(t.reports.at(-1)).toBe('media-back: media connected via 10.0.1.2')
     await t.clock.advance(10_000)
     expect(t.restarts).toHaveLength(2)
+  })
+
+  it('keeps the full verification time when packets arrive but the pair has not moved yet', async () => {
+    const t = makePolicy()
+    t.policy.onIceState('connected')
+    t.policy.onSessionReclaimed(true)
+    await t.clock.advance(0)
+    t.receive(10)
+    await t.clock.advance(1000)
+    // Something arrived: not a dead restart, so no early retry (it counts as back, as media flows).
+    expect(t.restarts).toEqual(['network changed'])
+  })
+
+  it('does not restart again while ICE is still checking after a restart (a slow network)', async () => {
+    const t = makePolicy()
+    t.policy.onIceState('connected')
+    t.policy.onSessionReclaimed(true)
+    await t.clock.advance(0)
+    t.policy.onIceState('checking')
+    await t.clock.advance(2000)
+    expect(t.restarts).toEqual(['network changed'])
   })
 
   it('a link that came back as it was: media arriving on the same address counts as back', async () => {

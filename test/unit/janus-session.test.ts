@@ -196,6 +196,51 @@ describe('JanusSession: losing and reclaiming', () => {
     expect(h.retryDelays).toEqual([50, 100])
   })
 
+  it('media flowing again during the backoff attempts at once, and says why', async () => {
+    const h = makeHarness()
+    const id = await connected(h)
+    h.server.refuse = true
+    h.server.last.drop()
+    await h.clock.advance(0)
+    expect(h.retryDelays).toEqual([1000])
+    h.server.refuse = false
+    h.session.mediaFlowsAgain('echotest')
+    await h.clock.advance(0)
+    expect(h.session.state).toEqual({ kind: 'connected', sessionId: id })
+    expect(h.session.incidents.list().map((i) => i.detail)).toContain('echotest: media flows again')
+    // Connected: nothing more to do.
+    const sockets = h.server.sockets.length
+    h.session.mediaFlowsAgain('echotest')
+    await h.clock.advance(0)
+    expect(h.server.sockets.length).toBe(sockets)
+  })
+
+  it('media flowing again replaces an attempt whose socket is stuck opening, not one talking to the server', async () => {
+    const h = makeHarness()
+    await connected(h)
+    h.server.autoOpen = false
+    h.server.last.drop()
+    await h.clock.advance(0)
+    const stuck = h.server.sockets.length
+    expect(h.server.last.state).toBe('connecting')
+    // Too soon: the attempt may still connect by itself.
+    await h.clock.advance(100)
+    h.session.mediaFlowsAgain('sip')
+    expect(h.server.sockets.length).toBe(stuck)
+    await h.clock.advance(200)
+    h.session.mediaFlowsAgain('sip')
+    await h.clock.advance(0)
+    expect(h.server.sockets.length).toBe(stuck + 1)
+    expect(h.server.sockets[stuck - 1]!.closedByClient).toBe(true)
+    // The new socket opens and is claiming: media flowing again leaves it alone.
+    h.server.autoOpen = true
+    h.server.last.open()
+    h.session.mediaFlowsAgain('sip')
+    await h.clock.advance(0)
+    expect(h.server.sockets.length).toBe(stuck + 1)
+    expect(h.session.state.kind).toBe('connected')
+  })
+
   it('a plain socket drop does not retry fast', async () => {
     const h = makeHarness()
     await connected(h)

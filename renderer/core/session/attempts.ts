@@ -41,6 +41,8 @@ export class Attempts {
   private epochValue = 0
   private current: Channel | undefined
   private timer: TimerId | undefined
+  /** When the attempt under way started opening its socket (undefined once open, or idle). */
+  private connectingSince: number | undefined
 
   constructor(private readonly deps: AttemptsDeps) {}
 
@@ -66,6 +68,7 @@ export class Attempts {
     this.cancel()
     const epoch = ++this.epochValue
     this.deps.onStart(this.deps.retry.attempt)
+    this.connectingSince = this.deps.clock.now()
     let socket
     try {
       socket = await openSocket({
@@ -79,9 +82,11 @@ export class Attempts {
         onCreated: (created) => (this.current = { epoch, socket: created }),
       })
     } catch (error) {
+      if (epoch === this.epochValue) this.connectingSince = undefined
       this.failed(epoch, error)
       return
     }
+    if (epoch === this.epochValue) this.connectingSince = undefined
     if (epoch !== this.epochValue) {
       socket.close()
       return
@@ -120,6 +125,22 @@ export class Attempts {
     void this.run()
   }
 
+  /**
+   * Attempt now if the run is waiting out its backoff, or its socket has been opening for
+   * longer than `staleAfterMs` (its SYN went into the dead path and waits for TCP's own
+   * retransmission, seconds away, while a new one would connect at once). An attempt that is
+   * talking to the server is left alone. True when a new attempt went.
+   */
+  retryNowIfStuck(staleAfterMs: number): boolean {
+    const waiting = this.timer !== undefined && this.current === undefined
+    const opening =
+      this.connectingSince !== undefined &&
+      this.deps.clock.now() - this.connectingSince >= staleAfterMs
+    if (!waiting && !opening) return false
+    this.retryNow()
+    return true
+  }
+
   /** The socket of the current attempt closed before it held the session. */
   closedDuringHandshake(epoch: number): boolean {
     if (this.current?.epoch !== epoch) return false
@@ -131,6 +152,7 @@ export class Attempts {
   cancel(): void {
     if (this.timer !== undefined) this.deps.clock.clearTimeout(this.timer)
     this.timer = undefined
+    this.connectingSince = undefined
     this.current?.socket.close()
     this.current = undefined
   }
