@@ -10,8 +10,8 @@ export default defineConfig({
     { name: 'electron', testDir: 'test/electron', outputDir: 'test-results/playwright/electron' },
     // The network lab: builds its own namespaces, so it runs from the root namespace.
     { name: 'network', testDir: 'test/network', outputDir: 'test-results/playwright/network' },
-    // Figures, not verdicts: run by `npm run bench:reclaim`, not by the test command.
-    { name: 'bench', testDir: 'test/bench', testMatch: 'reclaim.bench.ts' },
+    // Figures, not verdicts: run by `npm run bench:reclaim` / `bench:footprint`, not by the test command.
+    { name: 'bench', testDir: 'test/bench', testMatch: /(reclaim|footprint)\.bench\.ts$/ },
     // The recovery benchmarks build their own network lab, so they run from the root namespace.
     { name: 'bench-network', testDir: 'test/bench', testMatch: /(recovery|room)\.bench\.ts$/ },
   ],
