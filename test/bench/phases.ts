@@ -49,8 +49,9 @@ export function phasesOf(
   back: number,
   media: { packet: number | undefined; frame: number | undefined },
 ): RunResult {
+  // The earliest matching event: the lists may come newest first (Holdfast's timeline does).
   const after = <E extends { at: number }>(list: E[], from: number, test: (e: E) => boolean) =>
-    list.find((e) => e.at >= from && test(e))
+    [...list].sort((a, b) => a.at - b.at).find((e) => e.at >= from && test(e))
   const told = [
     after(own, broke, (e) => toldKinds[client].includes(e.kind))?.at,
     after(pc, broke, (e) => e.kind === 'ice-disconnected' || e.kind === 'ice-failed')?.at,

@@ -31,6 +31,19 @@ describe('recovery phases', () => {
     })
   })
 
+  it('takes the earliest event of each phase, whatever order the client listed them in', () => {
+    // Holdfast's timeline lists the newest first.
+    const own = [
+      { at: 12_200, kind: 'media-restart', detail: 'ICE restart 2' },
+      { at: 10_300, kind: 'claimed', detail: 'session 1' },
+      { at: 10_010, kind: 'signal', detail: 'network-changed' },
+    ]
+    expect(phasesOf('holdfast', own, [], broke, back, { packet: 0, frame: 0 })).toMatchObject({
+      toldMs: 10,
+      sessionBackMs: 300,
+    })
+  })
+
   it('counts the PeerConnection leaving connected as being told, and leaves out what never happened', () => {
     const pc = [{ at: 10_500, kind: 'ice-disconnected', detail: '' }]
     expect(
