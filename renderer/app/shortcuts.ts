@@ -25,7 +25,7 @@ export function useShortcuts(): void {
     phone.call.kind === 'ringing' && phone.call.direction === 'incoming'
 
   const go = (path: string): void => {
-    shell.callSetAside = isLiveCall(phone.call)
+    shell.leaveCallScreen()
     void router.push(path)
   }
 

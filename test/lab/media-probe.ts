@@ -78,17 +78,6 @@ export interface PcEvent {
 /** The PeerConnection events the probe recorded so far. */
 export const pcEvents = (page: Page) => page.evaluate('window.__probe.events') as Promise<PcEvent[]>
 
-/** When a counter first grew after `from` (the first packet or frame after the break). */
-export function firstGrowthAfter(
-  all: Sample[],
-  key: 'frames' | 'audio',
-  from: number,
-): number | undefined {
-  for (let i = 1; i < all.length; i++)
-    if (all[i]!.at > from && all[i]![key] > all[i - 1]![key]) return all[i]!.at
-  return undefined
-}
-
 /**
  * When media came back: the end of the longest pause in a counter's growth that ends after
  * the network was back, measured from `back` (0 when media never paused for 200 ms, i.e. the

@@ -4,9 +4,11 @@
  */
 import { defineStore } from 'pinia'
 import { ref, watch } from 'vue'
+import { isLiveCall } from '../../core/sip/sip-state'
 import { reconnectedBannerMs } from '../../core/ui/connection-banner'
 import { useAccountsStore } from './accounts'
 import { useConnectionStore } from './connection'
+import { usePhoneStore } from './phone'
 import { readLocalJson, writeLocalJson } from './local-json'
 
 const SETUP_KEY = 'holdfast.setup-done'
@@ -37,10 +39,23 @@ export const useShellStore = defineStore('shell', () => {
     return !setupDone.value && accounts.list.length === 0
   }
 
+  /** Another screen was asked for: a call up is set aside (the bar leads back to it). */
+  function leaveCallScreen(): void {
+    callSetAside.value = isLiveCall(usePhoneStore().call)
+  }
+
   function finishSetup(): void {
     setupDone.value = true
     writeLocalJson(SETUP_KEY, true)
   }
 
-  return { setupDone, callSetAside, helpOpen, justReconnected, wantsSetup, finishSetup }
+  return {
+    setupDone,
+    callSetAside,
+    helpOpen,
+    justReconnected,
+    wantsSetup,
+    leaveCallScreen,
+    finishSetup,
+  }
 })
