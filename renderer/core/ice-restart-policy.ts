@@ -21,7 +21,7 @@ export interface IceRestartDeps {
    */
   mediaReceived?(): Promise<number>
   /** Reports an incident for the timeline. */
-  report(kind: 'media-restart' | 'media-back', detail: string): void
+  report(kind: 'media-restart' | 'media-back' | 'error', detail: string): void
 }
 
 export interface IceRestartOptions {
@@ -36,6 +36,9 @@ export interface IceRestartOptions {
    * How long after a restart not a single packet may arrive before it is judged stale and made
    * again, without waiting for `verifyAfterMs` (issue 13: right after a network change Chromium
    * can still gather on the interface that went, and the first restart then picks it again).
+   * The n-th restart in a row waits n times this (at most `verifyAfterMs`): on a loaded machine
+   * Chromium's view of its interfaces can lag for seconds, and restarts made faster than it
+   * catches up would spend the whole budget on the stale address.
    */
   noMediaRetryMs: number
 }
@@ -66,6 +69,11 @@ export class IceRestartPolicy {
   private addressBefore: string | undefined
   private receivedBefore: number | undefined
   private requireNewPair = false
+  /** A restart was made and media has not been seen back since. */
+  private recovering = false
+  private gaveUp = false
+  /** Which restart the running probes belong to; a newer restart ends the older probes. */
+  private generation = 0
   private disposed = false
 
   constructor(
@@ -120,8 +128,22 @@ export class IceRestartPolicy {
     }
   }
 
+  /**
+   * Media was seen arriving (the call's stats rose). While recovering, that is media back,
+   * whatever the policy could prove about the pair: a restart that gave up, or Chromium moving
+   * its pair by itself after a late network change under a `connected` ICE, both end here.
+   */
+  onMediaFlowing(): void {
+    if (!this.recovering || this.inFlight || this.disposed) return
+    void this.deps.selectedLocalAddress().then((address) => {
+      if (this.recovering && !this.inFlight && !this.disposed) this.back(address)
+    })
+  }
+
   /** The session was claimed back; after a network change the old path is presumed dead. */
   onSessionReclaimed(networkChanged: boolean): void {
+    // A new network is a new chance: restarts given up on the old one may work now.
+    if (networkChanged) this.restartsInRow = Math.min(this.restartsInRow, 1)
     if (networkChanged || this.options.forceAfterReclaim) {
       this.requireNewPair = networkChanged
       this.request(networkChanged ? 'network changed' : 'reclaimed')
@@ -145,13 +167,36 @@ export class IceRestartPolicy {
       this.pendingReason ??= reason
       return
     }
-    if (this.restartsInRow >= this.options.maxRestarts) return
+    if (this.restartsInRow >= this.options.maxRestarts) {
+      if (!this.gaveUp)
+        this.deps.report(
+          'error',
+          `gave up after ${this.restartsInRow} ICE restarts in a row (${reason}); ` +
+            'waiting for media or a network change',
+        )
+      this.gaveUp = true
+      return
+    }
     void this.run(reason)
+  }
+
+  /** Media is back: the recovery is over and the budget full again. */
+  private back(address: string | undefined): void {
+    if (this.verifyTimer !== undefined) this.deps.clock.clearTimeout(this.verifyTimer)
+    this.verifyTimer = undefined
+    this.restartsInRow = 0
+    this.requireNewPair = false
+    this.recovering = false
+    this.gaveUp = false
+    this.deps.report('media-back', `media connected via ${address ?? 'unknown address'}`)
   }
 
   private async run(reason: string): Promise<void> {
     this.inFlight = true
+    this.recovering = true
+    this.gaveUp = false
     this.restartsInRow += 1
+    const generation = ++this.generation
     if (this.verifyTimer !== undefined) this.deps.clock.clearTimeout(this.verifyTimer)
     this.verifyTimer = undefined
     try {
@@ -173,8 +218,8 @@ export class IceRestartPolicy {
     // look at the selected pair every 250 ms until the deadline.
     const restartedAt = this.deps.clock.now()
     const probe = (): void => {
-      if (this.verifyTimer === undefined || this.disposed) return
-      const early = this.deps.clock.now() - restartedAt >= this.options.noMediaRetryMs
+      if (this.verifyTimer === undefined || this.disposed || generation !== this.generation) return
+      const early = this.deps.clock.now() - restartedAt >= this.patienceMs()
       void this.verify(false, early)
       if (this.deps.clock.now() - restartedAt + probeIntervalMs < this.options.verifyAfterMs) {
         this.deps.clock.setTimeout(probe, probeIntervalMs)
@@ -202,11 +247,7 @@ export class IceRestartPolicy {
     const moved =
       !this.requireNewPair || address === undefined || address !== this.addressBefore || flowing
     if (connected && moved) {
-      if (this.verifyTimer !== undefined) this.deps.clock.clearTimeout(this.verifyTimer)
-      this.verifyTimer = undefined
-      this.restartsInRow = 0
-      this.requireNewPair = false
-      this.deps.report('media-back', `media connected via ${address ?? 'unknown address'}`)
+      this.back(address)
       return
     }
     const nothing =
@@ -219,9 +260,14 @@ export class IceRestartPolicy {
           ? connected
             ? 'restart kept the stale address'
             : 'media did not come back'
-          : `no media ${this.options.noMediaRetryMs} ms after the restart`,
+          : `no media ${this.patienceMs()} ms after the restart`,
       )
     }
+  }
+
+  /** How long this restart may bring no packet at all before it is made again. */
+  private patienceMs(): number {
+    return Math.min(this.options.noMediaRetryMs * this.restartsInRow, this.options.verifyAfterMs)
   }
 
   private clearGrace(): void {

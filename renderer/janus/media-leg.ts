@@ -311,6 +311,7 @@ export class MediaLeg {
       // What is observed decides: media flowing again is a call back in business, even when
       // the restart policy could not prove the pair moved (a flap on the same network).
       this.events.emit('mediaUp', undefined)
+      this.policy.onMediaFlowing()
       // And a path that carries media again most likely carries signalling again too.
       this.session.mediaFlowsAgain(this.options.name)
     }

@@ -6,7 +6,13 @@ import { labAddresses, startNetLab, type NetLab, type NetLabOptions } from '../l
 import { keepLabTraces } from '../lab/keep-traces'
 import { startRegistrar, type Registrar } from '../lab/sip-registrar'
 import { traceMark } from '../lab/traces'
-import { openCameraTest, openScreen, shownSessionId, skipSetupIfShown } from '../lab/screens'
+import {
+  incidents,
+  openCameraTest,
+  openScreen,
+  shownSessionId,
+  skipSetupIfShown,
+} from '../lab/screens'
 
 export { incidents, openCameraTest, openScreen, shownSessionId } from '../lab/screens'
 
@@ -95,7 +101,7 @@ export const test = base.extend<{
       await browser.close().catch(() => undefined)
     }
   },
-  page: async ({ lab }, use) => {
+  page: async ({ lab }, use, testInfo) => {
     const browser = await chromium.launch({
       executablePath: lab.chromiumLauncher,
       args: chromiumArgs,
@@ -103,6 +109,9 @@ export const test = base.extend<{
     try {
       const page = await browser.newPage()
       await use(page)
+      // A failing scenario keeps what the page's own timeline said happened.
+      if (testInfo.status !== testInfo.expectedStatus)
+        await keepIncidents(page).catch(() => undefined)
     } finally {
       await browser.close().catch(() => undefined)
     }
@@ -175,4 +184,11 @@ export async function joinRoom(page: Page, url: string, name: string): Promise<v
   await meetings.getByLabel('Your name').fill(name)
   await meetings.getByRole('button', { name: 'Join room' }).click()
   await expect(page.getByTestId('room-status')).toHaveText('In the room')
+}
+
+/** Prints the page's incident timeline (Settings → Advanced) under the failed test. */
+async function keepIncidents(page: Page): Promise<void> {
+  const timeline = await incidents(page)
+  const text = await timeline.innerText({ timeout: 5000 })
+  console.log(`incident timeline:\n${text}`)
 }

@@ -134,11 +134,59 @@ describe('ICE restart policy', () => {
     expect(forced.restarts).toEqual(['reclaimed'])
   })
 
-  it('gives up after maxRestarts in a row when media never returns', async () => {
+  it('gives up after maxRestarts in a row when media never returns, and says so once', async () => {
     const t = makePolicy()
     t.policy.onConnectionState('failed')
     await t.clock.advance(60_000)
     expect(t.restarts).toHaveLength(defaultIceRestartOptions.maxRestarts)
+    expect(t.reports.filter((r) => r.startsWith('error: gave up'))).toHaveLength(1)
+  })
+
+  it('waits longer after each stale restart, so a lagging interface list does not spend the budget', async () => {
+    const t = makePolicy()
+    t.policy.onIceState('connected')
+    t.policy.onSessionReclaimed(true)
+    await t.clock.advance(750)
+    expect(t.restarts).toEqual(['network changed', 'no media 600 ms after the restart'])
+    // The second waits 1200 ms (judged at the 250 ms looks), not 600 again.
+    await t.clock.advance(1000)
+    expect(t.restarts, JSON.stringify(t.restarts)).toHaveLength(2)
+    await t.clock.advance(250)
+    expect(t.restarts.at(-1)).toBe('no media 1200 ms after the restart')
+  })
+
+  it('media seen arriving after the restarts gave up still counts as back, and refills the budget', async () => {
+    const t = makePolicy()
+    t.policy.onConnectionState('failed')
+    await t.clock.advance(60_000)
+    // Chromium moves the pair by itself under a connected ICE: no state event, only packets.
+    t.setAddress('10.0.1.2')
+    t.receive(30)
+    t.policy.onMediaFlowing()
+    await t.clock.advance(0)
+    expect(t.reports.at(-1)).toBe('media-back: media connected via 10.0.1.2')
+    t.policy.onConnectionState('failed')
+    await t.clock.advance(0)
+    expect(t.restarts).toHaveLength(defaultIceRestartOptions.maxRestarts + 1)
+  })
+
+  it('media flowing with nothing to recover reports nothing', async () => {
+    const t = makePolicy()
+    t.policy.onIceState('connected')
+    t.policy.onMediaFlowing()
+    await t.clock.advance(1000)
+    expect(t.reports).toEqual([])
+  })
+
+  it('a new network after giving up gets a fresh budget', async () => {
+    const t = makePolicy()
+    t.policy.onConnectionState('failed')
+    await t.clock.advance(60_000)
+    const before = t.restarts.length
+    t.policy.onSessionReclaimed(true)
+    await t.clock.advance(0)
+    expect(t.restarts).toHaveLength(before + 1)
+    expect(t.restarts.at(-1)).toBe('network changed')
   })
 })
 
