@@ -19,7 +19,6 @@ export interface MainLogger {
   error(message: string): void
   /** The current log file. */
   readonly file: string
-  /** Copies the log (and its previous rotation) next to `destination`. */
   /** Copies the log (and its rotated part) to `destination`, then appends `appendix`. */
   exportTo(destination: string, appendix?: string): void
 }

@@ -53,6 +53,7 @@ import {
 import { shouldHideOnClose, trayIconPath, trayPresentation } from './tray-state'
 import { UpdateService, type UpdaterLike } from './updates/update-service'
 import { updateFeedUrl } from './update-feed'
+import { ServerAllowlist } from './connect-policy'
 import { appOriginFor, builtPaths, createMainWindow, serveAppScheme } from './window'
 
 const clock: Clock = {
@@ -206,6 +207,8 @@ function start(): void {
     )
   })
   ipc.handle('screen:chosen', (choice) => picker.choose(choice))
+  const servers = new ServerAllowlist()
+  ipc.handle('servers:allow', (url) => servers.allow(url))
 
   wirePowerSignals(powerMonitor, {
     clock,
@@ -272,6 +275,7 @@ function start(): void {
         shouldHideOnClose({ closeToTray: settings().closeToTray, quitting: quit.quitting, report }),
       onBoundsChanged: (bounds) => settingsStore.set('windowBounds', bounds),
       crashes,
+      allowedServers: () => servers.list(),
       onCrashLoop: (reason, times) => {
         const choice = dialog.showMessageBoxSync({
           type: 'error',

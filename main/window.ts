@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url'
 import { BrowserWindow, net, protocol, session, shell, type Rectangle } from 'electron'
 import { appEntryUrl, appOrigin, appScheme, resolveAppRequest } from './app-protocol'
 import { hardenContents } from './contents-policy'
+import { isAllowedSocket } from './connect-policy'
 import type { CrashBudget } from './crash-budget'
 import type { MainLogger } from './file-log'
 import { originOf } from './ipc-guard'
@@ -28,6 +29,8 @@ export interface WindowOptions {
   crashes: CrashBudget
   /** The renderer crashed too often: tell the user and let them choose. */
   onCrashLoop(reason: string, times: number): void
+  /** The servers the page said it connects to: the only ones its sockets may reach. */
+  allowedServers(): readonly string[]
 }
 
 /** The origin the app's pages load from: the dev server's, or the app's own scheme. */
@@ -115,6 +118,12 @@ export function createMainWindow(options: WindowOptions): BrowserWindow {
       origin,
     ),
   )
+  // Sockets go only to the servers the app uses (connect-policy.ts says why not the CSP).
+  ses.webRequest.onBeforeRequest({ urls: ['ws://*/*', 'wss://*/*'] }, (details, callback) => {
+    const allowed = isAllowedSocket(details.url, options.allowedServers(), origin)
+    if (!allowed) options.log.warn(`socket refused: ${details.url.slice(0, 200)}`)
+    callback({ cancel: !allowed })
+  })
   ses.webRequest.onHeadersReceived((details, callback) => {
     callback({
       responseHeaders: {

@@ -64,6 +64,8 @@ const bridge = {
   /** The screen or window to share (null: cancel). */
   chooseScreen: (requestId: number, sourceId: string | null) =>
     invoke('screen:chosen', { requestId, sourceId }),
+  /** Lets the app's sockets reach this Janus server (main refuses every other socket). */
+  allowServer: (url: string) => invoke('servers:allow', url),
   /** Main is quitting: `prepare` ends calls and the session; main is told when it is done. */
   onPrepareQuit: (prepare: () => Promise<void>) =>
     subscribe('app:prepare-quit', () => {

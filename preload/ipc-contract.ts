@@ -4,7 +4,11 @@
  * main, preload and tests share it.
  */
 import type { SystemEvent } from '../renderer/core/host'
-import { parseSessionRecord, type SessionRecord } from '../renderer/core/session-record'
+import {
+  parseSessionRecord,
+  sessionRecordLimits,
+  type SessionRecord,
+} from '../renderer/core/session-record'
 
 /** Update channels, most stable first. */
 export const updateChannels = ['latest', 'beta', 'alpha'] as const
@@ -65,6 +69,11 @@ export interface InvokeChannels {
   'call:dismiss': { args: []; result: void }
   /** The source chosen to share (null: cancelled); false if it was not asked for. */
   'screen:chosen': { args: [{ requestId: number; sourceId: string | null }]; result: boolean }
+  /**
+   * The page is about to open a socket to this Janus server (ws:/wss:): main lets sockets to
+   * it through; false when it is not such an address.
+   */
+  'servers:allow': { args: [string]; result: boolean }
 }
 
 /** A screen or window the desktop app offers to share. */
@@ -186,6 +195,13 @@ export const validators: {
       return undefined
     return [{ requestId, sourceId }]
   },
+  'servers:allow': (args) =>
+    args.length === 1 &&
+    typeof args[0] === 'string' &&
+    args[0].length <= sessionRecordLimits.serverUrlChars &&
+    /^wss?:\/\//i.test(args[0])
+      ? [args[0]]
+      : undefined,
 }
 
 /** Whether a string names an invoke channel of the contract. */

@@ -10,7 +10,12 @@ import type { IceRestartOptions } from '../core/ice-restart-policy'
 import { JanusSession } from '../core/janus-session'
 import { LogBook } from '../core/ui/diagnostic-report'
 import { parseIceServers, validateServerUrl, type ConnectionSettings } from '../core/settings'
-import { socketFactoryFrom, type WebSocketClass } from '../core/socket'
+import {
+  gateSockets,
+  socketFactoryFrom,
+  type SocketFactory,
+  type WebSocketClass,
+} from '../core/socket'
 import { browserClock } from '../host/browser-clock'
 import { isElectronHost } from '../host/electron-host'
 import { EchoCall, type EchoCallOptions } from '../janus/echo-call'
@@ -91,6 +96,13 @@ export class HoldfastApp {
     return () => this.sessionListeners.delete(listener)
   }
 
+  /** The browser's sockets, each first allowed by the host where the host polices them. */
+  private openSocket(): SocketFactory {
+    const sockets = socketFactoryFrom(WebSocket as unknown as WebSocketClass)
+    const allow = this.host.allowServer?.bind(this.host)
+    return allow ? gateSockets(sockets, allow) : sockets
+  }
+
   /** Validates the settings and connects (claiming a stored session when young enough). */
   connect(settings: ConnectionSettings): JanusSession {
     const url = validateServerUrl(settings.serverUrl, {
@@ -114,7 +126,7 @@ export class HoldfastApp {
       {
         clock: browserClock,
         random: Math.random,
-        openSocket: socketFactoryFrom(WebSocket as unknown as WebSocketClass),
+        openSocket: this.openSocket(),
         store: this.host.sessionStore,
         ...(this.host.tokenProvider ? { tokenProvider: this.host.tokenProvider } : {}),
         logger: {

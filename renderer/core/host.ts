@@ -32,4 +32,9 @@ export interface Host {
   /** Subscribes to system events; returns the unsubscribe function. */
   onSystemEvent(listener: (event: SystemEvent) => void): () => void
   appInfo(): AppInfo
+  /**
+   * Lets the app's sockets reach this server, where the host polices connections (the
+   * desktop app's main refuses every other socket); false if it refused.
+   */
+  allowServer?(url: string): Promise<boolean>
 }

@@ -83,3 +83,39 @@ export function socketFactoryFrom(WebSocketCtor: WebSocketClass): SocketFactory 
     }
   }
 }
+
+/**
+ * Asks `allow` before every socket opens (the desktop app's main refuses sockets to servers
+ * it was not told of): the socket opens once allowed, or closes at once, with the reason, if
+ * not. Closing while the answer is pending opens nothing.
+ */
+export function gateSockets(
+  factory: SocketFactory,
+  allow: (url: string) => Promise<boolean>,
+): SocketFactory {
+  return (url, protocol, handlers) => {
+    let inner: SocketConnection | undefined
+    let closed = false
+    const refuse = (reason: string): void => {
+      if (closed) return
+      closed = true
+      handlers.onClose({ code: 1006, reason, wasError: true })
+    }
+    allow(url).then(
+      (allowed) => {
+        if (closed) return
+        if (!allowed) refuse('The desktop app refused a connection to this address')
+        else inner = factory(url, protocol, handlers)
+      },
+      (error: unknown) =>
+        refuse(`The desktop app could not allow the connection: ${String(error)}`),
+    )
+    return {
+      send: (text) => inner?.send(text),
+      close: (code, reason) => {
+        closed = true
+        inner?.close(code, reason)
+      },
+    }
+  }
+}

@@ -21,6 +21,7 @@ export function createElectronHost(bridge: HoldfastBridge): ElectronHost {
       clear: () => bridge.clearSession(),
     },
     onSystemEvent: (listener) => bridge.onSystemEvent(listener),
+    allowServer: (url) => bridge.allowServer(url),
     appInfo: () => ({ name: 'Holdfast', version: __APP_VERSION__, host: 'electron' }),
   }
 }

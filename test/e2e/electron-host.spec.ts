@@ -77,6 +77,10 @@ function installFakeMain(): void {
     ),
     checkForUpdates: async () => ({ kind: 'up-to-date', version: '0.1.0' }),
     restartToUpdate: async () => false,
+    allowServer: async (url: string) => (
+      record('allowServer', url),
+      sessionStorage.getItem('fake-main-refuses') === null
+    ),
     onSystemEvent: (l: (e: unknown) => void) => (listeners.system.push(l), () => undefined),
     onUpdateStatus: () => () => undefined,
     onDial: () => () => undefined,
@@ -144,6 +148,25 @@ test('the session lives in main, and a resume from main reclaims it at once', as
   expect(await lab.sessions()).toEqual([sessionId])
   await openCameraTest(page)
   await expect(page.getByTestId('call-status')).toHaveText('In call')
+})
+
+test('no socket opens before main allowed its server, and a refused server is said to be so', async ({
+  page,
+  lab,
+}) => {
+  const sessionId = await openApp(page, lab)
+  const asked = (await calls(page, 'allowServer')).map((c) => c.args[0])
+  expect(asked.length).toBeGreaterThan(0)
+  expect(new Set(asked)).toEqual(new Set([lab.relay.url]))
+  expect(sessionId).toBeGreaterThan(0)
+
+  const refused = await page.context().newPage()
+  await refused.addInitScript(installFakeMain)
+  await refused.addInitScript(() => sessionStorage.setItem('fake-main-refuses', '1'))
+  await refused.goto(lab.appUrl)
+  await expect(await incidents(refused)).toContainText('refused a connection to this address')
+  await expect(refused.getByTestId('connection-status')).not.toHaveText('Connected')
+  await refused.close()
 })
 
 test('Export logs hands main the renderer’s report: its own lines and the incident timeline', async ({

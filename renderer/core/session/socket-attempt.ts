@@ -47,7 +47,9 @@ export function openSocket(options: OpenSocketOptions): Promise<SocketConnection
         onMessage: options.onMessage,
         onClose: (info) => {
           clock.clearTimeout(timer)
-          if (!opened) reject(new Error(`cannot reach ${options.url}`))
+          // A browser says nothing about a refused socket; a host that refused it does.
+          const why = info.reason ? `: ${info.reason}` : ''
+          if (!opened) reject(new Error(`cannot reach ${options.url}${why}`))
           else options.onClosed(info.wasError)
         },
       })

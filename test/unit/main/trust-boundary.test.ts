@@ -10,11 +10,14 @@ import {
   resolveAppRequest,
 } from '../../../main/app-protocol'
 import { hardenContents, type ContentsLike } from '../../../main/contents-policy'
+import { ServerAllowlist, isAllowedSocket, socketOrigin } from '../../../main/connect-policy'
 import { CrashBudget } from '../../../main/crash-budget'
 import { checkInvoke, originOf } from '../../../main/ipc-guard'
 import { isPermissionGranted } from '../../../main/security-policy'
 import { publishedFeed, updateFeedUrl } from '../../../main/update-feed'
 import { appOriginFor } from '../../../main/window'
+import { validators } from '../../../preload/ipc-contract'
+import { gateSockets, type SocketHandlers } from '../../../renderer/core/socket'
 
 vi.mock('electron', () => ({}))
 
@@ -147,6 +150,78 @@ describe('every web contents', () => {
     const once = installed
     hardenContents(counting, deps())
     expect(installed).toBe(once)
+  })
+})
+
+describe('where sockets may go', () => {
+  it('the exact origin of a ws/wss address; nothing for other schemes or credentials in the URL', () => {
+    expect(socketOrigin('wss://Janus.Example.org:8989/janus?x=1')).toBe(
+      'wss://janus.example.org:8989',
+    )
+    expect(socketOrigin('ws://127.0.0.1:8188')).toBe('ws://127.0.0.1:8188')
+    expect(socketOrigin('https://janus.example.org/')).toBeUndefined()
+    expect(socketOrigin('wss://user:pw@janus.example.org/')).toBeUndefined()
+    expect(socketOrigin('not a url')).toBeUndefined()
+  })
+
+  it('only the servers the app said it uses, and its own dev server', () => {
+    const servers = new ServerAllowlist()
+    expect(servers.allow('wss://janus.example.org:8989/')).toBe(true)
+    expect(servers.allow('file:///etc/passwd')).toBe(false)
+    const ok = (url: string, page = appOrigin) => isAllowedSocket(url, servers.list(), page)
+    expect(ok('wss://janus.example.org:8989/other-path')).toBe(true)
+    expect(ok('wss://janus.example.org/')).toBe(false) // another port is another server
+    expect(ok('ws://janus.example.org:8989/')).toBe(false) // and another scheme
+    expect(ok('wss://evil.example.net/')).toBe(false)
+    expect(ok('ws://localhost:5173/', 'http://localhost:5173')).toBe(true)
+    expect(ok('ws://localhost:5173/')).toBe(false)
+  })
+
+  it('keeps a bounded list, the most recent first', () => {
+    const servers = new ServerAllowlist(2)
+    servers.allow('wss://a.example/')
+    servers.allow('wss://b.example/')
+    servers.allow('wss://a.example/')
+    servers.allow('wss://c.example/')
+    expect(servers.list()).toEqual(['wss://c.example', 'wss://a.example'])
+  })
+
+  it('the IPC verb takes one ws/wss address of bounded length and nothing else', () => {
+    const check = validators['servers:allow']
+    expect(check(['wss://janus.example.org/'])).toEqual(['wss://janus.example.org/'])
+    expect(check(['https://janus.example.org/'])).toBeUndefined()
+    expect(check([`wss://${'a'.repeat(5000)}.org/`])).toBeUndefined()
+    expect(check(['wss://a/', 'wss://b/'])).toBeUndefined()
+    expect(check([42])).toBeUndefined()
+  })
+
+  it('the page opens a socket only after the host allowed it, and says why when refused', async () => {
+    const opened: string[] = []
+    const closes: string[] = []
+    const handlers: SocketHandlers = {
+      onOpen: () => undefined,
+      onMessage: () => undefined,
+      onClose: ({ reason }) => void closes.push(reason),
+    }
+    const factory = (url: string) => {
+      opened.push(url)
+      return { send: () => undefined, close: () => undefined }
+    }
+    const allowed = new Set(['wss://ok.example/'])
+    const gated = gateSockets(factory, async (url) => allowed.has(url))
+    gated('wss://ok.example/', 'janus-protocol', handlers)
+    gated('wss://evil.example/', 'janus-protocol', handlers)
+    expect(opened).toEqual([]) // nothing before the answer
+    await Promise.resolve()
+    await Promise.resolve()
+    expect(opened).toEqual(['wss://ok.example/'])
+    expect(closes).toEqual(['The desktop app refused a connection to this address'])
+    // Closed while the answer is pending: nothing opens, nothing is reported.
+    gated('wss://ok.example/', 'janus-protocol', handlers).close()
+    await Promise.resolve()
+    await Promise.resolve()
+    expect(opened).toHaveLength(1)
+    expect(closes).toHaveLength(1)
   })
 })
 

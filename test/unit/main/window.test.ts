@@ -23,6 +23,7 @@ const state = vi.hoisted(() => ({
   }[],
   permissionRequest: undefined as Handler | undefined,
   headers: undefined as Handler | undefined,
+  beforeRequest: undefined as { filter: unknown; fn: Handler } | undefined,
   openExternal: vi.fn(async () => undefined),
 }))
 
@@ -70,7 +71,11 @@ vi.mock('electron', () => {
       defaultSession: {
         setPermissionRequestHandler: (fn: Handler) => void (state.permissionRequest = fn),
         setPermissionCheckHandler: () => undefined,
-        webRequest: { onHeadersReceived: (fn: Handler) => void (state.headers = fn) },
+        webRequest: {
+          onHeadersReceived: (fn: Handler) => void (state.headers = fn),
+          onBeforeRequest: (filter: unknown, fn: Handler) =>
+            void (state.beforeRequest = { filter, fn }),
+        },
       },
     },
   }
@@ -95,6 +100,7 @@ function make(hide = false) {
     log,
     hideOnClose: () => hide,
     onBoundsChanged: (b) => bounds.push(b),
+    allowedServers: () => ['wss://janus.example.org:8989'],
   })
   return { window: state.windows.at(-1)!, log, bounds, crashLoops }
 }
@@ -191,6 +197,23 @@ describe('main window (electron mocked)', () => {
       ) => void
     )({ responseHeaders: {} }, (r) => (headers = r.responseHeaders))
     expect(headers?.['Content-Security-Policy']?.[0]).toContain("script-src 'self'")
+  })
+
+  it('lets sockets reach only the servers the app said it uses, and logs the refusals', () => {
+    const { log } = make()
+    const ask = (url: string) => {
+      let cancel: boolean | undefined
+      ;(state.beforeRequest?.fn as (d: unknown, cb: (r: { cancel: boolean }) => void) => void)(
+        { url },
+        (r) => (cancel = r.cancel),
+      )
+      return cancel
+    }
+    expect(state.beforeRequest?.filter).toEqual({ urls: ['ws://*/*', 'wss://*/*'] })
+    expect(ask('wss://janus.example.org:8989/')).toBe(false)
+    expect(ask('wss://evil.example.net/steal')).toBe(true)
+    expect(ask('ws://janus.example.org:8989/')).toBe(true)
+    expect(readFileSync(log.file, 'utf8')).toContain('socket refused: wss://evil.example.net/steal')
   })
 
   it('reloads a crashed renderer (the stored session is then reclaimed) a few times a minute, then asks', () => {
