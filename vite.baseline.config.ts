@@ -1,4 +1,4 @@
-// Builds the benchmarks' baseline clients (janus.js alone: a call, a room) into out/baseline.
+// Builds the benchmarks' baseline clients (janus.js alone: a call, a room, a phone call) into out/baseline.
 import { resolve } from 'node:path'
 import { defineConfig } from 'vite'
 import { janusForTheBrowser } from './electron.vite.config'
@@ -14,6 +14,7 @@ export default defineConfig({
       input: {
         index: resolve(import.meta.dirname, 'test/bench/baseline/index.html'),
         room: resolve(import.meta.dirname, 'test/bench/baseline/room.html'),
+        sip: resolve(import.meta.dirname, 'test/bench/baseline/sip.html'),
       },
     },
   },

@@ -12,7 +12,7 @@ export interface IceRestartDeps {
   clock: Clock
   /** Performs the restart (a new offer with iceRestart through the plugin). */
   restart(reason: string): Promise<void>
-  /** The local address of the selected candidate pair, if any. */
+  /** The local address (`host:port`) of the selected candidate pair, if any. */
   selectedLocalAddress(): Promise<string | undefined>
   /**
    * A counter that rises while media arrives (packets, frames). Media arriving after a
@@ -20,6 +20,13 @@ export interface IceRestartDeps {
    * back as it was), where "the pair moved" can never be shown.
    */
   mediaReceived?(): Promise<number>
+  /**
+   * The addresses the browser can gather host candidates on right now (a throwaway
+   * PeerConnection's candidates). After a network change Chromium's list of interfaces lags
+   * the OS by up to seconds, and a restart made before it caught up picks the stale path
+   * again; a new address appearing here is the moment a restart can work.
+   */
+  gatherableAddresses?(): Promise<string[]>
   /** Reports an incident for the timeline. */
   report(kind: 'media-restart' | 'media-back' | 'error', detail: string): void
 }
@@ -51,6 +58,12 @@ export const defaultIceRestartOptions: IceRestartOptions = {
   noMediaRetryMs: 600,
 }
 
+/** The host part of `host:port` (IPv6 hosts keep their colons). */
+function hostOf(address: string): string {
+  const colon = address.lastIndexOf(':')
+  return colon > 0 ? address.slice(0, colon) : address
+}
+
 /** How often a restart is checked before its deadline. */
 const probeIntervalMs = 250
 
@@ -68,10 +81,18 @@ export class IceRestartPolicy {
   private restartsInRow = 0
   private addressBefore: string | undefined
   private receivedBefore: number | undefined
-  private requireNewPair = false
+  /**
+   * What proves the recovery worked. ICE reconnecting is proof after `failed` or
+   * `disconnected`; after a network change ICE may reconnect on the dead path, so a new pair
+   * or media is needed; after a stall under a `connected` ICE only media arriving proves
+   * anything (ICE said `connected` all along).
+   */
+  private proof: 'connected' | 'new-pair' | 'media' = 'connected'
   /** A restart was made and media has not been seen back since. */
   private recovering = false
   private gaveUp = false
+  /** What the browser could gather on when the last restart was made. */
+  private gatheredAtRestart: string[] | undefined
   /** Which restart the running probes belong to; a newer restart ends the older probes. */
   private generation = 0
   private disposed = false
@@ -111,11 +132,17 @@ export class IceRestartPolicy {
 
   /**
    * Media stopped arriving while ICE reports healthy (the path died under a `connected`
-   * pair): restart at once. Media arriving again is what proves the restart worked.
+   * pair): restart at once. Media arriving again is what proves the restart worked. False
+   * when a restart is already being made or verified (that one answers the stall).
    */
-  onMediaStalled(): void {
+  onMediaStalled(): boolean {
+    // A restart under way is verified by its own probes (issue 13: a stall told while the
+    // restart was checking made another restart that threw its checks away, a second each).
+    if (this.inFlight || this.verifyTimer !== undefined) return false
     this.clearGrace()
+    this.proof = 'media'
     this.request('media stopped while ICE was connected')
+    return true
   }
 
   /** Signalling went down or came back; restarts wait for it. */
@@ -145,7 +172,7 @@ export class IceRestartPolicy {
     // A new network is a new chance: restarts given up on the old one may work now.
     if (networkChanged) this.restartsInRow = Math.min(this.restartsInRow, 1)
     if (networkChanged || this.options.forceAfterReclaim) {
-      this.requireNewPair = networkChanged
+      if (networkChanged && this.proof === 'connected') this.proof = 'new-pair'
       this.request(networkChanged ? 'network changed' : 'reclaimed')
     }
   }
@@ -163,10 +190,11 @@ export class IceRestartPolicy {
       this.pendingReason ??= reason
       return
     }
-    if (this.inFlight) {
-      this.pendingReason ??= reason
-      return
-    }
+    // One restart at a time, and no second one queued behind it: every restart is verified
+    // and made again when it did not bring media back (the proof asked for carries a network
+    // change that arrived meanwhile), so a queued one would only throw away the
+    // checks of the one that may be about to succeed.
+    if (this.inFlight) return
     if (this.restartsInRow >= this.options.maxRestarts) {
       if (!this.gaveUp)
         this.deps.report(
@@ -185,7 +213,7 @@ export class IceRestartPolicy {
     if (this.verifyTimer !== undefined) this.deps.clock.clearTimeout(this.verifyTimer)
     this.verifyTimer = undefined
     this.restartsInRow = 0
-    this.requireNewPair = false
+    this.proof = 'connected'
     this.recovering = false
     this.gaveUp = false
     this.deps.report('media-back', `media connected via ${address ?? 'unknown address'}`)
@@ -203,6 +231,16 @@ export class IceRestartPolicy {
       this.addressBefore = await this.deps.selectedLocalAddress()
       this.receivedBefore = await this.deps.mediaReceived?.()
       this.deps.report('media-restart', `ICE restart ${this.restartsInRow}: ${reason}`)
+      // What the restart could gather on, looked at beside it (never holding it up).
+      this.gatheredAtRestart = undefined
+      void this.deps
+        .gatherableAddresses?.()
+        .catch(() => [] as string[])
+        .then((list) => {
+          // Could not gather in time: Chromium is still taking the change in and knew of
+          // nothing new; whatever it lists later counts as new (but the stale host).
+          if (generation === this.generation) this.gatheredAtRestart = list
+        })
       await this.deps.restart(reason)
     } catch {
       // A failed offer is retried by the verification below.
@@ -226,11 +264,6 @@ export class IceRestartPolicy {
       }
     }
     this.deps.clock.setTimeout(probe, probeIntervalMs)
-    if (this.pendingReason !== undefined && this.signallingUp) {
-      const next = this.pendingReason
-      this.pendingReason = undefined
-      this.request(next)
-    }
   }
 
   /**
@@ -244,14 +277,25 @@ export class IceRestartPolicy {
     const received = connected ? await this.deps.mediaReceived?.() : undefined
     const flowing =
       received !== undefined && this.receivedBefore !== undefined && received > this.receivedBefore
-    const moved =
-      !this.requireNewPair || address === undefined || address !== this.addressBefore || flowing
-    if (connected && moved) {
+    // The host, not the port: a restart on the same (stale) interface gets a new port too.
+    const newPair =
+      address !== undefined &&
+      this.addressBefore !== undefined &&
+      hostOf(address) !== hostOf(this.addressBefore)
+    const proven = this.proof === 'connected' || flowing || (this.proof === 'new-pair' && newPair)
+    if (connected && proven) {
       this.back(address)
       return
     }
     const nothing =
       received !== undefined && this.receivedBefore !== undefined && received <= this.receivedBefore
+    if (!deadline && this.proof !== 'connected' && !flowing && (await this.newAddressAppeared())) {
+      if (this.disposed || this.inFlight || this.verifyTimer === undefined) return
+      this.deps.clock.clearTimeout(this.verifyTimer)
+      this.verifyTimer = undefined
+      this.request('the browser can gather on a new address now')
+      return
+    }
     if (deadline || (noMediaYet && connected && nothing)) {
       if (this.verifyTimer !== undefined) this.deps.clock.clearTimeout(this.verifyTimer)
       this.verifyTimer = undefined
@@ -263,6 +307,18 @@ export class IceRestartPolicy {
           : `no media ${this.patienceMs()} ms after the restart`,
       )
     }
+  }
+
+  /**
+   * Whether the browser can gather on an address it could not when the restart was made
+   * (other than the stale one the call was on).
+   */
+  private async newAddressAppeared(): Promise<boolean> {
+    const before = this.gatheredAtRestart
+    if (!before || !this.deps.gatherableAddresses) return false
+    const stale = this.addressBefore === undefined ? undefined : hostOf(this.addressBefore)
+    const now = await this.deps.gatherableAddresses().catch(() => undefined)
+    return now !== undefined && now.some((host) => !before.includes(host) && host !== stale)
   }
 
   /** How long this restart may bring no packet at all before it is made again. */

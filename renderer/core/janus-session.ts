@@ -46,6 +46,7 @@ import {
 import { Attempts } from './session/attempts'
 import { RetrySchedule } from './session/retry-schedule'
 import { reactToSignal } from './session/signal-reaction'
+import { racingSockets } from './socket-race'
 
 export type { RecoveryContext, SessionParticipant } from './session/recovery-hooks'
 export type { RequestOptions } from './session/request-ledger'
@@ -137,7 +138,10 @@ export class JanusSession {
     }
     this.attempts = new Attempts({
       clock,
-      factory: deps.openSocket,
+      factory:
+        options.socketRace === false
+          ? deps.openSocket
+          : racingSockets(deps.openSocket, clock, options.socketRace),
       url: options.serverUrl,
       openTimeoutMs: options.openTimeoutMs ?? 5000,
       maxAttempts: options.maxReconnectAttempts ?? Number.POSITIVE_INFINITY,

@@ -16,6 +16,7 @@ import {
 } from '../core/ice-restart-policy'
 import type { JanusSession, RecoveryContext } from '../core/janus-session'
 import { MediaFlowWatch } from '../core/media-flow-watch'
+import { gatherableAddresses } from './gathering-probe'
 import type { Gateway } from './gateway'
 import { iceRestartOffer, requestPlugin, sendToPlugin } from './plugin-requests'
 import { readCallStats, type CallStats } from './media'
@@ -171,6 +172,7 @@ export class MediaLeg {
         restart: (reason) => this.restartIce(handle, reason),
         selectedLocalAddress: async () => (await readCallStats(this.pc)).localAddress,
         mediaReceived: async () => received(await readCallStats(this.pc)),
+        gatherableAddresses: () => gatherableAddresses(),
         report: (kind, detail) => {
           this.session.recordIncident(kind, `${this.options.name}: ${detail}`)
           if (kind === 'media-back') this.events.emit('mediaUp', undefined)
@@ -300,11 +302,11 @@ export class MediaLeg {
       iceHealthy,
     })
     if (verdict === 'stalled') {
-      this.session.recordIncident(
-        'media-restart',
-        `${this.options.name}: no media for a second while ICE was connected`,
-      )
-      this.policy.onMediaStalled()
+      if (this.policy.onMediaStalled())
+        this.session.recordIncident(
+          'media-restart',
+          `${this.options.name}: no media for a second while ICE was connected`,
+        )
       // If the restart does not bring media back, the next stall is told again.
       this.watch.rearm()
     } else if (verdict === 'flowing' && stats.connectionState === 'connected') {

@@ -19,11 +19,13 @@
 import { chromium, type Browser, type Page } from '@playwright/test'
 import { labAddresses, startNetLab, type NetLab, type NetLabOptions } from '../lab/netlab'
 import { pcEvents, probe, resumedAfter, samples, untilFlowingAgain } from '../lab/media-probe'
-import { openCameraTest, openScreen, skipSetupIfShown } from '../lab/screens'
+import { openCameraTest, skipSetupIfShown } from '../lab/screens'
 import { chromiumArgs, expect, test } from '../network/fixtures'
+import { clientEvents } from './client-events'
 import { applyNetworkEvent, type NetworkEvent } from './network-events'
-import { phases, phasesOf, type ClientEvent, type PhaseClient, type RunResult } from './phases'
-import { alternateRuns, comparisonTable, publishFigures } from './results'
+import { phases, phasesOf, type PhaseClient, type RunResult } from './phases'
+import { runAcrossLabs, runInWorld } from './lab-runs'
+import { comparisonTable, publishFigures } from './results'
 
 const runs = Number(process.env.HOLDFAST_BENCH_RUNS ?? 5)
 const deadlineMs = 30_000
@@ -41,20 +43,6 @@ const picked = process.env.HOLDFAST_BENCH_SCENARIOS?.split(',')
 const scenarios = allScenarios.filter((s) => !picked || picked.includes(s))
 const clients = ['holdfast', 'careful', 'naive'] as const satisfies readonly PhaseClient[]
 type Client = PhaseClient
-
-/** What the client itself recorded: Holdfast's incident timeline, or the baseline's log. */
-async function clientEvents(page: Page, client: Client): Promise<ClientEvent[]> {
-  if (client !== 'holdfast')
-    return (await page.evaluate('window.__baseline.events')) as ClientEvent[]
-  await openScreen(page, 'Settings', 'Advanced')
-  return page.locator('[data-testid="incidents"] li').evaluateAll((items) =>
-    items.map((li) => ({
-      at: Number(li.getAttribute('data-at')),
-      kind: li.getAttribute('data-kind') ?? '',
-      detail: li.textContent ?? '',
-    })),
-  )
-}
 
 async function startCall(page: Page, lab: NetLab, client: Client): Promise<void> {
   if (client === 'holdfast') {
@@ -99,67 +87,40 @@ async function measure(
   }
 }
 
-/**
- * Runs `wanted` scenarios in one lab, or in a fresh lab for every run when a run leaves the
- * lab changed for good (a lost link stays lost).
- */
-async function runIn(
+/** Runs `wanted` in one lab, or in a fresh one per run when a run changes it for good. */
+function runIn(
   options: NetLabOptions,
   wanted: Scenario[],
-  freshLabEachRun = false,
+  freshWorldEachRun: boolean,
 ): Promise<Record<string, Record<Client, RunResult[]>>> {
-  if (wanted.length === 0) return {}
-  const open = async () => {
-    const lab = await startNetLab(options)
-    const browser = await chromium.launch({
-      executablePath: lab.chromiumLauncher,
-      args: chromiumArgs,
-    })
-    return {
-      lab,
-      browser,
-      close: async () => {
-        await browser.close().catch(() => undefined)
-        await lab.close()
-      },
-    }
-  }
-  const shared = freshLabEachRun ? undefined : await open()
-  try {
-    return await alternateRuns(
-      wanted,
-      runs,
-      async (client, scenario) => {
-        const world = shared ?? (await open())
-        try {
-          return await measure(world.browser, world.lab, client, scenario as Scenario)
-        } finally {
-          if (!shared) await world.close()
-        }
-      },
-      clients,
-    )
-  } finally {
-    await shared?.close()
-  }
+  return runInWorld({
+    open: async () => {
+      const lab = await startNetLab(options)
+      const browser = await chromium.launch({
+        executablePath: lab.chromiumLauncher,
+        args: chromiumArgs,
+      })
+      return {
+        lab,
+        browser,
+        close: async () => {
+          await browser.close().catch(() => undefined)
+          await lab.close()
+        },
+      }
+    },
+    scenarios: wanted,
+    runs,
+    clients,
+    measure: (world, client, scenario) =>
+      measure(world.browser, world.lab, client, scenario as Scenario),
+    freshWorldEachRun,
+  })
 }
 
 test('recovery benchmark: Holdfast against janus.js, careful and naive, phase by phase', async () => {
   test.setTimeout(180 * 60_000)
-  // Production-like windows: a 60 s session timeout and a 15 s reclaim window.
-  const windows = { sessionTimeoutS: 60, reclaimSessionTimeoutS: 15 }
-  const results = {
-    ...(await runIn(
-      windows,
-      scenarios.filter((s) => s !== 'lose-one-of-two'),
-    )),
-    // Two links up, signalling on Wi-Fi; the media starts on cellular, which then goes.
-    ...(await runIn(
-      { ...windows, twoLinks: { signallingVia: 'wifi' } },
-      scenarios.filter((s) => s === 'lose-one-of-two'),
-      true,
-    )),
-  }
+  const results = await runAcrossLabs(scenarios, runIn)
   const { table, summary } = comparisonTable(
     results,
     phases,

@@ -1,128 +1,180 @@
 /**
- * `npm run bench:sip`: a phone call through what laptops do, in the SIP network lab
- * (Holdfast in the client namespace; Janus's SIP plugin, kamailio and a baresip far end on the
- * server). Each scenario runs N times (HOLDFAST_BENCH_RUNS, default 5); the figures are printed
- * and written to test-results/sip-recovery-bench.json and .md. Figures, not verdicts.
+ * `npm run bench:sip`: a phone call through what laptops do, in the SIP network lab (the
+ * laptop in the client namespace; Janus's SIP plugin, kamailio and a baresip far end `desk` on
+ * the server), Holdfast against a careful janus.js phone (test/bench/baseline/sip.ts) in the
+ * same run, phase by phase as in bench:recovery: told, session back, restart offer, answer,
+ * ICE connected, first audio packet from the far end (there is no video). Each scenario runs
+ * N times per client (HOLDFAST_BENCH_RUNS, default 5; HOLDFAST_BENCH_SCENARIOS picks some);
+ * figures are printed and written to test-results/sip-recovery-bench.json and .md. Figures,
+ * not verdicts: a run not back within 30 s counts as not recovered.
  *
- * Per run: the session back (claimed, after the network is back) and audio back: the first
- * new audio packet from the far end after the network is back, from getStats sampled every
- * 50 ms by the probe (0 when audio never paused for 200 ms). A run that has not recovered
- * within 30 s counts as not recovered.
+ * Not here: a 20 s sleep (past the reclaim window the session is gone and the SIP plugin
+ * hangs the call up, for every client: there is no call to recover) and a socket cut alone
+ * (the browser's offline emulation is Holdfast-observable only; the network lab covers it).
  */
-import { hangUpButton, incidents, openScreen, returnToCall, skipSetupIfShown } from '../lab/screens'
-import { chromium, type Page } from '@playwright/test'
-import { startNetLab, type NetLab } from '../lab/netlab'
-import { chromiumArgs, expect, startSipWorld, test } from '../network/fixtures'
-import { applyNetworkEvent } from './network-events'
-import { publishFigures } from './results'
-import { percentile, probe, resumedAfter, samples, untilFlowingAgain } from '../lab/media-probe'
+import { chromium, type Browser, type Page } from '@playwright/test'
+import { labAddresses, startNetLab, type NetLab, type NetLabOptions } from '../lab/netlab'
+import { pcEvents, probe, resumedAfter, samples, untilFlowingAgain } from '../lab/media-probe'
+import { hangUpButton, returnToCall } from '../lab/screens'
+import {
+  callDeskFromLab,
+  chromiumArgs,
+  expect,
+  startSipWorld,
+  test,
+  type SipWorld,
+} from '../network/fixtures'
+import { clientEvents } from './client-events'
+import { applyNetworkEvent, type NetworkEvent } from './network-events'
+import { phases, phasesOf, type PhaseClient, type RunResult } from './phases'
+import { runAcrossLabs, runInWorld } from './lab-runs'
+import { comparisonTable, publishFigures } from './results'
 
 const runs = Number(process.env.HOLDFAST_BENCH_RUNS ?? 5)
 const deadlineMs = 30_000
-const scenarios = ['wifi-to-cell', 'sleep-4s', 'dead-path-5s', 'socket-cut'] as const
-type Scenario = (typeof scenarios)[number]
-interface RunResult {
-  sessionBackMs?: number
-  audioBackMs?: number
+const allScenarios = [
+  'wifi-to-cell-abrupt',
+  'wifi-to-cell-orderly',
+  'lose-one-of-two',
+  'dead-path-5s',
+  'sleep-4s',
+  'flap',
+] as const satisfies NetworkEvent[]
+type Scenario = (typeof allScenarios)[number]
+const picked = process.env.HOLDFAST_BENCH_SCENARIOS?.split(',')
+const scenarios = allScenarios.filter((s) => !picked || picked.includes(s))
+const clients = ['holdfast', 'careful'] as const satisfies readonly PhaseClient[]
+type Client = (typeof clients)[number]
+/** Audio only: the phases up to the first packet. */
+const audioPhases = phases.filter((p) => p !== 'firstFrameMs')
+
+async function startCall(page: Page, lab: NetLab, sip: SipWorld, client: Client): Promise<void> {
+  if (client === 'careful') {
+    await page.goto(
+      `http://127.0.0.1:8080/baseline/sip.html?${new URLSearchParams({
+        server: lab.janusUrl,
+        user: sip.account.uri,
+        password: sip.account.password,
+        registrar: sip.account.registrar,
+        callee: `sip:desk@${labAddresses.server}`,
+      }).toString()}`,
+    )
+  } else {
+    await callDeskFromLab(page, lab, sip)
+  }
+  await expect
+    .poll(async () => (await samples(page)).at(-1)?.audio ?? 0, { timeout: 30_000 })
+    .toBeGreaterThan(100)
 }
 
-/** Applies the scenario; a socket cut is the page going offline until it notices. */
-async function apply(
+/** Hangs up so the far end is free for the next run (a call that never came back may not). */
+async function hangUp(page: Page, client: Client): Promise<void> {
+  if (client === 'careful') {
+    await Promise.race([
+      page.evaluate('window.__baseline.hangup()'),
+      new Promise((resolve) => setTimeout(resolve, 5000)),
+    ]).catch(() => undefined)
+    return
+  }
+  await returnToCall(page).catch(() => undefined)
+  if (await hangUpButton(page).isVisible()) await hangUpButton(page).click()
+  await expect(page.getByTestId('sip-call-status'))
+    .toHaveText('Call ended', { timeout: 10_000 })
+    .catch(() => undefined)
+}
+
+async function measure(
+  browser: Browser,
   lab: NetLab,
-  page: Page,
+  sip: SipWorld,
+  client: Client,
   scenario: Scenario,
-): Promise<{ broke: number; back: number }> {
-  if (scenario !== 'socket-cut') return applyNetworkEvent(lab, scenario)
-  const broke = Date.now()
-  await page.context().setOffline(true)
-  await expect(page.getByTestId('connection-status')).toHaveText(/^Reconnecting/)
-  const back = Date.now()
-  await page.context().setOffline(false)
-  return { broke, back }
+): Promise<RunResult> {
+  const context = await browser.newContext()
+  try {
+    const page = await context.newPage()
+    if (process.env.HOLDFAST_BENCH_DEBUG)
+      page.on('console', (m) => {
+        if (m.text().includes('[debug]')) console.log(`${Date.now()} ${m.text()}`)
+      })
+    await page.addInitScript(probe)
+    await startCall(page, lab, sip, client)
+    const pair =
+      [...(await pcEvents(page))].reverse().find((e) => e.kind === 'ice-connected')?.detail ?? ''
+    const mediaUplink = pair.startsWith(`${labAddresses.wifi.client}:`) ? 'wifi' : 'cell'
+    const { broke, back } = await applyNetworkEvent(lab, scenario, mediaUplink)
+    const until = back + deadlineMs
+    await untilFlowingAgain(page, 'audio', broke, back, deadlineMs)
+    const all = await samples(page)
+    const own = await clientEvents(page, client)
+    const pcs = await pcEvents(page)
+    if (process.env.HOLDFAST_BENCH_DEBUG)
+      console.log(
+        JSON.stringify(
+          [...own, ...pcs]
+            .filter((e) => e.at >= broke - 100)
+            .sort((a, b) => a.at - b.at)
+            .map((e) => `${e.at - back} ${e.kind} ${e.detail}`),
+          null,
+          1,
+        ),
+      )
+    const result = phasesOf(client, own, pcs, broke, back, {
+      packet: resumedAfter(all, 'audio', broke, back, until),
+      frame: undefined,
+    })
+    await hangUp(page, client)
+    return result
+  } finally {
+    await context.close()
+  }
 }
 
-test('SIP call recovery benchmark', async () => {
-  test.setTimeout(60 * 60_000)
-  // Production-like windows: a 60 s session timeout and a 15 s reclaim window.
-  const lab = await startNetLab({ sessionTimeoutS: 60, reclaimSessionTimeoutS: 15, sip: true })
-  const sip = await startSipWorld(lab)
-  const browser = await chromium.launch({
-    executablePath: lab.chromiumLauncher,
-    args: chromiumArgs,
-  })
-  const results: Record<string, RunResult[]> = {}
-  try {
-    for (const scenario of scenarios) {
-      results[scenario] = []
-      for (let i = 0; i < runs; i++) {
-        const context = await browser.newContext()
-        try {
-          const page = await context.newPage()
-          await page.addInitScript(probe)
-          await page.goto(lab.pageUrl())
-          await expect(page.getByTestId('connection-status')).toHaveText('Connected')
-          await skipSetupIfShown(page)
-          await openScreen(page, 'Settings', 'Accounts')
-          await page.getByLabel('SIP address', { exact: true }).fill(sip.account.uri)
-          await page.getByLabel('Password', { exact: true }).fill(sip.account.password)
-          await page.getByLabel('Registrar', { exact: true }).fill(sip.account.registrar)
-          await page.getByRole('button', { name: 'Register' }).click()
-          await expect(page.getByTestId('sip-registration')).toHaveText('Registered')
-          await openScreen(page, 'Phone')
-          await page.getByLabel('Number or SIP address').fill('desk')
-          await page.getByRole('button', { name: 'Call', exact: true }).click()
-          await expect(page.getByTestId('sip-call-status')).toHaveText(/^In call/)
-          await expect
-            .poll(async () => (await samples(page)).at(-1)?.audio ?? 0, { timeout: 30_000 })
-            .toBeGreaterThan(100)
-
-          const { broke, back } = await apply(lab, page, scenario)
-          const until = back + deadlineMs
-          await untilFlowingAgain(page, 'audio', broke, back, deadlineMs)
-          const audio = resumedAfter(await samples(page), 'audio', broke, back, until)
-          const claimed = await (
-            await incidents(page)
-          )
-            .locator('li[data-kind="claimed"]')
-            .evaluateAll((items) => items.map((li) => Number(li.getAttribute('data-at'))))
-          const session = claimed.find((at) => at >= back - 50)
-          const result: RunResult = {
-            ...(session !== undefined ? { sessionBackMs: Math.max(0, session - back) } : {}),
-            ...(audio !== undefined ? { audioBackMs: Math.round(audio) } : {}),
-          }
-          results[scenario].push(result)
-          console.log(`${scenario} #${i + 1}: ${JSON.stringify(result)}`)
-          // Hang up, so the far end is free for the next run.
-          await returnToCall(page)
-          await hangUpButton(page).click()
-          await expect(page.getByTestId('sip-call-status')).toHaveText('Call ended')
-        } finally {
-          await context.close()
-        }
+/** Runs `wanted` in one SIP lab, or in a fresh one per run when a run changes it for good. */
+function runIn(
+  options: NetLabOptions,
+  wanted: Scenario[],
+  freshWorldEachRun: boolean,
+): Promise<Record<string, Record<Client, RunResult[]>>> {
+  return runInWorld({
+    open: async () => {
+      const lab = await startNetLab({ ...options, sip: true })
+      const sip = await startSipWorld(lab)
+      const browser = await chromium.launch({
+        executablePath: lab.chromiumLauncher,
+        args: chromiumArgs,
+      })
+      return {
+        lab,
+        sip,
+        browser,
+        close: async () => {
+          await browser.close().catch(() => undefined)
+          await sip.stop()
+          await lab.close()
+        },
       }
-    }
-  } finally {
-    await browser.close().catch(() => undefined)
-    await sip.stop()
-    await lab.close()
-  }
+    },
+    scenarios: wanted,
+    runs,
+    clients,
+    measure: (world, client, scenario) =>
+      measure(world.browser, world.lab, world.sip, client, scenario as Scenario),
+    freshWorldEachRun,
+  })
+}
 
-  const rows = ['| scenario | measure | p50 | p95 | recovered |', '| --- | --- | --- | --- | --- |']
-  const summary: Record<string, unknown> = {}
-  for (const scenario of scenarios) {
-    for (const metric of ['sessionBackMs', 'audioBackMs'] as const) {
-      const values = results[scenario]!.map((r) => r[metric]).filter(
-        (v): v is number => v !== undefined,
-      )
-      const [p50, p95] = [percentile(values, 50), percentile(values, 95)]
-      const fmt = (v: number | undefined) => (v === undefined ? '–' : `${Math.round(v)} ms`)
-      rows.push(
-        `| ${scenario} | ${metric.replace(/Ms$/, '')} | ${fmt(p50)} | ${fmt(p95)} | ${values.length}/${runs} |`,
-      )
-      summary[`${scenario}.${metric}`] = { p50, p95, recovered: values.length, runs }
-    }
-  }
-  const table = rows.join('\n')
+test('SIP call recovery benchmark: Holdfast against a careful janus.js phone, phase by phase', async () => {
+  test.setTimeout(120 * 60_000)
+  const results = await runAcrossLabs(scenarios, runIn)
+  const { table, summary } = comparisonTable(
+    results,
+    audioPhases,
+    runs,
+    (phase) => phase.replace(/Ms$/, ''),
+    clients,
+    { holdfast: 'Holdfast', careful: 'careful janus.js' },
+  )
   publishFigures('sip-recovery-bench', table, { runs, deadlineMs, summary, results })
-  expect(results['wifi-to-cell']!.length).toBe(runs)
+  expect(Object.keys(results).length).toBe(scenarios.length)
 })

@@ -192,3 +192,22 @@ async function keepIncidents(page: Page): Promise<void> {
   const text = await timeline.innerText({ timeout: 5000 })
   console.log(`incident timeline:\n${text}`)
 }
+
+/** Opens Holdfast in the lab, registers `laptop` and calls the far end (`desk`) until it answers. */
+export async function callDeskFromLab(page: Page, lab: NetLab, sip: SipWorld): Promise<void> {
+  await page.goto(lab.pageUrl())
+  await expect(page.getByTestId('connection-status')).toHaveText('Connected')
+  await skipSetupIfShown(page)
+  await openScreen(page, 'Settings', 'Accounts')
+  await page.getByLabel('SIP address', { exact: true }).fill(sip.account.uri)
+  await page.getByLabel('Password', { exact: true }).fill(sip.account.password)
+  await page.getByLabel('Registrar', { exact: true }).fill(sip.account.registrar)
+  await page.getByRole('button', { name: 'Register' }).click()
+  await expect(page.getByTestId('sip-registration')).toHaveText('Registered')
+  await openScreen(page, 'Phone')
+  await page.getByLabel('Number or SIP address').fill('desk')
+  await page.getByRole('button', { name: 'Call', exact: true }).click()
+  await expect(page.getByTestId('sip-call-status')).toHaveText(
+    `In call with sip:desk@${labAddresses.server}`,
+  )
+}

@@ -10,12 +10,18 @@ import {
   appShell,
   callScreen,
   keypad,
-  openScreen,
   returnToCall,
   shownSessionId,
-  skipSetupIfShown,
 } from '../lab/screens'
-import { expect, incidents, labWindows, shownNumber, test, type SipWorld } from './fixtures'
+import {
+  callDeskFromLab,
+  expect,
+  incidents,
+  labWindows,
+  shownNumber,
+  test,
+  type SipWorld,
+} from './fixtures'
 
 test.use({ labOptions: { sip: true } })
 
@@ -30,20 +36,8 @@ async function phoneCallInLab(
   lab: NetLab,
   sip: SipWorld,
 ): Promise<{ sessionId: number; registers: number }> {
-  await page.goto(lab.pageUrl())
-  await expect(page.getByTestId('connection-status')).toHaveText('Connected')
-  await skipSetupIfShown(page)
+  await callDeskFromLab(page, lab, sip)
   const sessionId = await shownSessionId(page)
-  await openScreen(page, 'Settings', 'Accounts')
-  await page.getByLabel('SIP address', { exact: true }).fill(sip.account.uri)
-  await page.getByLabel('Password', { exact: true }).fill(sip.account.password)
-  await page.getByLabel('Registrar', { exact: true }).fill(sip.account.registrar)
-  await page.getByRole('button', { name: 'Register' }).click()
-  await expect(page.getByTestId('sip-registration')).toHaveText('Registered')
-  await openScreen(page, 'Phone')
-  await page.getByLabel('Number or SIP address').fill('desk')
-  await page.getByRole('button', { name: 'Call', exact: true }).click()
-  await expect(page.getByTestId('sip-call-status')).toHaveText(`In call with ${desk}`)
   await sip.farEnd.waitFor('the call', (e) => e.type === 'CALL_ESTABLISHED')
   await sip.farEnd.waitFor('our audio', (e) => e.type === 'CALL_RTPESTAB')
   await audioRising(page)

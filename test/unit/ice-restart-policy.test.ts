@@ -190,6 +190,135 @@ describe('ICE restart policy', () => {
   })
 })
 
+describe('what proves a recovery', () => {
+  it('after a stall, only media arriving: ICE said connected all along', async () => {
+    const t = makePolicy()
+    t.policy.onIceState('connected')
+    t.policy.onMediaStalled()
+    await t.clock.advance(500)
+    t.setAddress('10.0.1.2')
+    await t.clock.advance(250)
+    expect(t.reports.filter((r) => r.startsWith('media-back'))).toEqual([])
+    t.receive(5)
+    await t.clock.advance(250)
+    expect(t.reports.at(-1)).toBe('media-back: media connected via 10.0.1.2')
+  })
+
+  it('after a network change, the same interface with a new port is not a new pair', async () => {
+    const t = makePolicy()
+    t.setAddress('10.0.0.2:5000')
+    t.policy.onIceState('connected')
+    t.policy.onSessionReclaimed(true)
+    await t.clock.advance(0)
+    t.setAddress('10.0.0.2:6000')
+    await t.clock.advance(500)
+    expect(t.reports.filter((r) => r.startsWith('media-back'))).toEqual([])
+    t.setAddress('10.0.1.2:7000')
+    await t.clock.advance(250)
+    expect(t.reports.at(-1)).toBe('media-back: media connected via 10.0.1.2:7000')
+  })
+})
+
+describe('one restart at a time', () => {
+  it('a stall told while a restart is being verified makes no second restart', async () => {
+    const t = makePolicy()
+    t.policy.onIceState('connected')
+    t.policy.onMediaStalled()
+    await t.clock.advance(100)
+    t.policy.onMediaStalled()
+    await t.clock.advance(100)
+    expect(t.restarts).toEqual(['media stopped while ICE was connected'])
+  })
+
+  it('a network change during a restart queues none behind it, and its verification wants a new pair', async () => {
+    let finish: () => void = () => undefined
+    const t = makePolicy()
+    const slow = new IceRestartPolicy({
+      clock: t.clock,
+      restart: (reason) => {
+        t.restarts.push(reason)
+        return new Promise<void>((resolve) => (finish = resolve))
+      },
+      selectedLocalAddress: async () => '10.0.0.2',
+      mediaReceived: async () => 0,
+      report: (kind, detail) => t.reports.push(`${kind}: ${detail}`),
+    })
+    slow.onIceState('connected')
+    slow.onMediaStalled()
+    await t.clock.advance(0)
+    slow.onSessionReclaimed(true)
+    finish()
+    await t.clock.advance(0)
+    expect(t.restarts).toEqual(['media stopped while ICE was connected'])
+    // Still on the old address and nothing arrives: made again, for that reason.
+    await t.clock.advance(750)
+    expect(t.restarts).toEqual([
+      'media stopped while ICE was connected',
+      'no media 600 ms after the restart',
+    ])
+  })
+})
+
+describe('restarting when the browser can gather on the new network', () => {
+  function lagging() {
+    const t = makePolicy()
+    let gatherable = ['10.0.0.2']
+    const policy = new IceRestartPolicy({
+      clock: t.clock,
+      restart: async (reason) => void t.restarts.push(reason),
+      selectedLocalAddress: async () => '10.0.0.2:5000',
+      mediaReceived: async () => 0,
+      gatherableAddresses: async () => gatherable,
+      report: (kind, detail) => t.reports.push(`${kind}: ${detail}`),
+    })
+    return { ...t, policy, setGatherable: (list: string[]) => (gatherable = list) }
+  }
+
+  it('restarts again as soon as a new address can be gathered, without waiting out the restart', async () => {
+    const t = lagging()
+    t.policy.onIceState('connected')
+    t.policy.onSessionReclaimed(true)
+    await t.clock.advance(250)
+    expect(t.restarts).toEqual(['network changed'])
+    t.setGatherable(['10.0.0.2', '10.0.1.2'])
+    await t.clock.advance(250)
+    expect(t.restarts).toEqual(['network changed', 'the browser can gather on a new address now'])
+  })
+
+  it('gathering that could not finish at the restart: the first new host listed later restarts, the stale one does not', async () => {
+    const t = makePolicy()
+    let gatherable: string[] | undefined // undefined: gathering does not finish in time
+    const policy = new IceRestartPolicy({
+      clock: t.clock,
+      restart: async (reason) => void t.restarts.push(reason),
+      selectedLocalAddress: async () => '10.0.0.2:5000',
+      mediaReceived: async () => 0,
+      gatherableAddresses: async () => {
+        if (!gatherable) throw new Error('gathering did not finish in time')
+        return gatherable
+      },
+      report: (kind, detail) => t.reports.push(`${kind}: ${detail}`),
+    })
+    policy.onIceState('connected')
+    policy.onSessionReclaimed(true)
+    await t.clock.advance(250)
+    gatherable = ['10.0.0.2']
+    await t.clock.advance(250)
+    expect(t.restarts).toEqual(['network changed'])
+    gatherable = ['10.0.1.2']
+    await t.clock.advance(250)
+    expect(t.restarts.at(-1)).toBe('the browser can gather on a new address now')
+  })
+
+  it('with nothing new to gather, falls back on the no-media retry', async () => {
+    const t = lagging()
+    t.policy.onIceState('connected')
+    t.policy.onSessionReclaimed(true)
+    await t.clock.advance(750)
+    expect(t.restarts).toEqual(['network changed', 'no media 600 ms after the restart'])
+  })
+})
+
 describe('ICE restart verification', () => {
   it('reports media back as soon as the pair moved, without waiting for an ICE state event', async () => {
     const t = makePolicy()

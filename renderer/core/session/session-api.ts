@@ -8,6 +8,7 @@ import type { JanusMessage } from '../janus-protocol'
 import type { SessionStore } from '../session-record'
 import type { SocketFactory } from '../socket'
 import type { SessionLossReason } from './handshake'
+import type { SocketRaceOptions } from '../socket-race'
 
 /** Events for the UI, for plugins and for tests. */
 export interface SessionEvents extends Record<string, unknown> {
@@ -35,6 +36,11 @@ export interface JanusSessionOptions {
   requestTimeoutMs?: number
   /** How long a new socket may take to open before the attempt counts as failed. */
   openTimeoutMs?: number
+  /**
+   * A slow socket gets company: another opens beside it and the first open one wins
+   * (socket-race.ts); false opens one socket per attempt.
+   */
+  socketRace?: SocketRaceOptions | false
   backoff?: BackoffOptions
   /** Bound for each recovery hook so one stuck plugin cannot hold the session. */
   hookTimeoutMs?: number
