@@ -48,6 +48,11 @@ export interface IceRestartOptions {
    * catches up would spend the whole budget on the stale address.
    */
   noMediaRetryMs: number
+  /**
+   * How long one restart (offer, Janus's answer, the keyframe request) may take before it is
+   * treated as failed: a reply that never comes must not hold every later restart back.
+   */
+  restartTimeoutMs: number
 }
 
 export const defaultIceRestartOptions: IceRestartOptions = {
@@ -56,6 +61,7 @@ export const defaultIceRestartOptions: IceRestartOptions = {
   forceAfterReclaim: false,
   maxRestarts: 8,
   noMediaRetryMs: 600,
+  restartTimeoutMs: 5000,
 }
 
 /** The host part of `host:port` (IPv6 hosts keep their colons). */
@@ -241,7 +247,7 @@ export class IceRestartPolicy {
           // nothing new; whatever it lists later counts as new (but the stale host).
           if (generation === this.generation) this.gatheredAtRestart = list
         })
-      await this.deps.restart(reason)
+      await this.bounded(this.deps.restart(reason))
     } catch {
       // A failed offer is retried by the verification below.
     } finally {
@@ -319,6 +325,26 @@ export class IceRestartPolicy {
     const stale = this.addressBefore === undefined ? undefined : hostOf(this.addressBefore)
     const now = await this.deps.gatherableAddresses().catch(() => undefined)
     return now !== undefined && now.some((host) => !before.includes(host) && host !== stale)
+  }
+
+  /** Settles like `work`, or rejects once `restartTimeoutMs` passed. */
+  private bounded(work: Promise<void>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const timer = this.deps.clock.setTimeout(
+        () => reject(new Error('the restart got no answer in time')),
+        this.options.restartTimeoutMs,
+      )
+      work.then(
+        () => {
+          this.deps.clock.clearTimeout(timer)
+          resolve()
+        },
+        (error: unknown) => {
+          this.deps.clock.clearTimeout(timer)
+          reject(error instanceof Error ? error : new Error(String(error)))
+        },
+      )
+    })
   }
 
   /** How long this restart may bring no packet at all before it is made again. */

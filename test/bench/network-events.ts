@@ -54,3 +54,24 @@ export async function applyNetworkEvent(
       return { broke, back: await lab.sleep(20_000) }
   }
 }
+
+/** Every event a recovery benchmark puts a call through (issue 13), in the order run. */
+export const recoveryScenarios = [
+  'wifi-to-cell-abrupt',
+  'wifi-to-cell-orderly',
+  'lose-one-of-two',
+  'dead-path-5s',
+  'sleep-4s',
+  'sleep-20s',
+  'flap',
+] as const satisfies NetworkEvent[]
+export type RecoveryScenario = (typeof recoveryScenarios)[number]
+
+/** The scenarios to run: all of `from`, or those HOLDFAST_BENCH_SCENARIOS=a,b names. */
+export function pickedScenarios<S extends string>(from: readonly S[]): S[] {
+  const picked = process.env.HOLDFAST_BENCH_SCENARIOS?.split(',')
+  return from.filter((s) => !picked || picked.includes(s))
+}
+
+/** Runs per scenario and client: HOLDFAST_BENCH_RUNS, default 5. */
+export const benchRuns = Number(process.env.HOLDFAST_BENCH_RUNS ?? 5)

@@ -36,7 +36,7 @@ const toldKinds: Record<PhaseClient, string[]> = {
 }
 const sessionKinds: Record<PhaseClient, string[]> = {
   holdfast: ['claimed', 'recreated'],
-  careful: ['reconnected'],
+  careful: ['reconnected', 'rejoined'],
   naive: ['reconnected'],
 }
 
@@ -57,8 +57,11 @@ export function phasesOf(
     after(pc, broke, (e) => e.kind === 'ice-disconnected' || e.kind === 'ice-failed')?.at,
   ].filter((at): at is number => at !== undefined)
   const session = after(own, back - 50, (e) => sessionKinds[client].includes(e.kind))
-  const offer = after(pc, broke, (e) => e.kind === 'local-offer')
-  const answer = offer && after(pc, offer.at, (e) => e.kind === 'remote-answer')
+  // The restart offer, from either side: the client's own (an echo call, a phone call, a
+  // room's publisher) or the server's (a room's subscriber after `configure restart`).
+  const offer = after(pc, broke, (e) => e.kind === 'local-offer' || e.kind === 'remote-offer')
+  const answerKind = offer?.kind === 'remote-offer' ? 'local-answer' : 'remote-answer'
+  const answer = offer && after(pc, offer.at, (e) => e.kind === answerKind)
   const ice = after(
     pc,
     offer?.at ?? broke,

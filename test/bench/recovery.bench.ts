@@ -22,25 +22,21 @@ import { pcEvents, probe, resumedAfter, samples, untilFlowingAgain } from '../la
 import { openCameraTest, skipSetupIfShown } from '../lab/screens'
 import { chromiumArgs, expect, test } from '../network/fixtures'
 import { clientEvents } from './client-events'
-import { applyNetworkEvent, type NetworkEvent } from './network-events'
+import {
+  applyNetworkEvent,
+  benchRuns,
+  pickedScenarios,
+  recoveryScenarios,
+  type RecoveryScenario,
+} from './network-events'
 import { phases, phasesOf, type PhaseClient, type RunResult } from './phases'
 import { runAcrossLabs, runInWorld } from './lab-runs'
 import { comparisonTable, publishFigures } from './results'
 
-const runs = Number(process.env.HOLDFAST_BENCH_RUNS ?? 5)
+const runs = benchRuns
 const deadlineMs = 30_000
-const allScenarios = [
-  'wifi-to-cell-abrupt',
-  'wifi-to-cell-orderly',
-  'lose-one-of-two',
-  'dead-path-5s',
-  'sleep-4s',
-  'sleep-20s',
-  'flap',
-] as const satisfies NetworkEvent[]
-type Scenario = (typeof allScenarios)[number]
-const picked = process.env.HOLDFAST_BENCH_SCENARIOS?.split(',')
-const scenarios = allScenarios.filter((s) => !picked || picked.includes(s))
+const scenarios = pickedScenarios(recoveryScenarios)
+type Scenario = RecoveryScenario
 const clients = ['holdfast', 'careful', 'naive'] as const satisfies readonly PhaseClient[]
 type Client = PhaseClient
 
@@ -76,7 +72,7 @@ async function measure(
     const mediaUplink = pair.startsWith(`${labAddresses.wifi.client}:`) ? 'wifi' : 'cell'
     const { broke, back } = await applyNetworkEvent(lab, scenario, mediaUplink)
     const until = back + deadlineMs
-    await untilFlowingAgain(page, 'frames', broke, back, deadlineMs)
+    await untilFlowingAgain(page, 'frames', back, deadlineMs)
     const all = await samples(page)
     return phasesOf(client, await clientEvents(page, client), await pcEvents(page), broke, back, {
       packet: resumedAfter(all, 'audio', broke, back, until),

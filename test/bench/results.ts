@@ -13,20 +13,16 @@ export function publishFigures(name: string, table: string, data: unknown): void
 /** One run's figures per measure (a measure missing: not recovered in that run). */
 export type Runs<M extends string> = Partial<Record<M, number>>[]
 
-/** The two clients most benchmarks compare. */
-export const benchClients = ['holdfast', 'baseline'] as const
-export type BenchClient = (typeof benchClients)[number]
-
 /**
  * The comparison table (p50 and p95 of each measure for each client, and the first client
  * over the second at p50) and its summary, from every run of every scenario.
  */
-export function comparisonTable<M extends string, C extends string = BenchClient>(
+export function comparisonTable<M extends string, C extends string>(
   results: Record<string, Record<C, Runs<M>>>,
   metrics: readonly M[],
   runs: number,
   label: (metric: M) => string,
-  clients: readonly C[] = benchClients as unknown as readonly C[],
+  clients: readonly C[],
   names: Partial<Record<C, string>> = {},
 ): { table: string; summary: Record<string, unknown> } {
   const name = (c: C): string => names[c] ?? c
@@ -68,11 +64,11 @@ export function comparisonTable<M extends string, C extends string = BenchClient
  * Runs each scenario `runs` times, the clients in turn (so all meet the same machine),
  * printing each run's figures as it ends.
  */
-export async function alternateRuns<R, C extends string = BenchClient>(
+export async function alternateRuns<R, C extends string>(
   scenarios: readonly string[],
   runs: number,
   measure: (client: C, scenario: string) => Promise<R>,
-  clients: readonly C[] = benchClients as unknown as readonly C[],
+  clients: readonly C[],
 ): Promise<Record<string, Record<C, R[]>>> {
   const results: Record<string, Record<C, R[]>> = {}
   for (const scenario of scenarios) {

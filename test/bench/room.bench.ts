@@ -1,29 +1,40 @@
 /**
- * `npm run bench:room`: a video room through what laptops do, Holdfast against a baseline
- * room client (janus.js alone, the careful recipe of test/bench/baseline/room.ts). Ann joins
- * from the laptop's network (the client namespace), Ben from a network that never changes
- * (the watchers' namespace), both with the same client. Ann goes through Wi-Fi to cellular, a
- * 4 s sleep and a 5 s dead path; per run: the time from the network being back until Ben
- * decodes Ann's video again, and until Ann decodes Ben's (from getStats, sampled every 50 ms
- * by a probe injected into both pages). HOLDFAST_BENCH_RUNS runs per scenario and client
- * (default 5); figures are printed and written to test-results/room-bench.json and .md.
- * Figures, not verdicts: a run not back within 30 s counts as not recovered.
+ * `npm run bench:room`: a video room through what laptops do, Holdfast against a careful
+ * janus.js room client (test/bench/baseline/room.ts) in the same run, phase by phase as in
+ * bench:recovery. Ann joins from the laptop's network (the client namespace), Ben from a
+ * network that never changes (the watchers' namespace), both with the same client. Ann's
+ * network goes through each scenario; the phases are Ann's (told, session back, the first
+ * restart offer from either side and its answer, ICE connected, the first audio packet and
+ * the first video frame from Ben), and one more measure: Ben decoding Ann's video again. All
+ * from getStats sampled every 50 ms by a probe injected into both pages. HOLDFAST_BENCH_RUNS
+ * runs per scenario and client (default 5; HOLDFAST_BENCH_SCENARIOS picks some); figures are
+ * printed and written to test-results/room-bench.json and .md. Figures, not verdicts: a run
+ * not back within 30 s counts as not recovered.
  */
 import { chromium, type Browser, type Page } from '@playwright/test'
-import { startNetLab, type NetLab } from '../lab/netlab'
-import { applyNetworkEvent, type NetworkEvent } from './network-events'
-import { alternateRuns, comparisonTable, publishFigures, type BenchClient } from './results'
-import { probe, resumedAfter, samples, untilFlowingAgain } from '../lab/media-probe'
+import { labAddresses, startNetLab, type NetLab, type NetLabOptions } from '../lab/netlab'
+import { pcEvents, probe, resumedAfter, samples, untilFlowingAgain } from '../lab/media-probe'
 import { chromiumArgs, expect, joinRoom, test } from '../network/fixtures'
+import { clientEvents } from './client-events'
+import { runAcrossLabs, runInWorld } from './lab-runs'
+import {
+  applyNetworkEvent,
+  benchRuns,
+  pickedScenarios,
+  recoveryScenarios,
+  type RecoveryScenario,
+} from './network-events'
+import { phases, phasesOf, type PhaseClient, type RunResult as Phases } from './phases'
+import { comparisonTable, publishFigures } from './results'
 
-const runs = Number(process.env.HOLDFAST_BENCH_RUNS ?? 5)
+const runs = benchRuns
 const deadlineMs = 30_000
-const scenarios = ['wifi-to-cell', 'sleep-4s', 'dead-path-5s'] as const satisfies NetworkEvent[]
-const metrics = ['benSeesAnnMs', 'annSeesBenMs'] as const
-type Client = BenchClient
-type Metric = (typeof metrics)[number]
-type Scenario = (typeof scenarios)[number]
-type RunResult = Partial<Record<Metric, number>>
+const scenarios = pickedScenarios(recoveryScenarios)
+type Scenario = RecoveryScenario
+const clients = ['holdfast', 'careful'] as const satisfies readonly PhaseClient[]
+type Client = (typeof clients)[number]
+const measures = [...phases, 'benSeesAnnMs'] as const
+type RunResult = Phases & { benSeesAnnMs?: number }
 
 /** Opens the client as `name` in the room (the baseline joins by itself). */
 async function enter(page: Page, url: string, client: Client, name: string): Promise<void> {
@@ -76,15 +87,27 @@ async function measure(
     )
     await decoding(ann)
     await decoding(ben)
-    const { broke, back } = await applyNetworkEvent(lab, scenario)
+    const pair =
+      [...(await pcEvents(ann))].reverse().find((e) => e.kind === 'ice-connected')?.detail ?? ''
+    const mediaUplink = pair.startsWith(`${labAddresses.wifi.client}:`) ? 'wifi' : 'cell'
+    const { broke, back } = await applyNetworkEvent(lab, scenario, mediaUplink)
     const until = back + deadlineMs
-    await untilFlowingAgain(ben, 'frames', broke, back, deadlineMs)
-    await untilFlowingAgain(ann, 'frames', broke, back, deadlineMs)
-    const result: RunResult = {}
+    await untilFlowingAgain(ben, 'frames', back, deadlineMs)
+    await untilFlowingAgain(ann, 'frames', back, deadlineMs)
+    const annSamples = await samples(ann)
+    const result: RunResult = phasesOf(
+      client,
+      await clientEvents(ann, client),
+      await pcEvents(ann),
+      broke,
+      back,
+      {
+        packet: resumedAfter(annSamples, 'audio', broke, back, until),
+        frame: resumedAfter(annSamples, 'frames', broke, back, until),
+      },
+    )
     const benSees = resumedAfter(await samples(ben), 'frames', broke, back, until)
-    const annSees = resumedAfter(await samples(ann), 'frames', broke, back, until)
     if (benSees !== undefined) result.benSeesAnnMs = Math.round(benSees)
-    if (annSees !== undefined) result.annSeesBenMs = Math.round(annSees)
     await leaveRoom(ann, client)
     await leaveRoom(ben, client)
     return result
@@ -94,26 +117,53 @@ async function measure(
   }
 }
 
-test('room benchmark: Holdfast against a careful janus.js room client', async () => {
-  test.setTimeout(90 * 60_000)
-  // Production-like windows: a 60 s session timeout and a 15 s reclaim window.
-  const lab = await startNetLab({ sessionTimeoutS: 60, reclaimSessionTimeoutS: 15, room: true })
-  const ann = await chromium.launch({ executablePath: lab.chromiumLauncher, args: chromiumArgs })
-  const ben = await chromium.launch({ executablePath: lab.watcherLauncher!, args: chromiumArgs })
-  let results: Record<string, Record<Client, RunResult[]>>
-  try {
-    results = await alternateRuns(scenarios, runs, (client, scenario) =>
-      measure({ ann, ben }, lab, client, scenario as Scenario),
-    )
-  } finally {
-    await ann.close().catch(() => undefined)
-    await ben.close().catch(() => undefined)
-    await lab.close()
-  }
+/** Runs `wanted` in one room lab, or in a fresh one per run when a run changes it for good. */
+function runIn(
+  options: NetLabOptions,
+  wanted: Scenario[],
+  freshWorldEachRun: boolean,
+): Promise<Record<string, Record<Client, RunResult[]>>> {
+  return runInWorld({
+    open: async () => {
+      const lab = await startNetLab({ ...options, room: true })
+      const ann = await chromium.launch({
+        executablePath: lab.chromiumLauncher,
+        args: chromiumArgs,
+      })
+      const ben = await chromium.launch({
+        executablePath: lab.watcherLauncher!,
+        args: chromiumArgs,
+      })
+      return {
+        lab,
+        browsers: { ann, ben },
+        close: async () => {
+          await ann.close().catch(() => undefined)
+          await ben.close().catch(() => undefined)
+          await lab.close()
+        },
+      }
+    },
+    scenarios: wanted,
+    runs,
+    clients,
+    measure: (world, client, scenario) =>
+      measure(world.browsers, world.lab, client, scenario as Scenario),
+    freshWorldEachRun,
+  })
+}
 
-  const { table, summary } = comparisonTable(results, metrics, runs, (metric) =>
-    metric === 'benSeesAnnMs' ? 'Ben sees Ann' : 'Ann sees Ben',
+test('room benchmark: Holdfast against a careful janus.js room client, phase by phase', async () => {
+  test.setTimeout(180 * 60_000)
+  const results = await runAcrossLabs(scenarios, runIn)
+  const { table, summary } = comparisonTable(
+    results,
+    measures,
+    runs,
+    (measure) => (measure === 'benSeesAnnMs' ? 'Ben sees Ann' : measure.replace(/Ms$/, '')),
+    clients,
+    { holdfast: 'Holdfast', careful: 'careful janus.js' },
   )
   publishFigures('room-bench', table, { runs, deadlineMs, summary, results })
-  expect(results['wifi-to-cell']!.holdfast.length).toBe(runs)
+  expect(Object.keys(results).length).toBe(scenarios.length)
 })

@@ -25,24 +25,22 @@ import {
   type SipWorld,
 } from '../network/fixtures'
 import { clientEvents } from './client-events'
-import { applyNetworkEvent, type NetworkEvent } from './network-events'
+import {
+  applyNetworkEvent,
+  benchRuns,
+  pickedScenarios,
+  recoveryScenarios,
+  type RecoveryScenario,
+} from './network-events'
 import { phases, phasesOf, type PhaseClient, type RunResult } from './phases'
 import { runAcrossLabs, runInWorld } from './lab-runs'
 import { comparisonTable, publishFigures } from './results'
 
-const runs = Number(process.env.HOLDFAST_BENCH_RUNS ?? 5)
+const runs = benchRuns
 const deadlineMs = 30_000
-const allScenarios = [
-  'wifi-to-cell-abrupt',
-  'wifi-to-cell-orderly',
-  'lose-one-of-two',
-  'dead-path-5s',
-  'sleep-4s',
-  'flap',
-] as const satisfies NetworkEvent[]
-type Scenario = (typeof allScenarios)[number]
-const picked = process.env.HOLDFAST_BENCH_SCENARIOS?.split(',')
-const scenarios = allScenarios.filter((s) => !picked || picked.includes(s))
+// Not a 20 s sleep: past the reclaim window the SIP plugin hangs the call up, for every client.
+const scenarios = pickedScenarios(recoveryScenarios.filter((s) => s !== 'sleep-20s'))
+type Scenario = RecoveryScenario
 const clients = ['holdfast', 'careful'] as const satisfies readonly PhaseClient[]
 type Client = (typeof clients)[number]
 /** Audio only: the phases up to the first packet. */
@@ -104,8 +102,15 @@ async function measure(
     const mediaUplink = pair.startsWith(`${labAddresses.wifi.client}:`) ? 'wifi' : 'cell'
     const { broke, back } = await applyNetworkEvent(lab, scenario, mediaUplink)
     const until = back + deadlineMs
-    await untilFlowingAgain(page, 'audio', broke, back, deadlineMs)
+    await untilFlowingAgain(page, 'audio', back, deadlineMs)
     const all = await samples(page)
+    if (process.env.HOLDFAST_BENCH_DEBUG && client === 'holdfast')
+      console.log(
+        `call: ${await page
+          .getByTestId('sip-call-status')
+          .textContent()
+          .catch(() => '?')}`,
+      )
     const own = await clientEvents(page, client)
     const pcs = await pcEvents(page)
     if (process.env.HOLDFAST_BENCH_DEBUG)

@@ -115,13 +115,31 @@ export function percentile(values: number[], p: number): number | undefined {
 }
 
 /**
- * Waits until `key` has been flowing again for a second after the network was back, or
- * `deadlineMs` after `back` passed (then it did not recover).
+ * Whether `key` rose steadily over the last `forMs` up to `now`: no gap over 300 ms between
+ * increases, the last one within 300 ms of `now`.
+ */
+export function flowingFor(
+  all: Sample[],
+  key: 'frames' | 'audio',
+  now: number,
+  forMs: number,
+): boolean {
+  const recent = all.filter((s) => s.at >= now - forMs - 300)
+  const rises: number[] = []
+  for (let i = 1; i < recent.length; i++)
+    if (recent[i]![key] !== recent[i - 1]![key]) rises.push(recent[i]!.at)
+  if (rises.length === 0 || now - rises.at(-1)! > 300 || rises[0]! > now - forMs + 300) return false
+  return rises.every((at, i) => i === 0 || at - rises[i - 1]! <= 300)
+}
+
+/**
+ * Waits until `key` has been flowing again for a second, two seconds or more after the
+ * network was back (a call whose media stops a moment after the event must not pass for
+ * recovered), or `deadlineMs` after `back` passed (then it did not recover).
  */
 export async function untilFlowingAgain(
   page: Page,
   key: 'frames' | 'audio',
-  broke: number,
   back: number,
   deadlineMs: number,
 ): Promise<void> {
@@ -130,8 +148,9 @@ export async function untilFlowingAgain(
     .poll(
       async () => {
         const now = Date.now()
-        const resumed = resumedAfter(await samples(page), key, broke, back, now - 1000)
-        return (resumed !== undefined && now - back > 2000) || now > until
+        if (now > until) return true
+        const all = await samples(page)
+        return now - back > 2000 && flowingFor(all, key, all.at(-1)?.at ?? now, 1000)
       },
       { timeout: deadlineMs + 5000, intervals: [200] },
     )

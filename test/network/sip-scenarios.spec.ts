@@ -6,13 +6,7 @@
  */
 import type { Page } from '@playwright/test'
 import { labAddresses, type NetLab } from '../lab/netlab'
-import {
-  appShell,
-  callScreen,
-  keypad,
-  returnToCall,
-  shownSessionId,
-} from '../lab/screens'
+import { appShell, callScreen, keypad, returnToCall, shownSessionId } from '../lab/screens'
 import {
   callDeskFromLab,
   expect,

@@ -1,5 +1,6 @@
 /** The recovery benchmark's split of a recovery into phases (issue 13). */
 import { describe, expect, it } from 'vitest'
+import { flowingFor } from '../../test/lab/media-probe'
 import { phasesOf } from '../../test/bench/phases'
 
 describe('recovery phases', () => {
@@ -29,6 +30,17 @@ describe('recovery phases', () => {
       firstFrameMs: 400,
       pair: '10.210.2.2:5000 -> 10.210.0.1:20000',
     })
+  })
+
+  it("a server's restart offer (a room's subscriber) counts, answered by the client", () => {
+    const pc = [
+      { at: 10_050, kind: 'remote-offer', detail: '' },
+      { at: 10_060, kind: 'remote-answer', detail: 'not the answer to that offer' },
+      { at: 10_070, kind: 'local-answer', detail: '' },
+    ]
+    expect(
+      phasesOf('careful', [], pc, broke, back, { packet: undefined, frame: undefined }),
+    ).toEqual({ offerMs: 50, answerMs: 70 })
   })
 
   it('takes the earliest event of each phase, whatever order the client listed them in', () => {
@@ -63,5 +75,46 @@ describe('recovery phases', () => {
       toldMs: 40,
       sessionBackMs: 300,
     })
+  })
+})
+
+describe('media flowing again', () => {
+  const samples = (ats: number[], rising: (at: number) => boolean) => {
+    let n = 0
+    return ats.map((at) => ({ at, frames: rising(at) ? ++n : n, audio: 0 }))
+  }
+  const every50 = Array.from({ length: 80 }, (_, i) => 1000 + i * 50) // 1000 … 4950
+
+  it('a counter rising steadily over the last second flows', () => {
+    expect(
+      flowingFor(
+        samples(every50, () => true),
+        'frames',
+        4950,
+        1000,
+      ),
+    ).toBe(true)
+  })
+
+  it('a counter that stopped half a second ago does not, even if it rose before', () => {
+    expect(
+      flowingFor(
+        samples(every50, (at) => at < 4450),
+        'frames',
+        4950,
+        1000,
+      ),
+    ).toBe(false)
+  })
+
+  it('a counter that only just started again has not flowed for the whole second', () => {
+    expect(
+      flowingFor(
+        samples(every50, (at) => at > 4500),
+        'frames',
+        4950,
+        1000,
+      ),
+    ).toBe(false)
   })
 })

@@ -319,6 +319,30 @@ describe('restarting when the browser can gather on the new network', () => {
   })
 })
 
+describe('a restart that never finishes', () => {
+  it('is given up after its bound, and the next one goes', async () => {
+    const t = makePolicy()
+    const restarts: string[] = []
+    const policy = new IceRestartPolicy({
+      clock: t.clock,
+      // The first offer's reply never comes; the later ones do.
+      restart: (reason) => {
+        restarts.push(reason)
+        return restarts.length === 1 ? new Promise<void>(() => undefined) : Promise.resolve()
+      },
+      selectedLocalAddress: async () => '10.0.0.2',
+      mediaReceived: async () => 0,
+      report: () => undefined,
+    })
+    policy.onConnectionState('failed')
+    await t.clock.advance(4999)
+    expect(restarts).toHaveLength(1)
+    // Bound (5 s) then the verification deadline (3 s): made again.
+    await t.clock.advance(3001 + 250)
+    expect(restarts).toEqual(['connection failed', 'media did not come back'])
+  })
+})
+
 describe('ICE restart verification', () => {
   it('reports media back as soon as the pair moved, without waiting for an ICE state event', async () => {
     const t = makePolicy()

@@ -12,7 +12,8 @@
 import Janus, { type JanusJS } from 'janus-gateway'
 import adapter from 'webrtc-adapter'
 
-type Kind = 'connected' | 'loss' | 'reconnected' | 'rejoined' | 'ice-restart' | 'resubscribe'
+type Kind =
+  'connected' | 'loss' | 'online' | 'reconnected' | 'rejoined' | 'ice-restart' | 'resubscribe'
 interface BaselineEvent {
   at: number
   kind: Kind
@@ -181,14 +182,22 @@ function startOver(): void {
   connect(true)
 }
 
+let retryTimer: number | undefined
+let claiming = false
+
 function reconnect(now = false): void {
-  if (reconnecting || !janus) return
+  if (!janus || claiming) return
+  // `online` cuts a backoff wait short, as the careful echo recipe does.
+  if (reconnecting && !now) return
   reconnecting = true
+  window.clearTimeout(retryTimer)
   const delay = now ? 0 : Math.min(30_000, 1000 * 2 ** attempt++)
-  window.setTimeout(() => {
+  retryTimer = window.setTimeout(() => {
+    claiming = true
     janus!.reconnect({
       success: () => {
         reconnecting = false
+        claiming = false
         attempt = 0
         log('reconnected', String(janus!.getSessionId()))
         // The network may have changed under both PeerConnections.
@@ -197,6 +206,7 @@ function reconnect(now = false): void {
       },
       error: (cause: unknown) => {
         reconnecting = false
+        claiming = false
         if (/458|No such session/i.test(String(cause))) startOver()
         else reconnect()
       },
@@ -219,7 +229,10 @@ function connect(again = false): void {
   } as JanusJS.ConstructorOptions)
 }
 
-window.addEventListener('online', () => reconnect(true))
+window.addEventListener('online', () => {
+  log('online')
+  reconnect(true)
+})
 ;(window as unknown as { __baseline: unknown }).__baseline = {
   events,
   /** Leaves the room and ends the session, so no ghost stays for the next run. */
