@@ -9,7 +9,12 @@ import type { Host } from '../core/host'
 import type { IceRestartOptions } from '../core/ice-restart-policy'
 import { JanusSession } from '../core/janus-session'
 import { LogBook } from '../core/ui/diagnostic-report'
-import { parseIceServers, validateServerUrl, type ConnectionSettings } from '../core/settings'
+import {
+  parseIceServers,
+  parseMoreServers,
+  validateServerUrl,
+  type ConnectionSettings,
+} from '../core/settings'
 import {
   gateSockets,
   socketFactoryFrom,
@@ -111,6 +116,10 @@ export class HoldfastApp {
     if (!url.ok) throw new SettingsError(url.error)
     const ice = parseIceServers(settings.iceServers)
     if (!ice.ok) throw new SettingsError(ice.error)
+    const more = parseMoreServers(settings.moreServers ?? '', url.value, {
+      refuseCleartext: settings.refuseCleartext === true,
+    })
+    if (!more.ok) throw new SettingsError(more.error)
     const current = this.sessionValue
     if (current && current.state.kind !== 'closed' && current.state.kind !== 'failed') {
       throw new SettingsError('Already connected: disconnect first.')
@@ -120,6 +129,7 @@ export class HoldfastApp {
     const session = new JanusSession(
       {
         serverUrl: url.value,
+        moreServers: more.value,
         ...(settings.apiSecret ? { apiSecret: settings.apiSecret } : {}),
         ...(settings.token ? { token: settings.token } : {}),
       },

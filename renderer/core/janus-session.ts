@@ -25,7 +25,7 @@ import {
   type JanusRequest,
   type ServerInfo,
 } from './janus-protocol'
-import { planKeepalive, type KeepalivePlan } from './reclaim-window'
+import { planKeepalive, sessionSurelyExpired, type KeepalivePlan } from './reclaim-window'
 import { CoreHandle } from './session/core-handle'
 import { HandleRegistry } from './session/handle-registry'
 import { KeepaliveMonitor, type KeepaliveVerdict } from './session/keepalive-monitor'
@@ -47,6 +47,7 @@ import { Attempts } from './session/attempts'
 import { RetrySchedule } from './session/retry-schedule'
 import { reactToSignal } from './session/signal-reaction'
 import { racingSockets } from './socket-race'
+import { ServerPool } from './server-pool'
 
 export type { RecoveryContext, SessionParticipant } from './session/recovery-hooks'
 export type { RequestOptions } from './session/request-ledger'
@@ -74,9 +75,13 @@ export class JanusSession {
   private readonly keeper: SessionKeeper
 
   private readonly attempts: Attempts
+  /** The servers a new session may be created on (issue 14). */
+  private readonly pool: ServerPool
   /** The socket that holds the session; requests go straight out on it. */
   private live: Channel | undefined
   private loss: { at: number; reason: LossReason; networkChanged: boolean } | undefined
+  /** The server of the last socket that held the session. */
+  private establishedOn: string | undefined
   /** Whether `connected` was announced since the last connect(); later returns are `reconnected`. */
   private announcedConnected = false
 
@@ -89,6 +94,10 @@ export class JanusSession {
       this.log.warn(`a listener of "${event}" threw`, error),
     )
     const { clock } = deps
+    this.pool = new ServerPool(
+      [...new Set([options.serverUrl, ...(options.moreServers ?? [])])],
+      () => clock.now(),
+    )
     this.handles = new HandleRegistry(() => {
       void this.keeper.saveNow()
       this.events.emit('change', undefined)
@@ -97,7 +106,7 @@ export class JanusSession {
       clock,
       store: deps.store,
       logger: this.log,
-      serverUrl: options.serverUrl,
+      servers: this.pool.servers,
       facts: this.facts,
       handles: () => this.handles.list(),
     })
@@ -142,7 +151,10 @@ export class JanusSession {
         options.socketRace === false
           ? deps.openSocket
           : racingSockets(deps.openSocket, clock, options.socketRace),
-      url: options.serverUrl,
+      url: () => this.serverForAttempt(),
+      onFailed: (url, message) => {
+        if (this.pool.servers.length > 1) this.pool.refused(url, message)
+      },
       openTimeoutMs: options.openTimeoutMs ?? 5000,
       maxAttempts: options.maxReconnectAttempts ?? Number.POSITIVE_INFINITY,
       retry: new RetrySchedule(options.backoff ?? defaultBackoff, deps.random),
@@ -215,7 +227,7 @@ export class JanusSession {
     this.attempts.begin(false)
     this.announcedConnected = false
     this.setState({ kind: 'connecting' })
-    this.events.emit('connecting', { serverUrl: this.options.serverUrl })
+    this.events.emit('connecting', { serverUrl: this.serverUrl })
     void this.attempts.run()
   }
 
@@ -335,8 +347,38 @@ export class JanusSession {
     this.handles.remove(id)
   }
 
+  /**
+   * Where the next attempt goes: the server holding the session while it may still be
+   * claimed there; otherwise the pool's pick for a new session.
+   */
+  private serverForAttempt(): string {
+    const { facts } = this
+    if (facts.sessionId !== undefined && facts.serverUrl !== undefined) {
+      const activity = {
+        lastRequestAt: facts.lastRequestAt,
+        ...(facts.detachedAt !== undefined ? { detachedAt: facts.detachedAt } : {}),
+      }
+      if (!sessionSurelyExpired(activity, facts.serverInfo, this.deps.clock.now()))
+        return facts.serverUrl
+    }
+    return this.pool.pick()
+  }
+
+  /** The server the session lives on (or the first configured, before there is one). */
+  get serverUrl(): string {
+    return this.facts.serverUrl ?? this.options.serverUrl
+  }
+
   /** `channel` holds the session now: supersede the old socket, then recover. */
   private async onEstablished(channel: Channel, result: HandshakeResult): Promise<void> {
+    const from = this.establishedOn
+    this.establishedOn = channel.url
+    this.pool.used(channel.url)
+    if (from !== undefined && from !== channel.url) {
+      const why = this.pool.resting(from)?.why ?? 'it could not be reached'
+      this.recordIncident('recreated', `moved from ${from} to ${channel.url}: ${why}`)
+      this.events.emit('serverChanged', { from, to: channel.url, why })
+    }
     // Janus keeps a superseded socket open (it even acks its requests): it must go.
     if (this.live && this.live.socket !== channel.socket) this.live.socket.close(1000, 'superseded')
     this.live = channel

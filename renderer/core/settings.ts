@@ -9,6 +9,11 @@ export interface ConnectionSettings {
   iceServers: string
   /** Refuse ws:// to any host but this computer (credentials would cross the network in clear). */
   refuseCleartext?: boolean
+  /**
+   * More Janus servers, one per line (issue 14): a new session goes to the next one when the
+   * server holding the session is gone for good.
+   */
+  moreServers?: string
 }
 
 /** An RTCIceServer without depending on DOM types. */
@@ -70,6 +75,23 @@ export function validateServerUrl(
       error: `Unencrypted connections to other computers are refused (Settings → Server): use wss://${url.host}${url.pathname === '/' ? '' : url.pathname}.`,
     }
   return { ok: true, value: trimmed }
+}
+
+/** Checks the extra servers, one per line (blanks ignored, the main server and repeats dropped). */
+export function parseMoreServers(
+  text: string,
+  main: string,
+  options: { refuseCleartext?: boolean } = {},
+): Validated<string[]> {
+  const servers: string[] = []
+  for (const raw of text.split(/\r?\n/)) {
+    if (raw.trim() === '') continue
+    const checked = validateServerUrl(raw, options)
+    if (!checked.ok) return { ok: false, error: `More servers: ${checked.error}` }
+    if (checked.value !== main && !servers.includes(checked.value)) servers.push(checked.value)
+  }
+  if (servers.length > 8) return { ok: false, error: 'More servers: eight at most.' }
+  return { ok: true, value: servers }
 }
 
 /** Parses ICE server lines (stun:, turn:, turns:), ignoring blanks. */

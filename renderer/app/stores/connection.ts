@@ -18,8 +18,10 @@ export const useConnectionStore = defineStore('connection', () => {
   const keepaliveMs = ref<number | undefined>()
   const lastRecoveryMs = ref<number | undefined>()
   const settingsError = ref<string | undefined>()
-  /** The server the last connect went to. */
+  /** The server the session is on (the last connect's, or where the session moved). */
   const activeUrl = ref<string | undefined>()
+  /** Where the session moved and why, when it had to leave its server (issue 14). */
+  const movedNotice = ref<string | undefined>()
   let app: HoldfastApp | undefined
   let detach: (() => void)[] = []
 
@@ -45,6 +47,10 @@ export const useConnectionStore = defineStore('connection', () => {
       session.events.on('state', update),
       session.events.on('incident', update),
       session.events.on('change', update),
+      session.events.on('serverChanged', ({ from, to, why }) => {
+        activeUrl.value = to
+        movedNotice.value = `Now on ${to}: ${from} could not be used (${why}).`
+      }),
       session.events.on('reconnected', (e) => {
         reconnects.value += 1
         lastRecoveryMs.value = e.durationMs
@@ -66,6 +72,7 @@ export const useConnectionStore = defineStore('connection', () => {
     try {
       app?.connect(settings)
       activeUrl.value = settings.serverUrl
+      movedNotice.value = undefined
       return true
     } catch (error) {
       settingsError.value = error instanceof SettingsError ? error.message : String(error)
@@ -89,6 +96,7 @@ export const useConnectionStore = defineStore('connection', () => {
     lastRecoveryMs,
     settingsError,
     activeUrl,
+    movedNotice,
     statusText,
     attach,
     connect,

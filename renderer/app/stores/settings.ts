@@ -11,6 +11,7 @@ type DesktopSecrets = Pick<HoldfastBridge, 'secretsStatus' | 'getSecret' | 'setS
 
 interface Saved {
   serverUrl?: string
+  moreServers?: string
   iceServers?: string
   forceMediaRestart?: boolean
   refuseCleartext?: boolean
@@ -31,6 +32,8 @@ export const useSettingsStore = defineStore('settings', () => {
   const apiSecret = ref('')
   const token = ref('')
   const iceServers = ref(saved.iceServers ?? '')
+  /** Other servers for new sessions, one per line. */
+  const moreServers = ref(saved.moreServers ?? '')
   /** Restart ICE after every reclaim, like OpenVidu's forceMediaReconnectionAfterNetworkDrop. */
   const forceMediaRestart = ref(saved.forceMediaRestart === true)
   /** Refuse ws:// to other computers instead of warning. */
@@ -51,6 +54,7 @@ export const useSettingsStore = defineStore('settings', () => {
       token: token.value,
       iceServers: iceServers.value,
       refuseCleartext: refuseCleartext.value,
+      moreServers: moreServers.value,
     }
   }
 
@@ -76,6 +80,7 @@ export const useSettingsStore = defineStore('settings', () => {
       JSON.stringify({
         serverUrl: serverUrl.value,
         iceServers: iceServers.value,
+        moreServers: moreServers.value,
         forceMediaRestart: forceMediaRestart.value,
         refuseCleartext: refuseCleartext.value,
       }),
@@ -91,6 +96,7 @@ export const useSettingsStore = defineStore('settings', () => {
     apiSecret,
     token,
     iceServers,
+    moreServers,
     forceMediaRestart,
     refuseCleartext,
     cleartext,

@@ -17,7 +17,8 @@ const PROTOCOL = 'janus-protocol'
 export interface AttemptsDeps {
   clock: Clock
   factory: SocketFactory
-  url: string
+  /** The server this attempt goes to (the session's own, or one picked for a new session). */
+  url(): string
   openTimeoutMs: number
   /** Give up after this many failed attempts in a row. */
   maxAttempts: number
@@ -30,6 +31,8 @@ export interface AttemptsDeps {
   onStart(attempt: number): void
   /** `channel` holds the session now. */
   onEstablished(channel: Channel, result: HandshakeResult): Promise<void>
+  /** The attempt at `url` failed (before it held the session). */
+  onFailed(url: string, message: string): void
   /** An attempt failed and the next one goes after `delayMs`. */
   onRetryScheduled(attempt: number, delayMs: number, why: string): void
   /** Nothing more will be tried. */
@@ -69,21 +72,22 @@ export class Attempts {
     const epoch = ++this.epochValue
     this.deps.onStart(this.deps.retry.attempt)
     this.connectingSince = this.deps.clock.now()
+    const url = this.deps.url()
     let socket
     try {
       socket = await openSocket({
         clock: this.deps.clock,
         factory: this.deps.factory,
-        url: this.deps.url,
+        url,
         protocol: PROTOCOL,
         timeoutMs: this.deps.openTimeoutMs,
         onMessage: (text) => this.deps.onMessage(epoch, text),
         onClosed: (wasError) => this.deps.onClosed(epoch, wasError),
-        onCreated: (created) => (this.current = { epoch, socket: created }),
+        onCreated: (created) => (this.current = { epoch, socket: created, url }),
       })
     } catch (error) {
       if (epoch === this.epochValue) this.connectingSince = undefined
-      this.failed(epoch, error)
+      this.failed(epoch, error, url)
       return
     }
     if (epoch === this.epochValue) this.connectingSince = undefined
@@ -91,7 +95,7 @@ export class Attempts {
       socket.close()
       return
     }
-    this.establish({ epoch, socket })
+    this.establish({ epoch, socket, url })
   }
 
   /**
@@ -106,7 +110,7 @@ export class Attempts {
         this.current = undefined
         await this.deps.onEstablished(channel, result)
       })
-      .catch((error: unknown) => this.failed(channel.epoch, error))
+      .catch((error: unknown) => this.failed(channel.epoch, error, channel.url))
   }
 
   /** A new run of attempts (see RetrySchedule.begin). */
@@ -144,7 +148,7 @@ export class Attempts {
   /** The socket of the current attempt closed before it held the session. */
   closedDuringHandshake(epoch: number): boolean {
     if (this.current?.epoch !== epoch) return false
-    this.failed(epoch, new Error('the connection closed during the handshake'))
+    this.failed(epoch, new Error('the connection closed during the handshake'), this.current.url)
     return true
   }
 
@@ -157,9 +161,10 @@ export class Attempts {
     this.current = undefined
   }
 
-  private failed(epoch: number, error: unknown): void {
+  private failed(epoch: number, error: unknown, url: string): void {
     if (epoch !== this.epochValue) return
     const verdict = judgeAttemptError(error)
+    this.deps.onFailed(url, verdict.message)
     if (verdict.final) return this.deps.onGiveUp(verdict.reason, verdict.message)
     this.cancel()
     const { retry } = this.deps

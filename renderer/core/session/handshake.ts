@@ -26,6 +26,8 @@ export type SessionLossReason = 'notFound' | 'expired' | 'timeout' | 'claimRefus
 /** What the session knows of itself; the facade owns it, the handshake updates it. */
 export interface SessionFacts {
   sessionId?: number
+  /** The server that holds `sessionId` (a session is claimed only there). */
+  serverUrl?: string
   serverInfo?: ServerInfo
   /** When the last request carrying the session id was sent (epoch ms). */
   lastRequestAt: number
@@ -66,13 +68,25 @@ export interface HandshakeResult {
 export async function handshake(channel: Channel, deps: HandshakeDeps): Promise<HandshakeResult> {
   const { facts } = deps
   const resumedFromStore = await resumeStoredSession(deps)
-  if (!facts.serverInfo || facts.sessionId === undefined) await learnServer(channel, deps)
   let lost: SessionLossReason | undefined
+  const activity = {
+    lastRequestAt: facts.lastRequestAt,
+    ...(facts.detachedAt !== undefined ? { detachedAt: facts.detachedAt } : {}),
+  }
+  const elsewhere =
+    facts.sessionId !== undefined &&
+    facts.serverUrl !== undefined &&
+    facts.serverUrl !== channel.url
+  if (elsewhere) {
+    // A session is claimed only where it lives: try there, unless it surely expired.
+    if (!sessionSurelyExpired(activity, facts.serverInfo, deps.clock.now()))
+      throw new SessionElsewhereError(facts.serverUrl!)
+    deps.lose('expired')
+    lost = 'expired'
+  }
+  if (!facts.serverInfo || facts.sessionId === undefined || elsewhere)
+    await learnServer(channel, deps)
   if (facts.sessionId !== undefined) {
-    const activity = {
-      lastRequestAt: facts.lastRequestAt,
-      ...(facts.detachedAt !== undefined ? { detachedAt: facts.detachedAt } : {}),
-    }
     lost = sessionSurelyExpired(activity, facts.serverInfo, deps.clock.now())
       ? 'expired'
       : await claim(channel, deps)
@@ -83,9 +97,10 @@ export async function handshake(channel: Channel, deps: HandshakeDeps): Promise<
     }
   }
   // The server may have restarted with other settings: learn its windows again.
-  if (lost) await learnServer(channel, deps)
+  if (lost && !elsewhere) await learnServer(channel, deps)
   const created = await deps.ledger.sendDirect(channel, { janus: 'create' })
   facts.sessionId = readCreatedId(created)
+  facts.serverUrl = channel.url
   facts.lastRequestAt = deps.clock.now()
   const recreated = facts.lostSession !== undefined
   facts.lostSession = undefined
@@ -139,10 +154,18 @@ async function resumeStoredSession(deps: HandshakeDeps): Promise<boolean> {
   const record = await deps.keeper.loadOnce()
   if (!record) return false
   deps.facts.sessionId = record.sessionId
+  deps.facts.serverUrl = record.serverUrl
   deps.facts.lastRequestAt = record.lastRequestAt
   deps.facts.detachedAt = record.detachedAt
   deps.handles.adopt(record.handles)
   return true
+}
+
+/** The session to claim lives on another server of the pool: the next attempt goes there. */
+export class SessionElsewhereError extends Error {
+  constructor(readonly serverUrl: string) {
+    super(`the session lives on ${serverUrl}`)
+  }
 }
 
 /** What a failed attempt means: the end, with its reason, or a try worth repeating. */

@@ -8,10 +8,11 @@ import type { TokenProvider } from '../host'
 import { ClientError, ServerError, type JanusMessage, type JanusRequest } from '../janus-protocol'
 import type { SocketConnection } from '../socket'
 
-/** A socket and the epoch of the attempt that opened it. */
+/** A socket, the epoch of the attempt that opened it and the server it goes to. */
 export interface Channel {
   epoch: number
   socket: SocketConnection
+  url: string
 }
 
 /** Per-request options. */

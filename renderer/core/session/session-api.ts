@@ -22,13 +22,24 @@ export interface SessionEvents extends Record<string, unknown> {
   incident: Incident
   /** Something diagnostics show changed: handles, queued requests, the keepalive cadence. */
   change: undefined
+  /**
+   * The session now lives on another server of the pool (issue 14): the one that held it
+   * could not be reached within its reclaim window, or refused.
+   */
+  serverChanged: { from: string; to: string; why: string }
   /** Inbound messages not consumed by the core: the janus.js bridge listens here. */
   message: JanusMessage
 }
 
 /** How the session talks to its server and how patient it is. */
 export interface JanusSessionOptions {
+  /** The server to use first. */
   serverUrl: string
+  /**
+   * More servers a new session may be created on when the one holding the session is gone
+   * for good (a session itself never moves: it is claimed only where it lives).
+   */
+  moreServers?: readonly string[]
   apiSecret?: string
   token?: string
   /** Give up after this many failed attempts in a row (Vonage uses 5). Default: never. */

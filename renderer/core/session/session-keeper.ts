@@ -17,7 +17,8 @@ export interface SessionKeeperDeps {
   clock: Clock
   store: SessionStore
   logger: Logger
-  serverUrl: string
+  /** The servers a stored session may live on (the pool); the first is the default. */
+  servers: readonly string[]
   /** The session as it stands (no record is kept while it has no id). */
   facts: SessionFacts
   handles(): StoredHandle[]
@@ -31,8 +32,8 @@ export class SessionKeeper {
   constructor(private readonly deps: SessionKeeperDeps) {}
 
   /**
-   * The stored session, the first time it is asked, if it is for this server and may still
-   * live on it; a record that surely expired is cleared.
+   * The stored session, the first time it is asked, if it is for one of the servers and may
+   * still live there; a record that surely expired is cleared.
    */
   async loadOnce(): Promise<SessionRecord | undefined> {
     if (this.loaded) return undefined
@@ -52,7 +53,7 @@ export class SessionKeeper {
       record,
       this.deps.clock.now(),
     )
-    if (record.serverUrl !== this.deps.serverUrl || expired) {
+    if (!this.deps.servers.includes(record.serverUrl) || expired) {
       await this.clear()
       return undefined
     }
@@ -83,7 +84,7 @@ export class SessionKeeper {
     if (facts.sessionId === undefined) return undefined
     return {
       version: 1,
-      serverUrl: this.deps.serverUrl,
+      serverUrl: facts.serverUrl ?? this.deps.servers[0]!,
       sessionId: facts.sessionId,
       handles: this.deps.handles(),
       lastRequestAt: facts.lastRequestAt,
