@@ -234,6 +234,12 @@ export class HoldfastApp {
   }
 }
 
+/** More servers from `?more=` (comma-separated), else the saved ones. */
+export function initialMoreServers(saved: string | undefined): string {
+  const fromQuery = new URLSearchParams(window.location.search).get('more')
+  return fromQuery !== null ? fromQuery.split(',').join('\n') : (saved ?? '')
+}
+
 /** The server URL to start with: ?server=, then what was saved, then the build's default. */
 export function initialServerUrl(saved: string | undefined): string {
   const fromQuery = new URLSearchParams(window.location.search).get('server')

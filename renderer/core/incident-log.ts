@@ -12,6 +12,8 @@ export interface Incident {
     | 'session-lost'
     | 'media-restart'
     | 'media-back'
+    /** A step of a media recovery: the restart's offer sent, its answer, ICE connected. */
+    | 'media-phase'
     | 'signal'
     | 'error'
   detail: string

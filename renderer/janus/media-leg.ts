@@ -57,6 +57,11 @@ export interface MediaLegOptions {
   requestKeyframe?(): Promise<void>
   /** A plugin message (with its SDP, if any). */
   onMessage(message: JanusJS.Message, jsep: JanusJS.JSEP | undefined): void
+  /**
+   * Nothing arrives on this leg (a room's publisher): media flowing is told by Janus
+   * receiving what we send, not by what arrives.
+   */
+  sendOnly?: boolean
 }
 
 /** One handle and its PeerConnection. */
@@ -72,6 +77,12 @@ export class MediaLeg {
   private mutedValue = false
   private videoOffValue = false
   private disposed = false
+  /** A restart was made and media is not back yet: its steps go to the timeline. */
+  private restarting = false
+  /** On hold: neither side is expected to send. */
+  private noMediaExpected = false
+  /** What Janus last said about receiving our media. */
+  private serverReceiving = true
 
   constructor(
     private readonly session: JanusSession,
@@ -103,7 +114,13 @@ export class MediaLeg {
     const gateway = await this.gateway()
     const handle = await gateway.attach({
       plugin: this.options.plugin,
-      iceState: (state) => this.policy?.onIceState(state),
+      iceState: (state) => {
+        if (this.restarting && state === 'connected') this.phase('ICE connected')
+        this.policy?.onIceState(state)
+      },
+      // Janus says whether it receives what we send (its no-media timer): the only sign a
+      // send-only leg (a room's publisher) has that its path died under a connected ICE.
+      mediaState: (medium: string, receiving: boolean) => this.onServerReceiving(medium, receiving),
       webrtcState: (up) => {
         if (up) this.events.emit('mediaUp', undefined)
         else this.events.emit('mediaDown', undefined)
@@ -151,6 +168,7 @@ export class MediaLeg {
 
   /** Applies the other side's answer. */
   acceptAnswer(jsep: JanusJS.JSEP): void {
+    if (this.restarting) this.phase('restart answered')
     this.handleValue?.handleRemoteJsep({ jsep })
   }
 
@@ -174,6 +192,7 @@ export class MediaLeg {
         mediaReceived: async () => received(await readCallStats(this.pc)),
         gatherableAddresses: () => gatherableAddresses(),
         report: (kind, detail) => {
+          if (kind === 'media-back') this.restarting = false
           this.session.recordIncident(kind, `${this.options.name}: ${detail}`)
           if (kind === 'media-back') this.events.emit('mediaUp', undefined)
         },
@@ -188,6 +207,7 @@ export class MediaLeg {
 
   /** Media stops (the call ended or is being rebuilt): no restarts, no samples. */
   stopMedia(): void {
+    this.restarting = false
     this.session.setMediaActive(this.options.name, false)
     this.policy?.dispose()
     this.policy = undefined
@@ -198,7 +218,28 @@ export class MediaLeg {
 
   /** Nothing is expected to arrive for a while (on hold), or it is again. */
   expectNoMedia(paused: boolean): void {
+    this.noMediaExpected = paused
     this.watch.setPaused(paused)
+  }
+
+  /**
+   * Janus stopped receiving our media (a path dead upstream, where nothing arrives to watch
+   * on a send-only leg): restart as for a stall; it receiving again is media back.
+   */
+  private onServerReceiving(medium: string, receiving: boolean): void {
+    const policy = this.policy
+    if (!policy || this.noMediaExpected) return
+    this.serverReceiving = receiving
+    if (receiving) {
+      // Only where nothing arrives: elsewhere what arrives proves the way back too.
+      if (this.options.sendOnly) policy.onMediaFlowing()
+      return
+    }
+    if (policy.onMediaStalled())
+      this.session.recordIncident(
+        'media-restart',
+        `${this.options.name}: the server stopped receiving our ${medium}`,
+      )
   }
 
   /** Signalling went down (the session is reconnecting): restarts wait for it. */
@@ -278,9 +319,23 @@ export class MediaLeg {
 
   private async restartIce(handle: JanusJS.PluginHandle, reason: string): Promise<void> {
     this.events.emit('restarting', reason)
-    if (this.options.restartFromServer) await this.options.restartFromServer()
-    else await this.options.sendRestartOffer?.(await iceRestartOffer(handle))
+    this.restarting = true
+    if (this.options.restartFromServer) {
+      await this.options.restartFromServer()
+      this.phase('restart asked of the server')
+    } else {
+      await this.options.sendRestartOffer?.(await iceRestartOffer(handle))
+      this.phase('restart offer sent')
+    }
     await this.options.requestKeyframe?.()
+  }
+
+  /**
+   * A step of the recovery under way, for the timeline (issue 13: diagnostics show the same
+   * phases as the benchmark).
+   */
+  private phase(what: string): void {
+    this.session.recordIncident('media-phase', `${this.options.name}: ${what}`)
   }
 
   private scheduleSample(): void {
@@ -309,6 +364,10 @@ export class MediaLeg {
         )
       // If the restart does not bring media back, the next stall is told again.
       this.watch.rearm()
+    } else if (this.options.sendOnly && this.serverReceiving) {
+      // Janus receives what we send (it said so, or never said otherwise): for a leg where
+      // nothing arrives, that is media flowing, also for a restart that ended after it said so.
+      this.policy.onMediaFlowing()
     } else if (verdict === 'flowing' && stats.connectionState === 'connected') {
       // What is observed decides: media flowing again is a call back in business, even when
       // the restart policy could not prove the pair moved (a flap on the same network).

@@ -337,6 +337,7 @@ export class RoomCall implements SessionParticipant, Call {
       ...(this.options.ice ? { ice: this.options.ice } : {}),
       sendRestartOffer: (jsep) => leg.send({ request: 'configure' }, jsep),
       requestKeyframe: () => leg.send({ request: 'configure', keyframe: true }),
+      sendOnly: true,
       onMessage: (message, jsep) => this.onPublisherMessage(leg, message, jsep),
     })
     this.publisher = leg

@@ -31,8 +31,12 @@ export const probe = `
   window.RTCPeerConnection = function (...args) {
     const pc = new Native(...args);
     window.__probe.pcs.push(pc);
+    // Holdfast's gathering probe (a throwaway PeerConnection) is not a call: not noted.
+    let throwaway = false;
+    const createChannel = pc.createDataChannel.bind(pc);
+    pc.createDataChannel = (label, ...rest) => { if (label === 'gathering-probe') throwaway = true; return createChannel(label, ...rest); };
     const setLocal = pc.setLocalDescription.bind(pc);
-    pc.setLocalDescription = (d, ...rest) => { note('local-' + ((d && d.type) || 'auto')); return setLocal(d, ...rest); };
+    pc.setLocalDescription = (d, ...rest) => { if (!throwaway) note('local-' + ((d && d.type) || 'auto')); return setLocal(d, ...rest); };
     const setRemote = pc.setRemoteDescription.bind(pc);
     pc.setRemoteDescription = (d, ...rest) => { note('remote-' + ((d && d.type) || '?')); return setRemote(d, ...rest); };
     pc.addEventListener('iceconnectionstatechange', async () => {

@@ -58,6 +58,8 @@ export interface NetLabOptions {
   twoLinks?: { signallingVia: Uplink }
   /** Load the VideoRoom and build the watchers' namespace. */
   room?: boolean
+  /** A second Janus on the server (other ports), for a pool of servers (issue 14). */
+  secondServer?: boolean
 }
 
 export interface NetLab {
@@ -73,6 +75,8 @@ export interface NetLab {
   watcherLauncher?: string
   watcherPageUrl?(query?: Record<string, string>): string
   janus: RunningJanus
+  /** With `secondServer`: the other Janus and its URL as the client sees it. */
+  second?: { janus: RunningJanus; url: string }
   /** Runs a command in the server namespace, e.g. kamailio or baresip. */
   serverPrefix: string[]
   /** The server's interface holding `labAddresses.server`. */
@@ -211,11 +215,13 @@ export async function startNetLab(options: NetLabOptions): Promise<NetLab> {
   let pageServer: ChildProcess | undefined
   let watcherPageServer: ChildProcess | undefined
   let janus: RunningJanus | undefined
+  let secondJanus: RunningJanus | undefined
 
   const teardown = async (): Promise<void> => {
     pageServer?.kill('SIGKILL')
     watcherPageServer?.kill('SIGKILL')
     await janus?.stop().catch(() => undefined)
+    await secondJanus?.stop().catch(() => undefined)
     for (const ns of [client, router, server, ...(options.room ? [watchers] : [])]) {
       let pids: string[] = []
       try {
@@ -322,6 +328,22 @@ export async function startNetLab(options: NetLabOptions): Promise<NetLab> {
       { prefix: ['ip', 'netns', 'exec', server], reachableHost: labAddresses.mgmtServer },
     )
 
+    if (options.secondServer)
+      secondJanus = await startJanus(
+        {
+          wsIp: '0.0.0.0',
+          wsPort: 8288,
+          adminPort: 7288,
+          rtpPortRange: '40001-50000',
+          iceInterface: 'srv0',
+          iceAddress: labAddresses.server,
+          sessionTimeoutS: options.sessionTimeoutS,
+          reclaimSessionTimeoutS: options.reclaimSessionTimeoutS,
+          plugins: ['echotest'],
+        },
+        { prefix: ['ip', 'netns', 'exec', server], reachableHost: labAddresses.mgmtServer },
+      )
+
     // Pages come from each namespace's own loopback (a secure origin for getUserMedia).
     pageServer = await servePages(client)
     writeLauncher(join(dir, 'chromium-in-client-ns'), client)
@@ -355,6 +377,14 @@ export async function startNetLab(options: NetLabOptions): Promise<NetLab> {
   const lab: NetLab = {
     janusUrl,
     janus,
+    ...(secondJanus
+      ? {
+          second: {
+            janus: secondJanus,
+            url: `ws://${janusHost}:${secondJanus.config.wsPort}`,
+          },
+        }
+      : {}),
     serverPrefix: ['ip', 'netns', 'exec', server],
     serverIface: 'srv0',
     active: 'wifi',
@@ -408,8 +438,10 @@ export async function startNetLab(options: NetLabOptions): Promise<NetLab> {
       if (on) inNs(router, 'ip', 'route', 'add', 'blackhole', target)
       else tryRun('ip', 'netns', 'exec', router, 'ip', 'route', 'del', 'blackhole', target)
     },
-    cutClientSockets: () =>
-      inNs(client, 'ss', '-K', 'dst', janusHost, 'dport', '=', String(janus!.config.wsPort)),
+    cutClientSockets: () => {
+      for (const running of [janus!, ...(secondJanus ? [secondJanus] : [])])
+        inNs(client, 'ss', '-K', 'dst', janusHost, 'dport', '=', String(running.config.wsPort))
+    },
     cutForwarding: () => inNs(router, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=0'),
     restoreForwarding: () => inNs(router, 'sysctl', '-q', '-w', 'net.ipv4.ip_forward=1'),
     async sleep(ms) {

@@ -61,7 +61,7 @@ export async function startSipWorld(lab: NetLab): Promise<SipWorld & { stop(): P
 }
 
 export const test = base.extend<{
-  labOptions: Pick<NetLabOptions, 'sip' | 'twoLinks' | 'room'>
+  labOptions: Pick<NetLabOptions, 'sip' | 'twoLinks' | 'room' | 'secondServer'>
   lab: NetLab
   page: Page
   sip: SipWorld

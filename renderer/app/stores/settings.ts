@@ -3,7 +3,7 @@ import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { isCleartextRemote, type ConnectionSettings } from '../../core/settings'
 import type { HoldfastBridge } from '../../host/electron-host'
-import { initialServerUrl } from '../holdfast-app'
+import { initialMoreServers, initialServerUrl } from '../holdfast-app'
 
 const KEY = 'holdfast.settings'
 
@@ -33,7 +33,7 @@ export const useSettingsStore = defineStore('settings', () => {
   const token = ref('')
   const iceServers = ref(saved.iceServers ?? '')
   /** Other servers for new sessions, one per line. */
-  const moreServers = ref(saved.moreServers ?? '')
+  const moreServers = ref(initialMoreServers(saved.moreServers))
   /** Restart ICE after every reclaim, like OpenVidu's forceMediaReconnectionAfterNetworkDrop. */
   const forceMediaRestart = ref(saved.forceMediaRestart === true)
   /** Refuse ws:// to other computers instead of warning. */
