@@ -25,7 +25,7 @@ import {
   type JanusRequest,
   type ServerInfo,
 } from './janus-protocol'
-import { planKeepalive, sessionSurelyExpired, type KeepalivePlan } from './reclaim-window'
+import { planKeepalive, sessionSurelyExpiresAt, type KeepalivePlan } from './reclaim-window'
 import { CoreHandle } from './session/core-handle'
 import { HandleRegistry } from './session/handle-registry'
 import { KeepaliveMonitor, type KeepaliveVerdict } from './session/keepalive-monitor'
@@ -154,6 +154,13 @@ export class JanusSession {
       url: () => this.serverForAttempt(),
       onFailed: (url, message) => {
         if (this.pool.servers.length > 1) this.pool.refused(url, message)
+      },
+      // With another server to go to, the attempt that may move goes the moment the session
+      // surely expired where it lives, not at the next backoff step (up to 16 s later).
+      shortenDelay: (delayMs) => {
+        const at = this.pool.servers.length > 1 ? this.expiresAt() : undefined
+        // Only an expiry still ahead: once past it, the backoff paces the other servers.
+        return at !== undefined && at > clock.now() ? at - clock.now() + 1 : delayMs
       },
       openTimeoutMs: options.openTimeoutMs ?? 5000,
       maxAttempts: options.maxReconnectAttempts ?? Number.POSITIVE_INFINITY,
@@ -354,14 +361,23 @@ export class JanusSession {
   private serverForAttempt(): string {
     const { facts } = this
     if (facts.sessionId !== undefined && facts.serverUrl !== undefined) {
-      const activity = {
-        lastRequestAt: facts.lastRequestAt,
-        ...(facts.detachedAt !== undefined ? { detachedAt: facts.detachedAt } : {}),
-      }
-      if (!sessionSurelyExpired(activity, facts.serverInfo, this.deps.clock.now()))
-        return facts.serverUrl
+      const at = this.expiresAt()
+      if (at === undefined || this.deps.clock.now() <= at) return facts.serverUrl
     }
     return this.pool.pick()
+  }
+
+  /** When the session held surely expired on its server (undefined: none, or unknowable). */
+  private expiresAt(): number | undefined {
+    const { facts } = this
+    if (facts.sessionId === undefined) return undefined
+    return sessionSurelyExpiresAt(
+      {
+        lastRequestAt: facts.lastRequestAt,
+        ...(facts.detachedAt !== undefined ? { detachedAt: facts.detachedAt } : {}),
+      },
+      facts.serverInfo,
+    )
   }
 
   /** The server the session lives on (or the first configured, before there is one). */

@@ -67,14 +67,23 @@ export function sessionSurelyExpired(
   info: Pick<ServerInfo, 'sessionTimeoutS' | 'reclaimSessionTimeoutS'> | undefined,
   now: number,
 ): boolean {
-  if (!info) return false
+  const at = sessionSurelyExpiresAt(activity, info)
+  return at !== undefined && now > at
+}
+
+/** When `sessionSurelyExpired` turns true (undefined: not knowable without the windows). */
+export function sessionSurelyExpiresAt(
+  activity: SessionActivity,
+  info: Pick<ServerInfo, 'sessionTimeoutS' | 'reclaimSessionTimeoutS'> | undefined,
+): number | undefined {
+  if (!info) return undefined
+  const limits: number[] = []
   if (activity.detachedAt !== undefined) {
     const since = Math.max(activity.detachedAt, activity.lastRequestAt)
-    if (now > since + info.reclaimSessionTimeoutS * 1000 + expirySlackMs) return true
+    limits.push(since + info.reclaimSessionTimeoutS * 1000 + expirySlackMs)
   }
   // Whatever the transport did, no request for a whole session timeout kills the session.
-  return (
-    info.sessionTimeoutS > 0 &&
-    now > activity.lastRequestAt + info.sessionTimeoutS * 1000 + expirySlackMs
-  )
+  if (info.sessionTimeoutS > 0)
+    limits.push(activity.lastRequestAt + info.sessionTimeoutS * 1000 + expirySlackMs)
+  return limits.length ? Math.min(...limits) : undefined
 }

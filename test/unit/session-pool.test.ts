@@ -49,6 +49,23 @@ describe('JanusSession: a pool of servers', () => {
     expect(t.h.store.value).toMatchObject({ serverUrl: B })
   })
 
+  it('moves the moment the session surely expired, not at the next backoff step', async () => {
+    const t = twoServers()
+    await connected(t.h)
+    t.a.refuse = true
+    const lostAt = t.h.clock.now()
+    t.a.last.drop()
+    let movedAt: number | undefined
+    t.h.session.events.on('serverChanged', () => (movedAt = t.h.clock.now()))
+    await t.h.clock.advance(30_000)
+    // A's window (5 s) and the slack (5 s): the move goes right after 10 s (the backoff's
+    // attempts at 1, 3 and 7 s would next try at 15 s).
+    expect(movedAt! - lostAt).toBeGreaterThan(10_000)
+    expect(movedAt! - lostAt).toBeLessThan(11_000)
+    // Once moved, nothing spins: a handful of attempts in all.
+    expect(t.tried.length).toBeLessThan(10)
+  })
+
   it('a server that refuses new sessions (472, draining) is left for the next', async () => {
     const t = twoServers()
     t.a.refuseVerb('create', 472, 'Not accepting new sessions')

@@ -33,6 +33,8 @@ export interface AttemptsDeps {
   onEstablished(channel: Channel, result: HandshakeResult): Promise<void>
   /** The attempt at `url` failed (before it held the session). */
   onFailed(url: string, message: string): void
+  /** May shorten the delay before the next attempt (never lengthen it). */
+  shortenDelay?(delayMs: number): number
   /** An attempt failed and the next one goes after `delayMs`. */
   onRetryScheduled(attempt: number, delayMs: number, why: string): void
   /** Nothing more will be tried. */
@@ -173,7 +175,8 @@ export class Attempts {
         'networkDisconnected',
         `Gave up after ${retry.attempt} attempts: ${verdict.message}`,
       )
-    const delay = retry.next()
+    const proposed = retry.next()
+    const delay = Math.min(proposed, this.deps.shortenDelay?.(proposed) ?? proposed)
     this.deps.onRetryScheduled(retry.attempt, delay, verdict.message)
     this.timer = this.deps.clock.setTimeout(() => {
       this.timer = undefined
