@@ -25,7 +25,7 @@ import {
   type JanusRequest,
   type ServerInfo,
 } from './janus-protocol'
-import { planKeepalive, sessionSurelyExpiresAt, type KeepalivePlan } from './reclaim-window'
+import { planKeepalive, type KeepalivePlan } from './reclaim-window'
 import { CoreHandle } from './session/core-handle'
 import { HandleRegistry } from './session/handle-registry'
 import { KeepaliveMonitor, type KeepaliveVerdict } from './session/keepalive-monitor'
@@ -47,7 +47,7 @@ import { Attempts } from './session/attempts'
 import { RetrySchedule } from './session/retry-schedule'
 import { reactToSignal } from './session/signal-reaction'
 import { racingSockets } from './socket-race'
-import { ServerPool } from './server-pool'
+import { ServerChoice } from './session/server-choice'
 
 export type { RecoveryContext, SessionParticipant } from './session/recovery-hooks'
 export type { RequestOptions } from './session/request-ledger'
@@ -75,13 +75,11 @@ export class JanusSession {
   private readonly keeper: SessionKeeper
 
   private readonly attempts: Attempts
-  /** The servers a new session may be created on (issue 14). */
-  private readonly pool: ServerPool
+  /** Which server each attempt goes to (issue 14). */
+  private readonly servers: ServerChoice
   /** The socket that holds the session; requests go straight out on it. */
   private live: Channel | undefined
   private loss: { at: number; reason: LossReason; networkChanged: boolean } | undefined
-  /** The server of the last socket that held the session. */
-  private establishedOn: string | undefined
   /** Whether `connected` was announced since the last connect(); later returns are `reconnected`. */
   private announcedConnected = false
 
@@ -94,9 +92,10 @@ export class JanusSession {
       this.log.warn(`a listener of "${event}" threw`, error),
     )
     const { clock } = deps
-    this.pool = new ServerPool(
-      [...new Set([options.serverUrl, ...(options.moreServers ?? [])])],
-      () => clock.now(),
+    this.servers = new ServerChoice(
+      [options.serverUrl, ...(options.moreServers ?? [])],
+      this.facts,
+      clock,
     )
     this.handles = new HandleRegistry(() => {
       void this.keeper.saveNow()
@@ -106,7 +105,7 @@ export class JanusSession {
       clock,
       store: deps.store,
       logger: this.log,
-      servers: this.pool.servers,
+      servers: this.servers.pool.servers,
       facts: this.facts,
       handles: () => this.handles.list(),
     })
@@ -151,17 +150,9 @@ export class JanusSession {
         options.socketRace === false
           ? deps.openSocket
           : racingSockets(deps.openSocket, clock, options.socketRace),
-      url: () => this.serverForAttempt(),
-      onFailed: (url, message) => {
-        if (this.pool.servers.length > 1) this.pool.refused(url, message)
-      },
-      // With another server to go to, the attempt that may move goes the moment the session
-      // surely expired where it lives, not at the next backoff step (up to 16 s later).
-      shortenDelay: (delayMs) => {
-        const at = this.pool.servers.length > 1 ? this.expiresAt() : undefined
-        // Only an expiry still ahead: once past it, the backoff paces the other servers.
-        return at !== undefined && at > clock.now() ? at - clock.now() + 1 : delayMs
-      },
+      url: () => this.servers.forAttempt(),
+      onFailed: (url, message) => this.servers.failed(url, message),
+      shortenDelay: (delayMs) => this.servers.delayBefore(delayMs),
       openTimeoutMs: options.openTimeoutMs ?? 5000,
       maxAttempts: options.maxReconnectAttempts ?? Number.POSITIVE_INFINITY,
       retry: new RetrySchedule(options.backoff ?? defaultBackoff, deps.random),
@@ -354,32 +345,6 @@ export class JanusSession {
     this.handles.remove(id)
   }
 
-  /**
-   * Where the next attempt goes: the server holding the session while it may still be
-   * claimed there; otherwise the pool's pick for a new session.
-   */
-  private serverForAttempt(): string {
-    const { facts } = this
-    if (facts.sessionId !== undefined && facts.serverUrl !== undefined) {
-      const at = this.expiresAt()
-      if (at === undefined || this.deps.clock.now() <= at) return facts.serverUrl
-    }
-    return this.pool.pick()
-  }
-
-  /** When the session held surely expired on its server (undefined: none, or unknowable). */
-  private expiresAt(): number | undefined {
-    const { facts } = this
-    if (facts.sessionId === undefined) return undefined
-    return sessionSurelyExpiresAt(
-      {
-        lastRequestAt: facts.lastRequestAt,
-        ...(facts.detachedAt !== undefined ? { detachedAt: facts.detachedAt } : {}),
-      },
-      facts.serverInfo,
-    )
-  }
-
   /** The server the session lives on (or the first configured, before there is one). */
   get serverUrl(): string {
     return this.facts.serverUrl ?? this.options.serverUrl
@@ -387,13 +352,10 @@ export class JanusSession {
 
   /** `channel` holds the session now: supersede the old socket, then recover. */
   private async onEstablished(channel: Channel, result: HandshakeResult): Promise<void> {
-    const from = this.establishedOn
-    this.establishedOn = channel.url
-    this.pool.used(channel.url)
-    if (from !== undefined && from !== channel.url) {
-      const why = this.pool.resting(from)?.why ?? 'it could not be reached'
-      this.recordIncident('recreated', `moved from ${from} to ${channel.url}: ${why}`)
-      this.events.emit('serverChanged', { from, to: channel.url, why })
+    const move = this.servers.established(channel.url)
+    if (move) {
+      this.recordIncident('recreated', `moved from ${move.from} to ${move.to}: ${move.why}`)
+      this.events.emit('serverChanged', move)
     }
     // Janus keeps a superseded socket open (it even acks its requests): it must go.
     if (this.live && this.live.socket !== channel.socket) this.live.socket.close(1000, 'superseded')
