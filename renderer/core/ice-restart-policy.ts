@@ -145,6 +145,8 @@ export class IceRestartPolicy {
     // A restart under way is verified by its own probes (issue 13: a stall told while the
     // restart was checking made another restart that threw its checks away, a second each).
     if (this.inFlight || this.verifyTimer !== undefined) return false
+    // Given up: said once already; media arriving or a new network starts again.
+    if (this.restartsInRow >= this.options.maxRestarts) return false
     this.clearGrace()
     this.proof = 'media'
     this.request('media stopped while ICE was connected')

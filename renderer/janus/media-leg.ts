@@ -227,9 +227,9 @@ export class MediaLeg {
    * on a send-only leg): restart as for a stall; it receiving again is media back.
    */
   private onServerReceiving(medium: string, receiving: boolean): void {
+    this.serverReceiving = receiving
     const policy = this.policy
     if (!policy || this.noMediaExpected) return
-    this.serverReceiving = receiving
     if (receiving) {
       // Only where nothing arrives: elsewhere what arrives proves the way back too.
       if (this.options.sendOnly) policy.onMediaFlowing()

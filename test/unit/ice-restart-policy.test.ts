@@ -140,6 +140,10 @@ describe('ICE restart policy', () => {
     await t.clock.advance(60_000)
     expect(t.restarts).toHaveLength(defaultIceRestartOptions.maxRestarts)
     expect(t.reports.filter((r) => r.startsWith('error: gave up'))).toHaveLength(1)
+    // Stalls told after giving up are not restarts, and not said again.
+    expect(t.policy.onMediaStalled()).toBe(false)
+    await t.clock.advance(5000)
+    expect(t.restarts).toHaveLength(defaultIceRestartOptions.maxRestarts)
   })
 
   it('waits longer after each stale restart, so a lagging interface list does not spend the budget', async () => {
