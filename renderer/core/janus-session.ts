@@ -396,6 +396,7 @@ export class JanusSession {
       sessionId,
       reason: loss?.reason ?? 'socketClosed',
       networkChanged: loss?.networkChanged ?? false,
+      ...(loss ? { lostAt: loss.at } : {}),
     }
     const epoch = this.attempts.epoch
     void runRecoveryHooks(this.participants, reclaimed ? 'resync' : 'restore', context, {

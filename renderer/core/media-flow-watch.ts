@@ -69,6 +69,11 @@ export class MediaFlowWatch {
     this.stalled = false
   }
 
+  /** Whether media rose after `since` and within `ms` before `now`. */
+  roseSince(since: number, now: number, ms: number): boolean {
+    return this.lastRiseAt !== undefined && this.lastRiseAt > since && now - this.lastRiseAt <= ms
+  }
+
   /** A stall was told but is still going: tell it again at the next sample that judges. */
   rearm(): void {
     if (this.last) this.lastRiseAt = this.last.at

@@ -23,6 +23,10 @@ import { readCallStats, type CallStats } from './media'
 
 /** How often the leg reads its PeerConnection's stats while media is up. */
 const sampleEveryMs = 250
+/** Media that rose this recently is flowing now. */
+const flowingNowMs = 300
+/** How long Janus must keep saying it receives nothing before that counts as a stall. */
+const serverSilenceMs = 500
 
 export interface MediaLegEvents extends Record<string, unknown> {
   /** A sample of the PeerConnection's stats. */
@@ -83,6 +87,9 @@ export class MediaLeg {
   private noMediaExpected = false
   /** What Janus last said about receiving our media. */
   private serverReceiving = true
+  /** Since when Janus says it receives nothing from us, until it is acted on. */
+  private serverSilentSince: number | undefined
+  private silentMedium = 'media'
 
   constructor(
     private readonly session: JanusSession,
@@ -192,8 +199,14 @@ export class MediaLeg {
         mediaReceived: async () => received(await readCallStats(this.pc)),
         gatherableAddresses: () => gatherableAddresses(),
         report: (kind, detail) => {
-          if (kind === 'media-back') this.restarting = false
           this.session.recordIncident(kind, `${this.options.name}: ${detail}`)
+          if (kind === 'media-back') {
+            this.restarting = false
+            // A keyframe now that the path carries media (issue 13): asked for before, the
+            // request could go out on the dead path and the picture waited for the next
+            // periodic keyframe, seconds away.
+            void this.options.requestKeyframe?.().catch(() => undefined)
+          }
           if (kind === 'media-back') this.events.emit('mediaUp', undefined)
         },
       },
@@ -228,17 +241,26 @@ export class MediaLeg {
    */
   private onServerReceiving(medium: string, receiving: boolean): void {
     this.serverReceiving = receiving
-    const policy = this.policy
-    if (!policy || this.noMediaExpected) return
-    if (receiving) {
-      // Only where nothing arrives: elsewhere what arrives proves the way back too.
-      if (this.options.sendOnly) policy.onMediaFlowing()
-      return
-    }
-    if (policy.onMediaStalled())
+    this.serverSilentSince = receiving ? undefined : this.clock.now()
+    this.silentMedium = medium
+    // Only where nothing arrives: elsewhere what arrives proves the way back too.
+    if (receiving && this.options.sendOnly) this.policy?.onMediaFlowing()
+  }
+
+  /**
+   * Janus has said for half a second that it receives nothing: a stall. Not at once, because
+   * after a sleep the socket delivers what Janus said meanwhile, "not receiving" followed a
+   * moment later by "receiving" again, and a restart for that would cost the call seconds.
+   */
+  private judgeServerSilence(): void {
+    const since = this.serverSilentSince
+    if (since === undefined || !this.policy || this.noMediaExpected) return
+    if (this.clock.now() - since < serverSilenceMs) return
+    this.serverSilentSince = undefined
+    if (this.policy.onMediaStalled())
       this.session.recordIncident(
         'media-restart',
-        `${this.options.name}: the server stopped receiving our ${medium}`,
+        `${this.options.name}: the server stopped receiving our ${this.silentMedium}`,
       )
   }
 
@@ -247,9 +269,23 @@ export class MediaLeg {
     this.policy?.onSignalling(false)
   }
 
-  /** After a claim: the handle lives; restart ICE if the network moved under us. */
+  /**
+   * After a claim: the handle lives; restart ICE if the network moved under us, unless media
+   * is arriving right now (a link back as it was, a short sleep): a restart would only cost
+   * the picture a keyframe.
+   */
   resync(context: RecoveryContext): void {
     this.policy?.onSignalling(true)
+    // Arriving again since the loss, not still arriving from before it (an abrupt switch is
+    // claimed within milliseconds, while the last packets of the old path are still in).
+    const flowingAgain =
+      context.lostAt !== undefined &&
+      this.watch.roseSince(context.lostAt + flowingNowMs, this.clock.now(), flowingNowMs)
+    if (context.networkChanged && flowingAgain) {
+      // The gap still cost the picture its reference: a keyframe, not a restart.
+      void this.options.requestKeyframe?.().catch(() => undefined)
+      return
+    }
     this.policy?.onSessionReclaimed(context.networkChanged)
   }
 
@@ -327,7 +363,6 @@ export class MediaLeg {
       await this.options.sendRestartOffer?.(await iceRestartOffer(handle))
       this.phase('restart offer sent')
     }
-    await this.options.requestKeyframe?.()
   }
 
   /**
@@ -356,6 +391,7 @@ export class MediaLeg {
       received: received(stats),
       iceHealthy,
     })
+    this.judgeServerSilence()
     if (verdict === 'stalled') {
       if (this.policy.onMediaStalled())
         this.session.recordIncident(

@@ -16,3 +16,17 @@ export async function clientEvents(page: Page, client: PhaseClient): Promise<Cli
     })),
   )
 }
+
+/** With HOLDFAST_BENCH_DEBUG set, prints a run's own timeline and PeerConnection events. */
+export function printTimeline(
+  events: readonly { at: number; kind: string; detail: string }[],
+  broke: number,
+  back: number,
+): void {
+  if (!process.env.HOLDFAST_BENCH_DEBUG) return
+  const lines = [...events]
+    .filter((e) => e.at >= broke - 100)
+    .sort((a, b) => a.at - b.at)
+    .map((e) => `${Math.round(e.at - back)} ${e.kind} ${e.detail}`)
+  console.log(lines.join('\n'))
+}

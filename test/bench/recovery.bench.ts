@@ -21,7 +21,7 @@ import { labAddresses, startNetLab, type NetLab, type NetLabOptions } from '../l
 import { pcEvents, probe, resumedAfter, samples, untilFlowingAgain } from '../lab/media-probe'
 import { openCameraTest, skipSetupIfShown } from '../lab/screens'
 import { chromiumArgs, expect, test } from '../network/fixtures'
-import { clientEvents } from './client-events'
+import { clientEvents, printTimeline } from './client-events'
 import {
   applyNetworkEvent,
   benchRuns,
@@ -74,7 +74,10 @@ async function measure(
     const until = back + deadlineMs
     await untilFlowingAgain(page, 'frames', back, deadlineMs)
     const all = await samples(page)
-    return phasesOf(client, await clientEvents(page, client), await pcEvents(page), broke, back, {
+    const own = await clientEvents(page, client)
+    const pcs = await pcEvents(page)
+    printTimeline([...own, ...pcs], broke, back)
+    return phasesOf(client, own, pcs, broke, back, {
       packet: resumedAfter(all, 'audio', broke, back, until),
       frame: resumedAfter(all, 'frames', broke, back, until),
     })

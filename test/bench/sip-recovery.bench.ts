@@ -24,7 +24,7 @@ import {
   test,
   type SipWorld,
 } from '../network/fixtures'
-import { clientEvents } from './client-events'
+import { clientEvents, printTimeline } from './client-events'
 import {
   applyNetworkEvent,
   benchRuns,
@@ -91,10 +91,6 @@ async function measure(
   const context = await browser.newContext()
   try {
     const page = await context.newPage()
-    if (process.env.HOLDFAST_BENCH_DEBUG)
-      page.on('console', (m) => {
-        if (m.text().includes('[debug]')) console.log(`${Date.now()} ${m.text()}`)
-      })
     await page.addInitScript(probe)
     await startCall(page, lab, sip, client)
     const pair =
@@ -113,17 +109,7 @@ async function measure(
       )
     const own = await clientEvents(page, client)
     const pcs = await pcEvents(page)
-    if (process.env.HOLDFAST_BENCH_DEBUG)
-      console.log(
-        JSON.stringify(
-          [...own, ...pcs]
-            .filter((e) => e.at >= broke - 100)
-            .sort((a, b) => a.at - b.at)
-            .map((e) => `${e.at - back} ${e.kind} ${e.detail}`),
-          null,
-          1,
-        ),
-      )
+    printTimeline([...own, ...pcs], broke, back)
     const result = phasesOf(client, own, pcs, broke, back, {
       packet: resumedAfter(all, 'audio', broke, back, until),
       frame: undefined,

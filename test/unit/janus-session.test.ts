@@ -103,6 +103,7 @@ describe('JanusSession: losing and reclaiming', () => {
       sessionId: id,
       reason: 'socketClosed',
       networkChanged: false,
+      lostAt: expect.any(Number),
     })
     expect(h.eventsOf('reconnected')).toEqual([
       expect.objectContaining({ sessionId: id, reclaimed: true }),

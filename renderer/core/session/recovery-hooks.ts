@@ -12,6 +12,8 @@ export interface RecoveryContext {
   reason: LossReason
   /** The network path changed (or the machine woke): media should restart ICE. */
   networkChanged: boolean
+  /** When the connection was lost (epoch ms). */
+  lostAt?: number
 }
 
 /** A plugin's recovery hooks. */
