@@ -193,8 +193,8 @@ async function keepIncidents(page: Page): Promise<void> {
   console.log(`incident timeline:\n${text}`)
 }
 
-/** Opens Holdfast in the lab, registers `laptop` and calls the far end (`desk`) until it answers. */
-export async function callDeskFromLab(page: Page, lab: NetLab, sip: SipWorld): Promise<void> {
+/** Opens Holdfast in the lab and registers `laptop`. */
+export async function registerInLab(page: Page, lab: NetLab, sip: SipWorld): Promise<void> {
   await page.goto(lab.pageUrl())
   await expect(page.getByTestId('connection-status')).toHaveText('Connected')
   await skipSetupIfShown(page)
@@ -204,10 +204,20 @@ export async function callDeskFromLab(page: Page, lab: NetLab, sip: SipWorld): P
   await page.getByLabel('Registrar', { exact: true }).fill(sip.account.registrar)
   await page.getByRole('button', { name: 'Register' }).click()
   await expect(page.getByTestId('sip-registration')).toHaveText('Registered')
+}
+
+/** Calls the far end (`desk`) from the Phone screen until it answers. */
+export async function dialDesk(page: Page): Promise<void> {
   await openScreen(page, 'Phone')
   await page.getByLabel('Number or SIP address').fill('desk')
   await page.getByRole('button', { name: 'Call', exact: true }).click()
   await expect(page.getByTestId('sip-call-status')).toHaveText(
     `In call with sip:desk@${labAddresses.server}`,
   )
+}
+
+/** Opens Holdfast in the lab, registers `laptop` and calls the far end (`desk`) until it answers. */
+export async function callDeskFromLab(page: Page, lab: NetLab, sip: SipWorld): Promise<void> {
+  await registerInLab(page, lab, sip)
+  await dialDesk(page)
 }

@@ -8,10 +8,11 @@ import type { Page } from '@playwright/test'
 import { labAddresses, type NetLab } from '../lab/netlab'
 import { appShell, callScreen, keypad, returnToCall, shownSessionId } from '../lab/screens'
 import {
-  callDeskFromLab,
+  dialDesk,
   expect,
   incidents,
   labWindows,
+  registerInLab,
   shownNumber,
   test,
   type SipWorld,
@@ -30,8 +31,9 @@ async function phoneCallInLab(
   lab: NetLab,
   sip: SipWorld,
 ): Promise<{ sessionId: number; registers: number }> {
-  await callDeskFromLab(page, lab, sip)
+  await registerInLab(page, lab, sip)
   const sessionId = await shownSessionId(page)
+  await dialDesk(page)
   await sip.farEnd.waitFor('the call', (e) => e.type === 'CALL_ESTABLISHED')
   await sip.farEnd.waitFor('our audio', (e) => e.type === 'CALL_RTPESTAB')
   await audioRising(page)
