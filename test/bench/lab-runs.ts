@@ -1,10 +1,43 @@
 /** Runs a benchmark's scenarios in a lab world it opens (one for all, or a fresh one per run). */
-import type { NetLabOptions } from '../lab/netlab'
+import { chromium, type Browser } from '@playwright/test'
+import { startNetLab, type NetLab, type NetLabOptions } from '../lab/netlab'
+import { chromiumArgs, startSipWorld, type SipWorld } from '../network/fixtures'
 import { alternateRuns } from './results'
 
 /** A lab with what runs in it (browsers, a SIP world); closed when the runs are done. */
 export interface BenchWorld {
   close(): Promise<void>
+}
+
+/** A network lab with Chromium in the client namespace, the watchers' and a SIP world as asked. */
+export interface BenchLab extends BenchWorld {
+  lab: NetLab
+  browser: Browser
+  /** In a room lab: Chromium in the watchers' namespace. */
+  watcherBrowser?: Browser
+  /** In a SIP lab: the registrar and the far end. */
+  sip?: SipWorld
+}
+
+/** Starts the lab and what runs in it; `close` stops all of it. */
+export async function openBenchLab(options: NetLabOptions): Promise<BenchLab> {
+  const lab = await startNetLab(options)
+  const sip = options.sip ? await startSipWorld(lab) : undefined
+  const launch = (executablePath: string) => chromium.launch({ executablePath, args: chromiumArgs })
+  const browser = await launch(lab.chromiumLauncher)
+  const watcherBrowser = lab.watcherLauncher ? await launch(lab.watcherLauncher) : undefined
+  return {
+    lab,
+    browser,
+    ...(watcherBrowser ? { watcherBrowser } : {}),
+    ...(sip ? { sip } : {}),
+    close: async () => {
+      await browser.close().catch(() => undefined)
+      await watcherBrowser?.close().catch(() => undefined)
+      await sip?.stop()
+      await lab.close()
+    },
+  }
 }
 
 /**

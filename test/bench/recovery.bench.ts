@@ -16,11 +16,11 @@
  * A run that has not recovered within 30 s counts as not recovered (its missing phases show as
  * fewer runs in the table).
  */
-import { chromium, type Browser, type Page } from '@playwright/test'
-import { labAddresses, startNetLab, type NetLab, type NetLabOptions } from '../lab/netlab'
+import type { Browser, Page } from '@playwright/test'
+import { labAddresses, type NetLab, type NetLabOptions } from '../lab/netlab'
 import { pcEvents, probe, resumedAfter, samples, untilFlowingAgain } from '../lab/media-probe'
 import { openCameraTest, skipSetupIfShown } from '../lab/screens'
-import { chromiumArgs, expect, test } from '../network/fixtures'
+import { expect, test } from '../network/fixtures'
 import { clientEvents, printTimeline } from './client-events'
 import {
   applyNetworkEvent,
@@ -30,7 +30,7 @@ import {
   type RecoveryScenario,
 } from './network-events'
 import { phases, phasesOf, type PhaseClient, type RunResult } from './phases'
-import { runAcrossLabs, runInWorld } from './lab-runs'
+import { openBenchLab, runAcrossLabs, runInWorld } from './lab-runs'
 import { comparisonTable, publishFigures } from './results'
 
 const runs = benchRuns
@@ -93,21 +93,7 @@ function runIn(
   freshWorldEachRun: boolean,
 ): Promise<Record<string, Record<Client, RunResult[]>>> {
   return runInWorld({
-    open: async () => {
-      const lab = await startNetLab(options)
-      const browser = await chromium.launch({
-        executablePath: lab.chromiumLauncher,
-        args: chromiumArgs,
-      })
-      return {
-        lab,
-        browser,
-        close: async () => {
-          await browser.close().catch(() => undefined)
-          await lab.close()
-        },
-      }
-    },
+    open: () => openBenchLab(options),
     scenarios: wanted,
     runs,
     clients,

@@ -11,12 +11,12 @@
  * printed and written to test-results/room-bench.json and .md. Figures, not verdicts: a run
  * not back within 30 s counts as not recovered.
  */
-import { chromium, type Browser, type Page } from '@playwright/test'
-import { labAddresses, startNetLab, type NetLab, type NetLabOptions } from '../lab/netlab'
+import type { Browser, Page } from '@playwright/test'
+import { labAddresses, type NetLab, type NetLabOptions } from '../lab/netlab'
 import { pcEvents, probe, resumedAfter, samples, untilFlowingAgain } from '../lab/media-probe'
-import { chromiumArgs, expect, joinRoom, test } from '../network/fixtures'
+import { expect, joinRoom, test } from '../network/fixtures'
 import { clientEvents } from './client-events'
-import { runAcrossLabs, runInWorld } from './lab-runs'
+import { openBenchLab, runAcrossLabs, runInWorld } from './lab-runs'
 import {
   applyNetworkEvent,
   benchRuns,
@@ -124,31 +124,17 @@ function runIn(
   freshWorldEachRun: boolean,
 ): Promise<Record<string, Record<Client, RunResult[]>>> {
   return runInWorld({
-    open: async () => {
-      const lab = await startNetLab({ ...options, room: true })
-      const ann = await chromium.launch({
-        executablePath: lab.chromiumLauncher,
-        args: chromiumArgs,
-      })
-      const ben = await chromium.launch({
-        executablePath: lab.watcherLauncher!,
-        args: chromiumArgs,
-      })
-      return {
-        lab,
-        browsers: { ann, ben },
-        close: async () => {
-          await ann.close().catch(() => undefined)
-          await ben.close().catch(() => undefined)
-          await lab.close()
-        },
-      }
-    },
+    open: () => openBenchLab({ ...options, room: true }),
     scenarios: wanted,
     runs,
     clients,
     measure: (world, client, scenario) =>
-      measure(world.browsers, world.lab, client, scenario as Scenario),
+      measure(
+        { ann: world.browser, ben: world.watcherBrowser! },
+        world.lab,
+        client,
+        scenario as Scenario,
+      ),
     freshWorldEachRun,
   })
 }

@@ -12,18 +12,11 @@
  * hangs the call up, for every client: there is no call to recover) and a socket cut alone
  * (the browser's offline emulation is Holdfast-observable only; the network lab covers it).
  */
-import { chromium, type Browser, type Page } from '@playwright/test'
-import { labAddresses, startNetLab, type NetLab, type NetLabOptions } from '../lab/netlab'
+import type { Browser, Page } from '@playwright/test'
+import { labAddresses, type NetLab, type NetLabOptions } from '../lab/netlab'
 import { pcEvents, probe, resumedAfter, samples, untilFlowingAgain } from '../lab/media-probe'
 import { hangUpButton, returnToCall } from '../lab/screens'
-import {
-  callDeskFromLab,
-  chromiumArgs,
-  expect,
-  startSipWorld,
-  test,
-  type SipWorld,
-} from '../network/fixtures'
+import { callDeskFromLab, expect, test, type SipWorld } from '../network/fixtures'
 import { clientEvents, printTimeline } from './client-events'
 import {
   applyNetworkEvent,
@@ -33,7 +26,7 @@ import {
   type RecoveryScenario,
 } from './network-events'
 import { phases, phasesOf, type PhaseClient, type RunResult } from './phases'
-import { runAcrossLabs, runInWorld } from './lab-runs'
+import { openBenchLab, runAcrossLabs, runInWorld } from './lab-runs'
 import { comparisonTable, publishFigures } from './results'
 
 const runs = benchRuns
@@ -128,29 +121,12 @@ function runIn(
   freshWorldEachRun: boolean,
 ): Promise<Record<string, Record<Client, RunResult[]>>> {
   return runInWorld({
-    open: async () => {
-      const lab = await startNetLab({ ...options, sip: true })
-      const sip = await startSipWorld(lab)
-      const browser = await chromium.launch({
-        executablePath: lab.chromiumLauncher,
-        args: chromiumArgs,
-      })
-      return {
-        lab,
-        sip,
-        browser,
-        close: async () => {
-          await browser.close().catch(() => undefined)
-          await sip.stop()
-          await lab.close()
-        },
-      }
-    },
+    open: () => openBenchLab({ ...options, sip: true }),
     scenarios: wanted,
     runs,
     clients,
     measure: (world, client, scenario) =>
-      measure(world.browser, world.lab, world.sip, client, scenario as Scenario),
+      measure(world.browser, world.lab, world.sip!, client, scenario as Scenario),
     freshWorldEachRun,
   })
 }
