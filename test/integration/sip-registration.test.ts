@@ -88,6 +88,16 @@ describe('SIP registration through Janus against kamailio', () => {
     expect([...account.state.seen.slice(0, 2)].sort()).toEqual(['register-sent', 'registered'])
     expect(describeRegistration(account.state.registration)).toBe('Registered')
     expect(registrar.registers('alice')).toBe(2) // challenged once, then authorised
+    expect(registrar.bindings('alice')).toBe(1)
+  })
+
+  it('the lab registrar keeps its bindings over a restart, as one with a database does', async () => {
+    const account = await sipAccount()
+    await account.register('bob', 'bob-secret')
+    await waitFor('registered', () => account.state.registration.kind === 'registered')
+    expect(registrar.bindings('bob')).toBe(1)
+    await registrar.restart()
+    expect(registrar.bindings('bob')).toBe(1)
   })
 
   it('a wrong password reads as wrong credentials, not as a network problem', async () => {

@@ -1,10 +1,12 @@
 /**
- * Kamailio as the lab's registrar and proxy (no database): digest auth from an in-memory
- * table of users, REGISTER saved in memory, INVITEs record-routed and relayed to where the
- * callee registered. Each REGISTER is logged so tests can count them.
+ * Kamailio as the lab's registrar and proxy: digest auth from an in-memory table of users,
+ * REGISTER saved in memory and written through to a text database (so a restart keeps the
+ * bindings, as a production registrar with a database does), INVITEs record-routed and
+ * relayed to where the callee registered. Each REGISTER is logged so tests can count them.
  */
+import { execFileSync } from 'node:child_process'
 import { createSocket } from 'node:dgram'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { spawnLogged } from './logged-child'
@@ -17,6 +19,10 @@ export interface Registrar {
   uri: string
   /** REGISTER requests seen (challenged and authorised), by user. */
   registers(user?: string): number
+  /** The contacts the registrar holds for `user` now (its own truth, read over its control socket). */
+  bindings(user: string): number
+  /** Stops kamailio and starts it again on the same port; the bindings survive (a database). */
+  restart(): Promise<void>
   stop(): Promise<void>
 }
 
@@ -43,7 +49,7 @@ export async function freeUdpPort(host: string): Promise<number> {
   throw new Error(`no free UDP port on ${host} in ${sipPorts.from}-${sipPorts.to}`)
 }
 
-function config(users: Record<string, string>): string {
+function config(users: Record<string, string>, dir: string): string {
   const table = Object.entries(users)
     .map(([user, password]) => `  $sht(users=>${user}) = "${password}";`)
     .join('\n')
@@ -68,7 +74,12 @@ loadmodule "siputils.so"
 loadmodule "xlog.so"
 loadmodule "auth.so"
 loadmodule "htable.so"
-modparam("usrloc", "db_mode", 0)
+loadmodule "db_text.so"
+loadmodule "ctl.so"
+modparam("db_text", "db_mode", 1)
+modparam("usrloc", "db_url", "text://${dir}/db")
+modparam("usrloc", "db_mode", 1)
+modparam("ctl", "binrpc", "unix:${dir}/kamailio.ctl")
 # A phone that is registered but gone must read as unreachable in seconds, not minutes.
 modparam("tm", "fr_timer", 2000)
 modparam("tm", "fr_inv_timer", 20000)
@@ -129,48 +140,84 @@ export async function startRegistrar(
   const port = fixedPort ?? (prefix.length > 0 ? portElsewhere() : await freeUdpPort(host))
   const dir = mkdtempSync(join(tmpdir(), 'holdfast-kamailio-'))
   const file = join(dir, 'kamailio.cfg')
-  writeFileSync(file, config(users))
-  const {
-    child,
-    log: lines,
-    exited,
-  } = spawnLogged('kamailio', [
-    ...prefix,
-    'kamailio',
-    '-DD',
-    '-E',
-    '-f',
-    file,
-    '-l',
-    `udp:${host}:${port}`,
-    '-m',
-    '32',
-    '-M',
-    '8',
-    '-Y',
-    dir,
-    '-P',
-    join(dir, 'kamailio.pid'),
-  ])
-  const stopped = keepTrace(`kamailio-${port}.log`, () => lines.join('\n'))
-  await Promise.race([waitForOptions(host, port, localAddress, 10_000), exited])
+  writeFileSync(file, config(users, dir))
+  mkdirSync(join(dir, 'db'))
+  for (const table of ['version', 'location'])
+    copyFileSync(join(schema, table), join(dir, 'db', table))
+  // The log outlives a restart: counts and traces cover every run of this registrar.
+  const earlier: string[] = []
+  const lines = (): string[] => [...earlier, ...running.log]
+  let running!: ReturnType<typeof spawnLogged>
+  const launch = async (): Promise<void> => {
+    running = spawnLogged('kamailio', [
+      ...prefix,
+      'kamailio',
+      '-DD',
+      '-E',
+      '-f',
+      file,
+      '-l',
+      `udp:${host}:${port}`,
+      '-m',
+      '32',
+      '-M',
+      '8',
+      '-Y',
+      dir,
+      '-P',
+      join(dir, 'kamailio.pid'),
+    ])
+    await Promise.race([waitForOptions(host, port, localAddress, 10_000), running.exited])
+  }
+  const kill = async (signal: NodeJS.Signals): Promise<void> => {
+    const { child } = running
+    if (child.exitCode !== null || child.signalCode !== null) return
+    const gone = new Promise((resolve) => child.once('exit', resolve))
+    child.kill(signal)
+    await gone
+  }
+  const stopped = keepTrace(`kamailio-${port}.log`, () => lines().join('\n'))
+  await launch()
   return {
     host,
     port,
     uri: `sip:${host}:${port}`,
     registers: (user) =>
-      lines.filter((l) => l.includes('HOLDFAST-REGISTER') && (!user || l.includes(`user=${user} `)))
-        .length,
+      lines().filter(
+        (l) => l.includes('HOLDFAST-REGISTER') && (!user || l.includes(`user=${user} `)),
+      ).length,
+    bindings: (user) => {
+      const dump = execFileSync('kamcmd', ['-s', `unix:${join(dir, 'kamailio.ctl')}`, 'ul.dump'], {
+        encoding: 'utf8',
+      })
+      return contactsOf(dump, user)
+    },
+    restart: async () => {
+      await kill('SIGTERM')
+      earlier.push(...running.log)
+      await launch()
+    },
     stop: async () => {
       stopped()
-      if (child.exitCode === null) {
-        const gone = new Promise((resolve) => child.once('exit', resolve))
-        child.kill('SIGTERM')
-        await gone
-      }
+      await kill('SIGTERM')
       rmSync(dir, { recursive: true, force: true })
     },
   }
+}
+
+/** Where Debian's kamailio keeps the text database's empty tables. */
+const schema = '/usr/share/kamailio/dbtext/kamailio'
+
+/** The number of contacts of `user`'s AoR (`user` or `user@domain`) in `kamcmd ul.dump` output. */
+export function contactsOf(dump: string, user: string): number {
+  let inAor = false
+  let contacts = 0
+  for (const line of dump.split('\n')) {
+    const aor = /^\s*AoR:\s*(\S+)/.exec(line)
+    if (aor) inAor = aor[1] === user || aor[1]!.startsWith(`${user}@`)
+    else if (inAor && /^\s*Address:/.test(line)) contacts++
+  }
+  return contacts
 }
 
 /** Sends SIP OPTIONS until a 200 comes back (kamailio answers ~10 ms after start). */
