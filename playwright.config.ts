@@ -10,6 +10,14 @@ export default defineConfig({
     { name: 'electron', testDir: 'test/electron', outputDir: 'test-results/playwright/electron' },
     // The network lab: builds its own namespaces, so it runs from the root namespace.
     { name: 'network', testDir: 'test/network', outputDir: 'test-results/playwright/network' },
+    // The chaos soak (issue 14): builds its own network lab; run by `npm run soak` and, short, by `npm test`.
+    // No action may wait forever there: a click on a control that stays disabled is a finding.
+    {
+      name: 'soak',
+      testDir: 'test/soak',
+      outputDir: 'test-results/playwright/soak',
+      use: { actionTimeout: 15_000, navigationTimeout: 30_000 },
+    },
     // Figures, not verdicts: run by `npm run bench:reclaim` / `bench:footprint`, not by the test command.
     { name: 'bench', testDir: 'test/bench', testMatch: /(reclaim|footprint)\.bench\.ts$/ },
     // The recovery benchmarks build their own network lab, so they run from the root namespace.

@@ -21,8 +21,11 @@ export interface Registrar {
   registers(user?: string): number
   /** The contacts the registrar holds for `user` now (its own truth, read over its control socket). */
   bindings(user: string): number
-  /** Stops kamailio and starts it again on the same port; the bindings survive (a database). */
-  restart(): Promise<void>
+  /**
+   * Stops kamailio and starts it again on the same port; the bindings survive (a database).
+   * `whileDown` runs in between (e.g. a Janus restart while the registrar is down).
+   */
+  restart(whileDown?: () => Promise<void>): Promise<void>
   stop(): Promise<void>
 }
 
@@ -192,9 +195,10 @@ export async function startRegistrar(
       })
       return contactsOf(dump, user)
     },
-    restart: async () => {
+    restart: async (whileDown) => {
       await kill('SIGTERM')
       earlier.push(...running.log)
+      await whileDown?.()
       await launch()
     },
     stop: async () => {

@@ -1,0 +1,199 @@
+/**
+ * The chaos soak (issue 14): Holdfast pages in an echo call, a phone call and a room while a
+ * seeded schedule of faults hits the laptop, the network and the servers. After each fault
+ * settles, what every page shows is checked against the server's truth. Run by
+ * `npm run soak` (`--minutes N`, `--seed S` replays a schedule); `npm test` runs a short one.
+ */
+import { test, expect } from '@playwright/test'
+import type { Page } from '@playwright/test'
+import { percentile } from '../lab/media-probe'
+import { publishFigures } from '../bench/results'
+import { labWindows } from '../network/fixtures'
+import { truthViolations, pluginsOf } from './invariants'
+import { applyFault } from './faults'
+import { describeFault, faultSchedule, type Fault } from './schedule'
+import { openSoakWorld, roles, type Role, type SoakWorld } from './world'
+
+const minutes = Number(process.env.HOLDFAST_SOAK_MINUTES ?? 3)
+const seed = Number(process.env.HOLDFAST_SOAK_SEED ?? Math.floor(Math.random() * 2 ** 31))
+/** How long a fault may take to settle before what is still wrong is a violation. */
+const settleMs = 120_000
+/** How long the server's truth may lag what the pages show (a timeout, a hang-up in flight). */
+const truthMs = 45_000
+/** A page's heap may grow this much over the soak (MB) before it counts as a leak. */
+const heapBoundMb = 40
+
+/** One fault as it went. */
+interface Outcome {
+  fault: string
+  kind: string
+  /** From the end of the stimulus until every page was live again. */
+  recoveredMs?: number
+  /** Calls that ended (and what the page said), put back by the driver as a user would. */
+  ended: string[]
+  violations: string[]
+}
+
+/** JS heap in use after a full collection (MB), or undefined if the page cannot say. */
+async function heapMb(page: Page): Promise<number | undefined> {
+  try {
+    const cdp = await page.context().newCDPSession(page)
+    await cdp.send('HeapProfiler.collectGarbage')
+    await cdp.send('Performance.enable')
+    const { metrics } = await cdp.send('Performance.getMetrics')
+    await cdp.detach()
+    const used = metrics.find((m) => m.name === 'JSHeapUsedSize')?.value
+    return used === undefined ? undefined : Math.round((used / 1_048_576) * 10) / 10
+  } catch {
+    return undefined
+  }
+}
+
+/** Polls `check` until it holds (true) or `ms` pass; resolves with whether it held. */
+async function within(ms: number, check: () => Promise<boolean>): Promise<boolean> {
+  const deadline = Date.now() + ms
+  for (;;) {
+    if (await check()) return true
+    if (Date.now() > deadline) return false
+    await new Promise((resolve) => setTimeout(resolve, 250))
+  }
+}
+
+/** Waits until every page is live again, putting back calls that ended; says what it saw. */
+async function recover(world: SoakWorld, fault: Fault, outcome: Outcome): Promise<void> {
+  const since = Date.now()
+  const pageFault = fault.page
+  const last = new Map<Role, string>()
+  const allLive = await within(settleMs, async () => {
+    let live = true
+    for (const role of roles) {
+      const shown = await world.shown(role)
+      if (shown.kind === 'live') continue
+      live = false
+      last.set(role, shown.text)
+      if (shown.kind !== 'ended') continue
+      // A page reloaded or crashed starts with no call, as an app restart does; anywhere
+      // else a call that ended must say why.
+      if (shown.text === '' && role !== pageFault)
+        outcome.violations.push(`${role}: the call ended with no reason shown`)
+      outcome.ended.push(`${role}: ${shown.text || '(page restarted)'}`)
+      await world.establish(role).catch((error: Error) => {
+        outcome.violations.push(`${role}: could not start its call again: ${error.message}`)
+      })
+    }
+    return live
+  })
+  if (allLive) outcome.recoveredMs = Date.now() - since
+  else
+    for (const [role, text] of last)
+      if ((await world.shown(role)).kind !== 'live')
+        outcome.violations.push(`${role}: still "${text}" ${settleMs / 1000} s after the fault`)
+}
+
+test('soak: calls, a registration and a room through a seeded schedule of faults keep every invariant', async () => {
+  test.setTimeout((minutes + 8) * 60_000)
+  console.log(
+    `soak: seed ${seed}, ${minutes} min (replay: npm run soak -- --seed ${seed} --minutes ${minutes})`,
+  )
+  const world = await openSoakWorld()
+  const outcomes: Outcome[] = []
+  const heap: Record<string, (number | undefined)[]> = {}
+  const handles: number[] = []
+  const sample = async () => {
+    for (const role of roles) (heap[role] ??= []).push(await heapMb(world.pages[role]))
+    let total = 0
+    for (const id of await world.lab.sessions()) total += (await world.lab.handles(id)).length
+    handles.push(total)
+  }
+  try {
+    // What each page's session holds when all is well: the measure of zombies later.
+    for (const role of roles) await world.mediaRising(role, 30_000)
+    const plugins = {} as Record<Role, string[]>
+    for (const role of roles)
+      plugins[role] = await pluginsOf(world, (await world.keptSessionId(role))!)
+    const start = await truthViolations(world, plugins)
+    expect(start, 'the world before any fault').toEqual([])
+    await sample()
+
+    const schedule = faultSchedule(seed, 10_000, labWindows)
+    const endAt = Date.now() + minutes * 60_000
+    for (const fault of schedule) {
+      if (Date.now() >= endAt) break
+      const outcome: Outcome = {
+        fault: describeFault(fault),
+        kind: fault.kind,
+        ended: [],
+        violations: [],
+      }
+      outcomes.push(outcome)
+      const errorsBefore = world.consoleErrors.length
+      await applyFault(world, fault)
+      await recover(world, fault, outcome)
+      for (const role of roles)
+        await world.mediaRising(role, 30_000).catch(() => {
+          outcome.violations.push(`${role}: shows live but its media is not flowing both ways`)
+        })
+      let truth: string[] = []
+      await within(
+        truthMs,
+        async () => (truth = await truthViolations(world, plugins)).length === 0,
+      )
+      outcome.violations.push(...truth)
+      outcome.violations.push(
+        ...world.consoleErrors.slice(errorsBefore).map((e) => `console: ${e}`),
+      )
+      await sample()
+      console.log(
+        `${outcomes.length}. ${outcome.fault}: ${outcome.recoveredMs === undefined ? 'not recovered' : `live again in ${outcome.recoveredMs} ms`}${outcome.ended.length ? `; ended and started again: ${outcome.ended.join('; ')}` : ''}${outcome.violations.length ? `\n   VIOLATIONS: ${outcome.violations.join(' | ')}` : ''}`,
+      )
+      // A world that cannot be put back cannot say anything about the next fault.
+      if (outcome.recoveredMs === undefined) break
+    }
+  } finally {
+    const violations = outcomes.flatMap((o) => o.violations.map((v) => `${o.fault}: ${v}`))
+    for (const role of roles) {
+      const series = (heap[role] ?? []).filter((v): v is number => v !== undefined)
+      if (series.length > 1 && series[series.length - 1]! - series[0]! > heapBoundMb)
+        violations.push(`${role}: heap grew from ${series[0]} to ${series[series.length - 1]} MB`)
+    }
+    report(outcomes, violations, heap, handles)
+    await world.close()
+    expect(violations, `violations (replay with --seed ${seed})`).toEqual([])
+  }
+})
+
+/** Prints and writes the soak's figures: per fault kind, every fault, heap and handles. */
+function report(
+  outcomes: Outcome[],
+  violations: string[],
+  heap: Record<string, (number | undefined)[]>,
+  handles: number[],
+): void {
+  const kinds = [...new Set(outcomes.map((o) => o.kind))].sort()
+  const ms = (v: number | undefined) => (v === undefined ? '–' : `${(v / 1000).toFixed(2)} s`)
+  const rows = kinds.map((kind) => {
+    const of = outcomes.filter((o) => o.kind === kind)
+    const times = of.map((o) => o.recoveredMs).filter((v): v is number => v !== undefined)
+    const ended = of.reduce((n, o) => n + o.ended.length, 0)
+    return `| ${kind} | ${of.length} | ${times.length} | ${ms(percentile(times, 50))} | ${ms(percentile(times, 95))} | ${ended} |`
+  })
+  const heapRows = roles.map((role) => {
+    const series = (heap[role] ?? []).filter((v): v is number => v !== undefined)
+    return `| ${role} | ${series[0] ?? '–'} | ${series[series.length - 1] ?? '–'} | ${series.length ? Math.max(...series) : '–'} |`
+  })
+  const table = [
+    `Soak: seed ${seed}, ${minutes} min, ${outcomes.length} faults (with what landed on top), violations: ${violations.length || 'none'}`,
+    '',
+    '| fault | applied | recovered | p50 | p95 | calls ended (started again) |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+    '',
+    '| page | heap at start (MB) | heap at end (MB) | heap max (MB) |',
+    '| --- | --- | --- | --- |',
+    ...heapRows,
+    '',
+    `Janus handles over the soak: start ${handles[0] ?? '–'}, end ${handles[handles.length - 1] ?? '–'}, max ${handles.length ? Math.max(...handles) : '–'}`,
+    ...(violations.length ? ['', 'Violations:', ...violations.map((v) => `- ${v}`)] : []),
+  ].join('\n')
+  publishFigures('soak', table, { seed, minutes, outcomes, violations, heap, handles })
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest'
+import { describeFault, faultSchedule, seededRandom, type FaultKind } from '../soak/schedule'
+
+const windows = { sessionTimeoutS: 15, reclaimSessionTimeoutS: 10 }
+
+describe('the soak schedule', () => {
+  it('replays exactly from its seed, and another seed gives another schedule', () => {
+    expect(faultSchedule(42, 50, windows)).toEqual(faultSchedule(42, 50, windows))
+    expect(faultSchedule(43, 50, windows)).not.toEqual(faultSchedule(42, 50, windows))
+  })
+
+  it('a longer schedule starts as the shorter one does (a soak cut short replays its start)', () => {
+    expect(faultSchedule(7, 100, windows).slice(0, 20)).toEqual(faultSchedule(7, 20, windows))
+  })
+
+  it('draws every kind of fault, and lands some on top of others', () => {
+    const schedule = faultSchedule(1, 400, windows)
+    const kinds = new Set<FaultKind>(schedule.map((f) => f.kind))
+    expect(kinds.size).toBe(13)
+    const onTop = schedule.filter((f) => f.onTop).length
+    expect(onTop).toBeGreaterThan(40)
+    expect(onTop).toBeLessThan(200)
+    for (const f of schedule.filter((f) => f.onTop))
+      expect(['flap', 'socket-cut', 'short-sleep', 'wifi-to-cell']).toContain(f.onTop!.fault.kind)
+  })
+
+  it('a long sleep outlasts the session timeout and the reclaim window together', () => {
+    const sleeps = faultSchedule(3, 400, windows).filter((f) => f.kind === 'long-sleep')
+    expect(sleeps.length).toBeGreaterThan(0)
+    for (const s of sleeps) expect(s.ms).toBeGreaterThan(25_000)
+  })
+
+  it('page faults name a page; faults with a length have one', () => {
+    for (const f of faultSchedule(5, 400, windows)) {
+      if (f.kind === 'page-reload' || f.kind === 'renderer-crash')
+        expect(['echo', 'phone', 'room']).toContain(f.page)
+      if (f.kind === 'dead-path' || f.kind.endsWith('sleep')) expect(f.ms).toBeGreaterThan(0)
+    }
+  })
+
+  it('the generator stays in [0, 1)', () => {
+    const random = seededRandom(99)
+    for (let i = 0; i < 10_000; i++) {
+      const v = random()
+      expect(v).toBeGreaterThanOrEqual(0)
+      expect(v).toBeLessThan(1)
+    }
+  })
+
+  it('describes a fault in one line', () => {
+    expect(
+      describeFault({
+        kind: 'page-reload',
+        page: 'phone',
+        onTop: { afterMs: 300, fault: { kind: 'short-sleep', ms: 2000 } },
+      }),
+    ).toBe('page-reload (phone) + short-sleep 2000 ms after 300 ms')
+  })
+})
