@@ -22,7 +22,19 @@ export async function adminRequest(
       ws.once('close', () => reject(new Error('admin socket closed')))
     })
     ws.send(JSON.stringify({ ...body, transaction, admin_secret: secret }))
-    return await reply
+    // A server that takes the request and never answers must not stall a test for ever.
+    let timer: NodeJS.Timeout | undefined
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`admin ${String(body.janus)}: no answer in 10 s`)),
+        10_000,
+      )
+    })
+    try {
+      return await Promise.race([reply, late])
+    } finally {
+      clearTimeout(timer)
+    }
   } finally {
     ws.close()
   }

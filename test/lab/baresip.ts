@@ -56,6 +56,11 @@ export interface FarEndOptions {
   prefix?: string[]
   /** Where ctrl_tcp listens, reachable from the test (default 127.0.0.1). */
   controlHost?: string
+  /**
+   * Hang up a call that receives no RTP for this long, as desk phones and PBXs do: a call
+   * whose other side died without a BYE (a Janus killed) does not stay up for ever.
+   */
+  rtpTimeoutS?: number
 }
 
 /** Starts baresip and waits until it is registered. */
@@ -88,6 +93,7 @@ export async function startFarEnd(options: FarEndOptions): Promise<FarEnd> {
       'module_app menu.so',
       'module_app ctrl_tcp.so',
       `ctrl_tcp_listen ${controlHost}:${ctrlPort}`,
+      ...(options.rtpTimeoutS ? [`rtp_timeout ${options.rtpTimeoutS}`] : []),
       '',
     ].join('\n'),
   )

@@ -212,14 +212,19 @@ export async function startRegistrar(
 /** Where Debian's kamailio keeps the text database's empty tables. */
 const schema = '/usr/share/kamailio/dbtext/kamailio'
 
-/** The number of contacts of `user`'s AoR (`user` or `user@domain`) in `kamcmd ul.dump` output. */
+/**
+ * The live contacts of `user`'s AoR (`user` or `user@domain`) in `kamcmd ul.dump` output: the
+ * ones `lookup("location")` would route to. An expired contact lingers in the dump until the
+ * usrloc timer removes it, so only contacts with time left count.
+ */
 export function contactsOf(dump: string, user: string): number {
   let inAor = false
   let contacts = 0
   for (const line of dump.split('\n')) {
     const aor = /^\s*AoR:\s*(\S+)/.exec(line)
     if (aor) inAor = aor[1] === user || aor[1]!.startsWith(`${user}@`)
-    else if (inAor && /^\s*Address:/.test(line)) contacts++
+    const expires = /^\s*Expires:\s*(\S+)/.exec(line)
+    if (inAor && expires && (expires[1] === 'permanent' || Number(expires[1]) > 0)) contacts++
   }
   return contacts
 }

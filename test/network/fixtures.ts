@@ -1,6 +1,6 @@
 /** Each network scenario gets a fresh lab and a Chromium running inside its client namespace. */
 import { test as base, chromium, expect, type Page } from '@playwright/test'
-import { startFarEnd, type FarEnd } from '../lab/baresip'
+import { startFarEnd, type FarEnd, type FarEndOptions } from '../lab/baresip'
 import { chromiumArgs } from '../lab/chromium'
 import { labAddresses, startNetLab, type NetLab, type NetLabOptions } from '../lab/netlab'
 import { keepLabTraces } from '../lab/keep-traces'
@@ -31,7 +31,10 @@ export interface SipWorld {
 }
 
 /** Starts the registrar and the far end (`desk`) in a SIP lab's server namespace. */
-export async function startSipWorld(lab: NetLab): Promise<SipWorld & { stop(): Promise<void> }> {
+export async function startSipWorld(
+  lab: NetLab,
+  farEndOptions: Pick<FarEndOptions, 'rtpTimeoutS'> = {},
+): Promise<SipWorld & { stop(): Promise<void> }> {
   const host = labAddresses.server
   const users = { laptop: 'laptop-secret', desk: 'desk-secret' }
   const registrar = await startRegistrar(host, users, lab.serverPrefix, labAddresses.mgmtHost)
@@ -44,6 +47,7 @@ export async function startSipWorld(lab: NetLab): Promise<SipWorld & { stop(): P
       registrar: registrar.uri,
       prefix: lab.serverPrefix,
       controlHost: host,
+      ...farEndOptions,
     })
     return {
       registrar,

@@ -98,7 +98,7 @@ export async function openSoakWorld(): Promise<SoakWorld> {
     await lab.close()
   }
   try {
-    sip = await startSipWorld(lab)
+    sip = await startSipWorld(lab, { rtpTimeoutS: 10 })
     const world = sip
     const camera = writeFakeCamera()
     const launch = async (executablePath: string) => {
@@ -179,9 +179,16 @@ export async function openSoakWorld(): Promise<SoakWorld> {
           const status = (await text(page, 'room-status')) ?? ''
           if (status === 'In the room' || status.startsWith('Reconnecting')) return
           const meetings = page.getByRole('region', { name: 'Meetings' })
-          await meetings.getByLabel('Room', { exact: true }).fill('1234')
-          await meetings.getByLabel('Your name').fill(names[role]!)
-          await meetings.getByRole('button', { name: 'Join room' }).click()
+          // After a restart the app offers the room it was in; a user takes that offer.
+          const again = meetings.getByRole('button', {
+            name: `Join room 1234 again as ${names[role]!}`,
+          })
+          if (await again.isVisible()) await again.click()
+          else {
+            await meetings.getByLabel('Room', { exact: true }).fill('1234')
+            await meetings.getByLabel('Your name').fill(names[role]!)
+            await meetings.getByRole('button', { name: 'Join room', exact: true }).click()
+          }
           await expect(page.getByTestId('room-status')).toHaveText('In the room', {
             timeout: 60_000,
           })

@@ -38,6 +38,8 @@ fi
 step electron env PLAYWRIGHT_JSON_OUTPUT_NAME="$reports/electron.json" bash test/tools/run-e2e.sh --project=electron --reporter=list,json
 # The network lab builds its own namespaces (root), so it runs from the root namespace.
 step network env PLAYWRIGHT_JSON_OUTPUT_NAME="$reports/network.json" npx playwright test --project=network --reporter=list,json
+# The short chaos soak (issue 14): a fixed seed whose first 14 faults cover every kind.
+step soak env PLAYWRIGHT_JSON_OUTPUT_NAME="$reports/soak.json" npx tsx test/tools/soak.ts --seed 43992 --faults 14 --minutes 8 --reporter=list,json
 step bundle-size npx tsx test/tools/bundle-size.ts
 
 echo

@@ -1,5 +1,5 @@
 /**
- * `npm run soak [-- --minutes N] [--seed S]`: the chaos soak (issue 14) in the network lab.
+ * `npm run soak [-- --minutes N] [--seed S] [--faults N]`: the chaos soak (issue 14) in the network lab.
  * Prints each fault with its recovery, the violations with the seed that replays them, and
  * the heap and handle counts; writes test-results/soak.json and .md. Exits non-zero on a
  * violation. `npm test` runs it for a few minutes.
@@ -13,16 +13,23 @@ const option = (name: string): string | undefined => {
 }
 const minutes = option('minutes') ?? '3'
 const seed = option('seed')
-if (!/^\d+(\.\d+)?$/.test(minutes) || (seed !== undefined && !/^\d+$/.test(seed))) {
-  console.error('usage: npm run soak -- [--minutes N] [--seed S]')
+const faults = option('faults')
+const whole = (v: string | undefined) => v === undefined || /^\d+$/.test(v)
+if (!/^\d+(\.\d+)?$/.test(minutes) || !whole(seed) || !whole(faults)) {
+  console.error('usage: npm run soak -- [--minutes N] [--seed S] [--faults N]')
   process.exit(2)
 }
-const run = spawnSync('npx', ['playwright', 'test', '--project=soak', '--reporter=list'], {
+// Anything else goes to Playwright (e.g. --reporter=list,json for the test command's summary).
+const own = new Set(['--minutes', '--seed', '--faults'])
+const rest = args.filter((a, i) => !own.has(a) && !own.has(args[i - 1] ?? ''))
+const reporter = rest.some((a) => a.startsWith('--reporter')) ? [] : ['--reporter=list']
+const run = spawnSync('npx', ['playwright', 'test', '--project=soak', ...reporter, ...rest], {
   stdio: 'inherit',
   env: {
     ...process.env,
     HOLDFAST_SOAK_MINUTES: minutes,
     ...(seed !== undefined ? { HOLDFAST_SOAK_SEED: seed } : {}),
+    ...(faults !== undefined ? { HOLDFAST_SOAK_FAULTS: faults } : {}),
   },
 })
 process.exit(run.status ?? 1)

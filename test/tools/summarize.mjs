@@ -9,6 +9,7 @@ const suites = {
   e2e: 'playwright',
   electron: 'playwright',
   network: 'playwright',
+  soak: 'playwright',
 }
 // Suites that may skip as a whole, with a reason printed by the run (no Electron binary here).
 const mayBeSkipped = new Set(['electron'])

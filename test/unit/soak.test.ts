@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { contactsOf } from '../lab/sip-registrar'
 import { describeFault, faultSchedule, seededRandom, type FaultKind } from '../soak/schedule'
 
 const windows = { sessionTimeoutS: 15, reclaimSessionTimeoutS: 10 }
@@ -55,5 +56,37 @@ describe('the soak schedule', () => {
         onTop: { afterMs: 300, fault: { kind: 'short-sleep', ms: 2000 } },
       }),
     ).toBe('page-reload (phone) + short-sleep 2000 ms after 300 ms')
+  })
+})
+
+describe("the registrar's truth", () => {
+  const dump = `AoRs: {
+  Info: {
+    AoR: laptop
+    Contacts: {
+      Contact: {
+        Address: sip:laptop@10.210.3.2:5070
+        Expires: 42
+      }
+      Contact: {
+        Address: sip:laptop@10.210.3.2:5080
+        Expires: expired
+      }
+    }
+  }
+  Info: {
+    AoR: desk
+    Contacts: {
+      Contact: {
+        Address: sip:desk@10.210.3.2:16000
+        Expires: 500
+      }
+    }
+  }
+}`
+  it('counts the contacts a lookup would route to, not expired ones or another user', () => {
+    expect(contactsOf(dump, 'laptop')).toBe(1)
+    expect(contactsOf(dump, 'desk')).toBe(1)
+    expect(contactsOf(dump, 'nobody')).toBe(0)
   })
 })
