@@ -339,7 +339,13 @@ export async function startNetLab(options: NetLabOptions): Promise<NetLab> {
           iceAddress: labAddresses.server,
           sessionTimeoutS: options.sessionTimeoutS,
           reclaimSessionTimeoutS: options.reclaimSessionTimeoutS,
-          plugins: ['echotest'],
+          // The same plugins as the first: every call kind can move to it.
+          plugins: [
+            'echotest',
+            ...(options.sip ? ['sip'] : []),
+            ...(options.room ? ['videoroom'] : []),
+          ],
+          ...(options.sip ? { sipLocalIp: labAddresses.server } : {}),
         },
         { prefix: ['ip', 'netns', 'exec', server], reachableHost: labAddresses.mgmtServer },
       )

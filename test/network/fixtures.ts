@@ -190,6 +190,29 @@ export async function joinRoom(page: Page, url: string, name: string): Promise<v
   await expect(page.getByTestId('room-status')).toHaveText('In the room')
 }
 
+/** A room page's tile of `display`'s camera. */
+export const roomTile = (page: Page, display: string) =>
+  page
+    .getByTestId('room-tile')
+    .and(page.locator(`[data-display="${display}"][data-source="camera"]`))
+
+/** Frames the tile of `display`'s camera has decoded so far. */
+export const framesShown = (page: Page, display: string, timeout?: number) =>
+  roomTile(page, display)
+    .locator('video')
+    .evaluate(
+      (v) => (v as HTMLVideoElement).getVideoPlaybackQuality().totalVideoFrames,
+      null,
+      timeout === undefined ? {} : { timeout },
+    )
+
+/** The tile is live and its video keeps decoding past what it had shown. */
+export async function seesLive(page: Page, display: string): Promise<void> {
+  await expect(roomTile(page, display)).toHaveAttribute('data-state', 'live', { timeout: 45_000 })
+  const before = await framesShown(page, display)
+  await expect.poll(() => framesShown(page, display), { timeout: 30_000 }).toBeGreaterThan(before)
+}
+
 /** Prints the page's incident timeline (Settings → Advanced) under the failed test. */
 async function keepIncidents(page: Page): Promise<void> {
   const timeline = await incidents(page)
@@ -197,9 +220,14 @@ async function keepIncidents(page: Page): Promise<void> {
   console.log(`incident timeline:\n${text}`)
 }
 
-/** Opens Holdfast in the lab and registers `laptop`. */
-export async function registerInLab(page: Page, lab: NetLab, sip: SipWorld): Promise<void> {
-  await page.goto(lab.pageUrl())
+/** Opens Holdfast in the lab (with `query` in its address) and registers `laptop`. */
+export async function registerInLab(
+  page: Page,
+  lab: NetLab,
+  sip: SipWorld,
+  query: Record<string, string> = {},
+): Promise<void> {
+  await page.goto(lab.pageUrl(query))
   await expect(page.getByTestId('connection-status')).toHaveText('Connected')
   await skipSetupIfShown(page)
   await openScreen(page, 'Settings', 'Accounts')

@@ -11,6 +11,8 @@ import {
   joinRoom as join,
   labWindows,
   openScreen,
+  roomTile,
+  seesLive,
   shownSessionId,
   test,
 } from './fixtures'
@@ -37,23 +39,6 @@ async function expectIncident(
 }
 
 test.use({ labOptions: { room: true } })
-
-const tile = (page: Page, display: string) =>
-  page
-    .getByTestId('room-tile')
-    .and(page.locator(`[data-display="${display}"][data-source="camera"]`))
-
-const framesShown = (page: Page, display: string) =>
-  tile(page, display)
-    .locator('video')
-    .evaluate((v) => (v as HTMLVideoElement).getVideoPlaybackQuality().totalVideoFrames)
-
-/** The tile is live and its video keeps decoding past what it had shown. */
-async function seesLive(page: Page, display: string): Promise<void> {
-  await expect(tile(page, display)).toHaveAttribute('data-state', 'live', { timeout: 45_000 })
-  const before = await framesShown(page, display)
-  await expect.poll(() => framesShown(page, display), { timeout: 30_000 }).toBeGreaterThan(before)
-}
 
 /** Ann (the laptop) and Ben (a watcher) in the room, each seeing the other live. */
 async function bothInRoom(ann: Page, ben: Page, lab: NetLab): Promise<number> {
@@ -124,7 +109,7 @@ test('a short sleep in a room: the same session; the others see Ann stalled, the
   const asleep = lab.sleep(4000)
   // While the laptop sleeps its video stops: the watchers' tiles of Ann say so.
   for (const page of [ben, cy])
-    await expect(tile(page, 'Ann')).toHaveAttribute('data-state', 'stalled', { timeout: 4000 })
+    await expect(roomTile(page, 'Ann')).toHaveAttribute('data-state', 'stalled', { timeout: 4000 })
   await asleep
 
   await expect(ann.getByTestId('connection-status')).toHaveText('Connected', { timeout: 30_000 })

@@ -24,7 +24,7 @@ const settleMs = 120_000
 /**
  * How long the servers' truth may lag what the pages show. A Janus killed says goodbye to
  * nobody: its registration stays at the registrar until it expires (the lab's register_ttl,
- * 60 s) and its call at the far end until the far end's RTP timeout (10 s). Holdfast cannot
+ * 60 s) and its call at the far end until the far end's RTP timeout (30 s). Holdfast cannot
  * remove either through the SIP plugin; both must be gone within this.
  */
 const truthMs = 75_000
@@ -162,8 +162,10 @@ test('soak: calls, a registration and a room through a seeded schedule of faults
       await recover(world, fault, outcome)
       for (const role of roles) {
         step(`media of ${role}`)
-        await world.mediaRising(role, 30_000).catch(() => {
-          outcome.violations.push(`${role}: shows live but its media is not flowing both ways`)
+        await world.mediaRising(role, 30_000).catch((error: Error) => {
+          outcome.violations.push(
+            `${role}: shows live but its media is not flowing both ways (${error.message.split('\n')[0]})`,
+          )
         })
       }
       step('the truth')

@@ -9,7 +9,14 @@ import { chromiumArgs } from '../lab/chromium'
 import { writeFakeCamera } from './fake-camera'
 import { labAddresses, startNetLab, type NetLab } from '../lab/netlab'
 import { keypad, openCameraTest, openScreen, returnToCall, skipSetupIfShown } from '../lab/screens'
-import { labWindows, shownNumber, startSipWorld, type SipWorld } from '../network/fixtures'
+import {
+  framesShown,
+  labWindows,
+  roomTile,
+  shownNumber,
+  startSipWorld,
+  type SipWorld,
+} from '../network/fixtures'
 
 /** The laptop's pages, and the room's two others. */
 export type Role = 'echo' | 'phone' | 'room' | 'ben' | 'cy'
@@ -66,18 +73,6 @@ function networkNoise(text: string): boolean {
   return /^WebSocket connection to .* failed|^Failed to load resource|net::ERR_/.test(text)
 }
 
-const tile = (page: Page, display: string) =>
-  page
-    .getByTestId('room-tile')
-    .and(page.locator(`[data-display="${display}"][data-source="camera"]`))
-
-const framesOf = (page: Page, display: string) =>
-  tile(page, display)
-    .locator('video')
-    .evaluate((v) => (v as HTMLVideoElement).getVideoPlaybackQuality().totalVideoFrames, null, {
-      timeout: 2000,
-    })
-
 /** The text the page shows under `testId`: '' when there is none, undefined when it cannot say. */
 const text = (page: Page, testId: string): Promise<string | undefined> =>
   page
@@ -98,7 +93,7 @@ export async function openSoakWorld(): Promise<SoakWorld> {
     await lab.close()
   }
   try {
-    sip = await startSipWorld(lab, { rtpTimeoutS: 10 })
+    sip = await startSipWorld(lab, { rtpTimeoutS: 30 })
     const world = sip
     const camera = writeFakeCamera()
     const launch = async (executablePath: string) => {
@@ -232,7 +227,7 @@ export async function openSoakWorld(): Promise<SoakWorld> {
       if (status !== 'In the room' || connection !== 'Connected')
         return { kind: 'recovering', text: `${connection} / ${status}` }
       for (const other of seen[role]!) {
-        const state = await tile(page, other)
+        const state = await roomTile(page, other)
           .getAttribute('data-state', { timeout: 1000 })
           .catch(() => null)
         if (state !== 'live') return { kind: 'recovering', text: `${other}: ${state ?? 'no tile'}` }
@@ -257,7 +252,8 @@ export async function openSoakWorld(): Promise<SoakWorld> {
         await (await keypad(page)).getByRole('button', { name: '5' }).click()
         await expect.poll(() => world.farEnd.tones(), { timeout }).toBe(`${heard}5`)
       } else {
-        for (const other of seen[role]!) await rising(() => framesOf(page, other).catch(() => 0))
+        for (const other of seen[role]!)
+          await rising(() => framesShown(page, other, 2000).catch(() => 0))
       }
     }
 
