@@ -10,9 +10,12 @@ export async function pluginsOf(world: SoakWorld, sessionId: number): Promise<st
   const { adminUrl, config } = world.lab.janus
   const handles = await listHandles(adminUrl, config.adminSecret, sessionId)
   const plugins = await Promise.all(
-    handles.map(async (h) =>
-      String((await handleInfo(adminUrl, config.adminSecret, sessionId, h)).plugin),
-    ),
+    handles.map(async (h) => {
+      const info = await handleInfo(adminUrl, config.adminSecret, sessionId, h)
+      // A VideoRoom handle says what it is (publisher or subscriber): a zombie names itself.
+      const role = (info.plugin_specific as { type?: unknown } | undefined)?.type
+      return `${String(info.plugin)}${typeof role === 'string' ? `/${role}` : ''}`
+    }),
   )
   return plugins.sort()
 }
