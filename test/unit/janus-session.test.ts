@@ -380,6 +380,19 @@ describe('JanusSession: requests', () => {
     expect(trickles).toHaveLength(2)
   })
 
+  it('a detach lost with its socket goes out again after the claim: no zombie handle', async () => {
+    const h = makeHarness()
+    const id = await connected(h)
+    const handle = await h.session.attach('janus.plugin.echotest')
+    h.server.last.blackholed = true
+    const detached = h.session.request({ janus: 'detach', session_id: id, handle_id: handle.id })
+    h.session.handleSystemEvent({ type: 'network-changed', addresses: [] })
+    await h.clock.advance(0)
+    await expect(detached).resolves.toMatchObject({ janus: 'success' })
+    const detaches = h.server.sockets.flatMap((s) => s.sent).filter((m) => m.janus === 'detach')
+    expect(detaches).toHaveLength(2)
+  })
+
   it('times out a request that gets no reply', async () => {
     const h = makeHarness({ requestTimeoutMs: 2000 })
     const id = await connected(h)

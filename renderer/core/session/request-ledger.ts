@@ -61,7 +61,12 @@ export interface RequestLedgerDeps {
 }
 
 const terminalReplies = new Set(['success', 'error', 'ack', 'server_info'])
-const quietVerbs = new Set(['keepalive', 'trickle'])
+/**
+ * Requests that may go out twice: repeating them changes nothing. A `detach` lost with its
+ * socket must go out again after the claim, or the handle lives on as a zombie (issue 14's
+ * soak found one); a second detach of a handle already gone is answered 459, harmlessly.
+ */
+const quietVerbs = new Set(['keepalive', 'trickle', 'detach'])
 
 let transactionCounter = 0
 
