@@ -364,14 +364,19 @@ export class JanusSession {
     await this.keeper.saveNow()
     if (result.resumedFromStore && result.reclaimed)
       await detachOrphans(channel, this.handshakeDeps)
-    this.finishRecovery(result.reclaimed, result.recreated, result.resumedFromStore)
+    this.finishRecovery(result)
   }
 
   /**
    * The session is ours on a live socket. A first connect is usable at once; after a loss the
    * plugins re-synchronise (claimed) or restore themselves (recreated) before `connected`.
    */
-  private finishRecovery(reclaimed: boolean, recreated: boolean, resumedFromStore: boolean): void {
+  private finishRecovery({
+    reclaimed,
+    recreated,
+    resumedFromStore,
+    lostSession,
+  }: HandshakeResult): void {
     const sessionId = this.facts.sessionId!
     const loss = this.loss
     const done = (): void => {
@@ -397,6 +402,7 @@ export class JanusSession {
       reason: loss?.reason ?? 'socketClosed',
       networkChanged: loss?.networkChanged ?? false,
       ...(loss ? { lostAt: loss.at } : {}),
+      ...(lostSession !== undefined ? { lostSession } : {}),
     }
     const epoch = this.attempts.epoch
     void runRecoveryHooks(this.participants, reclaimed ? 'resync' : 'restore', context, {

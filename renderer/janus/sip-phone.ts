@@ -357,9 +357,10 @@ export class SipPhone implements SessionParticipant, Call {
    * After a new session Janus has already hung up (BYE) and unregistered: end the call with
    * its reason and register again, once.
    */
-  async restore(): Promise<void> {
+  async restore(context?: RecoveryContext): Promise<void> {
     this.callProbe = undefined
-    this.apply({ type: 'session-lost' })
+    // A 458 on the claim: the server no longer had the call (a restart), not our absence.
+    this.apply({ type: 'session-lost', serverLost: context?.lostSession === 'notFound' })
     this.leg.closeMedia(false)
     this.serverMedia = false
     await this.leg.attach()

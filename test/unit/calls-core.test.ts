@@ -118,6 +118,23 @@ describe('what a call does around it', () => {
     })
   })
 
+  it('a call the server lost (it restarted) sounds the same cue and says so in the history', () => {
+    const lost: CallState = {
+      kind: 'ended',
+      direction: 'outgoing',
+      peer: 'sip:bob@lab',
+      reason: 'server-lost',
+      at: 61_000,
+      duration: 60_000,
+    }
+    expect(callEffects(active, lost)).toMatchObject({
+      sound: 'dropped',
+      history: {
+        outcome: 'Call dropped: the server no longer had the call (it may have restarted)',
+      },
+    })
+  })
+
   it('marks a call that rang unanswered as missed, and counts the missed calls not yet seen', () => {
     const missed: CallState = {
       kind: 'ended',

@@ -139,6 +139,17 @@ describe('the SIP phone on a fake gateway', () => {
     expect(janus.last.requests()).toEqual(['register'])
   })
 
+  it('after a 458 on the claim the call ends as lost by the server', async () => {
+    const { phone } = await phoneInCall()
+    await phone.restore({
+      sessionId: 2,
+      reason: 'socketClosed',
+      networkChanged: false,
+      lostSession: 'notFound',
+    })
+    expect(phone.call).toMatchObject({ kind: 'ended', reason: 'server-lost' })
+  })
+
   it('after a claim a call whose PeerConnection is gone ends as ended-while-away', async () => {
     const { phone, handle } = await phoneInCall()
     handle.api.webrtcStuff.pc = undefined

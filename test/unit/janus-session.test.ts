@@ -293,7 +293,9 @@ describe('JanusSession: losing the session', () => {
     const newId = h.session.id!
     expect(newId).not.toBe(id)
     expect(h.eventsOf('sessionLost')).toEqual([{ sessionId: id, reason: 'notFound' }])
-    expect(restore).toHaveBeenCalledWith(expect.objectContaining({ sessionId: newId }))
+    expect(restore).toHaveBeenCalledWith(
+      expect.objectContaining({ sessionId: newId, lostSession: 'notFound' }),
+    )
     expect(h.eventsOf('reconnected')).toEqual([
       expect.objectContaining({ sessionId: newId, reclaimed: false }),
     ])

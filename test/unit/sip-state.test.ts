@@ -147,6 +147,18 @@ describe('SIP call', () => {
     )
   })
 
+  it('a session the server no longer had (458 on the claim) says so, not that we were away too long', () => {
+    const s = run([
+      { type: 'dial', peer: 'bob' },
+      { type: 'accepted' },
+      { type: 'session-lost', serverLost: true },
+    ])
+    expect(s).toMatchObject({ kind: 'ended', reason: 'server-lost' })
+    expect(describeCall(s)).toBe(
+      'Call dropped: the server no longer had the call (it may have restarted)',
+    )
+  })
+
   it('hanging up before the other side answers cancels the call', () => {
     for (const before of [
       [{ type: 'dial', peer: 'bob' }],

@@ -59,6 +59,8 @@ export interface HandshakeResult {
   recreated: boolean
   /** The session came from the store (a reload or an app restart). */
   resumedFromStore: boolean
+  /** When `recreated`: why the session it replaces was lost. */
+  lostSession?: SessionLossReason
 }
 
 /**
@@ -102,10 +104,11 @@ export async function handshake(channel: Channel, deps: HandshakeDeps): Promise<
   facts.sessionId = readCreatedId(created)
   facts.serverUrl = channel.url
   facts.lastRequestAt = deps.clock.now()
-  const recreated = facts.lostSession !== undefined
+  const lostSession = facts.lostSession
+  const recreated = lostSession !== undefined
   facts.lostSession = undefined
   deps.incident(recreated ? 'recreated' : 'created', `session ${facts.sessionId} created`)
-  return { reclaimed: false, recreated, resumedFromStore }
+  return { reclaimed: false, recreated, resumedFromStore, ...(recreated ? { lostSession } : {}) }
 }
 
 /** Handles stored by a previous page have no PeerConnection any more: detach them. */

@@ -5,6 +5,7 @@
  */
 import type { Clock, TimerId } from '../clock'
 import type { LossReason } from '../connection-state'
+import type { SessionLossReason } from './handshake'
 
 /** What a recovery hook is told. */
 export interface RecoveryContext {
@@ -14,6 +15,8 @@ export interface RecoveryContext {
   networkChanged: boolean
   /** When the connection was lost (epoch ms). */
   lostAt?: number
+  /** On a restore: why the old session was lost (458 on the claim reads `notFound`). */
+  lostSession?: SessionLossReason
 }
 
 /** A plugin's recovery hooks. */

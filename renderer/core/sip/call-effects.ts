@@ -35,7 +35,8 @@ const ringingIn = (state: CallState): state is Extract<CallState, { kind: 'ringi
 export function callEffects(previous: CallState, next: CallState): CallEffects {
   const ringing = ringingIn(next)
   const wasRinging = ringingIn(previous)
-  const dropped = next.kind === 'ended' && next.reason === 'connection-lost'
+  const dropped =
+    next.kind === 'ended' && (next.reason === 'connection-lost' || next.reason === 'server-lost')
   return {
     sound: ringing ? 'ring' : dropped ? 'dropped' : 'stop-ringing',
     ...(ringingIn(next) && !wasRinging ? { notify: next.peer } : {}),

@@ -29,6 +29,8 @@ export type EndReason =
   | 'cancelled'
   | 'missed'
   | 'connection-lost'
+  /** The server no longer had the session (458 on the claim): it restarted or lost it. */
+  | 'server-lost'
   | 'ended-while-away'
   | 'transferred'
   | 'failed'
@@ -88,7 +90,8 @@ export type SipEvent =
   | { type: 'hangup'; code: number; reason: string }
   | { type: 'missed_call'; peer: string }
   | { type: 'dtmf'; digit: string }
-  | { type: 'session-lost' }
+  /** The session is gone; `serverLost` when the server no longer had it (not our absence). */
+  | { type: 'session-lost'; serverLost?: boolean }
   /** The app ends the call and lets go of the registrar (disconnect, quit, a session given up). */
   | { type: 'app-end'; cause: AppEndCause }
   /** A REGISTER got no answer at all within the bound. */
@@ -200,6 +203,7 @@ export function endReasonFor(code: number, state: CallState, localHangup: boolea
 /** Ends that come from our side's connection or the app, never from the transfer. */
 const lostByUs = new Set<EndReason>([
   'connection-lost',
+  'server-lost',
   'ended-while-away',
   'disconnected',
   'app-closing',
@@ -260,7 +264,7 @@ export function nextCall(state: CallState, event: SipEvent, now: number): CallSt
             duration: 0,
           }
     case 'session-lost':
-      return live ? end('connection-lost') : state
+      return live ? end(event.serverLost ? 'server-lost' : 'connection-lost') : state
     case 'gone-while-away':
       return live ? end('ended-while-away') : state
     case 'app-end':
@@ -355,6 +359,8 @@ export function describeEnd(reason: EndReason): string {
       return 'Missed call'
     case 'connection-lost':
       return 'Call dropped: the connection was lost for too long'
+    case 'server-lost':
+      return 'Call dropped: the server no longer had the call (it may have restarted)'
     case 'ended-while-away':
       return 'The call ended while you were offline'
     case 'transferred':
