@@ -7,6 +7,7 @@ import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-rou
 import PhoneScreen from './screens/PhoneScreen.vue'
 import MeetingsScreen from './screens/MeetingsScreen.vue'
 import HistoryScreen from './screens/HistoryScreen.vue'
+import ContactsScreen from './screens/ContactsScreen.vue'
 import SettingsScreen from './screens/SettingsScreen.vue'
 import SetupScreen from './screens/SetupScreen.vue'
 import ServerSettings from './screens/settings/ServerSettings.vue'
@@ -29,6 +30,7 @@ export const screens = [
   { path: '/phone', title: 'Phone' },
   { path: '/meetings', title: 'Meetings' },
   { path: '/history', title: 'History' },
+  { path: '/contacts', title: 'Contacts' },
   { path: '/settings', title: 'Settings' },
 ] as const
 
@@ -40,6 +42,7 @@ export function createAppRouter(wantsSetup: () => boolean) {
     { path: '/phone', component: PhoneScreen, meta: { title: 'Phone' } },
     { path: '/meetings', component: MeetingsScreen, meta: { title: 'Meetings' } },
     { path: '/history', component: HistoryScreen, meta: { title: 'History' } },
+    { path: '/contacts', component: ContactsScreen, meta: { title: 'Contacts' } },
     {
       path: '/settings',
       component: SettingsScreen,

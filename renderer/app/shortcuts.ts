@@ -63,6 +63,9 @@ export function useShortcuts(): void {
       case 'history':
         go('/history')
         return true
+      case 'contacts':
+        go('/contacts')
+        return true
       case 'settings':
         go('/settings')
         return true

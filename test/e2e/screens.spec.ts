@@ -166,6 +166,16 @@ for (const [label, viewport, scheme] of [
     await visit('phone')
     await openScreen(page, 'Meetings')
     await visit('meetings')
+    // Contacts with a long name in the book, then its form open.
+    await openScreen(page, 'Contacts')
+    await page.getByRole('button', { name: 'Add contact' }).click()
+    await page.getByLabel('Name').fill('Rosalind Featherstonehaugh-Montgomery')
+    await page.getByLabel('Numbers (one per line)').fill('+44 20 7946 0958')
+    await page.getByRole('button', { name: 'Save contact' }).click()
+    await visit('contacts')
+    await page.getByRole('button', { name: 'Add contact' }).click()
+    await visit('contact-form')
+    await page.getByRole('button', { name: 'Cancel' }).click()
     for (const section of [
       'Server',
       'Accounts',
@@ -236,6 +246,79 @@ for (const [label, viewport, scheme] of [
 function user(label: string, i: number): string {
   return label.startsWith('wide') ? ['una', 'val'][i]! : ['wes', 'xia'][i]!
 }
+
+test('contacts: added with the reason a bad one cannot be saved, found, starred, edited, deleted, and round-tripped through vCard', async ({
+  page,
+  lab,
+}) => {
+  await openApp(page, lab)
+  await openScreen(page, 'Contacts')
+  await expect(page.getByTestId('contacts-empty')).toHaveText('No contacts yet.')
+  await page.getByRole('button', { name: 'Add contact' }).click()
+  await page.getByLabel('Name').fill('Ann Lee')
+  await page.getByLabel('Numbers (one per line)').fill('call me maybe')
+  await page.getByRole('button', { name: 'Save contact' }).click()
+  await expect(page.getByTestId('contact-problem')).toHaveText(
+    '“call me maybe” is not a telephone number',
+  )
+  await page.getByLabel('Numbers (one per line)').fill('+44 20 7946 0958')
+  await page.getByLabel('SIP addresses (one per line)').fill('ann@example.com')
+  await page.getByRole('button', { name: 'Save contact' }).click()
+  await expect(page.getByTestId('contacts-notice')).toHaveText('Saved Ann Lee.')
+  const list = page.getByTestId('contact-list')
+  await expect(list.locator('li')).toHaveCount(1)
+  await expect(list).toContainText('Call sip:ann@example.com')
+
+  // Import: two good cards (one 3.0 with a folded number) and one with nothing to dial.
+  await page.getByLabel('Import a vCard file').setInputFiles({
+    name: 'people.vcf',
+    mimeType: 'text/vcard',
+    buffer: Buffer.from(
+      [
+        'BEGIN:VCARD\r\nVERSION:3.0\r\nN:Okafor;Ben;;;\r\nTEL;TYPE=CELL:+44 161\r\n  496 0000\r\nEND:VCARD',
+        'BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Cy Annand\r\nIMPP:sip:cy@pbx.example.com\r\nEND:VCARD',
+        'BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Nobody\r\nEND:VCARD',
+      ].join('\r\n'),
+    ),
+  })
+  await expect(page.getByTestId('contacts-notice')).toHaveText(
+    'Imported 2 new contacts, skipped 1 (“Nobody” has no number or SIP address).',
+  )
+  await expect(list.locator('li')).toHaveCount(3)
+  await expect(list).toContainText('Call +44 161 496 0000')
+
+  // Search by a word of the name; star; edit; the book survives a reload.
+  await page.getByLabel('Search contacts').fill('ann')
+  await expect(list.locator('li')).toHaveText([/Ann Lee/, /Cy Annand/])
+  await page.getByRole('button', { name: 'Favourite: Cy Annand' }).click()
+  await page.getByLabel('Search contacts').fill('')
+  await expect(list.locator('li').first()).toContainText('★ Cy Annand')
+  await page.getByRole('button', { name: 'Edit Ben Okafor' }).click()
+  await page.getByLabel('Name').fill('Ben Okafor-Reyes')
+  await page.getByRole('button', { name: 'Save contact' }).click()
+  await page.reload()
+  await openScreen(page, 'Contacts')
+  await expect(list.locator('li')).toHaveText([/Cy Annand/, /Ann Lee/, /Ben Okafor-Reyes/])
+
+  // Delete asks first.
+  await page.getByRole('button', { name: 'Delete Ann Lee' }).click()
+  await page.getByRole('alert').getByRole('button', { name: 'Delete' }).click()
+  await expect(page.getByTestId('contacts-notice')).toHaveText('Deleted Ann Lee.')
+  await expect(list.locator('li')).toHaveCount(2)
+
+  // Export, then import the export into an empty book: the same contacts come back.
+  await page.getByRole('button', { name: 'Export as vCard' }).click()
+  const download = page.waitForEvent('download')
+  await page.getByTestId('export-link').click()
+  const exported = await (await download).path()
+  await page.evaluate(() => localStorage.removeItem('holdfast.contacts'))
+  await page.reload()
+  await openScreen(page, 'Contacts')
+  await expect(page.getByTestId('contacts-empty')).toBeVisible()
+  await page.getByLabel('Import a vCard file').setInputFiles(exported)
+  await expect(page.getByTestId('contacts-notice')).toHaveText('Imported 2 new contacts.')
+  await expect(list.locator('li')).toHaveText([/★ Cy Annand/, /Ben Okafor-Reyes/])
+})
 
 test('the keyboard: dial by typing, Enter calls, shortcuts answer, mute and hang up', async ({
   browser,

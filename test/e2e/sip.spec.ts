@@ -55,6 +55,8 @@ test.beforeAll(async () => {
     pete: 'pete-secret',
     rosa: 'rosa-secret',
     sam: 'sam-secret',
+    tina: 'tina-secret',
+    uma: 'uma-secret',
   })
 })
 test.afterAll(async () => registrar?.stop())
@@ -431,4 +433,37 @@ test('Disconnect during a phone call ends it with the reason, hangs it up on the
   // The unregister (a REGISTER with Expires: 0) reached the registrar.
   expect(registrar.registers('rosa')).toBeGreaterThan(registersBefore)
   expect(await lab.sessions()).not.toContain(sessionId)
+})
+
+test('a caller in the address book is named on the call screen and in the history, and the dial pad finds them by name', async ({
+  browser,
+  lab,
+}) => {
+  const tina = await phone(browser, lab, 'tina', 'tina-secret')
+  const uma = await phone(browser, lab, 'uma', 'uma-secret')
+  await openScreen(tina, 'Contacts')
+  await tina.getByRole('button', { name: 'Add contact' }).click()
+  await tina.getByLabel('Name').fill('Uma Reyes')
+  await tina.getByLabel('SIP addresses (one per line)').fill(`uma@${address}`)
+  await tina.getByRole('button', { name: 'Save contact' }).click()
+  await expect(tina.getByTestId('contacts-notice')).toHaveText('Saved Uma Reyes.')
+
+  await call(uma, 'tina')
+  await expect(tina.getByTestId('sip-peer-name')).toHaveText('Uma Reyes')
+  await callScreen(tina).getByRole('button', { name: 'Decline' }).click()
+  await expect(uma.getByTestId('sip-call-status')).toHaveText('Call declined')
+  await openScreen(tina, 'History')
+  await expect(tina.getByTestId('call-history').locator('li').first()).toContainText(
+    `Uma Reyes (sip:uma@${address})`,
+  )
+
+  await openScreen(tina, 'Phone')
+  await tina.getByLabel('Number or SIP address').fill('rey')
+  await tina
+    .getByTestId('suggestions')
+    .getByRole('button', { name: `Call Uma Reyes (sip:uma@${address})` })
+    .click()
+  await expect(uma.getByTestId('sip-call-status')).toHaveText(
+    `Incoming call from sip:tina@${address}`,
+  )
 })

@@ -105,6 +105,7 @@ describe('shortcuts', () => {
     expect(shortcutFor(press('m', { meta: true, shift: true }), true)).toBe('mute')
     expect(shortcutFor(press('e', { ctrl: true, shift: true }), false)).toBe('hangup')
     expect(shortcutFor(press(',', { ctrl: true }), false)).toBe('settings')
+    expect(shortcutFor(press('4', { meta: true }), true)).toBe('contacts')
   })
 
   it('leaves plain typing alone, and "?" opens help only outside a field', () => {

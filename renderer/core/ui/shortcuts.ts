@@ -4,7 +4,16 @@
  */
 
 export type ShortcutAction =
-  'answer' | 'decline' | 'hangup' | 'mute' | 'help' | 'phone' | 'meetings' | 'history' | 'settings'
+  | 'answer'
+  | 'decline'
+  | 'hangup'
+  | 'mute'
+  | 'help'
+  | 'phone'
+  | 'meetings'
+  | 'history'
+  | 'contacts'
+  | 'settings'
 
 /** The parts of a keyboard event a shortcut looks at. */
 export interface KeyPress {
@@ -84,6 +93,14 @@ export const shortcuts: readonly Shortcut[] = [
     shift: false,
     whileTyping: true,
     description: 'Go to History',
+  },
+  {
+    action: 'contacts',
+    key: '4',
+    primary: true,
+    shift: false,
+    whileTyping: true,
+    description: 'Go to Contacts',
   },
   {
     action: 'settings',
