@@ -69,6 +69,9 @@ describe('contact matching', () => {
     expect(contactProblem(ann)).toBeUndefined()
     expect(contactProblem(contact({ name: ' ', numbers: ['1'] }))).toBe('A contact needs a name')
     expect(contactProblem(contact({ name: 'Dee' }))).toBe('Give a number or a SIP address')
+    expect(contactProblem(contact({ name: 'D'.repeat(201), numbers: ['1'] }))).toBe(
+      'A name can be at most 200 characters',
+    )
     expect(contactProblem(contact({ name: 'Dee', numbers: ['call me'] }))).toBe(
       '“call me” is not a telephone number',
     )

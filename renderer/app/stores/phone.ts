@@ -22,6 +22,7 @@ import { readDialLink } from '../../core/sip/dial-link'
 import { isElectronHost } from '../../host/electron-host'
 import type { HoldfastApp } from '../holdfast-app'
 import { TonePlayer, type Sound } from '../tones'
+import { useContactsStore } from './contacts'
 import { useAccountsStore } from './accounts'
 import { useDevicesStore } from './devices'
 import { readLocalJson, writeLocalJson } from './local-json'
@@ -173,7 +174,12 @@ export const usePhoneStore = defineStore('phone', () => {
       else if (effects.sound === 'dropped') tones.dropped()
       else if (tones.playing === 'ringtone') tones.stop()
       const desktop = app && isElectronHost(app.host) ? app.host.desktop : undefined
-      if (effects.notify !== undefined) void desktop?.notifyIncomingCall(effects.notify)
+      if (effects.notify !== undefined) {
+        // The notification names a known caller, as the call screen does (main takes ≤ 512).
+        const name = useContactsStore().nameFor(effects.notify)
+        const who = name ? `${name} (${effects.notify})` : effects.notify
+        void desktop?.notifyIncomingCall(who.slice(0, 512))
+      }
       if (effects.dismiss) void desktop?.dismissIncomingCall()
       if (effects.history) keep(effects.history)
       if (c.kind !== 'active') tonesReceived.value = c.kind === 'ended' ? tonesReceived.value : ''

@@ -117,6 +117,7 @@ export function searchContacts(
 /** What is wrong with a contact before it is saved, in words; undefined when nothing. */
 export function contactProblem(contact: Contact): string | undefined {
   if (contact.name.trim() === '') return 'A contact needs a name'
+  if (contact.name.length > 200) return 'A name can be at most 200 characters'
   if (contact.numbers.length === 0 && contact.sipAddresses.length === 0)
     return 'Give a number or a SIP address'
   const badNumber = contact.numbers.find((n) => !looksLikeNumber(n))
