@@ -236,3 +236,18 @@ test('Janus restarted: all three join again by themselves and see each other liv
   expect(await sessionOf(ann)).not.toBe(annSession)
   expect(await lab.sessions()).toHaveLength(3)
 })
+
+test('an abrupt switch, then the socket cut while Ann’s media restarts: Ben sees Ann live again', async ({
+  page: ann,
+  watcher: ben,
+  lab,
+}) => {
+  const annSession = await bothInRoom(ann, ben, lab)
+  await lab.switchUplinkAbruptly('cell')
+  // The stimulus: the cut lands while the restart's answer is on its way (the soak's chain).
+  await new Promise((resolve) => setTimeout(resolve, 1500))
+  lab.cutClientSockets()
+  await seesLive(ben, 'Ann')
+  await seesLive(ann, 'Ben')
+  expect(await sessionOf(ann)).toBe(annSession)
+})
