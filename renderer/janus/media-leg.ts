@@ -87,13 +87,6 @@ export class MediaLeg {
   private noMediaExpected = false
   /** What Janus last said about receiving our media. */
   private serverReceiving = true
-  /**
-   * Janus said "receiving" since the last restart began. Its silence proves nothing after a
-   * gap: a "not receiving" sent while we were detached was dropped (issue 14's soak: an abrupt
-   * switch, then a socket cut while the restart's answer was on its way, and the publisher
-   * stayed frozen for good because every sample read the silence as media flowing).
-   */
-  private serverSaidReceiving = false
   /** Since when Janus says it receives nothing from us, until it is acted on. */
   private serverSilentSince: number | undefined
   private silentMedium = 'media'
@@ -248,7 +241,6 @@ export class MediaLeg {
    */
   private onServerReceiving(medium: string, receiving: boolean): void {
     this.serverReceiving = receiving
-    this.serverSaidReceiving = receiving
     this.serverSilentSince = receiving ? undefined : this.clock.now()
     this.silentMedium = medium
     // Only where nothing arrives: elsewhere what arrives proves the way back too.
@@ -364,7 +356,6 @@ export class MediaLeg {
   private async restartIce(handle: JanusJS.PluginHandle, reason: string): Promise<void> {
     this.events.emit('restarting', reason)
     this.restarting = true
-    this.serverSaidReceiving = false
     if (this.options.restartFromServer) {
       await this.options.restartFromServer()
       this.phase('restart asked of the server')
@@ -409,10 +400,9 @@ export class MediaLeg {
         )
       // If the restart does not bring media back, the next stall is told again.
       this.watch.rearm()
-    } else if (this.options.sendOnly && this.serverReceiving && this.serverSaidReceiving) {
-      // Janus said it receives what we send since the restart began: for a leg where nothing
-      // arrives, that is media flowing, also for a restart that ended after it said so. (A
-      // restart Janus never said anything about is proven by ICE, as on any leg.)
+    } else if (this.options.sendOnly && this.serverReceiving) {
+      // Janus receives what we send (it said so, or never said otherwise): for a leg where
+      // nothing arrives, that is media flowing, also for a restart that ended after it said so.
       this.policy.onMediaFlowing()
     } else if (verdict === 'flowing' && stats.connectionState === 'connected') {
       // What is observed decides: media flowing again is a call back in business, even when
