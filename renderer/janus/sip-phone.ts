@@ -408,7 +408,12 @@ export class SipPhone implements SessionParticipant, Call {
       void this.hangup()
       return
     }
-    if (event.type === 'incomingcall' && jsep) this.pendingOffer = jsep
+    if (event.type === 'incomingcall' && jsep) {
+      this.pendingOffer = jsep
+      // Janus set up ICE for the offer it sent us; declined or not, it closes that
+      // PeerConnection later, and a call sent before then is refused (490).
+      this.serverMedia = true
+    }
     // Our offer's answer comes with 'progress' (early media) or 'accepted'; offers come only
     // with an incoming call and wait for answer().
     if (jsep?.type === 'answer') this.leg.acceptAnswer(jsep)

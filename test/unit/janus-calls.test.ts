@@ -171,6 +171,31 @@ describe('the SIP phone on a fake gateway', () => {
     expect(phone.call).toMatchObject({ kind: 'calling', peer: 'sip:carol@lab' })
   })
 
+  it('a call back right after declining waits until Janus has closed the declined call’s media', async () => {
+    const h = makeHarness()
+    await connected(h)
+    const janus = new FakeGateway()
+    const phone = new SipPhone(h.session, janus.gateway, h.clock, account)
+    await phone.start()
+    const handle = janus.last
+    handle.event(sipEvent('registered', { username: account.uri }))
+    handle.event(sipEvent('incomingcall', { username: 'sip:bob@lab' }), {
+      type: 'offer',
+      sdp: 'v=0\r\n',
+    })
+    await phone.decline()
+    handle.event(sipEvent('hangup', { code: 603, reason: 'Decline' }))
+    const dialling = phone.dial('bob')
+    await h.clock.advance(100)
+    // Janus refuses a call on a handle whose last PeerConnection it is still closing (490).
+    expect(handle.requests()).not.toContain('call')
+    handle.webrtc(false)
+    await dialling
+    await h.clock.settle()
+    expect(handle.requests()).toContain('call')
+    expect(phone.call).toMatchObject({ kind: 'calling', peer: 'sip:bob@lab' })
+  })
+
   it('mute lives on the call and is off for the next one', async () => {
     const { h, phone, handle } = await phoneInCall()
     phone.setMuted(true)
