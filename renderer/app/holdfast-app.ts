@@ -5,7 +5,7 @@
  * ask. Stores and components call in here; protocol logic stays in the core.
  */
 import { CallRegistry, type AppEndCause, type Call } from '../core/call'
-import type { Host } from '../core/host'
+import type { Host, TokenProvider } from '../core/host'
 import type { IceRestartOptions } from '../core/ice-restart-policy'
 import { JanusSession } from '../core/janus-session'
 import { LogBook } from '../core/ui/diagnostic-report'
@@ -13,8 +13,10 @@ import {
   parseIceServers,
   parseMoreServers,
   validateServerUrl,
+  validateTokenUrl,
   type ConnectionSettings,
 } from '../core/settings'
+import { tokenServiceProvider } from '../core/session/token-service'
 import {
   gateSockets,
   socketFactoryFrom,
@@ -120,6 +122,11 @@ export class HoldfastApp {
       refuseCleartext: settings.refuseCleartext === true,
     })
     if (!more.ok) throw new SettingsError(more.error)
+    const tokenUrl = validateTokenUrl(settings.tokenUrl ?? '', {
+      refuseCleartext: settings.refuseCleartext === true,
+    })
+    if (!tokenUrl.ok) throw new SettingsError(tokenUrl.error)
+    const tokenProvider = this.tokenProvider(tokenUrl.value)
     const current = this.sessionValue
     if (current && current.state.kind !== 'closed' && current.state.kind !== 'failed') {
       throw new SettingsError('Already connected: disconnect first.')
@@ -138,7 +145,7 @@ export class HoldfastApp {
         random: Math.random,
         openSocket: this.openSocket(),
         store: this.host.sessionStore,
-        ...(this.host.tokenProvider ? { tokenProvider: this.host.tokenProvider } : {}),
+        ...(tokenProvider ? { tokenProvider } : {}),
         logger: {
           info: (m, d) => {
             this.log.add('info', m, d)
@@ -228,6 +235,19 @@ export class HoldfastApp {
     return session
   }
 
+  /** Fresh tokens from the token service when one is set, else from the host if it has a way. */
+  private tokenProvider(url: string | undefined): TokenProvider | undefined {
+    if (url === undefined) return this.host.tokenProvider
+    const fetchToken = this.host.fetchToken
+    if (!fetchToken) throw new SettingsError('This app cannot fetch tokens from a token service.')
+    return tokenServiceProvider({
+      url,
+      fetch: fetchToken,
+      clock: browserClock,
+      onFailure: (why) => this.log.add('warn', `No new token: ${why}`),
+    })
+  }
+
   private register<C extends Call>(call: C): C {
     this.calls.add(call)
     return call
@@ -238,6 +258,11 @@ export class HoldfastApp {
 export function initialMoreServers(saved: string | undefined): string {
   const fromQuery = new URLSearchParams(window.location.search).get('more')
   return fromQuery !== null ? fromQuery.split(',').join('\n') : (saved ?? '')
+}
+
+/** The token service to start with: ?tokenUrl=, else the saved one. */
+export function initialTokenUrl(saved: string | undefined): string {
+  return new URLSearchParams(window.location.search).get('tokenUrl') ?? saved ?? ''
 }
 
 /** The server URL to start with: ?server=, then what was saved, then the build's default. */

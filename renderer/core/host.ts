@@ -18,6 +18,9 @@ export interface TokenProvider {
   refreshToken(): Promise<string | undefined>
 }
 
+/** Fetches a token service URL: its status and body (see core/session/token-service). */
+export type FetchText = (url: string) => Promise<{ status: number; body: string }>
+
 /** What the container tells the app about itself. */
 export interface AppInfo {
   name: string
@@ -29,6 +32,8 @@ export interface AppInfo {
 export interface Host {
   readonly sessionStore: SessionStore
   readonly tokenProvider?: TokenProvider
+  /** Fetches the token service's URL, where the host can (Settings → Server → Token service). */
+  readonly fetchToken?: FetchText
   /** Subscribes to system events; returns the unsubscribe function. */
   onSystemEvent(listener: (event: SystemEvent) => void): () => void
   appInfo(): AppInfo

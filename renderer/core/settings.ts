@@ -14,6 +14,11 @@ export interface ConnectionSettings {
    * server holding the session is gone for good.
    */
   moreServers?: string
+  /**
+   * Where a fresh token is fetched when Janus refuses one (issue 14): an http(s) URL, or a
+   * path on the page's own origin (`/token`). Empty: the token above is used as it is.
+   */
+  tokenUrl?: string
 }
 
 /** An RTCIceServer without depending on DOM types. */
@@ -106,4 +111,36 @@ export function parseIceServers(text: string): Validated<IceServerConfig[]> {
     servers.push({ urls: [line] })
   }
   return { ok: true, value: servers }
+}
+
+/**
+ * Checks the token service URL: empty (none), a path on the app's own origin, or an http(s)
+ * URL without credentials in it. `http://` to another computer is refused when clear text is.
+ */
+export function validateTokenUrl(
+  text: string,
+  options: { refuseCleartext?: boolean } = {},
+): Validated<string | undefined> {
+  const trimmed = text.trim()
+  if (trimmed === '') return { ok: true, value: undefined }
+  if (trimmed.startsWith('/') && !trimmed.startsWith('//')) return { ok: true, value: trimmed }
+  let url: URL
+  try {
+    url = new URL(trimmed)
+  } catch {
+    return {
+      ok: false,
+      error: `Token service: "${trimmed}" is not a URL. Use https://host/path or a path such as /token.`,
+    }
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    return { ok: false, error: `Token service: use https://, not ${url.protocol}//.` }
+  if (url.username !== '' || url.password !== '')
+    return { ok: false, error: 'Token service: put no user name or password in the URL.' }
+  if (options.refuseCleartext && url.protocol === 'http:' && isCleartextRemote(`ws://${url.host}`))
+    return {
+      ok: false,
+      error: `Unencrypted connections to other computers are refused (Settings → Server): use https://${url.host}${url.pathname}.`,
+    }
+  return { ok: true, value: trimmed }
 }

@@ -9,6 +9,8 @@ declare class URL {
   readonly host: string
   readonly pathname: string
   readonly origin: string
+  readonly username: string
+  readonly password: string
 }
 
 /** Runs a callback after the current task (every runtime Holdfast runs in has it). */

@@ -61,5 +61,10 @@ export function createBrowserHost(): Host {
       return () => listeners.delete(listener)
     },
     appInfo: () => ({ name: 'Holdfast', version: __APP_VERSION__, host: 'browser' }),
+    // The page's own cookies go along (a same-origin token service knows who asks); nothing cached.
+    fetchToken: async (url) => {
+      const response = await fetch(url, { cache: 'no-store', credentials: 'same-origin' })
+      return { status: response.status, body: await response.text() }
+    },
   }
 }

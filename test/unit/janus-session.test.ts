@@ -450,6 +450,38 @@ describe('JanusSession: auth', () => {
     expect(h.server.last.sent.at(-1)).toMatchObject({ janus: 'create', token: 'fresh' })
   })
 
+  it('with a token service and no token yet, the first 403 fetches one', async () => {
+    const refreshToken = vi.fn(async () => 'fresh')
+    const h = makeHarness({}, { tokenProvider: { refreshToken } })
+    h.server.validTokens = new Set(['fresh'])
+    await connected(h)
+    expect(refreshToken).toHaveBeenCalledTimes(1)
+    expect(h.server.last.sent.at(-1)).toMatchObject({ janus: 'create', token: 'fresh' })
+  })
+
+  it('a request refused for a token already replaced goes again with the new one, without another fetch', async () => {
+    const refreshToken = vi.fn(async () => 'second')
+    const h = makeHarness({ token: 'first' }, { tokenProvider: { refreshToken } })
+    h.server.validTokens = new Set(['first'])
+    await connected(h)
+    h.server.validTokens = new Set(['second'])
+    const socket = h.server.last
+    socket.blackholed = true
+    const a = h.session.attach('janus.plugin.echotest')
+    const b = h.session.attach('janus.plugin.echotest')
+    await h.clock.advance(0)
+    const [ta, tb] = socket.sent.filter((m) => m.janus === 'attach').map((m) => m.transaction)
+    socket.blackholed = false
+    const refused = { janus: 'error', error: { code: 403, reason: 'Unauthorized request' } }
+    socket.push({ ...refused, transaction: ta as string })
+    await h.clock.advance(0)
+    socket.push({ ...refused, transaction: tb as string })
+    await h.clock.advance(0)
+    await expect(a).resolves.toBeDefined()
+    await expect(b).resolves.toBeDefined()
+    expect(refreshToken).toHaveBeenCalledTimes(1)
+  })
+
   it('a token that cannot be refreshed ends in failed{unauthorized}', async () => {
     const h = makeHarness(
       { token: 'stale' },

@@ -3,7 +3,7 @@ import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { isCleartextRemote, type ConnectionSettings } from '../../core/settings'
 import type { HoldfastBridge } from '../../host/electron-host'
-import { initialMoreServers, initialServerUrl } from '../holdfast-app'
+import { initialMoreServers, initialServerUrl, initialTokenUrl } from '../holdfast-app'
 
 const KEY = 'holdfast.settings'
 
@@ -12,6 +12,7 @@ type DesktopSecrets = Pick<HoldfastBridge, 'secretsStatus' | 'getSecret' | 'setS
 interface Saved {
   serverUrl?: string
   moreServers?: string
+  tokenUrl?: string
   iceServers?: string
   forceMediaRestart?: boolean
   refuseCleartext?: boolean
@@ -31,6 +32,8 @@ export const useSettingsStore = defineStore('settings', () => {
   const serverUrl = ref(initialServerUrl(saved.serverUrl))
   const apiSecret = ref('')
   const token = ref('')
+  /** Where a fresh token comes from when Janus refuses one (empty: none). */
+  const tokenUrl = ref(initialTokenUrl(saved.tokenUrl))
   const iceServers = ref(saved.iceServers ?? '')
   /** Other servers for new sessions, one per line. */
   const moreServers = ref(initialMoreServers(saved.moreServers))
@@ -52,6 +55,7 @@ export const useSettingsStore = defineStore('settings', () => {
       serverUrl: serverUrl.value,
       apiSecret: apiSecret.value,
       token: token.value,
+      tokenUrl: tokenUrl.value,
       iceServers: iceServers.value,
       refuseCleartext: refuseCleartext.value,
       moreServers: moreServers.value,
@@ -81,6 +85,7 @@ export const useSettingsStore = defineStore('settings', () => {
         serverUrl: serverUrl.value,
         iceServers: iceServers.value,
         moreServers: moreServers.value,
+        tokenUrl: tokenUrl.value,
         forceMediaRestart: forceMediaRestart.value,
         refuseCleartext: refuseCleartext.value,
       }),
@@ -95,6 +100,7 @@ export const useSettingsStore = defineStore('settings', () => {
     serverUrl,
     apiSecret,
     token,
+    tokenUrl,
     iceServers,
     moreServers,
     forceMediaRestart,

@@ -41,6 +41,8 @@ interface Pending {
   /** Written on a handshake channel, outside the queue. */
   direct: boolean
   tokenRetried: boolean
+  /** The token it was last written with. */
+  sentToken?: string | undefined
 }
 
 /** What the ledger needs from the session around it. */
@@ -145,12 +147,9 @@ export class RequestLedger {
       message.error?.code ?? 0,
       message.error?.reason ?? 'unknown error',
     )
-    if (
-      error.unauthorized &&
-      this.token !== undefined &&
-      this.deps.tokenProvider &&
-      !p.tokenRetried
-    ) {
+    // With a token service, a 403 also fetches the first token: a server that wants one
+    // says so by refusing the request that came without.
+    if (error.unauthorized && this.deps.tokenProvider && !p.tokenRetried) {
       this.retryWithFreshToken(p, error)
       return true
     }
@@ -204,6 +203,7 @@ export class RequestLedger {
   private write(p: Pending, channel: Channel): void {
     const message: JanusRequest = { ...p.request }
     if (this.token !== undefined) message.token = this.token
+    p.sentToken = this.token
     if (this.deps.apiSecret !== undefined) message.apisecret = this.deps.apiSecret
     if (message.session_id !== undefined) this.deps.onSessionRequest()
     p.sentOn = channel
@@ -220,7 +220,12 @@ export class RequestLedger {
   private retryWithFreshToken(p: Pending, refused: ServerError): void {
     p.tokenRetried = true
     this.clearTimer(p)
-    void this.refreshToken().then((token) => {
+    // Refused for a token already replaced (it crossed the refresh): the new one will do.
+    const fresh =
+      this.token !== undefined && p.sentToken !== this.token
+        ? Promise.resolve(this.token)
+        : this.refreshToken()
+    void fresh.then((token) => {
       if (this.pending.get(p.transaction) !== p) return
       if (token === undefined) {
         this.settle(p, refused)
