@@ -54,6 +54,7 @@ import { shouldHideOnClose, trayIconPath, trayPresentation } from './tray-state'
 import { UpdateService, type UpdaterLike } from './updates/update-service'
 import { updateFeedUrl } from './update-feed'
 import { ServerAllowlist } from './connect-policy'
+import { fetchTokenText } from './token-fetch'
 import { appOriginFor, builtPaths, createMainWindow, serveAppScheme } from './window'
 
 const clock: Clock = {
@@ -209,6 +210,7 @@ function start(): void {
   ipc.handle('screen:chosen', (choice) => picker.choose(choice))
   const servers = new ServerAllowlist()
   ipc.handle('servers:allow', (url) => servers.allow(url))
+  ipc.handle('tokens:fetch', (url) => fetchTokenText(url, (u, init) => net.fetch(u, init)))
 
   wirePowerSignals(powerMonitor, {
     clock,

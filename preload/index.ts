@@ -66,6 +66,8 @@ const bridge = {
     invoke('screen:chosen', { requestId, sourceId }),
   /** Lets the app's sockets reach this Janus server (main refuses every other socket). */
   allowServer: (url: string) => invoke('servers:allow', url),
+  /** A fresh token from the token service (main fetches it; the page may not). */
+  fetchToken: (url: string) => invoke('tokens:fetch', url),
   /** Main is quitting: `prepare` ends calls and the session; main is told when it is done. */
   onPrepareQuit: (prepare: () => Promise<void>) =>
     subscribe('app:prepare-quit', () => {

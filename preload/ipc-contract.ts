@@ -74,6 +74,8 @@ export interface InvokeChannels {
    * it through; false when it is not such an address.
    */
   'servers:allow': { args: [string]; result: boolean }
+  /** Main fetches the token service (https, or http to this computer): status and body. */
+  'tokens:fetch': { args: [string]; result: { status: number; body: string } }
 }
 
 /** A screen or window the desktop app offers to share. */
@@ -200,6 +202,13 @@ export const validators: {
     typeof args[0] === 'string' &&
     args[0].length <= sessionRecordLimits.serverUrlChars &&
     /^wss?:\/\//i.test(args[0])
+      ? [args[0]]
+      : undefined,
+  'tokens:fetch': (args) =>
+    args.length === 1 &&
+    typeof args[0] === 'string' &&
+    args[0].length <= 2048 &&
+    /^https?:\/\//i.test(args[0])
       ? [args[0]]
       : undefined,
 }

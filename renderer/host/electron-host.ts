@@ -22,6 +22,7 @@ export function createElectronHost(bridge: HoldfastBridge): ElectronHost {
     },
     onSystemEvent: (listener) => bridge.onSystemEvent(listener),
     allowServer: (url) => bridge.allowServer(url),
+    fetchToken: (url) => bridge.fetchToken(url),
     appInfo: () => ({ name: 'Holdfast', version: __APP_VERSION__, host: 'electron' }),
   }
 }

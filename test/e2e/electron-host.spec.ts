@@ -81,6 +81,7 @@ function installFakeMain(): void {
       record('allowServer', url),
       sessionStorage.getItem('fake-main-refuses') === null
     ),
+    fetchToken: async (url: string) => (record('fetchToken', url), { status: 503, body: '' }),
     onSystemEvent: (l: (e: unknown) => void) => (listeners.system.push(l), () => undefined),
     onUpdateStatus: () => () => undefined,
     onDial: () => () => undefined,
