@@ -73,7 +73,7 @@ export class MediaLeg {
   readonly events = new Emitter<MediaLegEvents>()
   private handleValue: JanusJS.PluginHandle | undefined
   private policy: IceRestartPolicy | undefined
-  private readonly watch = new MediaFlowWatch()
+  private readonly watch: MediaFlowWatch
   private sampleTimer: TimerId | undefined
   private remote = new Map<string, MediaStreamTrack>()
   private combined: MediaStream | undefined
@@ -85,8 +85,6 @@ export class MediaLeg {
   private restarting = false
   /** On hold: neither side is expected to send. */
   private noMediaExpected = false
-  /** What Janus last said about receiving our media. */
-  private serverReceiving = true
   /** Since when Janus says it receives nothing from us, until it is acted on. */
   private serverSilentSince: number | undefined
   private silentMedium = 'media'
@@ -96,7 +94,10 @@ export class MediaLeg {
     private readonly gateway: () => Promise<Gateway>,
     private readonly clock: Clock,
     private readonly options: MediaLegOptions,
-  ) {}
+  ) {
+    // Reports come once a second per stream: a send-only leg waits out more than one.
+    this.watch = new MediaFlowWatch({ stallAfterMs: options.sendOnly ? 2500 : 1000 })
+  }
 
   /** The janus.js handle, once attached. */
   get handle(): JanusJS.PluginHandle | undefined {
@@ -196,7 +197,7 @@ export class MediaLeg {
         clock: this.clock,
         restart: (reason) => this.restartIce(handle, reason),
         selectedLocalAddress: async () => (await readCallStats(this.pc)).localAddress,
-        mediaReceived: async () => received(await readCallStats(this.pc)),
+        mediaReceived: async () => this.arrived(await readCallStats(this.pc)),
         gatherableAddresses: () => gatherableAddresses(),
         report: (kind, detail) => {
           this.session.recordIncident(kind, `${this.options.name}: ${detail}`)
@@ -240,7 +241,6 @@ export class MediaLeg {
    * on a send-only leg): restart as for a stall; it receiving again is media back.
    */
   private onServerReceiving(medium: string, receiving: boolean): void {
-    this.serverReceiving = receiving
     this.serverSilentSince = receiving ? undefined : this.clock.now()
     this.silentMedium = medium
     // Only where nothing arrives: elsewhere what arrives proves the way back too.
@@ -388,7 +388,7 @@ export class MediaLeg {
       stats.iceConnectionState === 'connected' || stats.iceConnectionState === 'completed'
     const verdict = this.watch.observe({
       at: this.clock.now(),
-      received: received(stats),
+      received: this.arrived(stats),
       iceHealthy,
     })
     this.judgeServerSilence()
@@ -400,10 +400,6 @@ export class MediaLeg {
         )
       // If the restart does not bring media back, the next stall is told again.
       this.watch.rearm()
-    } else if (this.options.sendOnly && this.serverReceiving) {
-      // Janus receives what we send (it said so, or never said otherwise): for a leg where
-      // nothing arrives, that is media flowing, also for a restart that ended after it said so.
-      this.policy.onMediaFlowing()
     } else if (verdict === 'flowing' && stats.connectionState === 'connected') {
       // What is observed decides: media flowing again is a call back in business, even when
       // the restart policy could not prove the pair moved (a flap on the same network).
@@ -414,6 +410,15 @@ export class MediaLeg {
     }
     this.events.emit('stats', stats)
     this.scheduleSample()
+  }
+
+  /**
+   * What rises while this leg's media is alive. Nothing arrives on a send-only leg (a room's
+   * publisher): the server's reports on what it receives do, and they stop when the path dies
+   * either way. Janus's silence proves nothing (its "not receiving" may be lost in a gap).
+   */
+  private arrived(stats: CallStats): number {
+    return this.options.sendOnly ? stats.reportsFromServer : received(stats)
   }
 
   private onLocalTrack(track: MediaStreamTrack, on: boolean): void {

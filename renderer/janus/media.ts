@@ -17,6 +17,11 @@ export interface CallStats {
   jitterMs?: number
   /** Round trip on the selected candidate pair, in ms. */
   roundTripMs?: number
+  /**
+   * Receiver reports from the server about what we send (RTCP RR, once a second per stream
+   * Janus receives): rising while our media reaches it and its reports reach us.
+   */
+  reportsFromServer: number
 }
 
 /** Samples the PeerConnection's stats. */
@@ -28,6 +33,7 @@ export async function readCallStats(pc: RTCPeerConnection | undefined): Promise<
     connectionState: pc?.connectionState ?? 'closed',
     iceConnectionState: pc?.iceConnectionState ?? 'closed',
     receivedByMid: {},
+    reportsFromServer: 0,
   }
   if (!pc) return stats
   const report = await pc.getStats()
@@ -47,6 +53,10 @@ export async function readCallStats(pc: RTCPeerConnection | undefined): Promise<
       if (typeof entry.mid === 'string')
         stats.receivedByMid[entry.mid] = (stats.receivedByMid[entry.mid] ?? 0) + got
     }
+    if (entry.type === 'remote-inbound-rtp')
+      stats.reportsFromServer += Number(
+        entry.reportsReceived ?? entry.roundTripTimeMeasurements ?? 0,
+      )
     if (entry.type === 'outbound-rtp' && entry.kind === 'audio')
       stats.audioPacketsSent += Number(entry.packetsSent ?? 0)
     if (entry.type === 'transport' && typeof entry.selectedCandidatePairId === 'string')

@@ -175,13 +175,14 @@ export class RoomSubscription {
     wanted: { feed: FeedId; mid?: string }[],
     gone: { feed: FeedId; mid?: string }[],
   ): Promise<void> {
+    let fresh: MediaLeg | undefined
     try {
       const updated = this.once()
       if (!this.leg) {
         if (wanted.length === 0) return
-        await this.attachSubscriber()
+        fresh = await this.attachSubscriber()
         const privateId = this.host.privateId()
-        await this.leg!.send({
+        await fresh.send({
           request: 'join',
           ptype: 'subscriber',
           room: this.host.room,
@@ -194,11 +195,19 @@ export class RoomSubscription {
       }
       await updated
     } catch (error) {
+      // A handle whose join failed (refused, or lost with the connection) is let go, never
+      // kept half-made: kept, it would sit on the server as a VideoRoom handle in no role,
+      // and every later subscribe would go to it. The next sync attaches afresh.
+      if (fresh && this.leg === fresh) {
+        this.leg = undefined
+        this.mids = new Map()
+        void fresh.detach()
+      }
       this.host.error(`Could not receive the others: ${describeMediaError(error)}`)
     }
   }
 
-  private async attachSubscriber(): Promise<void> {
+  private async attachSubscriber(): Promise<MediaLeg> {
     const leg: MediaLeg = new MediaLeg(this.host.session, this.host.gateway, this.host.clock, {
       plugin: 'janus.plugin.videoroom',
       name: `${this.host.name}-subscriber`,
@@ -230,6 +239,7 @@ export class RoomSubscription {
       for (const id of this.frozen.observe(video, healthy, now)) void this.renegotiateFeed(id)
     })
     await leg.attach()
+    return leg
   }
 
   private async onSubscriberMessage(

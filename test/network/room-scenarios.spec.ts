@@ -251,3 +251,18 @@ test('an abrupt switch, then the socket cut while Ann’s media restarts: Ben se
   await seesLive(ann, 'Ben')
   expect(await sessionOf(ann)).toBe(annSession)
 })
+
+test('an orderly switch in a room (the new link up before the old goes): Ben sees Ann live again', async ({
+  page: ann,
+  watcher: ben,
+  lab,
+}) => {
+  const annSession = await bothInRoom(ann, ben, lab)
+  lab.switchUplinkOrderly('cell')
+  // Ann's publisher sends nothing anyone could watch arrive: Ben seeing her move again is the
+  // proof that her media reached the room over the new link (the soak's frozen-Ann case).
+  await seesLive(ben, 'Ann')
+  await seesLive(ann, 'Ben')
+  expect(await sessionOf(ann)).toBe(annSession)
+  await expect.poll(async () => (await lab.handles(annSession)).length).toBe(2)
+})

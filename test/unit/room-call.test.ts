@@ -4,6 +4,8 @@ import { RoomCall, type RoomOptions } from '../../renderer/janus/room-call'
 import { FakeGateway, type FakeHandle } from './support/fake-gateway'
 import { connected, makeHarness } from './support/harness'
 
+type Harness = ReturnType<typeof makeHarness>
+
 const feed = (id: number, display: string) => ({
   id,
   display,
@@ -220,6 +222,27 @@ describe('a video room on a fake gateway', () => {
     expect(room.isLive()).toBe(false)
   })
 
+  it('a subscriber whose join fails is let go, and the next change attaches a new one', async () => {
+    const { h, janus, room } = await newRoom()
+    const joining = room.join()
+    await h.clock.settle()
+    const publisher = janus.last
+    janus.refuseOnNext = ['join']
+    publisher.event({ videoroom: 'joined', id: 1, private_id: 77, publishers: [feed(2, 'Ben')] })
+    await joining
+    await h.clock.settle()
+    const failed = janus.last
+    expect(failed).not.toBe(publisher)
+    expect(failed.requests()).toEqual(['join'])
+    expect(failed.detached).toBe(true)
+    // Cy comes: a fresh subscriber joins for everyone.
+    publisher.event({ videoroom: 'event', publishers: [feed(3, 'Cy')] })
+    await h.clock.settle()
+    expect(janus.last).not.toBe(failed)
+    expect(janus.last.sent[0]?.message).toMatchObject({ request: 'join', ptype: 'subscriber' })
+    expect(room.state.connection).toEqual({ kind: 'joined', myId: 1 })
+  })
+
   it('leaving tells the room and detaches both handles', async () => {
     const { room, publisher, subscriber } = await inRoom()
     await room.hangup()
@@ -315,6 +338,40 @@ describe('frozen media', () => {
     expect(h.session.incidents.list().map((i) => i.detail)).toContainEqual(
       expect.stringContaining('Ben’s video stopped while connected'),
     )
+  })
+})
+
+describe('our own camera and microphone in a room (the publisher)', () => {
+  /** The server's reports on what Ann sends keep coming (one a second per stream). */
+  const reported = async (h: Harness, publisher: FakeHandle, ms: number) => {
+    for (let t = 0; t < ms; t += 250) {
+      publisher.reports += 1
+      await h.clock.advance(250)
+    }
+  }
+  const restarts = (publisher: FakeHandle) => publisher.offers.filter((o) => o.iceRestart).length
+
+  it('the server’s reports stopping under a connected ICE restart it, though Janus never said it stopped receiving', async () => {
+    const { h, publisher } = await inRoom()
+    await reported(h, publisher, 2000)
+    expect(restarts(publisher)).toBe(0)
+    // The path died both ways: no report arrives, and Janus's "not receiving" cannot reach us.
+    await h.clock.advance(3000)
+    expect(restarts(publisher)).toBe(1)
+    expect(h.session.incidents.list().map((i) => i.detail)).toContainEqual(
+      expect.stringContaining('no media for a second while ICE was connected'),
+    )
+  })
+
+  it('a restart is over when the reports come again, not while they stay away', async () => {
+    const { h, publisher } = await inRoom()
+    await reported(h, publisher, 2000)
+    await h.clock.advance(3000)
+    expect(restarts(publisher)).toBe(1)
+    await h.clock.advance(1000)
+    expect(h.session.incidents.list().map((i) => i.kind)).not.toContain('media-back')
+    await reported(h, publisher, 1000)
+    expect(h.session.incidents.list().map((i) => i.kind)).toContain('media-back')
   })
 })
 

@@ -31,6 +31,8 @@ export class FakeHandle {
 
   /** What the PeerConnection has received per mid, as its stats will say (tests move it). */
   readonly received: Record<string, { kind: 'audio' | 'video'; count: number }> = {}
+  /** Receiver reports from the server about what we send, so far (tests move it). */
+  reports = 0
 
   /** The part of janus.js's handle the calls use. */
   readonly api = {
@@ -41,17 +43,23 @@ export class FakeHandle {
         connectionState: 'connected',
         iceConnectionState: 'connected',
         getStats: async () =>
-          new Map(
-            Object.entries(this.received).map(([mid, r]) => [
-              `in-${mid}`,
-              {
-                type: 'inbound-rtp',
-                mid,
-                kind: r.kind,
-                ...(r.kind === 'video' ? { framesDecoded: r.count } : { packetsReceived: r.count }),
-              },
-            ]),
-          ),
+          new Map<string, Record<string, unknown>>([
+            ...Object.entries(this.received).map(
+              ([mid, r]) =>
+                [
+                  `in-${mid}`,
+                  {
+                    type: 'inbound-rtp',
+                    mid,
+                    kind: r.kind,
+                    ...(r.kind === 'video'
+                      ? { framesDecoded: r.count }
+                      : { packetsReceived: r.count }),
+                  },
+                ] as const,
+            ),
+            ['remote-in', { type: 'remote-inbound-rtp', roundTripTimeMeasurements: this.reports }],
+          ]),
         addEventListener: () => undefined,
         /** One transceiver per m-line offered, each sending a live track of its kind. */
         getTransceivers: () =>
@@ -157,12 +165,15 @@ class FakeMediaStream {
 /** A gateway whose handles the test can reach. */
 export class FakeGateway {
   readonly handles: FakeHandle[] = []
+  /** Requests the next attached handle answers with an error. */
+  refuseOnNext: string[] = []
   private nextId = 1
 
   readonly gateway = (): Promise<Gateway> =>
     Promise.resolve({
       attach: async (options: Options) => {
         const handle = new FakeHandle(this.nextId++, options)
+        for (const request of this.refuseOnNext.splice(0)) handle.refuse.add(request)
         this.handles.push(handle)
         return handle.api as unknown as JanusJS.PluginHandle
       },
