@@ -28,12 +28,14 @@
  * while the client's network changes.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { listHandles, listSessions } from './admin'
 import { addNamespace } from './namespace'
 import { startJanus, type RunningJanus } from './janus-process'
+import type { IssuedToken, LabTokenService } from './static-server'
 
 export type Uplink = 'wifi' | 'cell'
 
@@ -60,6 +62,11 @@ export interface NetLabOptions {
   room?: boolean
   /** A second Janus on the server (other ports), for a pool of servers (issue 14). */
   secondServer?: boolean
+  /**
+   * Token auth (issue 14): both Janus servers take only tokens signed with the lab's secret,
+   * and each page server hands out tokens valid `lifeS` seconds at `/token`.
+   */
+  tokens?: { lifeS: number }
 }
 
 export interface NetLab {
@@ -115,6 +122,8 @@ export interface NetLab {
   sleep(ms: number): Promise<number>
   sessions(): Promise<number[]>
   handles(sessionId: number): Promise<number[]>
+  /** With `tokens`: every token the page servers handed out (the laptop's and the watchers'). */
+  tokenLog(): IssuedToken[]
   close(): Promise<void>
 }
 
@@ -168,7 +177,7 @@ function removeStaleLabs(): void {
 }
 
 /** Serves the built app on port 8080 of `ns`'s loopback; resolves once it listens. */
-async function servePages(ns: string): Promise<ChildProcess> {
+async function servePages(ns: string, tokens?: LabTokenService): Promise<ChildProcess> {
   const server = spawn(
     'ip',
     [
@@ -182,13 +191,42 @@ async function servePages(ns: string): Promise<ChildProcess> {
       'out',
       '8080',
     ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: {
+        ...process.env,
+        ...(tokens
+          ? {
+              HOLDFAST_LAB_TOKEN_SECRET: tokens.secret,
+              HOLDFAST_LAB_TOKEN_LIFE_S: String(tokens.lifeS),
+              HOLDFAST_LAB_TOKEN_PLUGINS: tokens.plugins.join(','),
+            }
+          : {}),
+      },
+    },
   )
   await new Promise<void>((resolve, reject) => {
     server.stdout!.once('data', () => resolve())
     server.once('exit', (code) => reject(new Error(`the page server exited with ${code}`)))
   })
   return server
+}
+
+/** The tokens the page server in `ns` handed out (asked over its loopback, from inside). */
+function readTokenLog(ns: string): IssuedToken[] {
+  const text = execFileSync(
+    'ip',
+    [
+      'netns',
+      'exec',
+      ns,
+      process.execPath,
+      '-e',
+      "fetch('http://127.0.0.1:8080/token-log').then((r) => r.text()).then((t) => process.stdout.write(t))",
+    ],
+    { encoding: 'utf8', timeout: 10_000 },
+  )
+  return JSON.parse(text) as IssuedToken[]
 }
 
 /** A launcher that runs Chromium inside `ns` (same pid and pipes, so Playwright drives it). */
@@ -213,6 +251,7 @@ export async function startNetLab(options: NetLabOptions): Promise<NetLab> {
   const inNs = (ns: string, ...args: string[]): void => run('ip', 'netns', 'exec', ns, ...args)
   const dir = mkdtempSync(join(tmpdir(), 'holdfast-lab-'))
   let pageServer: ChildProcess | undefined
+  let tokens: LabTokenService | undefined
   let watcherPageServer: ChildProcess | undefined
   let janus: RunningJanus | undefined
   let secondJanus: RunningJanus | undefined
@@ -311,6 +350,17 @@ export async function startNetLab(options: NetLabOptions): Promise<NetLab> {
       )
     } else inNs(client, 'ip', 'link', 'set', 'dev', 'cell0', 'down')
 
+    const plugins = [
+      'echotest',
+      ...(options.sip ? ['sip'] : []),
+      ...(options.room ? ['videoroom'] : []),
+    ]
+    if (options.tokens)
+      tokens = {
+        secret: randomBytes(12).toString('hex'),
+        lifeS: options.tokens.lifeS,
+        plugins: plugins.map((p) => `janus.plugin.${p}`),
+      }
     janus = await startJanus(
       {
         wsIp: '0.0.0.0',
@@ -318,11 +368,8 @@ export async function startNetLab(options: NetLabOptions): Promise<NetLab> {
         iceAddress: labAddresses.server,
         sessionTimeoutS: options.sessionTimeoutS,
         reclaimSessionTimeoutS: options.reclaimSessionTimeoutS,
-        plugins: [
-          'echotest',
-          ...(options.sip ? ['sip'] : []),
-          ...(options.room ? ['videoroom'] : []),
-        ],
+        plugins,
+        ...(tokens ? { tokenAuthSecret: tokens.secret } : {}),
         ...(options.sip ? { sipLocalIp: labAddresses.server } : {}),
       },
       { prefix: ['ip', 'netns', 'exec', server], reachableHost: labAddresses.mgmtServer },
@@ -339,22 +386,19 @@ export async function startNetLab(options: NetLabOptions): Promise<NetLab> {
           iceAddress: labAddresses.server,
           sessionTimeoutS: options.sessionTimeoutS,
           reclaimSessionTimeoutS: options.reclaimSessionTimeoutS,
-          // The same plugins as the first: every call kind can move to it.
-          plugins: [
-            'echotest',
-            ...(options.sip ? ['sip'] : []),
-            ...(options.room ? ['videoroom'] : []),
-          ],
+          // The same plugins and tokens as the first: every call kind can move to it.
+          plugins,
+          ...(tokens ? { tokenAuthSecret: tokens.secret } : {}),
           ...(options.sip ? { sipLocalIp: labAddresses.server } : {}),
         },
         { prefix: ['ip', 'netns', 'exec', server], reachableHost: labAddresses.mgmtServer },
       )
 
     // Pages come from each namespace's own loopback (a secure origin for getUserMedia).
-    pageServer = await servePages(client)
+    pageServer = await servePages(client, tokens)
     writeLauncher(join(dir, 'chromium-in-client-ns'), client)
     if (options.room) {
-      watcherPageServer = await servePages(watchers)
+      watcherPageServer = await servePages(watchers, tokens)
       writeLauncher(join(dir, 'chromium-in-watchers-ns'), watchers)
     }
   } catch (error) {
@@ -462,6 +506,10 @@ export async function startNetLab(options: NetLabOptions): Promise<NetLab> {
       return back
     },
     sessions: () => listSessions(...admin),
+    tokenLog: () =>
+      [client, ...(options.room ? [watchers] : [])].flatMap((ns) =>
+        tokens ? readTokenLog(ns) : [],
+      ),
     handles: (sessionId) => listHandles(...admin, sessionId),
     close: teardown,
   }

@@ -53,6 +53,12 @@ export async function applyFault(world: SoakWorld, fault: Fault): Promise<void> 
     case 'renderer-crash':
       await world.crashAndReload(fault.page!)
       break
+    case 'token-expiry': {
+      // Every token the pages hold runs out (each lives 30 s); a second past the last one.
+      const last = Math.max(0, ...world.tokensHeld().values())
+      await lasting(Math.max(0, last * 1000 + 1000 - Date.now()))
+      break
+    }
   }
   if (fault.onTop) {
     await lasting(fault.onTop.afterMs)

@@ -19,6 +19,8 @@ export type FaultKind =
   | 'janus-restart-registrar-down'
   | 'page-reload'
   | 'renderer-crash'
+  /** Every token the pages hold expires (Janus answers 403 until a new one comes). */
+  | 'token-expiry'
 
 /** Which page a page fault hits. */
 export type PageRole = 'echo' | 'phone' | 'room'
@@ -64,7 +66,11 @@ const weights: Record<FaultKind, number> = {
   'janus-restart-registrar-down': 1,
   'page-reload': 1,
   'renderer-crash': 1,
+  'token-expiry': 2,
 }
+
+/** Every kind of fault the soak applies. */
+export const faultKinds = Object.keys(weights) as FaultKind[]
 
 /** Faults that may land on top of another one's recovery (short, and with nothing to restore). */
 const onTopKinds: FaultKind[] = ['flap', 'socket-cut', 'short-sleep', 'wifi-to-cell']
@@ -107,10 +113,9 @@ function drawFault(random: () => number, kinds: FaultKind[], windows: SoakWindow
  */
 export function faultSchedule(seed: number, count: number, windows: SoakWindows): Fault[] {
   const random = seededRandom(seed)
-  const all = Object.keys(weights) as FaultKind[]
   const faults: Fault[] = []
   for (let i = 0; i < count; i++) {
-    const fault = drawFault(random, all, windows)
+    const fault = drawFault(random, faultKinds, windows)
     if (random() < 0.25)
       fault.onTop = {
         afterMs: Math.round(50 + random() * 1500),

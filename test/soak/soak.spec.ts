@@ -88,10 +88,15 @@ async function recover(world: SoakWorld, fault: Fault, outcome: Outcome): Promis
   const since = Date.now()
   const pageFault = fault.page
   const last = new Map<Role, string>()
+  const seen = new Map<Role, string>()
   const allLive = await within(settleMs, async () => {
     let live = true
     for (const role of roles) {
       const shown = await world.shown(role)
+      // Each page's way back goes to the step log, as it changes (which page was last, and why).
+      const said = shown.kind === 'live' ? 'live' : `${shown.kind}: ${shown.text}`
+      if (seen.get(role) !== said) step(`${role}: ${said}`)
+      seen.set(role, said)
       if (shown.kind === 'live') continue
       live = false
       last.set(role, shown.text)
@@ -157,9 +162,11 @@ test('soak: calls, a registration and a room through a seeded schedule of faults
       outcomes.push(outcome)
       const errorsBefore = world.consoleErrors.length
       step(`fault ${outcomes.length}: ${outcome.fault}`)
+      const held = fault.kind === 'token-expiry' ? world.tokensHeld() : undefined
       await applyFault(world, fault)
       step('recovering')
       await recover(world, fault, outcome)
+      if (held) outcome.violations.push(...(await world.tokensRenewed(held, 30_000)))
       for (const role of roles) {
         step(`media of ${role}`)
         await world.mediaRising(role, 30_000).catch((error: Error) => {

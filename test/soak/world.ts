@@ -48,6 +48,13 @@ export interface SoakWorld {
    * the record read from the dying page here, as main would have it).
    */
   crashAndReload(role: Role): Promise<void>
+  /** When the token each page fetched last expires (epoch seconds). */
+  tokensHeld(): Map<string, number>
+  /**
+   * Violations of "a page whose token expired fetched a new one and went on": one per page of
+   * `held` with no token handed out after its old one expired (waits up to `timeout` ms).
+   */
+  tokensRenewed(held: Map<string, number>, timeout: number): Promise<string[]>
   /** The session id the page keeps (what it will claim), or undefined. */
   keptSessionId(role: Role): Promise<number | undefined>
   close(): Promise<void>
@@ -84,7 +91,8 @@ const text = (page: Page, testId: string): Promise<string | undefined> =>
 
 /** Opens the lab and every page, each in its call. */
 export async function openSoakWorld(): Promise<SoakWorld> {
-  const lab = await startNetLab({ ...labWindows, sip: true, room: true })
+  // Tokens that live half a minute: they run out again and again, in the middle of everything.
+  const lab = await startNetLab({ ...labWindows, sip: true, room: true, tokens: { lifeS: 30 } })
   const browsers: Browser[] = []
   let sip: (SipWorld & { stop(): Promise<void> }) | undefined
   const close = async (): Promise<void> => {
@@ -123,8 +131,10 @@ export async function openSoakWorld(): Promise<SoakWorld> {
         await (laptopRoles.includes(role) ? laptop : watchers).newContext(),
         role,
       )
-    const urlOf = (role: Role) =>
-      laptopRoles.includes(role) ? lab.pageUrl() : lab.watcherPageUrl!()
+    const urlOf = (role: Role) => {
+      const query = { tokenUrl: `/token?who=${role}` }
+      return laptopRoles.includes(role) ? lab.pageUrl(query) : lab.watcherPageUrl!(query)
+    }
 
     /** The app open and connected (loads it if the page is not on it). */
     const connected = async (page: Page, role: Role): Promise<void> => {
@@ -295,8 +305,32 @@ export async function openSoakWorld(): Promise<SoakWorld> {
       return typeof id === 'number' ? id : undefined
     }
 
+    const tokensHeld = (): Map<string, number> => {
+      const held = new Map<string, number>()
+      for (const t of lab.tokenLog()) held.set(t.who, Math.max(held.get(t.who) ?? 0, t.expiresAt))
+      return held
+    }
+
+    const tokensRenewed = async (held: Map<string, number>, timeout: number) => {
+      const missing = (): string[] => {
+        const log = lab.tokenLog()
+        return [...held]
+          .filter(([who, expiresAt]) => !log.some((t) => t.who === who && t.at >= expiresAt * 1000))
+          .map(([who]) => who)
+      }
+      const until = Date.now() + timeout
+      let left = missing()
+      while (left.length && Date.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, 500))
+        left = missing()
+      }
+      return left.map((who) => `${who}: its token expired and it fetched no new one`)
+    }
+
     for (const role of roles) await establish(role)
     return {
+      tokensHeld,
+      tokensRenewed,
       lab,
       sip: world,
       pages,

@@ -39,7 +39,7 @@ step electron env PLAYWRIGHT_JSON_OUTPUT_NAME="$reports/electron.json" bash test
 # The network lab builds its own namespaces (root), so it runs from the root namespace.
 step network env PLAYWRIGHT_JSON_OUTPUT_NAME="$reports/network.json" npx playwright test --project=network --reporter=list,json
 # The short chaos soak (issue 14): a fixed seed whose first 14 faults cover every kind.
-step soak env PLAYWRIGHT_JSON_OUTPUT_NAME="$reports/soak.json" npx tsx test/tools/soak.ts --seed 43992 --faults 14 --minutes 8 --reporter=list,json
+step soak env PLAYWRIGHT_JSON_OUTPUT_NAME="$reports/soak.json" npx tsx test/tools/soak.ts --seed 14289 --faults 15 --minutes 9 --reporter=list,json
 step bundle-size npx tsx test/tools/bundle-size.ts
 
 echo

@@ -1,6 +1,13 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { contactsOf } from '../lab/sip-registrar'
-import { describeFault, faultSchedule, seededRandom, type FaultKind } from '../soak/schedule'
+import {
+  describeFault,
+  faultKinds,
+  faultSchedule,
+  seededRandom,
+  type FaultKind,
+} from '../soak/schedule'
 
 const windows = { sessionTimeoutS: 15, reclaimSessionTimeoutS: 10 }
 
@@ -17,12 +24,19 @@ describe('the soak schedule', () => {
   it('draws every kind of fault, and lands some on top of others', () => {
     const schedule = faultSchedule(1, 400, windows)
     const kinds = new Set<FaultKind>(schedule.map((f) => f.kind))
-    expect(kinds.size).toBe(13)
+    expect(kinds.size).toBe(faultKinds.length)
     const onTop = schedule.filter((f) => f.onTop).length
     expect(onTop).toBeGreaterThan(40)
     expect(onTop).toBeLessThan(200)
     for (const f of schedule.filter((f) => f.onTop))
       expect(['flap', 'socket-cut', 'short-sleep', 'wifi-to-cell']).toContain(f.onTop!.fault.kind)
+  })
+
+  it('the short soak of the test command applies every kind of fault', () => {
+    const script = readFileSync('test/tools/run-all.sh', 'utf8')
+    const [, seed, count] = /--seed (\d+) --faults (\d+)/.exec(script) ?? []
+    const kinds = new Set(faultSchedule(Number(seed), Number(count), windows).map((f) => f.kind))
+    expect([...kinds].sort()).toEqual([...faultKinds].sort())
   })
 
   it('a long sleep outlasts the session timeout and the reclaim window together', () => {
