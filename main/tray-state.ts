@@ -9,6 +9,13 @@ export interface TrayPresentation {
 }
 
 export function trayPresentation(report: RendererReport | undefined): TrayPresentation {
+  const shown = presentation(report)
+  return report?.doNotDisturb
+    ? { ...shown, tooltip: `${shown.tooltip} (do not disturb: calls are answered busy)` }
+    : shown
+}
+
+function presentation(report: RendererReport | undefined): TrayPresentation {
   if (!report) return { status: 'offline', tooltip: 'Holdfast: not connected' }
   if (report.inCall && report.connection === 'connected')
     return { status: 'in-call', tooltip: 'Holdfast: in a call' }

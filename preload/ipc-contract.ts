@@ -26,6 +26,8 @@ export interface RendererReport {
   connection:
     'idle' | 'connecting' | 'connected' | 'reconnecting' | 'recovering' | 'failed' | 'closed'
   inCall: boolean
+  /** Incoming calls are answered busy (shown in the tray). */
+  doNotDisturb?: boolean
 }
 
 /** Where updates are, for the UI. */
@@ -164,13 +166,20 @@ export const validators: {
   },
   'app:report': (args) => {
     if (args.length !== 1 || !isObject(args[0])) return undefined
-    const { connection, inCall } = args[0]
+    const { connection, inCall, doNotDisturb } = args[0]
     if (
       !connectionKinds.includes(connection as RendererReport['connection']) ||
-      typeof inCall !== 'boolean'
+      typeof inCall !== 'boolean' ||
+      (doNotDisturb !== undefined && typeof doNotDisturb !== 'boolean')
     )
       return undefined
-    return [{ connection: connection as RendererReport['connection'], inCall }]
+    return [
+      {
+        connection: connection as RendererReport['connection'],
+        inCall,
+        ...(doNotDisturb ? { doNotDisturb } : {}),
+      },
+    ]
   },
   'app:quit-ready': none,
   'logs:export': (args) => {

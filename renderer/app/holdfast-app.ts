@@ -43,6 +43,7 @@ export class HoldfastApp {
   /** Every call of the app, whatever its kind. */
   readonly calls = new CallRegistry()
   private forceMediaRestart = false
+  private doNotDisturb = false
   private readonly sessionListeners = new Set<(session: JanusSession | undefined) => void>()
   /** The renderer's own log lines, for the diagnostic report and the exported logs. */
   readonly log = new LogBook(() => Date.now())
@@ -78,6 +79,12 @@ export class HoldfastApp {
     this.forceMediaRestart = on
   }
 
+  /** Do not disturb is on (told to main for the tray). */
+  setDoNotDisturb(on: boolean): void {
+    this.doNotDisturb = on
+    this.reportToMain()
+  }
+
   /** The ICE options every new call gets. */
   private iceOptions(): Partial<IceRestartOptions> {
     return { forceAfterReclaim: this.forceMediaRestart }
@@ -90,6 +97,7 @@ export class HoldfastApp {
       connection: this.sessionValue?.state.kind ?? 'idle',
       // A call counts from the first ring: updates must not download or restart then.
       inCall: this.calls.anyLive(),
+      ...(this.doNotDisturb ? { doNotDisturb: true } : {}),
     })
   }
 

@@ -51,6 +51,8 @@ export interface SipPhoneEvents extends Record<string, unknown> {
   dtmf: string
   /** Someone called while we were in a call; Janus answered them busy. */
   missed: string
+  /** Someone called while do not disturb was on; we answered them busy. */
+  declinedQuietly: string
   /** The other side transferred us: we call `to` next, as asked by `by`. */
   transferred: { to: string; by: string }
   /** The call's media is being recovered (an ICE restart is under way), or is back. */
@@ -81,6 +83,8 @@ export class SipPhone implements SessionParticipant, Call {
   /** Waiting for the answer to the call-state probe (see reconcileCall). */
   private callProbe: ((stillInCall: boolean) => void) | undefined
   private stoppedValue = false
+  /** Incoming calls are answered busy (486) without ringing. */
+  private doNotDisturbValue = false
 
   constructor(
     private readonly session: JanusSession,
@@ -166,6 +170,11 @@ export class SipPhone implements SessionParticipant, Call {
   /** Registers (again) with the current account, or another one. */
   register(account?: SipAccount): Promise<void> {
     return this.registrar.register(account)
+  }
+
+  /** Do not disturb: incoming calls are answered busy at once and never ring. */
+  setDoNotDisturb(on: boolean): void {
+    this.doNotDisturbValue = on
   }
 
   /** Calls a number or SIP URI (a bare number is dialled at the registrar's domain). */
@@ -406,6 +415,13 @@ export class SipPhone implements SessionParticipant, Call {
       this.events.emit('transferred', { to: event.referTo, by: event.referredBy })
       this.apply(event)
       void this.hangup()
+      return
+    }
+    if (event.type === 'incomingcall' && this.doNotDisturbValue && !isLiveCall(this.callValue)) {
+      // Busy Here, as a phone set to do not disturb answers; the caller hears busy at once.
+      if (jsep) this.serverMedia = true
+      void this.leg.send({ request: 'decline', code: 486 }).catch(() => undefined)
+      this.events.emit('declinedQuietly', event.peer)
       return
     }
     if (event.type === 'incomingcall' && jsep) {

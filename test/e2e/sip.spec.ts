@@ -57,6 +57,8 @@ test.beforeAll(async () => {
     sam: 'sam-secret',
     tina: 'tina-secret',
     uma: 'uma-secret',
+    vera: 'vera-secret',
+    walt: 'walt-secret',
   })
 })
 test.afterAll(async () => registrar?.stop())
@@ -465,5 +467,36 @@ test('a caller in the address book is named on the call screen and in the histor
     .click()
   await expect(uma.getByTestId('sip-call-status')).toHaveText(
     `Incoming call from sip:tina@${address}`,
+  )
+})
+
+test('do not disturb: the caller hears busy, nothing rings, the call is kept as missed; off, calls ring again', async ({
+  browser,
+  lab,
+}) => {
+  const vera = await phone(browser, lab, 'vera', 'vera-secret')
+  const walt = await phone(browser, lab, 'walt', 'walt-secret')
+  await expect(vera.getByTestId('sip-registration')).toHaveText('Registered')
+  await expect(walt.getByTestId('sip-registration')).toHaveText('Registered')
+  await openScreen(vera, 'Phone')
+  await vera.getByRole('checkbox', { name: 'Do not disturb' }).check()
+  await expect(vera.getByTestId('do-not-disturb-note')).toBeVisible()
+
+  await call(walt, 'vera')
+  await expect(walt.getByTestId('sip-call-status')).toHaveText('Busy')
+  await expect(appShell(vera)).toHaveAttribute('data-sound', 'none')
+  await expect(vera.getByTestId('sip-call-status')).not.toContainText('Incoming call')
+  await openScreen(vera, 'History')
+  await expect(vera.getByTestId('call-history').locator('li').first()).toContainText(
+    'Missed call (do not disturb was on)',
+  )
+
+  // Turned off, the phone rings again.
+  await openScreen(vera, 'Phone')
+  await vera.getByRole('checkbox', { name: 'Do not disturb' }).uncheck()
+  await expect(vera.getByTestId('do-not-disturb-note')).toBeHidden()
+  await call(walt, 'vera')
+  await expect(vera.getByTestId('sip-call-status')).toHaveText(
+    `Incoming call from sip:walt@${address}`,
   )
 })

@@ -17,6 +17,18 @@ const sipEvent = (event: string, extra: Record<string, unknown> = {}) => ({
   result: { event, ...extra },
 })
 
+/** A phone registered on a fake gateway, not in a call. */
+async function registeredPhone() {
+  const h = makeHarness()
+  await connected(h)
+  const janus = new FakeGateway()
+  const phone = new SipPhone(h.session, janus.gateway, h.clock, account)
+  await phone.start()
+  const handle = janus.last
+  handle.event(sipEvent('registered', { username: account.uri }))
+  return { h, janus, phone, handle }
+}
+
 async function phoneInCall(ice = {}) {
   const h = makeHarness()
   await connected(h)
@@ -172,13 +184,7 @@ describe('the SIP phone on a fake gateway', () => {
   })
 
   it('a call back right after declining waits until Janus has closed the declined call’s media', async () => {
-    const h = makeHarness()
-    await connected(h)
-    const janus = new FakeGateway()
-    const phone = new SipPhone(h.session, janus.gateway, h.clock, account)
-    await phone.start()
-    const handle = janus.last
-    handle.event(sipEvent('registered', { username: account.uri }))
+    const { h, phone, handle } = await registeredPhone()
     handle.event(sipEvent('incomingcall', { username: 'sip:bob@lab' }), {
       type: 'offer',
       sdp: 'v=0\r\n',
@@ -194,6 +200,30 @@ describe('the SIP phone on a fake gateway', () => {
     await h.clock.settle()
     expect(handle.requests()).toContain('call')
     expect(phone.call).toMatchObject({ kind: 'calling', peer: 'sip:bob@lab' })
+  })
+
+  it('do not disturb answers a caller busy at once: nothing rings, the call is told as declined quietly', async () => {
+    const { h, phone, handle } = await registeredPhone()
+    const quiet: string[] = []
+    const states: string[] = []
+    phone.events.on('declinedQuietly', (peer) => quiet.push(peer))
+    phone.events.on('call', (c) => states.push(c.kind))
+    phone.setDoNotDisturb(true)
+    handle.event(sipEvent('incomingcall', { username: 'sip:bob@lab' }), {
+      type: 'offer',
+      sdp: 'v=0\r\n',
+    })
+    await h.clock.settle()
+    expect(handle.sent.at(-1)?.message).toEqual({ request: 'decline', code: 486 })
+    expect(quiet).toEqual(['sip:bob@lab'])
+    expect(states).toEqual([])
+    // Off again: the next caller rings.
+    phone.setDoNotDisturb(false)
+    handle.event(sipEvent('incomingcall', { username: 'sip:carol@lab' }), {
+      type: 'offer',
+      sdp: 'v=0\r\n',
+    })
+    expect(phone.call).toMatchObject({ kind: 'ringing', peer: 'sip:carol@lab' })
   })
 
   it('mute lives on the call and is off for the next one', async () => {

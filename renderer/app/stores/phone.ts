@@ -4,6 +4,7 @@ import { computed, ref, shallowRef, watch } from 'vue'
 import {
   callEffects,
   missedWhileBusy,
+  missedWhileDoNotDisturb,
   remember,
   unseenMissed as countUnseenMissed,
   type HistoryEntry,
@@ -29,6 +30,7 @@ import { readLocalJson, writeLocalJson } from './local-json'
 
 const HISTORY_KEY = 'holdfast.call-history'
 const SEEN_KEY = 'holdfast.history-seen-at'
+const DND_KEY = 'holdfast.do-not-disturb'
 
 export type { HistoryEntry } from '../../core/sip/call-effects'
 
@@ -85,6 +87,15 @@ export const usePhoneStore = defineStore('phone', () => {
   /** Missed calls not yet seen on the History screen. */
   const unseenMissed = computed(() => countUnseenMissed(history.value, seenAt.value))
   const seenAt = ref(readLocalJson<number>(SEEN_KEY, 0))
+  /** Do not disturb: incoming calls are answered busy and kept in History as missed. */
+  const doNotDisturb = ref(readLocalJson<boolean>(DND_KEY, false) === true)
+
+  function setDoNotDisturb(on: boolean): void {
+    doNotDisturb.value = on
+    writeLocalJson(DND_KEY, on)
+    phone?.setDoNotDisturb(on)
+    app?.setDoNotDisturb(on)
+  }
   /** The History screen was opened: the missed calls so far are seen. */
   function markHistorySeen(): void {
     seenAt.value = Date.now()
@@ -100,6 +111,7 @@ export const usePhoneStore = defineStore('phone', () => {
 
   function attach(holdfast: HoldfastApp): void {
     app = holdfast
+    holdfast.setDoNotDisturb(doNotDisturb.value)
     // In the desktop app the password lives encrypted in main (safeStorage); never in localStorage.
     const host = holdfast.host
     if (isElectronHost(host)) {
@@ -162,6 +174,8 @@ export const usePhoneStore = defineStore('phone', () => {
     phone.events.on('error', (m) => (error.value = m))
     phone.events.on('dtmf', (digit) => (tonesReceived.value += digit))
     phone.events.on('missed', (peer) => keep(missedWhileBusy(peer, Date.now())))
+    phone.events.on('declinedQuietly', (peer) => keep(missedWhileDoNotDisturb(peer, Date.now())))
+    phone.setDoNotDisturb(doNotDisturb.value)
     phone.events.on('muted', (m) => (muted.value = m))
     phone.events.on('cameraOff', (off) => (cameraOff.value = off))
     phone.events.on('sendingVideo', (on) => (sendingVideo.value = on))
@@ -235,6 +249,8 @@ export const usePhoneStore = defineStore('phone', () => {
     sound,
     cues,
     history,
+    doNotDisturb,
+    setDoNotDisturb,
     unseenMissed,
     markHistorySeen,
     clearHistory,

@@ -68,6 +68,11 @@ export function missedWhileBusy(peer: string, now: number): HistoryEntry {
   }
 }
 
+/** The history line for a caller answered busy because do not disturb was on. */
+export function missedWhileDoNotDisturb(peer: string, now: number): HistoryEntry {
+  return { ...missedWhileBusy(peer, now), outcome: 'Missed call (do not disturb was on)' }
+}
+
 /** Adds an entry to the history, newest first, keeping at most `limit`. */
 export function remember(
   history: readonly HistoryEntry[],

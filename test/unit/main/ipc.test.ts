@@ -65,6 +65,7 @@ describe('IPC validation', () => {
       ['settings:set', [{ updateChannel: 'nightly' }]],
       ['settings:set', [{ evil: true }]],
       ['app:report', [{ connection: 'connected' }]],
+      ['app:report', [{ connection: 'connected', inCall: false, doNotDisturb: 'yes' }]],
       ['logs:export', []],
       ['logs:export', [{ renderer: 42 }]],
       ['logs:export', [{ renderer: 'x'.repeat(2_000_001) }]],

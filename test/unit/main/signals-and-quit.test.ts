@@ -105,6 +105,15 @@ describe('tray', () => {
     expect(trayPresentation(undefined).status).toBe('offline')
   })
 
+  it('says in the tray that do not disturb is on', () => {
+    expect(
+      trayPresentation({ connection: 'connected', inCall: false, doNotDisturb: true }),
+    ).toEqual({
+      status: 'connected',
+      tooltip: 'Holdfast: connected (do not disturb: calls are answered busy)',
+    })
+  })
+
   it('closing hides to the tray only while connected, when enabled, and not while quitting', () => {
     const report = { connection: 'connected' as const, inCall: false }
     expect(shouldHideOnClose({ closeToTray: true, quitting: false, report })).toBe(true)
