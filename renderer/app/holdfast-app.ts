@@ -167,6 +167,10 @@ export class HoldfastApp {
       },
     )
     this.stopSignals = this.host.onSystemEvent((event) => session.handleSystemEvent(event))
+    // The timeline in the console too, where a developer (or the soak's driver) reads it live.
+    session.events.on('incident', ({ kind, detail }) =>
+      console.info(`[holdfast] incident ${kind}: ${detail}`),
+    )
     // A session given up leaves no call looking alive: each ends with its reason.
     session.events.on('disconnected', ({ reason }) => {
       if (reason !== 'clientDisconnected') void this.calls.endAll('sessionFailed')

@@ -465,7 +465,10 @@ export class JanusSession {
     this.recordIncident('loss-detected', reason)
     const lostEpoch = this.attempts.invalidate()
     this.dropSockets()
-    this.ledger.settleInFlight(lostEpoch)
+    const unknown = this.ledger.settleInFlight(lostEpoch)
+    // Said in the timeline: an attach Janus may have carried out leaves a handle no reply named.
+    if (unknown.length)
+      this.recordIncident('error', `lost before Janus answered: ${unknown.join(', ')}`)
     void this.keeper.saveNow()
     // The first attempt goes at once; the backoff only spaces out the ones that fail.
     this.attempts.begin(reason === 'networkChanged' || reason === 'resumed')

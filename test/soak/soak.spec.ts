@@ -89,15 +89,24 @@ async function recover(world: SoakWorld, fault: Fault, outcome: Outcome): Promis
   const pageFault = fault.page
   const last = new Map<Role, string>()
   const seen = new Map<Role, string>()
+  /** When each page was first seen live in its current run of live readings. */
+  const liveSince = new Map<Role, number>()
   const allLive = await within(settleMs, async () => {
     let live = true
-    for (const role of roles) {
-      const shown = await world.shown(role)
+    // All pages read at once: a page's reading says when it was live, not when its turn came.
+    const readings = await Promise.all(
+      roles.map(async (role) => ({ role, shown: await world.shown(role), at: Date.now() })),
+    )
+    for (const { role, shown, at } of readings) {
       // Each page's way back goes to the step log, as it changes (which page was last, and why).
       const said = shown.kind === 'live' ? 'live' : `${shown.kind}: ${shown.text}`
       if (seen.get(role) !== said) step(`${role}: ${said}`)
       seen.set(role, said)
-      if (shown.kind === 'live') continue
+      if (shown.kind === 'live') {
+        liveSince.set(role, liveSince.get(role) ?? at)
+        continue
+      }
+      liveSince.delete(role)
       live = false
       last.set(role, shown.text)
       if (shown.kind !== 'ended') continue
@@ -114,7 +123,7 @@ async function recover(world: SoakWorld, fault: Fault, outcome: Outcome): Promis
     }
     return live
   })
-  if (allLive) outcome.recoveredMs = Date.now() - since
+  if (allLive) outcome.recoveredMs = Math.max(...liveSince.values()) - since
   else
     for (const [role, text] of last)
       if ((await world.shown(role)).kind !== 'live')
@@ -187,6 +196,10 @@ test('soak: calls, a registration and a room through a seeded schedule of faults
       )
       await sample()
       outcome.violations = [...new Set(outcome.violations)]
+      // The evidence of a violation: what the pages it names said lately, into the step log.
+      for (const role of roles)
+        if (outcome.violations.some((v) => v.startsWith(`${role}:`) || v.includes(` ${role}:`)))
+          step(`${role}'s log:\n  ${(world.consoleLines[role] ?? []).slice(-80).join('\n  ')}`)
       console.log(
         `${outcomes.length}. ${outcome.fault}: ${outcome.recoveredMs === undefined ? 'not recovered' : `live again in ${outcome.recoveredMs} ms`}${outcome.ended.length ? `; ended and started again: ${outcome.ended.join('; ')}` : ''}${outcome.violations.length ? `\n   VIOLATIONS: ${outcome.violations.join(' | ')}` : ''}`,
       )

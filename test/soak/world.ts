@@ -36,6 +36,8 @@ export interface SoakWorld {
   pages: Record<Role, Page>
   /** Errors the pages threw or logged (not the browser's own network messages). */
   consoleErrors: string[]
+  /** Each page's latest lines of its own log and timeline (`[holdfast] …`), for evidence. */
+  consoleLines: Partial<Record<Role, string[]>>
   /** Puts the page's call back as a user would (start the echo call, dial, join). */
   establish(role: Role): Promise<void>
   /** What the page shows now (never throws: a page that cannot say reads as recovering). */
@@ -115,12 +117,18 @@ export async function openSoakWorld(): Promise<SoakWorld> {
     const laptop = await launch(lab.chromiumLauncher)
     const watchers = await launch(lab.watcherLauncher!)
     const consoleErrors: string[] = []
+    const consoleLines: Partial<Record<Role, string[]>> = {}
     const open = async (context: BrowserContext, role: Role): Promise<Page> => {
       const page = await context.newPage()
       page.on('pageerror', (error) => consoleErrors.push(`${role}: ${error.message}`))
       page.on('console', (message) => {
         if (message.type() === 'error' && !networkNoise(message.text()))
           consoleErrors.push(`${role}: ${message.text()}`)
+        if (message.text().startsWith('[holdfast]')) {
+          const lines = (consoleLines[role] ??= [])
+          lines.push(`${new Date().toISOString()} ${message.text()}`)
+          if (lines.length > 300) lines.splice(0, lines.length - 300)
+        }
       })
       return page
     }
@@ -335,6 +343,7 @@ export async function openSoakWorld(): Promise<SoakWorld> {
       sip: world,
       pages,
       consoleErrors,
+      consoleLines,
       establish,
       shown,
       mediaRising,

@@ -380,6 +380,10 @@ describe('JanusSession: requests', () => {
     await expect(trickle).resolves.toMatchObject({ janus: 'ack' })
     const trickles = h.server.sockets.flatMap((s) => s.sent).filter((m) => m.janus === 'trickle')
     expect(trickles).toHaveLength(2)
+    // The timeline says which request's outcome is unknown (an attach may leave a handle).
+    expect(h.session.incidents.list()).toContainEqual(
+      expect.objectContaining({ kind: 'error', detail: 'lost before Janus answered: message' }),
+    )
   })
 
   it('a detach lost with its socket goes out again after the claim: no zombie handle', async () => {

@@ -184,7 +184,8 @@ export class RequestLedger {
    * the claim; for the others we cannot know whether Janus acted, so they fail with a clear
    * error rather than risk doing something twice.
    */
-  settleInFlight(lostEpoch: number): void {
+  settleInFlight(lostEpoch: number): string[] {
+    const unknown: string[] = []
     for (const p of [...this.pending.values()]) {
       if (p.sentOn?.epoch !== lostEpoch) continue
       if (p.idempotent && p.queueable) {
@@ -192,12 +193,14 @@ export class RequestLedger {
         this.clearTimer(p)
         this.enqueue(p)
       } else {
+        unknown.push(p.request.janus)
         this.settle(
           p,
           new ClientError('outcomeUnknown', 'The connection was lost before Janus answered'),
         )
       }
     }
+    return unknown
   }
 
   private write(p: Pending, channel: Channel): void {
