@@ -23,6 +23,7 @@ import {
 import type { Gateway } from './gateway'
 import { describeMediaError, type CallStats } from './media'
 import { MediaLeg } from './media-leg'
+import { ServerMediaGate } from './server-media-gate'
 import { RegistrationKeeper } from './sip-registration'
 
 import { toSipUri, type SipAccount } from './sip-registration'
@@ -73,13 +74,8 @@ export class SipPhone implements SessionParticipant, Call {
   /** An incoming REFER we follow once the current call has ended. */
   private followTransfer: { referId: number; referTo: string } | undefined
   private preferences: MediaPreferences = { video: false }
-  /**
-   * Janus still has a PeerConnection for this handle and will announce its end ("hangup"),
-   * which makes janus.js clean the handle's WebRTC state: a new call must wait for it, or its
-   * offer is torn down half-built.
-   */
-  private serverMedia = false
-  private serverMediaGone: (() => void)[] = []
+  /** Janus's PeerConnection of the last call or offer, which the next call waits out. */
+  private readonly serverMedia: ServerMediaGate
   /** Waiting for the answer to the call-state probe (see reconcileCall). */
   private callProbe: ((stillInCall: boolean) => void) | undefined
   private stoppedValue = false
@@ -101,10 +97,8 @@ export class SipPhone implements SessionParticipant, Call {
       sendRestartOffer: (jsep) => this.leg.send({ request: 'update' }, jsep),
       onMessage: (message, jsep) => this.onMessage(message, jsep),
     })
-    this.leg.events.on('mediaDown', () => {
-      this.serverMedia = false
-      for (const resolve of this.serverMediaGone.splice(0)) resolve()
-    })
+    this.serverMedia = new ServerMediaGate(clock)
+    this.leg.events.on('mediaDown', () => this.serverMedia.release())
     this.leg.events.on('remoteStream', (stream) => this.events.emit('remoteStream', stream))
     this.leg.events.on('stats', (stats) => this.events.emit('stats', stats))
     this.leg.events.on('localStream', (stream) =>
@@ -188,9 +182,9 @@ export class SipPhone implements SessionParticipant, Call {
     this.preferences = preferences
     this.apply({ type: 'dial', peer: uri })
     try {
-      await this.untilServerMediaGone()
+      await this.serverMedia.untilReleased()
       const jsep = await this.leg.negotiate(this.tracks(this.preferences.video))
-      this.serverMedia = true
+      this.serverMedia.hold()
       await this.leg.send({ request: 'call', uri, ...(referId ? { refer_id: referId } : {}) }, jsep)
     } catch (error) {
       this.events.emit('error', describeMediaError(error))
@@ -207,7 +201,7 @@ export class SipPhone implements SessionParticipant, Call {
     const offersVideo = /^m=video [1-9]/m.test(offer.sdp ?? '')
     try {
       const jsep = await this.leg.negotiate(this.tracks(offersVideo), offer)
-      this.serverMedia = true
+      this.serverMedia.hold()
       await this.leg.send({ request: 'accept' }, jsep)
     } catch (error) {
       this.events.emit('error', describeMediaError(error))
@@ -371,7 +365,7 @@ export class SipPhone implements SessionParticipant, Call {
     // A 458 on the claim: the server no longer had the call (a restart), not our absence.
     this.apply({ type: 'session-lost', serverLost: context?.lostSession === 'notFound' })
     this.leg.closeMedia(false)
-    this.serverMedia = false
+    this.serverMedia.release()
     await this.leg.attach()
     await this.registrar.register()
   }
@@ -419,7 +413,7 @@ export class SipPhone implements SessionParticipant, Call {
     }
     if (event.type === 'incomingcall' && this.doNotDisturbValue && !isLiveCall(this.callValue)) {
       // Busy Here, as a phone set to do not disturb answers; the caller hears busy at once.
-      if (jsep) this.serverMedia = true
+      if (jsep) this.serverMedia.hold()
       void this.leg.send({ request: 'decline', code: 486 }).catch(() => undefined)
       this.events.emit('declinedQuietly', event.peer)
       return
@@ -428,7 +422,7 @@ export class SipPhone implements SessionParticipant, Call {
       this.pendingOffer = jsep
       // Janus set up ICE for the offer it sent us; declined or not, it closes that
       // PeerConnection later, and a call sent before then is refused (490).
-      this.serverMedia = true
+      this.serverMedia.hold()
     }
     // Our offer's answer comes with 'progress' (early media) or 'accepted'; offers come only
     // with an incoming call and wait for answer().
@@ -444,21 +438,6 @@ export class SipPhone implements SessionParticipant, Call {
       this.followTransfer = undefined
       void this.dial(follow.referTo, follow.referId)
     }
-  }
-
-  /** Resolves once Janus has closed the last call's PeerConnection (at most 2 s). */
-  private untilServerMediaGone(): Promise<void> {
-    if (!this.serverMedia) return Promise.resolve()
-    return new Promise((resolve) => {
-      const timer = this.clock.setTimeout(() => {
-        this.serverMedia = false
-        resolve()
-      }, 2000)
-      this.serverMediaGone.push(() => {
-        this.clock.clearTimeout(timer)
-        resolve()
-      })
-    })
   }
 
   /** The tracks of an offer (video when wanted) or an answer (video when offered). */
