@@ -41,6 +41,8 @@ export class EchoCall implements SessionParticipant, Call {
   private leg: MediaLeg | undefined
   private mutedValue = false
   private removeParticipant: (() => void) | undefined
+  /** The media being built right now (a start or a rebuild): never two side by side. */
+  private building: Promise<void> | undefined
   /** When media was re-established lately; more than three a minute ends the call. */
   private reestablishedAt: number[] = []
 
@@ -76,11 +78,7 @@ export class EchoCall implements SessionParticipant, Call {
     const offParticipant = this.session.addParticipant(this)
     const offReconnecting = this.session.events.on('reconnecting', () => this.leg?.signallingDown())
     this.removeParticipant = () => (offParticipant(), offReconnecting())
-    try {
-      await this.buildMedia()
-    } catch (error) {
-      await this.fail(error)
-    }
+    await this.build()
   }
 
   /** Mutes or unmutes the microphone. */
@@ -101,25 +99,51 @@ export class EchoCall implements SessionParticipant, Call {
   }
 
   /** After a claim: the handle lives; restart ICE if the network moved under us. */
-  resync(context: RecoveryContext): void {
+  resync(context: RecoveryContext): Promise<void> | void {
+    // A start the loss cut short: what Janus holds of it goes, and the call starts again.
+    if (this.stateValue.kind === 'starting' && !this.building) return this.startAgain()
     this.leg?.resync(context)
   }
 
   /** After a new session: the old handle is gone; build the media again. */
   async restore(): Promise<void> {
     if (!this.isLive()) return
+    // A build still under way was meant for the old session and fails: wait it out.
+    await this.building?.catch(() => undefined)
     this.apply({ type: 'recovering', reason: 'the session was recreated' })
     // The old PeerConnection belongs to a session Janus destroyed: close it locally.
     this.leg?.closeMedia(false)
-    try {
-      await this.buildMedia()
+    if (await this.build())
       this.session.recordIncident('media-back', `${this.name}: re-established on a new session`)
-    } catch (error) {
-      await this.fail(error)
-    }
   }
 
   // ------------------------------------------------------------- internals
+
+  /**
+   * Builds the media; true when built. A build lost with the connection is made again once
+   * the session is back (resync or restore); any other failure ends the call with its reason.
+   */
+  private async build(): Promise<boolean> {
+    try {
+      await (this.building ??= this.buildMedia().finally(() => (this.building = undefined)))
+      return true
+    } catch (error) {
+      if (this.isLive() && this.session.state.kind === 'reconnecting')
+        this.session.recordIncident(
+          'error',
+          `${this.name}: starting again once the session is back`,
+        )
+      else await this.fail(error)
+      return false
+    }
+  }
+
+  private async startAgain(): Promise<void> {
+    const old = this.leg
+    this.leg = undefined
+    await old?.detach()
+    await this.build()
+  }
 
   private async finish(event: EchoEvent): Promise<void> {
     const leg = this.leg

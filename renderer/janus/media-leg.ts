@@ -117,8 +117,9 @@ export class MediaLeg {
     return this.videoOffValue
   }
 
-  /** Attaches the plugin through janus.js. */
+  /** Attaches the plugin through janus.js; a handle from before is forgotten at once. */
   async attach(): Promise<void> {
+    this.handleValue = undefined
     const gateway = await this.gateway()
     const handle = await gateway.attach({
       plugin: this.options.plugin,

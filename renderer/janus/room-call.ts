@@ -59,6 +59,13 @@ export interface RoomCallEvents extends Record<string, unknown> {
   reconnected: { rejoined: boolean }
 }
 
+/** A join given up by a recovery, which joins again itself. */
+class JoinAbandoned extends Error {
+  constructor() {
+    super('The connection was lost while joining the room')
+  }
+}
+
 /** One visit to a room; create a new one for each. */
 export class RoomCall implements SessionParticipant, Call {
   readonly name = 'videoroom'
@@ -82,6 +89,8 @@ export class RoomCall implements SessionParticipant, Call {
   private removeParticipant: (() => void) | undefined
   /** The receiving side: every other participant's feeds, and the tiles. */
   private readonly receiving: RoomSubscription
+  /** The join under way (the first or a rejoin): a recovery never starts a second beside it. */
+  private joining: Promise<void> | undefined
 
   constructor(
     private readonly session: JanusSession,
@@ -142,9 +151,9 @@ export class RoomCall implements SessionParticipant, Call {
         'This server keeps no session once a connection drops (its reclaim window is 0): after a network change you will leave the room and join it again.',
       )
     try {
-      await this.joinAsPublisher()
+      await this.startJoin()
     } catch (error) {
-      await this.close('serverError', describeMediaError(error))
+      await this.failJoin(error, 'serverError')
     }
   }
 
@@ -270,7 +279,9 @@ export class RoomCall implements SessionParticipant, Call {
    */
   async resync(context: RecoveryContext): Promise<void> {
     if (!this.isLive()) return
-    this.publisher?.resync(context)
+    if (this.stateValue.connection.kind === 'joining' || !this.publisher?.handle)
+      return this.rejoinAfterLostJoin()
+    this.publisher.resync(context)
     try {
       const participants = readParticipantList(
         await this.publisher?.request({ request: 'listparticipants', room: this.options.room }),
@@ -296,6 +307,8 @@ export class RoomCall implements SessionParticipant, Call {
   /** After a new session: every handle is gone; join again as the same person. */
   async restore(): Promise<void> {
     if (!this.isLive()) return
+    // A join still under way was meant for the old session: let it fail first.
+    await this.abandonJoin()
     this.publisher?.closeMedia(false)
     this.receiving.drop()
     this.publisher = undefined
@@ -307,11 +320,11 @@ export class RoomCall implements SessionParticipant, Call {
     this.screenTrack = undefined
     this.session.recordIncident('media-restart', `${this.name}: joining the room again`)
     try {
-      await this.joinAsPublisher()
+      await this.startJoin()
       this.session.recordIncident('media-back', `${this.name}: rejoined the room`)
       this.reconnected(true)
     } catch (error) {
-      await this.close('networkDisconnected', describeMediaError(error))
+      await this.failJoin(error, 'networkDisconnected')
       return
     }
     if (!screen) return
@@ -326,6 +339,50 @@ export class RoomCall implements SessionParticipant, Call {
     }
     this.events.emit('localScreen', undefined)
     this.events.emit('notice', 'Screen sharing stopped when the connection was lost; share again.')
+  }
+
+  /**
+   * After a claim, a join the loss cut short (its attach, its join or its `joined` event lost
+   * in the gap): whatever half of it Janus holds is let go, and the room is joined again.
+   */
+  private async rejoinAfterLostJoin(): Promise<void> {
+    if (await this.abandonJoin()) return this.reconnected()
+    const publisher = this.publisher
+    this.publisher = undefined
+    await Promise.all([publisher?.detach(), this.receiving.detach()])
+    await this.restore()
+  }
+
+  /**
+   * Stops waiting for the `joined` of a join under way and waits for it to settle; true when
+   * it got through after all (the session kept it).
+   */
+  private async abandonJoin(): Promise<boolean> {
+    const pending = this.joining
+    if (!pending) return false
+    this.settle('joined', new JoinAbandoned())
+    return pending.then(
+      () => true,
+      () => false,
+    )
+  }
+
+  private startJoin(): Promise<void> {
+    this.joining ??= this.joinAsPublisher().finally(() => (this.joining = undefined))
+    return this.joining
+  }
+
+  /**
+   * A join lost with the connection is made again once the session is back (resync or
+   * restore); any other failure ends the visit with its reason.
+   */
+  private async failJoin(error: unknown, reason: RoomEndReason): Promise<void> {
+    const lost = error instanceof JoinAbandoned || this.session.state.kind === 'reconnecting'
+    if (this.isLive() && lost) {
+      this.session.recordIncident('error', `${this.name}: joining again once the session is back`)
+      return
+    }
+    await this.close(reason, describeMediaError(error))
   }
 
   // ------------------------------------------------------------- publishing
@@ -453,8 +510,10 @@ export class RoomCall implements SessionParticipant, Call {
   }
 
   private reconnected(rejoined = false): void {
+    // A first join the loss interrupted was never in the room: nothing to say we are back.
+    const wasAway = this.stateValue.connection.kind === 'reconnecting'
     this.apply({ type: 'reconnected' })
-    this.events.emit('reconnected', { rejoined })
+    if (wasAway) this.events.emit('reconnected', { rejoined })
     this.changes.release()
   }
 

@@ -81,6 +81,8 @@ export class SipPhone implements SessionParticipant, Call {
   private stoppedValue = false
   /** Incoming calls are answered busy (486) without ringing. */
   private doNotDisturbValue = false
+  /** The handle being attached (and the account registered) right now. */
+  private attaching: Promise<void> | undefined
 
   constructor(
     private readonly session: JanusSession,
@@ -157,8 +159,14 @@ export class SipPhone implements SessionParticipant, Call {
       )
       this.removeParticipant = () => (offParticipant(), offReconnecting())
     }
-    await this.leg.attach()
-    await this.registrar.register()
+    try {
+      await this.attachAndRegister()
+    } catch (error) {
+      // An attach lost with the connection is made again once the session is back (resync or
+      // restore); any other failure is the user's to see.
+      if (this.session.state.kind !== 'reconnecting') throw error
+      this.session.recordIncident('error', `${this.name}: attaching again after recovery`)
+    }
   }
 
   /** Registers (again) with the current account, or another one. */
@@ -308,7 +316,10 @@ export class SipPhone implements SessionParticipant, Call {
    * After a claim the handle and its registration live on. A call whose PeerConnection is
    * gone (a hang-up Janus sent while we were detached was lost) ends in the UI.
    */
-  resync(context: RecoveryContext): void {
+  resync(context: RecoveryContext): Promise<void> | void {
+    // The attach was lost with the connection (a reload or a start just before a loss): the
+    // phone has no handle on the server yet, so it attaches and registers now.
+    if (!this.leg.handle) return this.stoppedValue ? undefined : this.attachAndRegister()
     const pc = this.leg.pc
     const live =
       this.callValue.kind === 'active' ||
@@ -366,11 +377,21 @@ export class SipPhone implements SessionParticipant, Call {
     this.apply({ type: 'session-lost', serverLost: context?.lostSession === 'notFound' })
     this.leg.closeMedia(false)
     this.serverMedia.release()
-    await this.leg.attach()
-    await this.registrar.register()
+    // An attach still pending was meant for the old session and fails: wait it out, then attach.
+    await this.attaching?.catch(() => undefined)
+    if (!this.stoppedValue) await this.attachAndRegister()
   }
 
   // ----------------------------------------------------------------- internals
+
+  /** Attaches the plugin and registers; a second caller waits for the first. */
+  private attachAndRegister(): Promise<void> {
+    this.attaching ??= (async () => {
+      await this.leg.attach()
+      await this.registrar.register()
+    })().finally(() => (this.attaching = undefined))
+    return this.attaching
+  }
 
   private async hangupOnServer(): Promise<void> {
     await this.leg.send({ request: 'hangup' }).catch(() => undefined)

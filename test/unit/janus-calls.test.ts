@@ -151,6 +151,32 @@ describe('the SIP phone on a fake gateway', () => {
     expect(janus.last.requests()).toEqual(['register'])
   })
 
+  it('an attach lost with the connection is made again once the session is back, and registers', async () => {
+    const h = makeHarness()
+    await connected(h)
+    const janus = new FakeGateway()
+    janus.loseNextAttach = () => h.server.openSockets()[0]!.drop()
+    const phone = new SipPhone(h.session, janus.gateway, h.clock, account)
+    await phone.start()
+    expect(h.session.state.kind).toBe('reconnecting')
+    expect(janus.handles).toHaveLength(0)
+    await h.clock.advance(2000)
+    expect(h.session.state.kind).toBe('connected')
+    expect(janus.handles).toHaveLength(1)
+    expect(janus.last.requests()).toEqual(['register'])
+    janus.last.event(sipEvent('registered', { username: account.uri }))
+    expect(phone.registration.kind).toBe('registered')
+  })
+
+  it('an attach refused while connected is the user’s to see', async () => {
+    const h = makeHarness()
+    await connected(h)
+    const janus = new FakeGateway()
+    janus.loseNextAttach = () => undefined
+    const phone = new SipPhone(h.session, janus.gateway, h.clock, account)
+    await expect(phone.start()).rejects.toThrow(/490/)
+  })
+
   it('after a 458 on the claim the call ends as lost by the server', async () => {
     const { phone } = await phoneInCall()
     await phone.restore({
@@ -281,6 +307,32 @@ describe('the echo call on a fake gateway', () => {
     await call.hangup()
     expect(call.state).toEqual({ kind: 'ended', reason: 'you hung up' })
     expect(janus.last.detached).toBe(true)
+    expect(call.isLive()).toBe(false)
+  })
+
+  it('a start whose attach was lost with the connection starts again once the session is back', async () => {
+    const h = makeHarness()
+    await connected(h)
+    const janus = new FakeGateway()
+    janus.loseNextAttach = () => h.server.openSockets()[0]!.drop()
+    const call = new EchoCall(h.session, janus.gateway, h.clock, { audio: true, video: true })
+    await call.start()
+    expect(call.state.kind).toBe('starting')
+    await h.clock.advance(2000)
+    expect(janus.handles).toHaveLength(1)
+    expect(janus.last.sent[0]).toMatchObject({ message: { audio: true, video: true } })
+    janus.last.webrtc(true)
+    expect(call.state.kind).toBe('active')
+  })
+
+  it('a start refused while connected fails with its reason', async () => {
+    const h = makeHarness()
+    await connected(h)
+    const janus = new FakeGateway()
+    janus.loseNextAttach = () => undefined
+    const call = new EchoCall(h.session, janus.gateway, h.clock, { audio: true, video: true })
+    await call.start()
+    expect(call.state).toMatchObject({ kind: 'failed' })
     expect(call.isLive()).toBe(false)
   })
 

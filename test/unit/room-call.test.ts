@@ -207,6 +207,43 @@ describe('a video room on a fake gateway', () => {
     expect(room.state.roster.size).toBe(0)
   })
 
+  it('a join whose attach was lost with the connection joins once the session is back', async () => {
+    const { h, janus, room } = await newRoom()
+    const told: unknown[] = []
+    room.events.on('reconnected', (r) => told.push(r))
+    janus.loseNextAttach = () => h.server.openSockets()[0]!.drop()
+    await room.join()
+    expect(room.state.connection.kind).toBe('joining')
+    expect(janus.handles).toHaveLength(0)
+    await h.clock.advance(2000)
+    expect(janus.handles).toHaveLength(1)
+    expect(janus.last.sent[0]?.message).toMatchObject({ request: 'join', ptype: 'publisher' })
+    janus.last.event({ videoroom: 'joined', id: 5, private_id: 7, publishers: [] })
+    await h.clock.settle()
+    expect(room.state.connection).toEqual({ kind: 'joined', myId: 5 })
+    expect(h.session.state.kind).toBe('connected')
+    // Never in the room before: no “rejoined” to tell.
+    expect(told).toEqual([])
+  })
+
+  it('a join whose answer the gap dropped is let go on the server and made again after the claim', async () => {
+    const { h, janus, room } = await newRoom()
+    const joining = room.join()
+    await h.clock.settle()
+    const first = janus.last
+    expect(first.requests()).toEqual(['join'])
+    h.server.openSockets()[0]!.drop()
+    await h.clock.advance(2000)
+    await joining
+    expect(first.detached).toBe(true)
+    const again = janus.last
+    expect(again).not.toBe(first)
+    expect(again.requests()).toEqual(['join'])
+    again.event({ videoroom: 'joined', id: 6, private_id: 8, publishers: [] })
+    await h.clock.settle()
+    expect(room.state.connection).toEqual({ kind: 'joined', myId: 6 })
+  })
+
   it('a refused join ends with the room’s words, leaving no handle behind', async () => {
     const { h, janus, room } = await newRoom({ room: 999 })
     const joining = room.join()

@@ -167,11 +167,19 @@ export class FakeGateway {
   readonly handles: FakeHandle[] = []
   /** Requests the next attached handle answers with an error. */
   refuseOnNext: string[] = []
+  /** The next attach is lost with the connection: this runs (drop the socket), then it fails. */
+  loseNextAttach: (() => void) | undefined
   private nextId = 1
 
   readonly gateway = (): Promise<Gateway> =>
     Promise.resolve({
       attach: async (options: Options) => {
+        const lose = this.loseNextAttach
+        this.loseNextAttach = undefined
+        if (lose) {
+          lose()
+          throw new Error('490 The connection was lost before Janus answered')
+        }
         const handle = new FakeHandle(this.nextId++, options)
         for (const request of this.refuseOnNext.splice(0)) handle.refuse.add(request)
         this.handles.push(handle)
