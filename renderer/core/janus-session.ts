@@ -362,9 +362,10 @@ export class JanusSession {
     this.live = channel
     this.facts.detachedAt = undefined
     await this.keeper.saveNow()
-    if (result.resumedFromStore && result.reclaimed)
-      await detachOrphans(channel, this.handshakeDeps)
     this.finishRecovery(result)
+    // After the state says where we are: a socket lost while detaching is then a loss like
+    // any other (before it, a close between the claim and `connected` went unnoticed).
+    if (result.reclaimed) void detachOrphans(channel, this.handshakeDeps)
   }
 
   /**

@@ -539,6 +539,25 @@ describe('JanusSession: persistence', () => {
     expect(second.store.value).toMatchObject({ sessionId: id, handles: [] })
   })
 
+  it('an orphan whose detach was lost with the connection is detached after the next claim', async () => {
+    const first = makeHarness()
+    const id = await connected(first)
+    await first.session.attach('janus.plugin.sip')
+    first.session.releaseForUnload()
+    await first.clock.advance(0)
+
+    const second = makeHarness({}, { store: first.store, clock: first.clock, server: first.server })
+    first.server.dropOnVerb = 'detach'
+    second.session.connect()
+    await second.clock.advance(3000)
+    expect(second.session.state.kind).toBe('connected')
+    expect(second.session.id).toBe(id)
+    // Detached on the second claim: a SIP handle left behind would stay registered.
+    expect(first.server.last.verbs().slice(0, 2)).toEqual(['claim', 'detach'])
+    expect(first.server.sessions.get(id)?.handles.size).toBe(0)
+    expect(second.session.listHandles()).toEqual([])
+  })
+
   it('a stored session older than its windows is discarded without a claim', async () => {
     const first = makeHarness()
     await connected(first)

@@ -6,8 +6,11 @@ import { Emitter } from '../emitter'
 import type { JanusMessage } from '../janus-protocol'
 import type { StoredHandle } from '../session-record'
 
-/** Who talks to a handle: core code, or janus.js through the bridge socket. */
-export type HandleOwner = 'core' | 'bridge'
+/**
+ * Who talks to a handle: core code, janus.js through the bridge socket, or nobody (an orphan:
+ * a handle of a page that is gone, read back from the store, to be detached at the next chance).
+ */
+export type HandleOwner = 'core' | 'bridge' | 'orphan'
 
 /** One attached handle. */
 export interface HandleEntry {
@@ -32,7 +35,7 @@ export class HandleRegistry {
   /** Takes handles read from the store back (their page is gone: janus.js owns none of them). */
   adopt(handles: readonly StoredHandle[]): void {
     for (const h of handles)
-      this.entries.set(h.id, { plugin: h.plugin, owner: 'bridge', events: new Emitter() })
+      this.entries.set(h.id, { plugin: h.plugin, owner: 'orphan', events: new Emitter() })
   }
 
   remove(id: number): void {
@@ -41,6 +44,13 @@ export class HandleRegistry {
 
   get(id: number): HandleEntry | undefined {
     return this.entries.get(id)
+  }
+
+  /** The handles nobody owns, still to be detached. */
+  orphans(): StoredHandle[] {
+    return [...this.entries]
+      .filter(([, h]) => h.owner === 'orphan')
+      .map(([id, h]) => ({ id, plugin: h.plugin }))
   }
 
   list(): StoredHandle[] {

@@ -111,9 +111,14 @@ export async function handshake(channel: Channel, deps: HandshakeDeps): Promise<
   return { reclaimed: false, recreated, resumedFromStore, ...(recreated ? { lostSession } : {}) }
 }
 
-/** Handles stored by a previous page have no PeerConnection any more: detach them. */
+/**
+ * Handles stored by a previous page have no PeerConnection and nobody to use them: detach
+ * them. One whose detach got no answer (the connection was lost again) stays an orphan and is
+ * detached after the next claim; left alone it would live as long as the session (a SIP
+ * handle still registered, a ghost in a room).
+ */
 export async function detachOrphans(channel: Channel, deps: HandshakeDeps): Promise<void> {
-  for (const { id, plugin } of deps.handles.list()) {
+  for (const { id, plugin } of deps.handles.orphans()) {
     try {
       await deps.ledger.sendDirect(channel, {
         janus: 'detach',
@@ -121,7 +126,14 @@ export async function detachOrphans(channel: Channel, deps: HandshakeDeps): Prom
         handle_id: id,
       })
     } catch (error) {
-      deps.logger.warn(`could not detach orphan handle ${id} (${plugin})`, error)
+      if (!(error instanceof ServerError)) {
+        deps.logger.warn(
+          `could not detach orphan handle ${id} (${plugin}); trying again later`,
+          error,
+        )
+        return
+      }
+      // Janus answered (459: the handle is gone already): nothing left to detach.
     }
     deps.handles.remove(id)
   }

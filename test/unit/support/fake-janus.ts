@@ -61,6 +61,8 @@ export class FakeJanus {
   validTokens: Set<string> | undefined
   reclaimTimeoutS = 5
   sessionTimeoutS = 15
+  /** The next request of this verb is lost: the socket drops before it reaches the server. */
+  dropOnVerb: string | undefined
   /** Requests that reached the "plugin", in order, by transaction. */
   readonly delivered: string[] = []
   /** Scripted answers that replace the normal one for a verb, the first `times` times. */
@@ -122,6 +124,11 @@ export class FakeJanus {
     if (socket.state !== 'open') return
     const request = JSON.parse(text) as Json
     socket.sent.push(request)
+    if (this.dropOnVerb === request.janus) {
+      this.dropOnVerb = undefined
+      queueMicrotask(() => socket.drop())
+      return
+    }
     if (socket.blackholed) return
     const transaction = request.transaction as string
     const reply = (frame: Json): void => socket.push({ transaction, ...frame })
