@@ -558,6 +558,23 @@ describe('JanusSession: persistence', () => {
     expect(second.session.listHandles()).toEqual([])
   })
 
+  it('orphans are detached even when the first claim of the new page was lost', async () => {
+    const first = makeHarness()
+    const id = await connected(first)
+    await first.session.attach('janus.plugin.sip')
+    first.session.releaseForUnload()
+    await first.clock.advance(0)
+
+    const second = makeHarness({}, { store: first.store, clock: first.clock, server: first.server })
+    first.server.dropOnVerb = 'claim'
+    second.session.connect()
+    await second.clock.advance(5000)
+    expect(second.session.state.kind).toBe('connected')
+    expect(second.session.id).toBe(id)
+    expect(first.server.sessions.get(id)?.handles.size).toBe(0)
+    expect(second.session.listHandles()).toEqual([])
+  })
+
   it('a stored session older than its windows is discarded without a claim', async () => {
     const first = makeHarness()
     await connected(first)
