@@ -162,6 +162,23 @@ describe('JanusSession: losing and reclaiming', () => {
     )
   })
 
+  it('a network change while the first claim waits for its reply claims again at once on a new socket', async () => {
+    const first = makeHarness()
+    const id = await connected(first)
+    first.session.releaseForUnload()
+    await first.clock.advance(0)
+    const second = makeHarness({}, { store: first.store, clock: first.clock, server: first.server })
+    second.session.connect()
+    // The path died under the claim: it gets no reply and the socket never closes.
+    first.server.blackholeOnVerb = 'claim'
+    await second.clock.advance(0)
+    expect(second.session.state.kind).toBe('connecting')
+    second.session.handleSystemEvent({ type: 'network-changed', addresses: ['10.2.0.2'] })
+    await second.clock.advance(0)
+    expect(second.session.state.kind).toBe('connected')
+    expect(second.session.id).toBe(id)
+  })
+
   it('a network-back signal during the backoff attempts at once and resets the backoff', async () => {
     const h = makeHarness()
     await connected(h)

@@ -14,7 +14,7 @@ export type SignalReaction =
    * would never close by itself, so waiting for the keepalive would only lose time.
    */
   | { kind: 'replaceSocket'; reason: LossReason }
-  /** Already reconnecting: attempt now instead of waiting out the backoff. */
+  /** Already (re)connecting: attempt now on the new path, not the backoff or the old path. */
   | { kind: 'retryNow' }
   /** Gave up because the network was gone: it is back, so start over. */
   | { kind: 'connect' }
@@ -36,7 +36,9 @@ export function reactToSignal(event: SystemEvent, state: ConnectionState): Signa
           kind: 'replaceSocket',
           reason: event.type === 'resume' ? 'resumed' : 'networkChanged',
         }
-      if (state.kind === 'reconnecting') return { kind: 'retryNow' }
+      // An attempt under way may be talking over the path that just went (a page that
+      // reloaded and claims while Wi-Fi moves to cellular waited 10 s for a claim's reply).
+      if (state.kind === 'reconnecting' || state.kind === 'connecting') return { kind: 'retryNow' }
       if (state.kind === 'failed' && state.reason === 'networkDisconnected')
         return { kind: 'connect' }
       return { kind: 'none' }

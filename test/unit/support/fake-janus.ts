@@ -63,6 +63,8 @@ export class FakeJanus {
   sessionTimeoutS = 15
   /** The next request of this verb is lost: the socket drops before it reaches the server. */
   dropOnVerb: string | undefined
+  /** The path dies under the next request of this verb: no reply, and the socket never closes. */
+  blackholeOnVerb: string | undefined
   /** Requests that reached the "plugin", in order, by transaction. */
   readonly delivered: string[] = []
   /** Scripted answers that replace the normal one for a verb, the first `times` times. */
@@ -124,6 +126,10 @@ export class FakeJanus {
     if (socket.state !== 'open') return
     const request = JSON.parse(text) as Json
     socket.sent.push(request)
+    if (this.blackholeOnVerb === request.janus) {
+      this.blackholeOnVerb = undefined
+      socket.blackholed = true
+    }
     if (this.dropOnVerb === request.janus) {
       this.dropOnVerb = undefined
       queueMicrotask(() => socket.drop())
