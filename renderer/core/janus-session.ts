@@ -36,6 +36,7 @@ import {
 } from './session/recovery-hooks'
 import { RequestLedger, type Channel, type RequestOptions } from './session/request-ledger'
 import { SessionKeeper } from './session/session-keeper'
+import { SocketDrain } from './session/socket-drain'
 import {
   detachOrphans,
   type HandshakeDeps,
@@ -75,6 +76,8 @@ export class JanusSession {
   private readonly keeper: SessionKeeper
 
   private readonly attempts: Attempts
+  /** Sockets replaced on a network change, still open for the replies on their way. */
+  private readonly drain: SocketDrain
   /** Which server each attempt goes to (issue 14). */
   private readonly servers: ServerChoice
   /** The socket that holds the session; requests go straight out on it. */
@@ -144,6 +147,11 @@ export class JanusSession {
       lose: (reason) => this.sessionLost(reason),
       incident: (kind, detail) => this.recordIncident(kind, detail),
     }
+    this.drain = new SocketDrain({
+      clock,
+      ...(options.drainGraceMs !== undefined ? { graceMs: options.drainGraceMs } : {}),
+      onOver: (epoch) => this.settleLost(epoch),
+    })
     this.attempts = new Attempts({
       clock,
       factory:
@@ -313,6 +321,7 @@ export class JanusSession {
       }
     }
     this.dropSockets()
+    this.drain.endAll()
     this.facts.sessionId = undefined
     this.facts.lostSession = undefined
     this.handles.clear()
@@ -432,6 +441,7 @@ export class JanusSession {
 
   private fail(reason: DisconnectReason, message: string): void {
     this.dropSockets()
+    this.drain.endAll()
     this.attempts.end()
     this.ledger.failAll(new ClientError('notConnected', message))
     this.setState({ kind: 'failed', reason, message })
@@ -440,6 +450,7 @@ export class JanusSession {
   }
 
   private onSocketClosed(epoch: number, wasError: boolean): void {
+    if (this.drain.holds(epoch)) return this.drain.end(epoch)
     if (epoch !== this.attempts.epoch || this.attempts.closedDuringHandshake(epoch)) return
     // A close we saw is a close the server saw: the reclaim window (newer Janus) starts now.
     this.facts.detachedAt = this.deps.clock.now()
@@ -465,17 +476,36 @@ export class JanusSession {
     this.loss = { at: this.deps.clock.now(), reason, networkChanged }
     this.recordIncident('loss-detected', reason)
     const lostEpoch = this.attempts.invalidate()
+    // On a network change the old path often still works for a moment: replies already on
+    // their way are read from it while the new socket claims (make-before-break).
+    const live = this.live
+    const drain = reason === 'networkChanged' && live && this.ledger.inFlightOn(lostEpoch) > 0
+    if (drain) {
+      this.drain.hold(lostEpoch, live)
+      this.live = undefined
+    }
     this.dropSockets()
-    const unknown = this.ledger.settleInFlight(lostEpoch)
-    // Said in the timeline: an attach Janus may have carried out leaves a handle no reply named.
-    if (unknown.length)
-      this.recordIncident('error', `lost before Janus answered: ${unknown.join(', ')}`)
+    if (!drain) this.settleLost(lostEpoch)
     void this.keeper.saveNow()
     // The first attempt goes at once; the backoff only spaces out the ones that fail.
     this.attempts.begin(reason === 'networkChanged' || reason === 'resumed')
     this.setState({ kind: 'reconnecting', attempt: 1, reason })
     this.events.emit('reconnecting', { attempt: 1, reason })
     void this.attempts.run()
+  }
+
+  /**
+   * What was sent on the lost socket of `epoch` and got no reply: idempotent requests go
+   * again, the others fail as unknown.
+   */
+  private settleLost(epoch: number): void {
+    const unknown = this.ledger.settleInFlight(epoch)
+    // Said in the timeline: an attach Janus may have carried out leaves a handle no reply named.
+    if (unknown.length)
+      this.recordIncident('error', `lost before Janus answered: ${unknown.join(', ')}`)
+    // A drain that ends after the new socket holds the session: what goes again goes now.
+    if (this.live && this.stateValue.kind !== 'reconnecting')
+      this.ledger.flushQueue(this.facts.sessionId)
   }
 
   /** Janus said the session is gone while our socket is fine: create a new one on it. */
@@ -505,13 +535,20 @@ export class JanusSession {
   }
 
   private onSocketMessage(epoch: number, text: string): void {
-    if (epoch !== this.attempts.epoch) return
+    const draining = epoch !== this.attempts.epoch && this.drain.holds(epoch)
+    if (epoch !== this.attempts.epoch && !draining) return
     const parsed = parseJanusMessage(text)
     if (!parsed.ok) {
       this.log.warn(`dropped a frame from Janus: ${parsed.reason}`)
       return
     }
     const message = parsed.message
+    if (draining) {
+      // Replies only: events come again on the new socket, or are reconciled after the claim.
+      this.ledger.takeReply(message)
+      if (this.ledger.inFlightOn(epoch) === 0) this.drain.end(epoch)
+      return
+    }
     if (this.ledger.takeReply(message)) return
     if (message.janus === 'timeout' && message.session_id === this.facts.sessionId) {
       this.onSessionGoneWhileConnected('timeout')

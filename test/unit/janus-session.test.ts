@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import { ClientError } from '../../renderer/core/janus-protocol'
+import { drainGraceMs } from '../../renderer/core/session/socket-drain'
 import { connected, makeHarness } from './support/harness'
 
 describe('JanusSession: connecting', () => {
@@ -392,7 +393,8 @@ describe('JanusSession: requests', () => {
       kind: 'outcomeUnknown',
     })
     h.session.handleSystemEvent({ type: 'network-changed', addresses: [] })
-    await h.clock.advance(0)
+    // The old socket is read for replies a moment longer (socket-drain.ts), then given up.
+    await h.clock.advance(drainGraceMs)
     await messageOutcome
     await expect(trickle).resolves.toMatchObject({ janus: 'ack' })
     const trickles = h.server.sockets.flatMap((s) => s.sent).filter((m) => m.janus === 'trickle')
@@ -410,10 +412,35 @@ describe('JanusSession: requests', () => {
     h.server.last.blackholed = true
     const detached = h.session.request({ janus: 'detach', session_id: id, handle_id: handle.id })
     h.session.handleSystemEvent({ type: 'network-changed', addresses: [] })
-    await h.clock.advance(0)
+    await h.clock.advance(drainGraceMs)
     await expect(detached).resolves.toMatchObject({ janus: 'success' })
     const detaches = h.server.sockets.flatMap((s) => s.sent).filter((m) => m.janus === 'detach')
     expect(detaches).toHaveLength(2)
+  })
+
+  it('on a network change a reply already on its way on the old socket is still read: no zombie handle', async () => {
+    const h = makeHarness()
+    const id = await connected(h)
+    const old = h.server.last
+    old.held = []
+    const attached = h.session.request({
+      janus: 'attach',
+      session_id: id,
+      plugin: 'janus.plugin.sip',
+    })
+    h.session.handleSystemEvent({ type: 'network-changed', addresses: ['10.2.0.2'] })
+    await h.clock.advance(0)
+    // The new socket holds the session already; the old one still brings the attach's reply.
+    expect(h.session.state.kind).toBe('connected')
+    expect(old.closedByClient).toBe(false)
+    old.releaseHeld()
+    await h.clock.advance(0)
+    const reply = await attached
+    expect(reply).toMatchObject({ janus: 'success' })
+    expect(old.closedByClient).toBe(true)
+    expect(h.session.incidents.list().map((i) => i.detail)).not.toContainEqual(
+      expect.stringMatching(/lost before Janus answered/),
+    )
   })
 
   it('times out a request that gets no reply', async () => {

@@ -179,6 +179,13 @@ export class RequestLedger {
     for (const p of [...this.pending.values()]) this.settle(p, error)
   }
 
+  /** How many requests written on the socket of `epoch` still wait for their reply. */
+  inFlightOn(epoch: number): number {
+    let count = 0
+    for (const p of this.pending.values()) if (p.sentOn?.epoch === epoch) count += 1
+    return count
+  }
+
   /**
    * Requests written to a lost socket without a reply: idempotent ones go out again after
    * the claim; for the others we cannot know whether Janus acted, so they fail with a clear

@@ -55,6 +55,8 @@ export interface JanusSessionOptions {
   backoff?: BackoffOptions
   /** Bound for each recovery hook so one stuck plugin cannot hold the session. */
   hookTimeoutMs?: number
+  /** How long a socket replaced on a network change is read for replies (socket-drain.ts). */
+  drainGraceMs?: number
 }
 
 /** The edges the session is given: time, randomness, sockets, storage, tokens, logs. */

@@ -8,6 +8,8 @@ export class FakeSocket {
   state: 'connecting' | 'open' | 'closed' = 'connecting'
   /** When true the path is dead: frames go nowhere and nothing closes. */
   blackholed = false
+  /** While set, frames to the client wait here (a slow path) until `releaseHeld`. */
+  held: (Json | string)[] | undefined
   closedByClient = false
 
   constructor(
@@ -32,7 +34,18 @@ export class FakeSocket {
   /** Sends a raw frame to the client. */
   push(frame: Json | string): void {
     if (this.state !== 'open' || this.blackholed) return
+    if (this.held) {
+      this.held.push(frame)
+      return
+    }
     this.handlers.onMessage(typeof frame === 'string' ? frame : JSON.stringify(frame))
+  }
+
+  /** The slow path delivers what it held. */
+  releaseHeld(): void {
+    const frames = this.held ?? []
+    this.held = undefined
+    for (const frame of frames) this.push(frame)
   }
 
   verbs(): string[] {

@@ -1,0 +1,54 @@
+/**
+ * Make-before-break for replies: a socket given up on a network change may still work (the
+ * old interface is often up for a moment after the OS says the network changed), and a reply
+ * already on its way on it says whether Janus carried out a request. Without it an `attach`
+ * Janus did carry out left a handle nobody could name or detach (a zombie until the session
+ * ends). The socket stays open for a short grace, for replies only, while the new one claims.
+ */
+import type { Clock, TimerId } from '../clock'
+import type { Channel } from './request-ledger'
+
+/** How long a replaced socket may still bring replies. */
+export const drainGraceMs = 1500
+
+export interface SocketDrainDeps {
+  clock: Clock
+  graceMs?: number
+  /** The drain of `epoch` is over: what it still waited for is settled as unknown. */
+  onOver(epoch: number): void
+}
+
+/** The replaced sockets still open for the replies to their requests, by epoch. */
+export class SocketDrain {
+  private readonly open = new Map<number, { channel: Channel; timer: TimerId }>()
+
+  constructor(private readonly deps: SocketDrainDeps) {}
+
+  /** Keeps `channel` (of the ended `epoch`) open for replies until the grace is over. */
+  hold(epoch: number, channel: Channel): void {
+    const timer = this.deps.clock.setTimeout(
+      () => this.end(epoch),
+      this.deps.graceMs ?? drainGraceMs,
+    )
+    this.open.set(epoch, { channel, timer })
+  }
+
+  holds(epoch: number): boolean {
+    return this.open.has(epoch)
+  }
+
+  /** Closes the drained socket of `epoch` now: its replies are in, it closed, or time is up. */
+  end(epoch: number): void {
+    const entry = this.open.get(epoch)
+    if (!entry) return
+    this.open.delete(epoch)
+    this.deps.clock.clearTimeout(entry.timer)
+    entry.channel.socket.close(1000, 'replaced')
+    this.deps.onOver(epoch)
+  }
+
+  /** Ends every drain (the session ends or fails). */
+  endAll(): void {
+    for (const epoch of [...this.open.keys()]) this.end(epoch)
+  }
+}
