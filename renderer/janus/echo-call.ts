@@ -12,7 +12,7 @@ import { Emitter } from '../core/emitter'
 import type { IceRestartOptions } from '../core/ice-restart-policy'
 import type { JanusSession, RecoveryContext, SessionParticipant } from '../core/janus-session'
 import type { Gateway } from './gateway'
-import { describeMediaError, type CallStats } from './media'
+import { describeMediaError, lostWithConnection, type CallStats } from './media'
 import { MediaLeg } from './media-leg'
 
 export type { EchoCallState } from '../core/echo/echo-state'
@@ -99,9 +99,15 @@ export class EchoCall implements SessionParticipant, Call {
   }
 
   /** After a claim: the handle lives; restart ICE if the network moved under us. */
-  resync(context: RecoveryContext): Promise<void> | void {
+  async resync(context: RecoveryContext): Promise<void> {
     // A start the loss cut short: what Janus holds of it goes, and the call starts again.
-    if (this.stateValue.kind === 'starting' && !this.building) return this.startAgain()
+    if (this.stateValue.kind === 'starting') {
+      const built = await (this.building?.then(
+        () => true,
+        () => false,
+      ) ?? false)
+      if (!built && this.stateValue.kind === 'starting') return this.startAgain()
+    }
     this.leg?.resync(context)
   }
 
@@ -128,7 +134,7 @@ export class EchoCall implements SessionParticipant, Call {
       await (this.building ??= this.buildMedia().finally(() => (this.building = undefined)))
       return true
     } catch (error) {
-      if (this.isLive() && this.session.state.kind === 'reconnecting')
+      if (this.isLive() && lostWithConnection(error))
         this.session.recordIncident(
           'error',
           `${this.name}: starting again once the session is back`,

@@ -77,6 +77,17 @@ export async function readCallStats(pc: RTCPeerConnection | undefined): Promise<
   return stats
 }
 
+/**
+ * A request failed because the connection (or the session) was lost under it, not because
+ * Janus refused it: the session core's words as janus.js passes them on ("490 The connection
+ * was lost before Janus answered", "The session was lost", or 458 for a janus.js instance
+ * bound to a session that was replaced). Such a step is made again once the session is back.
+ */
+export function lostWithConnection(error: unknown): boolean {
+  const text = error instanceof Error ? error.message : String(error)
+  return /lost before Janus answered|the session was lost|^458\b/i.test(text)
+}
+
 /** Turns getUserMedia and WebRTC failures into something a person can act on. */
 export function describeMediaError(error: unknown): string {
   const name =

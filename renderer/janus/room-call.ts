@@ -23,7 +23,7 @@ import {
 import { readParticipantList, readRoomEvent, type FeedId } from '../core/room/videoroom-events'
 import { sdpMids, streamDescription, type StreamRole } from '../core/room/stream-labels'
 import type { Gateway } from './gateway'
-import { describeMediaError } from './media'
+import { describeMediaError, lostWithConnection } from './media'
 import { MediaLeg } from './media-leg'
 import { RoomSubscription, type RoomTile } from './room-subscription'
 
@@ -377,7 +377,7 @@ export class RoomCall implements SessionParticipant, Call {
    * restore); any other failure ends the visit with its reason.
    */
   private async failJoin(error: unknown, reason: RoomEndReason): Promise<void> {
-    const lost = error instanceof JoinAbandoned || this.session.state.kind === 'reconnecting'
+    const lost = error instanceof JoinAbandoned || lostWithConnection(error)
     if (this.isLive() && lost) {
       this.session.recordIncident('error', `${this.name}: joining again once the session is back`)
       return

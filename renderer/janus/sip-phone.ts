@@ -21,7 +21,7 @@ import {
   type SipEvent,
 } from '../core/sip/sip-state'
 import type { Gateway } from './gateway'
-import { describeMediaError, type CallStats } from './media'
+import { describeMediaError, lostWithConnection, type CallStats } from './media'
 import { MediaLeg } from './media-leg'
 import { ServerMediaGate } from './server-media-gate'
 import { RegistrationKeeper } from './sip-registration'
@@ -164,7 +164,7 @@ export class SipPhone implements SessionParticipant, Call {
     } catch (error) {
       // An attach lost with the connection is made again once the session is back (resync or
       // restore); any other failure is the user's to see.
-      if (this.session.state.kind !== 'reconnecting') throw error
+      if (!lostWithConnection(error)) throw error
       this.session.recordIncident('error', `${this.name}: attaching again after recovery`)
     }
   }
@@ -387,10 +387,28 @@ export class SipPhone implements SessionParticipant, Call {
   /** Attaches the plugin and registers; a second caller waits for the first. */
   private attachAndRegister(): Promise<void> {
     this.attaching ??= (async () => {
-      await this.leg.attach()
+      await this.attachSurvivingLoss()
       await this.registrar.register()
     })().finally(() => (this.attaching = undefined))
     return this.attaching
+  }
+
+  /**
+   * An attach lost with the connection is told late when the old socket was read a moment
+   * for its reply (socket-drain.ts): by then the session may be back, and the recovery that
+   * would attach again has run already. Then it goes again at once (twice at most).
+   */
+  private async attachSurvivingLoss(): Promise<void> {
+    for (let tries = 1; ; tries += 1) {
+      try {
+        await this.leg.attach()
+        return
+      } catch (error) {
+        const state = this.session.state.kind
+        const usable = state === 'connected' || state === 'recovering'
+        if (!lostWithConnection(error) || !usable || tries >= 3 || this.stoppedValue) throw error
+      }
+    }
   }
 
   private async hangupOnServer(): Promise<void> {

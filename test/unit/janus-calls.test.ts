@@ -158,8 +158,6 @@ describe('the SIP phone on a fake gateway', () => {
     janus.loseNextAttach = () => h.server.openSockets()[0]!.drop()
     const phone = new SipPhone(h.session, janus.gateway, h.clock, account)
     await phone.start()
-    expect(h.session.state.kind).toBe('reconnecting')
-    expect(janus.handles).toHaveLength(0)
     await h.clock.advance(2000)
     expect(h.session.state.kind).toBe('connected')
     expect(janus.handles).toHaveLength(1)
@@ -168,13 +166,25 @@ describe('the SIP phone on a fake gateway', () => {
     expect(phone.registration.kind).toBe('registered')
   })
 
-  it('an attach refused while connected is the user’s to see', async () => {
+  it('an attach Janus refused is the user’s to see', async () => {
     const h = makeHarness()
     await connected(h)
     const janus = new FakeGateway()
+    janus.refuseNextAttach = '460 No such plugin'
+    const phone = new SipPhone(h.session, janus.gateway, h.clock, account)
+    await expect(phone.start()).rejects.toThrow(/No such plugin/)
+  })
+
+  it('an attach whose loss is told once the session is back already goes again at once', async () => {
+    const h = makeHarness()
+    await connected(h)
+    const janus = new FakeGateway()
+    // As after a drained socket: the loss is told while the session is usable again.
     janus.loseNextAttach = () => undefined
     const phone = new SipPhone(h.session, janus.gateway, h.clock, account)
-    await expect(phone.start()).rejects.toThrow(/490/)
+    await phone.start()
+    expect(janus.handles).toHaveLength(1)
+    expect(janus.last.requests()).toEqual(['register'])
   })
 
   it('after a 458 on the claim the call ends as lost by the server', async () => {
@@ -325,11 +335,11 @@ describe('the echo call on a fake gateway', () => {
     expect(call.state.kind).toBe('active')
   })
 
-  it('a start refused while connected fails with its reason', async () => {
+  it('a start Janus refused fails with its reason', async () => {
     const h = makeHarness()
     await connected(h)
     const janus = new FakeGateway()
-    janus.loseNextAttach = () => undefined
+    janus.refuseNextAttach = '460 No such plugin'
     const call = new EchoCall(h.session, janus.gateway, h.clock, { audio: true, video: true })
     await call.start()
     expect(call.state).toMatchObject({ kind: 'failed' })

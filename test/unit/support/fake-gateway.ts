@@ -169,6 +169,8 @@ export class FakeGateway {
   refuseOnNext: string[] = []
   /** The next attach is lost with the connection: this runs (drop the socket), then it fails. */
   loseNextAttach: (() => void) | undefined
+  /** The next attach is refused by Janus with these words. */
+  refuseNextAttach: string | undefined
   private nextId = 1
 
   readonly gateway = (): Promise<Gateway> =>
@@ -180,6 +182,9 @@ export class FakeGateway {
           lose()
           throw new Error('490 The connection was lost before Janus answered')
         }
+        const refusal = this.refuseNextAttach
+        this.refuseNextAttach = undefined
+        if (refusal) throw new Error(refusal)
         const handle = new FakeHandle(this.nextId++, options)
         for (const request of this.refuseOnNext.splice(0)) handle.refuse.add(request)
         this.handles.push(handle)
