@@ -8,6 +8,7 @@ import PhoneScreen from './screens/PhoneScreen.vue'
 import MeetingsScreen from './screens/MeetingsScreen.vue'
 import HistoryScreen from './screens/HistoryScreen.vue'
 import ContactsScreen from './screens/ContactsScreen.vue'
+import MessagesScreen from './screens/MessagesScreen.vue'
 import SettingsScreen from './screens/SettingsScreen.vue'
 import SetupScreen from './screens/SetupScreen.vue'
 import ServerSettings from './screens/settings/ServerSettings.vue'
@@ -30,6 +31,7 @@ export const screens = [
   { path: '/phone', title: 'Phone' },
   { path: '/meetings', title: 'Meetings' },
   { path: '/history', title: 'History' },
+  { path: '/messages', title: 'Messages' },
   { path: '/contacts', title: 'Contacts' },
   { path: '/settings', title: 'Settings' },
 ] as const
@@ -42,6 +44,7 @@ export function createAppRouter(wantsSetup: () => boolean) {
     { path: '/phone', component: PhoneScreen, meta: { title: 'Phone' } },
     { path: '/meetings', component: MeetingsScreen, meta: { title: 'Meetings' } },
     { path: '/history', component: HistoryScreen, meta: { title: 'History' } },
+    { path: '/messages', component: MessagesScreen, meta: { title: 'Messages' } },
     { path: '/contacts', component: ContactsScreen, meta: { title: 'Contacts' } },
     {
       path: '/settings',

@@ -25,6 +25,8 @@ import { describeMediaError, lostWithConnection, type CallStats } from './media'
 import { MediaLeg } from './media-leg'
 import { ServerMediaGate } from './server-media-gate'
 import { RegistrationKeeper } from './sip-registration'
+import { SipTexts } from './sip-texts'
+import { VoicemailWatch } from './sip-voicemail'
 
 import { toSipUri, type SipAccount } from './sip-registration'
 
@@ -65,6 +67,10 @@ export class SipPhone implements SessionParticipant, Call {
   readonly name = 'sip'
   readonly kind = 'sip'
   readonly events = new Emitter<SipPhoneEvents>()
+  /** Text messages on this account (SIP MESSAGE). */
+  readonly texts: SipTexts
+  /** The account's voicemail box (message-summary). */
+  readonly voicemail: VoicemailWatch
   private readonly leg: MediaLeg
   private readonly registrar: RegistrationKeeper
   private registrationValue: RegistrationState = { kind: 'unregistered' }
@@ -100,6 +106,22 @@ export class SipPhone implements SessionParticipant, Call {
       onMessage: (message, jsep) => this.onMessage(message, jsep),
     })
     this.serverMedia = new ServerMediaGate(clock)
+    this.voicemail = new VoicemailWatch({
+      send: (message) => this.leg.send(message),
+      voicemailUri: () => {
+        const number = this.registrar.account.voicemail
+        return number ? this.toUri(number) : undefined
+      },
+    })
+    this.texts = new SipTexts({
+      clock,
+      send: (message) => this.leg.send(message),
+      // randomUUID needs a secure context; a page served over plain http on a LAN has none.
+      newId: () =>
+        Array.from(globalThis.crypto.getRandomValues(new Uint8Array(12)), (b) =>
+          b.toString(16).padStart(2, '0'),
+        ).join(''),
+    })
     this.leg.events.on('mediaDown', () => this.serverMedia.release())
     this.leg.events.on('remoteStream', (stream) => this.events.emit('remoteStream', stream))
     this.leg.events.on('stats', (stats) => this.events.emit('stats', stats))
@@ -120,6 +142,11 @@ export class SipPhone implements SessionParticipant, Call {
         if (!isLiveCall(this.callValue)) await this.leg.renew()
       },
     })
+  }
+
+  /** The account this phone registers. */
+  get account(): SipAccount {
+    return this.registrar.account
   }
 
   get registration(): RegistrationState {
@@ -241,6 +268,7 @@ export class SipPhone implements SessionParticipant, Call {
     if (this.stoppedValue) return
     this.stoppedValue = true
     this.registrar.stop()
+    this.texts.stop()
     const ringingIn = this.callValue.kind === 'ringing' && this.callValue.direction === 'incoming'
     const live = isLiveCall(this.callValue)
     this.apply({ type: 'app-end', cause })
@@ -295,6 +323,16 @@ export class SipPhone implements SessionParticipant, Call {
       this.events.emit('error', `Transfer failed: ${describeMediaError(error)}`)
       this.apply({ type: 'transfer-progress', code: 500 })
     }
+  }
+
+  /** A number or address as the SIP URI it is dialled (or messaged) at. */
+  toUri(target: string): string {
+    return toSipUri(target, this.registrar.account)
+  }
+
+  /** Sends a text message to a number or SIP URI; the outcome comes through `texts`. */
+  sendText(target: string, text: string): Promise<void> {
+    return this.texts.send(this.toUri(target), text)
   }
 
   /** Sends one tone of the dial pad during a call. */
@@ -377,6 +415,7 @@ export class SipPhone implements SessionParticipant, Call {
     this.apply({ type: 'session-lost', serverLost: context?.lostSession === 'notFound' })
     this.leg.closeMedia(false)
     this.serverMedia.release()
+    this.texts.abandonWaiting()
     // An attach still pending was meant for the old session and fails: wait it out, then attach.
     await this.attaching?.catch(() => undefined)
     if (!this.stoppedValue) await this.attachAndRegister()
@@ -423,6 +462,7 @@ export class SipPhone implements SessionParticipant, Call {
       if (result?.event === 'recordingupdated') return probe(true)
       if (typeof message.error === 'string') return probe(!/wrong state/i.test(message.error))
     }
+    if (this.texts.onPluginMessage(message) || this.voicemail.onPluginMessage(message)) return
     const event = readSipEvent(message)
     if (typeof message.error === 'string') {
       this.events.emit('error', message.error)
@@ -494,8 +534,11 @@ export class SipPhone implements SessionParticipant, Call {
   private apply(event: SipEvent): void {
     const registration = nextRegistration(this.registrationValue, event)
     if (registration !== this.registrationValue) {
+      const wasRegistered = this.registrationValue.kind === 'registered'
       this.registrationValue = registration
       this.events.emit('registration', registration)
+      // Registered (again, after a lost session or a registrar that failed): subscribe again.
+      if (registration.kind === 'registered' && !wasRegistered) this.voicemail.subscribe()
     }
     const call = nextCall(this.callValue, event, this.clock.now())
     if (call === this.callValue) return

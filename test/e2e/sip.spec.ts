@@ -4,6 +4,7 @@
  */
 import type { Browser } from '@playwright/test'
 import { startRegistrar, type Registrar } from '../lab/sip-registrar'
+import { startVoicemailServer, type VoicemailServer } from '../lab/voicemail-server'
 import {
   disconnect,
   expect,
@@ -32,36 +33,52 @@ test.afterEach(closePhones)
 
 const address = process.env.HOLDFAST_E2E_ADDR!
 let registrar: Registrar
+let voicemail: VoicemailServer
 
 test.beforeAll(async () => {
+  // The registrar sends requests for "voicemail" to this server (RFC 3842's notifier).
+  voicemail = await startVoicemailServer(address, `sip:voicemail@${address}`)
   // One pair of users per test: a closed page's session (and its registration) stays
   // claimable for the reclaim window by design, and would take the next test's calls.
-  registrar = await startRegistrar(address, {
-    alice: 'alice-secret',
-    bob: 'bob-secret',
-    carol: 'carol-secret',
-    dave: 'dave-secret',
-    erin: 'erin-secret',
-    frank: 'frank-secret',
-    gina: 'gina-secret',
-    henry: 'henry-secret',
-    ivan: 'ivan-secret',
-    judy: 'judy-secret',
-    kim: 'kim-secret',
-    leo: 'leo-secret',
-    mike: 'mike-secret',
-    nora: 'nora-secret',
-    olga: 'olga-secret',
-    pete: 'pete-secret',
-    rosa: 'rosa-secret',
-    sam: 'sam-secret',
-    tina: 'tina-secret',
-    uma: 'uma-secret',
-    vera: 'vera-secret',
-    walt: 'walt-secret',
-  })
+  registrar = await startRegistrar(
+    address,
+    {
+      alice: 'alice-secret',
+      bob: 'bob-secret',
+      carol: 'carol-secret',
+      dave: 'dave-secret',
+      erin: 'erin-secret',
+      frank: 'frank-secret',
+      gina: 'gina-secret',
+      henry: 'henry-secret',
+      ivan: 'ivan-secret',
+      judy: 'judy-secret',
+      kim: 'kim-secret',
+      leo: 'leo-secret',
+      mike: 'mike-secret',
+      nora: 'nora-secret',
+      olga: 'olga-secret',
+      pete: 'pete-secret',
+      rosa: 'rosa-secret',
+      sam: 'sam-secret',
+      tina: 'tina-secret',
+      uma: 'uma-secret',
+      vera: 'vera-secret',
+      walt: 'walt-secret',
+      xena: 'xena-secret',
+      yuri: 'yuri-secret',
+      zack: 'zack-secret',
+    },
+    [],
+    address,
+    undefined,
+    { voicemail: voicemail.uri },
+  )
 })
-test.afterAll(async () => registrar?.stop())
+test.afterAll(async () => {
+  await registrar?.stop()
+  await voicemail?.stop()
+})
 
 const phone = (
   browser: Browser,
@@ -499,4 +516,74 @@ test('do not disturb: the caller hears busy, nothing rings, the call is kept as 
   await expect(vera.getByTestId('sip-call-status')).toHaveText(
     `Incoming call from sip:walt@${address}`,
   )
+})
+
+test('text messages both ways: unread counted, delivered, kept after a reload, and one to nobody says why', async ({
+  browser,
+  lab,
+}) => {
+  const xena = await phone(browser, lab, 'xena', 'xena-secret')
+  const yuri = await phone(browser, lab, 'yuri', 'yuri-secret')
+  await expect(xena.getByTestId('sip-registration')).toHaveText('Registered')
+  await expect(yuri.getByTestId('sip-registration')).toHaveText('Registered')
+  const send = async (page: typeof xena, text: string) => {
+    await page.getByTestId('message-draft').fill(text)
+    await page.getByTestId('message-send').click()
+  }
+  const lastMessage = (page: typeof xena) =>
+    page.getByTestId('thread-messages').locator('li').last()
+
+  await openScreen(xena, 'Messages')
+  await xena.getByTestId('message-to').fill('yuri')
+  await xena.getByRole('button', { name: 'New conversation' }).click()
+  await send(xena, 'Lunch at noon?')
+  await expect(lastMessage(xena)).toContainText('Lunch at noon?')
+  await expect(lastMessage(xena).getByTestId('message-status')).toContainText('Delivered')
+
+  await expect(yuri.getByTestId('unread-badge')).toHaveText('1')
+  await openScreen(yuri, 'Messages')
+  const conversation = yuri.getByTestId('conversations').locator('li').first()
+  await expect(conversation).toContainText('Lunch at noon?')
+  await conversation.getByRole('button').click()
+  await expect(yuri.getByTestId('unread-badge')).toBeHidden()
+  await send(yuri, 'Yes, see you there')
+  await expect(lastMessage(yuri).getByTestId('message-status')).toContainText('Delivered')
+  await expect(lastMessage(xena)).toContainText('Yes, see you there')
+
+  // The conversation outlives the page.
+  await yuri.reload()
+  await openScreen(yuri, 'Messages')
+  await expect(yuri.getByTestId('conversations')).toContainText('Yes, see you there')
+
+  // Nobody is registered as "nobody": the message says so instead of looking sent.
+  await xena.getByTestId('message-to').fill('nobody')
+  await xena.getByRole('button', { name: 'New conversation' }).click()
+  await send(xena, 'hello?')
+  await expect(lastMessage(xena).getByTestId('message-status')).toContainText(
+    'Not delivered: nobody is registered at that address (404)',
+  )
+})
+
+test('voicemail waiting: the count the server notifies, kept up to date, and Call voicemail dials it', async ({
+  browser,
+  lab,
+}) => {
+  voicemail.setMessages(2, 5)
+  const zack = await phone(browser, lab, 'zack', 'zack-secret')
+  await expect(zack.getByTestId('sip-registration')).toHaveText('Registered')
+  await expect(zack.getByTestId('voicemail')).toBeHidden()
+  await openScreen(zack, 'Settings', 'Accounts')
+  await moreAccountSettings(zack)
+  await zack.getByLabel('Voicemail number (optional)').fill('voicemail')
+  await zack.getByRole('button', { name: 'Register' }).click()
+  await openScreen(zack, 'Phone')
+  await expect(zack.getByTestId('voicemail')).toHaveText('Voicemail: 2 new messages')
+  voicemail.setMessages(3, 5)
+  await expect(zack.getByTestId('voicemail')).toHaveText('Voicemail: 3 new messages')
+  voicemail.setMessages(0, 8)
+  await expect(zack.getByTestId('voicemail')).toHaveText('Voicemail: no new messages')
+
+  await zack.getByRole('button', { name: 'Call voicemail' }).click()
+  await expect(zack.getByTestId('sip-call-status')).toContainText(`sip:voicemail@${address}`)
+  await hangUpButton(zack).click()
 })

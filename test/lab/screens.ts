@@ -4,7 +4,7 @@
  */
 import { expect, type Locator, type Page } from '@playwright/test'
 
-export type Screen = 'Phone' | 'Meetings' | 'History' | 'Contacts' | 'Settings'
+export type Screen = 'Phone' | 'Meetings' | 'History' | 'Messages' | 'Contacts' | 'Settings'
 export type SettingsSection = 'Server' | 'Accounts' | 'Audio and video' | 'Updates' | 'Advanced'
 
 /** Clicks a screen in the navigation (and a Settings tab), and waits for its heading. */

@@ -52,7 +52,15 @@ export async function freeUdpPort(host: string): Promise<number> {
   throw new Error(`no free UDP port on ${host} in ${sipPorts.from}-${sipPorts.to}`)
 }
 
-function config(users: Record<string, string>, dir: string): string {
+function config(
+  users: Record<string, string>,
+  dir: string,
+  routes: Record<string, string> = {},
+): string {
+  // Requests for these users go to a fixed address (a voicemail server), not a registration.
+  const fixed = Object.entries(routes)
+    .map(([user, target]) => `  if ($rU == "${user}") { $du = "${target}"; t_relay(); exit; }`)
+    .join('\n')
   const table = Object.entries(users)
     .map(([user, password]) => `  $sht(users=>${user}) = "${password}";`)
     .join('\n')
@@ -116,6 +124,7 @@ request_route {
     exit;
   }
   if (is_method("INVITE")) { record_route(); }
+${fixed}
   if (!lookup("location")) { sl_send_reply("404", "Not Found"); exit; }
   t_relay();
 }
@@ -139,11 +148,13 @@ export async function startRegistrar(
   localAddress = host,
   /** A port to listen on, e.g. the one of a registrar that was stopped; free if not given. */
   fixedPort?: number,
+  /** Users whose requests go to a fixed `sip:host:port` (a voicemail server). */
+  routes: Record<string, string> = {},
 ): Promise<Registrar> {
   const port = fixedPort ?? (prefix.length > 0 ? portElsewhere() : await freeUdpPort(host))
   const dir = mkdtempSync(join(tmpdir(), 'holdfast-kamailio-'))
   const file = join(dir, 'kamailio.cfg')
-  writeFileSync(file, config(users, dir))
+  writeFileSync(file, config(users, dir, routes))
   mkdirSync(join(dir, 'db'))
   for (const table of ['version', 'location'])
     copyFileSync(join(schema, table), join(dir, 'db', table))

@@ -477,6 +477,7 @@ describe('saved SIP accounts', () => {
     outboundProxy: '',
     transport: 'udp',
     dtmfMode: 'rfc2833',
+    voicemail: '',
   }
 
   it('keeps several accounts, one per address, replacing an edited one in place', () => {
@@ -510,6 +511,7 @@ describe('saved SIP accounts', () => {
         outboundProxy: '',
         transport: 'udp',
         dtmfMode: 'rfc2833',
+        voicemail: '',
       },
     ])
     expect(parseAccounts({ not: 'a list' })).toEqual([])
@@ -520,6 +522,9 @@ describe('saved SIP accounts', () => {
     expect(accountProblem({ ...alice, uri: 'alice' })).toMatch(/sip:user@domain/)
     expect(accountProblem({ ...alice, registrar: 'lab.example' })).toMatch(/registrar/)
     expect(accountProblem({ ...alice, outboundProxy: 'proxy' })).toMatch(/outbound proxy/)
+    expect(accountProblem({ ...alice, voicemail: '*97' })).toBeUndefined()
+    expect(accountProblem({ ...alice, voicemail: 'sip:vm@lab.example' })).toBeUndefined()
+    expect(accountProblem({ ...alice, voicemail: 'my mailbox' })).toMatch(/voicemail number/)
   })
 
   it('reads the vault password map, and nothing else', () => {
@@ -544,6 +549,7 @@ describe('the account to register', () => {
           outboundProxy: 'sip:proxy:5060',
           transport: 'tcp',
           dtmfMode: 'info',
+          voicemail: ' *97 ',
         },
         'secret',
       ),
@@ -555,6 +561,7 @@ describe('the account to register', () => {
       outboundProxy: 'sip:proxy:5060',
       transport: 'tcp',
       dtmfMode: 'info',
+      voicemail: '*97',
     })
   })
 })

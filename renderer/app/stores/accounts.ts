@@ -34,6 +34,7 @@ const blank = (): SavedAccount => ({
   outboundProxy: '',
   transport: 'udp',
   dtmfMode: 'rfc2833',
+  voicemail: '',
 })
 
 export const useAccountsStore = defineStore('accounts', () => {

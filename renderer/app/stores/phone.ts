@@ -17,6 +17,7 @@ import {
   type RegistrationState,
 } from '../../core/sip/sip-state'
 import type { CallStats } from '../../janus/media'
+import { describeVoicemail, type VoicemailState } from '../../core/sip/voicemail'
 import { judgeQuality, type CallQuality } from '../../core/ui/call-quality'
 import type { SipPhone } from '../../janus/sip-phone'
 import { readDialLink } from '../../core/sip/dial-link'
@@ -26,6 +27,7 @@ import { TonePlayer, type Sound } from '../tones'
 import { useContactsStore } from './contacts'
 import { useAccountsStore } from './accounts'
 import { useDevicesStore } from './devices'
+import { useMessagesStore } from './messages'
 import { readLocalJson, writeLocalJson } from './local-json'
 
 const HISTORY_KEY = 'holdfast.call-history'
@@ -107,6 +109,9 @@ export const usePhoneStore = defineStore('phone', () => {
     writeLocalJson(HISTORY_KEY, history.value)
   }
   const registrationText = computed(() => describeRegistration(registration.value))
+  /** The voicemail box, as far as the server said. */
+  const voicemail = shallowRef<VoicemailState>({ kind: 'off' })
+  const voicemailText = computed(() => describeVoicemail(voicemail.value))
   const callText = computed(() => describeCall(call.value))
 
   function attach(holdfast: HoldfastApp): void {
@@ -155,6 +160,8 @@ export const usePhoneStore = defineStore('phone', () => {
       error.value = e instanceof Error ? e.message : String(e)
       return
     }
+    useMessagesStore().listen(phone)
+    phone.voicemail.events.on('voicemail', (v) => (voicemail.value = v))
     phone.events.on('registration', (r) => (registration.value = r))
     phone.events.on('remoteStream', (s) => {
       remoteStream.value = s
@@ -229,6 +236,11 @@ export const usePhoneStore = defineStore('phone', () => {
     dialTarget.value += digit
   }
   const hangup = () => phone?.hangup()
+  /** Calls the account's voicemail number. */
+  const callVoicemail = () => {
+    const number = phone?.account.voicemail
+    return number ? dial(number) : undefined
+  }
   const hold = (on: boolean) => phone?.hold(on)
 
   return {
@@ -256,6 +268,9 @@ export const usePhoneStore = defineStore('phone', () => {
     clearHistory,
     registrationText,
     callText,
+    voicemail,
+    voicemailText,
+    callVoicemail,
     attach,
     register,
     dial,

@@ -17,6 +17,8 @@ export interface SavedAccount {
   outboundProxy: string
   transport: SipTransport
   dtmfMode: 'rfc2833' | 'info'
+  /** The voicemail number or address ('' when none): subscribed to for messages waiting. */
+  voicemail: string
 }
 
 /** A SIP account as it is registered: the saved account with its password. */
@@ -34,6 +36,8 @@ export interface SipAccount {
   transport?: 'udp' | 'tcp'
   /** How tones are sent: in the media (RFC 2833, the default) or as SIP INFO. */
   dtmfMode?: 'rfc2833' | 'info'
+  /** The voicemail number (at the account's domain) or SIP address. */
+  voicemail?: string
 }
 
 /** The account to register: the saved one (trimmed) with its password. */
@@ -47,6 +51,7 @@ export function accountToRegister(saved: SavedAccount, password: string): SipAcc
     ...(saved.outboundProxy ? { outboundProxy: saved.outboundProxy } : {}),
     transport: saved.transport,
     dtmfMode: saved.dtmfMode,
+    ...(saved.voicemail.trim() ? { voicemail: saved.voicemail.trim() } : {}),
   }
 }
 
@@ -69,6 +74,7 @@ export function parseAccounts(value: unknown): SavedAccount[] {
       outboundProxy: text(record.outboundProxy),
       transport: record.transport === 'tcp' ? 'tcp' : 'udp',
       dtmfMode: record.dtmfMode === 'info' ? 'info' : 'rfc2833',
+      voicemail: text(record.voicemail),
     })
   }
   return accounts
@@ -96,6 +102,8 @@ export function accountProblem(account: SavedAccount): string | undefined {
     return 'Enter the registrar as sip:host or sip:host:port.'
   if (account.outboundProxy && !/^sips?:\S+$/i.test(account.outboundProxy))
     return 'Enter the outbound proxy as sip:host or sip:host:port, or leave it empty.'
+  if (account.voicemail.trim() && !/^(sips?:\S+|[\w.*#+-]+)$/i.test(account.voicemail.trim()))
+    return 'Enter the voicemail number (such as *97) or its SIP address, or leave it empty.'
   return undefined
 }
 
