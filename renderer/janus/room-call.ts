@@ -297,6 +297,7 @@ export class RoomCall implements SessionParticipant, Call {
       )
     } catch (error) {
       this.events.emit('error', `Could not read the room again: ${describeMediaError(error)}`)
+      this.session.recordIncident('error', `${this.name}: ${describeMediaError(error)}`)
     }
     await this.receiving.rebuild()
     // Everyone watching us decodes again from a keyframe, not from the next periodic one.

@@ -204,6 +204,10 @@ export class RoomSubscription {
         void fresh.detach()
       }
       this.host.error(`Could not receive the others: ${describeMediaError(error)}`)
+      this.host.session.recordIncident(
+        'error',
+        `${this.host.name}-subscriber: ${describeMediaError(error)}`,
+      )
     }
   }
 

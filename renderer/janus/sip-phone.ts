@@ -83,7 +83,7 @@ export class SipPhone implements SessionParticipant, Call {
   /** Janus's PeerConnection of the last call or offer, which the next call waits out. */
   private readonly serverMedia: ServerMediaGate
   /** Waiting for the answer to the call-state probe (see reconcileCall). */
-  private callProbe: ((stillInCall: boolean) => void) | undefined
+  private callProbe: ((stillInCall: boolean, words: string) => void) | undefined
   private stoppedValue = false
   /** Incoming calls are answered busy (486) without ringing. */
   private doNotDisturbValue = false
@@ -223,6 +223,10 @@ export class SipPhone implements SessionParticipant, Call {
       await this.leg.send({ request: 'call', uri, ...(referId ? { refer_id: referId } : {}) }, jsep)
     } catch (error) {
       this.events.emit('error', describeMediaError(error))
+      this.session.recordIncident(
+        'error',
+        `${this.name}: the call could not start: ${String(error)}`,
+      )
       this.apply({ type: 'hangup', code: 0, reason: 'failed' })
       this.leg.closeMedia(false)
     }
@@ -364,6 +368,7 @@ export class SipPhone implements SessionParticipant, Call {
       this.callValue.kind === 'early-media' ||
       this.callValue.kind === 'calling'
     if (live && (!pc || pc.connectionState === 'closed')) {
+      this.session.recordIncident('error', `${this.name}: the call's media was closed while away`)
       this.apply({ type: 'gone-while-away' })
       return
     }
@@ -382,7 +387,12 @@ export class SipPhone implements SessionParticipant, Call {
   private async reconcileCall(): Promise<void> {
     const stillInCall = await new Promise<boolean | undefined>((resolve) => {
       const timer = this.clock.setTimeout(() => finish(undefined), 3000)
-      const finish = (answer: boolean | undefined): void => {
+      const finish = (answer: boolean | undefined, words = 'no answer'): void => {
+        if (answer !== true)
+          this.session.recordIncident(
+            'error',
+            `${this.name}: the call is ${answer === false ? 'gone' : 'of unknown state'} on the server (${words})`,
+          )
         this.clock.clearTimeout(timer)
         this.callProbe = undefined
         resolve(answer)
@@ -459,8 +469,9 @@ export class SipPhone implements SessionParticipant, Call {
     const probe = this.callProbe
     if (probe) {
       const result = message.result as { event?: unknown } | undefined
-      if (result?.event === 'recordingupdated') return probe(true)
-      if (typeof message.error === 'string') return probe(!/wrong state/i.test(message.error))
+      if (result?.event === 'recordingupdated') return probe(true, 'recordingupdated')
+      if (typeof message.error === 'string')
+        return probe(!/wrong state/i.test(message.error), message.error)
     }
     if (this.texts.onPluginMessage(message) || this.voicemail.onPluginMessage(message)) return
     const event = readSipEvent(message)

@@ -158,6 +158,8 @@ test('soak: calls, a registration and a room through a seeded schedule of faults
     expect(start, 'the world before any fault').toEqual([])
     await sample()
 
+    /** A recovery slower than this has its pages' logs written to the step log. */
+    const slowRecoveryMs = 8000
     const schedule = faultSchedule(seed, maxFaults, labWindows)
     const endAt = Date.now() + minutes * 60_000
     for (const fault of schedule) {
@@ -171,6 +173,7 @@ test('soak: calls, a registration and a room through a seeded schedule of faults
       outcomes.push(outcome)
       const errorsBefore = world.consoleErrors.length
       step(`fault ${outcomes.length}: ${outcome.fault}`)
+      const faultAt = new Date().toISOString()
       const held = fault.kind === 'token-expiry' ? world.tokensHeld() : undefined
       await applyFault(world, fault)
       step('recovering')
@@ -200,6 +203,12 @@ test('soak: calls, a registration and a room through a seeded schedule of faults
       for (const role of roles)
         if (outcome.violations.some((v) => v.startsWith(`${role}:`) || v.includes(` ${role}:`)))
           step(`${role}'s log:\n  ${(world.consoleLines[role] ?? []).slice(-80).join('\n  ')}`)
+      // A slow way back is worth reading too (issue 13): every page's lines since the fault.
+      if ((outcome.recoveredMs ?? 0) > slowRecoveryMs)
+        for (const role of roles) {
+          const lines = (world.consoleLines[role] ?? []).filter((l) => l >= faultAt)
+          if (lines.length) step(`${role}'s log since the fault:\n  ${lines.join('\n  ')}`)
+        }
       console.log(
         `${outcomes.length}. ${outcome.fault}: ${outcome.recoveredMs === undefined ? 'not recovered' : `live again in ${outcome.recoveredMs} ms`}${outcome.ended.length ? `; ended and started again: ${outcome.ended.join('; ')}` : ''}${outcome.violations.length ? `\n   VIOLATIONS: ${outcome.violations.join(' | ')}` : ''}`,
       )
