@@ -14,6 +14,17 @@ import type { JanusSession } from './janus-session'
 type Listener = (event: unknown) => void
 type EventName = 'open' | 'message' | 'close' | 'error'
 
+/**
+ * A plugin request's body may carry this field: the bridge takes it out before Janus sees it
+ * and puts it into the plugin data of the event Janus sends for that request (matched by the
+ * transaction, which janus.js does not pass on). It tells a request's asynchronous answer
+ * from any other event of the handle, such as an error meant for another request.
+ */
+export const requestTagField = 'holdfast_tag'
+
+/** The most tagged requests remembered at once (an answer that never comes is forgotten). */
+const maxTags = 64
+
 /** Constructor shape janus.js calls: `new WebSocket(server, 'janus-protocol')`. */
 export type BridgeSocketClass = new (url: string, protocol?: string) => BridgeSocket
 
@@ -44,6 +55,8 @@ export function createBridgeSocketClass(session: JanusSession): BridgeSocketClas
     private readonly listeners = new Map<EventName, Set<Listener>>()
     private boundSessionId: number | undefined
     private readonly unsubscribe: (() => void)[] = []
+    /** Tagged requests waiting for their event: transaction to tag. */
+    private readonly tags = new Map<string, string>()
 
     constructor(
       readonly url: string,
@@ -76,6 +89,7 @@ export function createBridgeSocketClass(session: JanusSession): BridgeSocketClas
         return
       }
       const reply = (message: JanusMessage): void => this.deliver(message)
+      this.takeTag(request)
       switch (request.janus) {
         case 'create': {
           const id = session.id
@@ -120,7 +134,32 @@ export function createBridgeSocketClass(session: JanusSession): BridgeSocketClas
       this.listeners.get(type)?.delete(listener)
     }
 
-    private deliver(message: JanusMessage): void {
+    /** Takes a request's tag out of its body, remembering it for the request's event. */
+    private takeTag(request: JanusRequest): void {
+      const body = request.body as Record<string, unknown> | undefined
+      const tag = body?.[requestTagField]
+      if (request.janus !== 'message' || typeof tag !== 'string' || !request.transaction) return
+      delete body![requestTagField]
+      this.tags.set(request.transaction, tag)
+      if (this.tags.size > maxTags) this.tags.delete(this.tags.keys().next().value!)
+    }
+
+    /** The event answering a tagged request, with its tag in the plugin data. */
+    private tagged(message: JanusMessage): JanusMessage {
+      const tag = message.transaction !== undefined ? this.tags.get(message.transaction) : undefined
+      if (tag === undefined) return message
+      if (message.janus !== 'event' && message.janus !== 'error') return message
+      this.tags.delete(message.transaction!)
+      const plugindata = message.plugindata
+      if (!plugindata) return message
+      return {
+        ...message,
+        plugindata: { ...plugindata, data: { ...plugindata.data, [requestTagField]: tag } },
+      }
+    }
+
+    private deliver(given: JanusMessage): void {
+      const message = this.tagged(given)
       // Asynchronous like a real socket, in order.
       void Promise.resolve().then(() => {
         if (this.readyState === 1)

@@ -11,6 +11,7 @@ import type { Clock } from '../core/clock'
 import { Emitter } from '../core/emitter'
 import type { IceRestartOptions } from '../core/ice-restart-policy'
 import type { JanusSession, RecoveryContext, SessionParticipant } from '../core/janus-session'
+import { requestTagField } from '../core/bridge-socket'
 import { readSipEvent } from '../core/sip/sip-events'
 import {
   isLiveCall,
@@ -82,8 +83,9 @@ export class SipPhone implements SessionParticipant, Call {
   private preferences: MediaPreferences = { video: false }
   /** Janus's PeerConnection of the last call or offer, which the next call waits out. */
   private readonly serverMedia: ServerMediaGate
-  /** Waiting for the answer to the call-state probe (see reconcileCall). */
-  private callProbe: ((stillInCall: boolean, words: string) => void) | undefined
+  /** Waiting for the answer to the call-state probe (see reconcileCall), by its tag. */
+  private callProbe: { tag: string; finish(stillInCall: boolean, words: string): void } | undefined
+  private probes = 0
   private stoppedValue = false
   /** Incoming calls are answered busy (486) without ringing. */
   private doNotDisturbValue = false
@@ -397,7 +399,10 @@ export class SipPhone implements SessionParticipant, Call {
         this.callProbe = undefined
         resolve(answer)
       }
-      this.callProbe = finish
+      // Tagged: only this request's own answer counts (an ICE restart's update refused as
+      // "Wrong state" at the same moment once ended a call that was still up).
+      const tag = `probe-${++this.probes}`
+      this.callProbe = { tag, finish }
       this.leg
         .send({
           request: 'recording',
@@ -406,6 +411,7 @@ export class SipPhone implements SessionParticipant, Call {
           video: false,
           peer_audio: false,
           peer_video: false,
+          [requestTagField]: tag,
         })
         .catch(() => finish(undefined))
     })
@@ -467,11 +473,12 @@ export class SipPhone implements SessionParticipant, Call {
 
   private onMessage(message: JanusJS.Message, jsep?: JanusJS.JSEP): void {
     const probe = this.callProbe
-    if (probe) {
+    if (probe && message[requestTagField] === probe.tag) {
       const result = message.result as { event?: unknown } | undefined
-      if (result?.event === 'recordingupdated') return probe(true, 'recordingupdated')
+      if (result?.event === 'recordingupdated') return probe.finish(true, 'recordingupdated')
       if (typeof message.error === 'string')
-        return probe(!/wrong state/i.test(message.error), message.error)
+        return probe.finish(!/wrong state/i.test(message.error), message.error)
+      return probe.finish(true, JSON.stringify(result ?? message))
     }
     if (this.texts.onPluginMessage(message) || this.voicemail.onPluginMessage(message)) return
     const event = readSipEvent(message)

@@ -4,6 +4,7 @@
  * wait for that answer, and turns the plugin's events into inbox actions.
  */
 import type { Clock, TimerId } from '../core/clock'
+import { requestTagField } from '../core/bridge-socket'
 import { Emitter } from '../core/emitter'
 import {
   deliveryBoundMs,
@@ -25,8 +26,6 @@ export class SipTexts {
   /** Every change to the inbox this side learns of. */
   readonly events = new Emitter<{ inbox: InboxAction }>()
   private readonly waiting = new Map<string, TimerId>()
-  /** Sent to the plugin, which has not said `messagesent` yet: a refusal now is theirs. */
-  private unconfirmed: string[] = []
 
   constructor(private readonly deps: SipTextsDeps) {}
 
@@ -43,7 +42,6 @@ export class SipTexts {
         deliveryBoundMs,
       ),
     )
-    this.unconfirmed.push(id)
     try {
       await this.deps.send({
         request: 'message',
@@ -51,30 +49,26 @@ export class SipTexts {
         content,
         content_type: 'text/plain',
         call_id: id,
+        // The plugin's refusal of this request comes back with this tag (bridge-socket.ts).
+        [requestTagField]: tagOf(id),
       })
     } catch (error) {
       this.fail(id, `Not sent: ${notSentBecause(error)}`)
     }
   }
 
-  /**
-   * Takes the plugin events about messages; true when `message` was one (a refusal is also
-   * the call's to read, so it is never taken).
-   */
+  /** Takes the plugin events about messages (a refusal only when it is a message's). */
   onPluginMessage(message: unknown): boolean {
     const event = readTextMessageEvent(message)
     if (!event) return false
     if (event.type === 'refused') {
-      // The plugin answers requests in order: a refusal while a message waits for its
-      // `messagesent` is that message's.
-      const id = this.unconfirmed.shift()
-      if (id) this.fail(id, `Not sent: ${event.reason}`)
-      return false
-    }
-    if (event.type === 'sent') {
-      this.unconfirmed = this.unconfirmed.filter((u) => u !== event.id)
+      const tag = (message as Record<string, unknown>)[requestTagField]
+      const id = [...this.waiting.keys()].find((w) => tagOf(w) === tag)
+      if (id === undefined) return false
+      this.fail(id, `Not sent: ${event.reason}`)
       return true
     }
+    if (event.type === 'sent') return true
     if (event.type === 'incoming')
       this.emit({
         type: 'received',
@@ -112,7 +106,6 @@ export class SipTexts {
   }
 
   private settle(id: string): void {
-    this.unconfirmed = this.unconfirmed.filter((u) => u !== id)
     const timer = this.waiting.get(id)
     if (timer !== undefined) this.deps.clock.clearTimeout(timer)
     this.waiting.delete(id)
@@ -122,6 +115,8 @@ export class SipTexts {
     this.events.emit('inbox', action)
   }
 }
+
+const tagOf = (id: string): string => `text-${id}`
 
 function notSentBecause(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createBridgeSocketClass } from '../../renderer/core/bridge-socket'
+import { createBridgeSocketClass, requestTagField } from '../../renderer/core/bridge-socket'
 import { connected, makeHarness } from './support/harness'
 
 /** Drives a bridge socket the way janus.js does and records what it receives. */
@@ -69,6 +69,43 @@ describe('bridge socket (the janus.js seam)', () => {
     )
     await h.clock.settle()
     expect(received.slice(-2).map((m) => m.janus)).toEqual(['ack', 'event'])
+  })
+
+  it('a tagged plugin request: Janus never sees the tag, its own event carries it, others do not', async () => {
+    const h = makeHarness()
+    const id = await connected(h)
+    const { socket, received } = await openBridge(h)
+    socket.send(JSON.stringify({ janus: 'create', transaction: 'a' }))
+    socket.send(
+      JSON.stringify({
+        janus: 'attach',
+        plugin: 'janus.plugin.sip',
+        session_id: id,
+        transaction: 'b',
+      }),
+    )
+    await h.clock.settle()
+    const handleId = (received.at(-1)!.data as { id: number }).id
+    const message = (transaction: string, body: Record<string, unknown>) =>
+      socket.send(
+        JSON.stringify({
+          janus: 'message',
+          session_id: id,
+          handle_id: handleId,
+          body,
+          transaction,
+        }),
+      )
+    message('probe', { request: 'recording', [requestTagField]: 'probe-1' })
+    message('other', { request: 'update' })
+    await h.clock.settle()
+    const sent = h.server.last.sent.find((m) => m.transaction === 'probe')
+    expect(sent?.body).toEqual({ request: 'recording' })
+    const eventOf = (transaction: string) =>
+      received.find((m) => m.janus === 'event' && m.transaction === transaction) as
+        { plugindata: { data: Record<string, unknown> } } | undefined
+    expect(eventOf('probe')?.plugindata.data[requestTagField]).toBe('probe-1')
+    expect(eventOf('other')?.plugindata.data[requestTagField]).toBeUndefined()
   })
 
   it('stays open across a reclaim, delivering what was sent meanwhile', async () => {

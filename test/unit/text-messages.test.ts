@@ -11,6 +11,7 @@ import {
   type Inbox,
   type InboxAction,
 } from '../../renderer/core/sip/text-messages'
+import { requestTagField } from '../../renderer/core/bridge-socket'
 import { SipTexts } from '../../renderer/janus/sip-texts'
 import { FakeClock } from './support/fake-clock'
 
@@ -183,6 +184,7 @@ describe('sending and receiving through the plugin', () => {
       content: 'hello',
       content_type: 'text/plain',
       call_id: 'id1',
+      [requestTagField]: 'text-id1',
     })
     expect(t.onPluginMessage({ result: { event: 'messagesent', call_id: 'id1' } })).toBe(true)
     t.onPluginMessage({ call_id: 'id1', result: { event: 'messagedelivery', code: 200 } })
@@ -203,12 +205,19 @@ describe('sending and receiving through the plugin', () => {
     )
   })
 
-  it('the plugin refusing the request fails the message waiting for it, and the call still hears it', async () => {
-    const { t, inbox } = texts()
+  it('the plugin refusing the request fails that message, told by its tag; other refusals are not its', async () => {
+    const { t, sent, inbox } = texts()
     await t.send(bob, 'hi')
-    expect(t.onPluginMessage({ error_code: 449, error: 'Wrong state (not registered?)' })).toBe(
+    expect(t.onPluginMessage({ error_code: 449, error: 'Wrong state (not in a call?)' })).toBe(
       false,
     )
+    expect(inbox().messages[0]?.status).toBe('sending')
+    const refusal = {
+      error_code: 449,
+      error: 'Wrong state (not registered?)',
+      [requestTagField]: sent[0]?.[requestTagField],
+    }
+    expect(t.onPluginMessage(refusal)).toBe(true)
     expect(inbox().messages[0]?.failure).toBe('Not sent: Wrong state (not registered?)')
   })
 
