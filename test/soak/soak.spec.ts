@@ -203,8 +203,9 @@ test('soak: calls, a registration and a room through a seeded schedule of faults
       for (const role of roles)
         if (outcome.violations.some((v) => v.startsWith(`${role}:`) || v.includes(` ${role}:`)))
           step(`${role}'s log:\n  ${(world.consoleLines[role] ?? []).slice(-80).join('\n  ')}`)
-      // A slow way back is worth reading too (issue 13): every page's lines since the fault.
-      if ((outcome.recoveredMs ?? 0) > slowRecoveryMs)
+      // A violation's cause may sit on another page (a publisher frozen for those who watch
+      // it), and a slow way back is worth reading too (issue 13): every page since the fault.
+      if (outcome.violations.length > 0 || (outcome.recoveredMs ?? 0) > slowRecoveryMs)
         for (const role of roles) {
           const lines = (world.consoleLines[role] ?? []).filter((l) => l >= faultAt)
           if (lines.length) step(`${role}'s log since the fault:\n  ${lines.join('\n  ')}`)
