@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { requestTagField } from '../../renderer/core/bridge-socket'
 import { CallRegistry } from '../../renderer/core/call'
 import { EchoCall } from '../../renderer/janus/echo-call'
 import { SipPhone, type SipAccount } from '../../renderer/janus/sip-phone'
@@ -202,6 +203,21 @@ describe('the SIP phone on a fake gateway', () => {
     const { phone, handle } = await phoneInCall()
     handle.api.webrtcStuff.pc = undefined
     phone.resync({ sessionId: 1, reason: 'socketClosed', networkChanged: false })
+    expect(phone.call).toMatchObject({ kind: 'ended', reason: 'ended-while-away' })
+  })
+
+  it('after a claim only the probe’s own answer can end the call, not another request’s “Wrong state”', async () => {
+    const { h, phone, handle } = await phoneInCall()
+    phone.resync({ sessionId: 1, reason: 'socketClosed', networkChanged: false })
+    await h.clock.settle()
+    const probe = handle.sent.find((s) => s.message.request === 'recording')?.message
+    expect(probe?.[requestTagField]).toEqual(expect.any(String))
+    const wrongState = { sip: 'event', error_code: 449, error: 'Wrong state (not in a call?)' }
+    // An ICE restart's update refused at the same moment: not the probe's answer.
+    handle.event(wrongState)
+    expect(phone.call.kind).toBe('active')
+    handle.event({ ...wrongState, [requestTagField]: probe?.[requestTagField] })
+    await h.clock.settle()
     expect(phone.call).toMatchObject({ kind: 'ended', reason: 'ended-while-away' })
   })
 
