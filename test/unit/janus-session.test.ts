@@ -564,6 +564,17 @@ describe('JanusSession: auth', () => {
   })
 })
 
+/** A page that attached a SIP handle and went away, and the next page on the same store. */
+async function pageLeftSipHandleBehind() {
+  const first = makeHarness()
+  const id = await connected(first)
+  await first.session.attach('janus.plugin.sip')
+  first.session.releaseForUnload()
+  await first.clock.advance(0)
+  const second = makeHarness({}, { store: first.store, clock: first.clock, server: first.server })
+  return { first, id, second }
+}
+
 describe('JanusSession: persistence', () => {
   it('a new page claims the stored session, detaches orphaned handles and says so', async () => {
     const first = makeHarness()
@@ -584,13 +595,7 @@ describe('JanusSession: persistence', () => {
   })
 
   it('an orphan whose detach was lost with the connection is detached after the next claim', async () => {
-    const first = makeHarness()
-    const id = await connected(first)
-    await first.session.attach('janus.plugin.sip')
-    first.session.releaseForUnload()
-    await first.clock.advance(0)
-
-    const second = makeHarness({}, { store: first.store, clock: first.clock, server: first.server })
+    const { first, id, second } = await pageLeftSipHandleBehind()
     first.server.dropOnVerb = 'detach'
     second.session.connect()
     await second.clock.advance(3000)
@@ -603,13 +608,7 @@ describe('JanusSession: persistence', () => {
   })
 
   it('orphans are detached even when the first claim of the new page was lost', async () => {
-    const first = makeHarness()
-    const id = await connected(first)
-    await first.session.attach('janus.plugin.sip')
-    first.session.releaseForUnload()
-    await first.clock.advance(0)
-
-    const second = makeHarness({}, { store: first.store, clock: first.clock, server: first.server })
+    const { first, id, second } = await pageLeftSipHandleBehind()
     first.server.dropOnVerb = 'claim'
     second.session.connect()
     await second.clock.advance(5000)
