@@ -43,6 +43,8 @@ export class EchoCall implements SessionParticipant, Call {
   private removeParticipant: (() => void) | undefined
   /** The media being built right now (a start or a rebuild): never two side by side. */
   private building: Promise<void> | undefined
+  /** The last build was lost with the connection: the next claim or new session builds again. */
+  private buildLost = false
   /** When media was re-established lately; more than three a minute ends the call. */
   private reestablishedAt: number[] = []
 
@@ -100,14 +102,10 @@ export class EchoCall implements SessionParticipant, Call {
 
   /** After a claim: the handle lives; restart ICE if the network moved under us. */
   async resync(context: RecoveryContext): Promise<void> {
-    // A start the loss cut short: what Janus holds of it goes, and the call starts again.
-    if (this.stateValue.kind === 'starting') {
-      const built = await (this.building?.then(
-        () => true,
-        () => false,
-      ) ?? false)
-      if (!built && this.stateValue.kind === 'starting') return this.startAgain()
-    }
+    await this.building?.catch(() => undefined)
+    // A start or a rebuild the loss cut short (a new session, then a flap before its attach
+    // was answered): what Janus holds of it goes, and the media is built again.
+    if (this.buildLost && this.isLive()) return this.startAgain()
     this.leg?.resync(context)
   }
 
@@ -132,9 +130,11 @@ export class EchoCall implements SessionParticipant, Call {
   private async build(): Promise<boolean> {
     try {
       await (this.building ??= this.buildMedia().finally(() => (this.building = undefined)))
+      this.buildLost = false
       return true
     } catch (error) {
-      if (this.isLive() && lostWithConnection(error))
+      this.buildLost = lostWithConnection(error)
+      if (this.isLive() && this.buildLost)
         this.session.recordIncident(
           'error',
           `${this.name}: starting again once the session is back`,

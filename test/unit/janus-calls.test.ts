@@ -373,6 +373,19 @@ describe('the echo call on a fake gateway', () => {
     expect(call.state.kind).toBe('active')
   })
 
+  it('a rebuild on a new session whose attach was lost with the connection is built again after the next claim', async () => {
+    const { janus, call } = await echoInCall()
+    // As in soak seed 2412: the session was recreated and the network flapped at once.
+    janus.loseNextAttach = () => undefined
+    await call.restore()
+    expect(janus.handles).toHaveLength(1)
+    await call.resync({ sessionId: 2, reason: 'socketClosed', networkChanged: true })
+    expect(janus.handles).toHaveLength(2)
+    expect(janus.last.sent[0]).toMatchObject({ message: { audio: true, video: true } })
+    janus.last.webrtc(true)
+    expect(call.state.kind).toBe('active')
+  })
+
   it('Janus dropping the PeerConnection rebuilds the media; the fourth time in a minute ends the call', async () => {
     const { h, janus, call } = await echoInCall()
     for (let i = 0; i < 3; i++) {
