@@ -1,12 +1,12 @@
 /**
  * The phone's sounds, synthesised with Web Audio (no audio files to ship): a ringtone while a
- * call rings in, and a short falling cue when a call drops. The browser only lets audio start
+ * call rings in, a soft beep for a call waiting, and a short falling cue when a call drops. The browser only lets audio start
  * after a user gesture, so `unlock()` is called from one (Register); the desktop app allows
  * it anyway. `playing` says what is actually sounding, for the UI and the tests.
  */
 
 /** What the tone player is sounding now. */
-export type Sound = 'ringtone' | 'dropped'
+export type Sound = 'ringtone' | 'call-waiting' | 'dropped'
 
 export class TonePlayer {
   private context: AudioContext | undefined
@@ -47,6 +47,22 @@ export class TonePlayer {
     burst()
     this.ringTimer = setInterval(burst, 6000)
     this.set('ringtone')
+  }
+
+  /**
+   * A second call rings while the person talks in another: one short, quiet beep every 10 s
+   * (as telephone exchanges sound call waiting), never the full ringtone over a conversation.
+   */
+  waiting(): void {
+    if (this.current === 'call-waiting') return
+    this.stop()
+    if (!this.audible()) return
+    const beep = (): void => {
+      this.tone([440], 0, 0.3)
+    }
+    beep()
+    this.ringTimer = setInterval(beep, 10_000)
+    this.set('call-waiting')
   }
 
   /** Three falling tones: the call dropped. */

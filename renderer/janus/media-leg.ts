@@ -66,6 +66,11 @@ export interface MediaLegOptions {
    * receiving what we send, not by what arrives.
    */
   sendOnly?: boolean
+  /**
+   * Janus detached the handle by itself (the SIP plugin ends a helper's handle when its
+   * registered handle goes); the leg has forgotten it.
+   */
+  onDetached?(): void
 }
 
 /** One handle and its PeerConnection. */
@@ -79,6 +84,8 @@ export class MediaLeg {
   private combined: MediaStream | undefined
   private local: MediaStream | undefined
   private mutedValue = false
+  /** Our microphone is shut while the call is on hold (apart from the person's mute). */
+  private microphoneHeld = false
   private videoOffValue = false
   private disposed = false
   /** A restart was made and media is not back yet: its steps go to the timeline. */
@@ -104,6 +111,16 @@ export class MediaLeg {
     return this.handleValue
   }
 
+  /** The latest remote track of each kind, as one stream (what `remoteStream` last said). */
+  get remoteStream(): MediaStream | undefined {
+    return this.combined
+  }
+
+  /** Our tracks in this call (what `localStream` last said). */
+  get localStream(): MediaStream | undefined {
+    return this.local
+  }
+
   get pc(): RTCPeerConnection | undefined {
     return this.handleValue?.webrtcStuff?.pc
   }
@@ -121,6 +138,7 @@ export class MediaLeg {
   async attach(): Promise<void> {
     this.handleValue = undefined
     const gateway = await this.gateway()
+    const mine: { handle?: JanusJS.PluginHandle } = {}
     const handle = await gateway.attach({
       plugin: this.options.plugin,
       iceState: (state) => {
@@ -138,7 +156,14 @@ export class MediaLeg {
       onlocaltrack: (track, on) => this.onLocalTrack(track, on),
       onremotetrack: (track, mid, on) => this.onRemoteTrack(track, mid, on),
       oncleanup: () => this.clearRemote(),
+      ondetached: () => {
+        if (!mine.handle || this.handleValue !== mine.handle) return
+        this.stopMedia()
+        this.handleValue = undefined
+        this.options.onDetached?.()
+      },
     })
+    mine.handle = handle
     if (this.disposed) {
       handle.detach({ success: () => undefined, error: () => undefined })
       throw new Error('The call ended while it was being set up.')
@@ -190,7 +215,7 @@ export class MediaLeg {
     const pc = this.pc
     if (!handle || this.disposed) return
     this.session.setMediaActive(this.options.name, true)
-    if (this.mutedValue) handle.muteAudio()
+    if (this.mutedValue || this.microphoneHeld) handle.muteAudio()
     if (this.videoOffValue) handle.muteVideo()
     if (this.policy) return
     this.policy = new IceRestartPolicy(
@@ -293,9 +318,23 @@ export class MediaLeg {
   /** Mutes or unmutes the microphone; kept across renegotiations. */
   setMuted(muted: boolean): void {
     this.mutedValue = muted
+    this.applyMicrophone()
+  }
+
+  /**
+   * Shuts the microphone while the call is on hold, or opens it again (to the person's own
+   * mute): the held party must not hear the call we take meanwhile.
+   */
+  setMicrophoneHeld(held: boolean): void {
+    if (this.microphoneHeld === held) return
+    this.microphoneHeld = held
+    this.applyMicrophone()
+  }
+
+  private applyMicrophone(): void {
     const handle = this.handleValue
     if (!handle?.webrtcStuff?.pc) return
-    if (muted) handle.muteAudio()
+    if (this.mutedValue || this.microphoneHeld) handle.muteAudio()
     else handle.unmuteAudio()
   }
 
@@ -319,7 +358,7 @@ export class MediaLeg {
         error: reject,
       } as unknown as JanusJS.PluginReplaceTracksParam),
     ).then(() => {
-      if (this.mutedValue) handle.muteAudio()
+      if (this.mutedValue || this.microphoneHeld) handle.muteAudio()
     })
   }
 

@@ -1,9 +1,11 @@
 /**
- * The softphone on Janus's SIP plugin (through janus.js): register an account, dial, answer,
- * decline, hang up. Its state is the pure registration and call machines of core/sip; its
- * media is one MediaLeg for the handle's life. This file turns plugin events into SipEvents
- * and user actions into plugin requests. As a session participant it re-registers by itself
- * after a new session and never leaves a call that looks alive after the session was lost.
+ * The softphone on Janus's SIP plugin (through janus.js): one account, registered on its
+ * first handle, and its calls, each on a line of its own (sip-call-line.ts). While a call is
+ * under way one more line waits as a helper handle, so a second caller rings instead of being
+ * answered busy (issue 15, call waiting); the pure call-lines reducer says which call is in
+ * front and what answering or switching puts on hold. As a session participant the phone
+ * re-registers by itself after a new session and never leaves a call that looks alive after
+ * the session was lost.
  */
 import type { JanusJS } from 'janus-gateway'
 import type { AppEndCause, Call } from '../core/call'
@@ -11,20 +13,29 @@ import type { Clock } from '../core/clock'
 import { Emitter } from '../core/emitter'
 import type { IceRestartOptions } from '../core/ice-restart-policy'
 import type { JanusSession, RecoveryContext, SessionParticipant } from '../core/janus-session'
-import { requestTagField } from '../core/bridge-socket'
-import { readSipEvent } from '../core/sip/sip-events'
 import {
-  isLiveCall,
-  nextCall,
+  freeLine,
+  isWaitingCall,
+  linesToHold,
+  nextFocus,
+  ringKind,
+  wantsSpareLine,
+  type LinesState,
+} from '../core/sip/call-lines'
+import {
   nextRegistration,
   type CallState,
   type RegistrationState,
   type SipEvent,
 } from '../core/sip/sip-state'
 import type { Gateway } from './gateway'
-import { describeMediaError, lostWithConnection, type CallStats } from './media'
-import { MediaLeg } from './media-leg'
-import { ServerMediaGate } from './server-media-gate'
+import { lostWithConnection } from './media'
+import {
+  SipCallLine,
+  type MediaPreferences,
+  type SipCallEvents,
+  type SipLineOwner,
+} from './sip-call-line'
 import { RegistrationKeeper } from './sip-registration'
 import { SipTexts } from './sip-texts'
 import { VoicemailWatch } from './sip-voicemail'
@@ -32,36 +43,29 @@ import { VoicemailWatch } from './sip-voicemail'
 import { toSipUri, type SipAccount } from './sip-registration'
 
 export { toSipUri, type SipAccount } from './sip-registration'
+export type { MediaPreferences } from './sip-call-line'
 
-/** The media a call is made with. */
-export interface MediaPreferences {
-  /** The microphone's device id; the system default when missing. */
-  audioInput?: string
-  /** Offer video (and send ours when the other side offers it). */
-  video: boolean
+/** At most this many calls at once on one account (the registered line and helpers). */
+const maxLines = 4
+
+/** One line's call as the UI lists it. */
+export interface LineSummary {
+  id: number
+  call: CallState
+  /** The call in front: the call screen shows it and the keys act on it. */
+  focused: boolean
+  /** A second call ringing while another is under way. */
+  waiting: boolean
 }
 
-export interface SipPhoneEvents extends Record<string, unknown> {
+export interface SipPhoneEvents extends SipCallEvents {
   registration: RegistrationState
+  /** The call in front (the one line of a phone with one call). */
   call: CallState
-  muted: boolean
-  /** Our camera is off (black frames go out) during a video call. */
-  cameraOff: boolean
-  /** Our side sends video in this call. */
-  sendingVideo: boolean
-  remoteStream: MediaStream | undefined
-  stats: CallStats
-  /** A tone the other side sent (SIP INFO). */
-  dtmf: string
-  /** Someone called while we were in a call; Janus answered them busy. */
-  missed: string
-  /** Someone called while do not disturb was on; we answered them busy. */
-  declinedQuietly: string
-  /** The other side transferred us: we call `to` next, as asked by `by`. */
-  transferred: { to: string; by: string }
-  /** The call's media is being recovered (an ICE restart is under way), or is back. */
-  recovering: boolean
-  error: string
+  /** Every line's call moved (`id` names the line): history and notifications follow it. */
+  lineCall: { id: number; previous: CallState; next: CallState }
+  /** The calls under way (and the front's last end), whenever one moves or the front changes. */
+  lines: readonly LineSummary[]
 }
 
 export class SipPhone implements SessionParticipant, Call {
@@ -72,25 +76,25 @@ export class SipPhone implements SessionParticipant, Call {
   readonly texts: SipTexts
   /** The account's voicemail box (message-summary). */
   readonly voicemail: VoicemailWatch
-  private readonly leg: MediaLeg
+  /** The registered line first, then helpers. */
+  private readonly lineList: SipCallLine[] = []
+  /** Helper lines Janus has accepted (a call may be placed or handed to them). */
+  private readonly readyHelpers = new Set<SipCallLine>()
+  private focusId = 0
+  private lineCounter = 0
+  /** The plugin's id of our registered handle, which a helper names to join it. */
+  private masterId: number | undefined
+  private addingLine: Promise<void> | undefined
   private readonly registrar: RegistrationKeeper
   private registrationValue: RegistrationState = { kind: 'unregistered' }
-  private callValue: CallState = { kind: 'idle' }
-  private pendingOffer: JanusJS.JSEP | undefined
   private removeParticipant: (() => void) | undefined
-  /** An incoming REFER we follow once the current call has ended. */
-  private followTransfer: { referId: number; referTo: string } | undefined
   private preferences: MediaPreferences = { video: false }
-  /** Janus's PeerConnection of the last call or offer, which the next call waits out. */
-  private readonly serverMedia: ServerMediaGate
-  /** Waiting for the answer to the call-state probe (see reconcileCall), by its tag. */
-  private callProbe: { tag: string; finish(stillInCall: boolean, words: string): void } | undefined
-  private probes = 0
   private stoppedValue = false
   /** Incoming calls are answered busy (486) without ringing. */
   private doNotDisturbValue = false
   /** The handle being attached (and the account registered) right now. */
   private attaching: Promise<void> | undefined
+  private readonly owner: SipLineOwner
 
   constructor(
     private readonly session: JanusSession,
@@ -99,17 +103,19 @@ export class SipPhone implements SessionParticipant, Call {
     account: SipAccount,
     ice: Partial<IceRestartOptions> = {},
   ) {
-    // The call's media recovers by an ICE restart through the plugin's update (a re-INVITE).
-    this.leg = new MediaLeg(session, gateway, clock, {
-      plugin: 'janus.plugin.sip',
-      name: this.name,
+    this.owner = {
+      session,
+      gateway,
+      clock,
       ice,
-      sendRestartOffer: (jsep) => this.leg.send({ request: 'update' }, jsep),
-      onMessage: (message, jsep) => this.onMessage(message, jsep),
-    })
-    this.serverMedia = new ServerMediaGate(clock)
+      doNotDisturb: () => this.doNotDisturbValue,
+      dtmfByInfo: () => this.registrar.account.dtmfMode === 'info',
+      onOtherMessage: (line, message, event) => this.onOtherMessage(line, message, event),
+      onDetached: (line) => this.forgetLine(line),
+    }
+    const master = this.newLine()
     this.voicemail = new VoicemailWatch({
-      send: (message) => this.leg.send(message),
+      send: (message) => master.leg.send(message),
       voicemailUri: () => {
         const number = this.registrar.account.voicemail
         return number ? this.toUri(number) : undefined
@@ -117,31 +123,23 @@ export class SipPhone implements SessionParticipant, Call {
     })
     this.texts = new SipTexts({
       clock,
-      send: (message) => this.leg.send(message),
+      send: (message) => master.leg.send(message),
       // randomUUID needs a secure context; a page served over plain http on a LAN has none.
       newId: () =>
         Array.from(globalThis.crypto.getRandomValues(new Uint8Array(12)), (b) =>
           b.toString(16).padStart(2, '0'),
         ).join(''),
     })
-    this.leg.events.on('mediaDown', () => this.serverMedia.release())
-    this.leg.events.on('remoteStream', (stream) => this.events.emit('remoteStream', stream))
-    this.leg.events.on('stats', (stats) => this.events.emit('stats', stats))
-    this.leg.events.on('localStream', (stream) =>
-      this.events.emit('sendingVideo', (stream?.getVideoTracks().length ?? 0) > 0),
-    )
-    this.leg.events.on('restarting', () => this.events.emit('recovering', true))
-    this.leg.events.on('mediaUp', () => this.events.emit('recovering', false))
     this.registrar = new RegistrationKeeper({
       clock,
       account,
-      send: (message) => this.leg.send(message),
-      apply: (event) => this.apply(event),
+      send: (message) => master.leg.send(message),
+      apply: (event) => this.applyRegistration(event),
       state: () => this.registrationValue,
       onRegistration: (listener) => this.events.on('registration', listener),
-      // Never while a call is up: the call lives on this handle.
+      // Never while a call is up: the calls live on this handle and its helpers.
       renew: async () => {
-        if (!isLiveCall(this.callValue)) await this.leg.renew()
+        if (!this.isLive()) await master.leg.renew()
       },
     })
   }
@@ -155,12 +153,29 @@ export class SipPhone implements SessionParticipant, Call {
     return this.registrationValue
   }
 
+  /** The call in front. */
   get call(): CallState {
-    return this.callValue
+    return this.focused.call
+  }
+
+  /** Every line's call, the front marked. */
+  get lines(): readonly LineSummary[] {
+    const state = this.linesState()
+    return this.lineList.map((line) => ({
+      id: line.id,
+      call: line.call,
+      focused: line.id === this.focusId,
+      waiting: isWaitingCall(state, line.id),
+    }))
+  }
+
+  /** How the phone should sound: the ringtone, the soft call-waiting cue, or neither. */
+  get ringing(): 'ring' | 'waiting' | undefined {
+    return ringKind(this.linesState())
   }
 
   get muted(): boolean {
-    return this.leg.muted
+    return this.focused.muted
   }
 
   /** The app ended this phone (disconnect, quit): a new one is needed to register again. */
@@ -169,11 +184,11 @@ export class SipPhone implements SessionParticipant, Call {
   }
 
   isLive(): boolean {
-    return isLiveCall(this.callValue)
+    return this.lineList.some((line) => line.isLive())
   }
 
   onChange(listener: () => void): () => void {
-    const offs = ['call', 'registration', 'muted'].map((event) =>
+    const offs = ['call', 'lines', 'registration', 'muted'].map((event) =>
       this.events.on(event as 'call', listener),
     )
     return () => offs.forEach((off) => off())
@@ -183,9 +198,9 @@ export class SipPhone implements SessionParticipant, Call {
   async start(): Promise<void> {
     if (!this.removeParticipant) {
       const offParticipant = this.session.addParticipant(this)
-      const offReconnecting = this.session.events.on('reconnecting', () =>
-        this.leg.signallingDown(),
-      )
+      const offReconnecting = this.session.events.on('reconnecting', () => {
+        for (const line of this.lineList) line.leg.signallingDown()
+      })
       this.removeParticipant = () => (offParticipant(), offReconnecting())
     }
     try {
@@ -208,127 +223,110 @@ export class SipPhone implements SessionParticipant, Call {
     this.doNotDisturbValue = on
   }
 
-  /** Calls a number or SIP URI (a bare number is dialled at the registrar's domain). */
+  /**
+   * Calls a number or SIP URI (a bare number is dialled at the registrar's domain). With a
+   * call in front, that one is put on hold and the new call takes a free line.
+   */
   async dial(
     target: string,
     referId?: number,
     preferences: MediaPreferences = this.preferences,
   ): Promise<void> {
     const uri = toSipUri(target, this.registrar.account)
-    if (isLiveCall(this.callValue)) return
-    this.preferences = preferences
-    this.apply({ type: 'dial', peer: uri })
-    try {
-      await this.serverMedia.untilReleased()
-      const jsep = await this.leg.negotiate(this.tracks(this.preferences.video))
-      this.serverMedia.hold()
-      await this.leg.send({ request: 'call', uri, ...(referId ? { refer_id: referId } : {}) }, jsep)
-    } catch (error) {
-      this.events.emit('error', describeMediaError(error))
-      this.session.recordIncident(
-        'error',
-        `${this.name}: the call could not start: ${String(error)}`,
-      )
-      this.apply({ type: 'hangup', code: 0, reason: 'failed' })
-      this.leg.closeMedia(false)
+    const id = freeLine(this.linesState({ readyOnly: true }))
+    const line = this.lineList.find((l) => l.id === id)
+    if (!line) {
+      if (this.isLive()) this.events.emit('error', 'No free line: end a call first')
+      return
     }
-  }
-
-  /** Answers the ringing incoming call; with video when both sides want it. */
-  async answer(preferences: MediaPreferences = this.preferences): Promise<void> {
-    const offer = this.pendingOffer
-    if (!offer || this.callValue.kind !== 'ringing') return
     this.preferences = preferences
-    const offersVideo = /^m=video [1-9]/m.test(offer.sdp ?? '')
-    try {
-      const jsep = await this.leg.negotiate(this.tracks(offersVideo), offer)
-      this.serverMedia.hold()
-      await this.leg.send({ request: 'accept' }, jsep)
-    } catch (error) {
-      this.events.emit('error', describeMediaError(error))
-      await this.decline()
-    }
-  }
-
-  /** Declines the ringing incoming call. */
-  async decline(): Promise<void> {
-    if (this.callValue.kind !== 'ringing') return
-    this.apply({ type: 'local-hangup' })
-    await this.leg.send({ request: 'decline', code: 603 }).catch(() => undefined)
-  }
-
-  /** Hangs up the current call. */
-  async hangup(): Promise<void> {
-    if (this.callValue.kind === 'ringing' && this.callValue.direction === 'incoming')
-      return this.decline()
-    if (!isLiveCall(this.callValue)) return
-    this.apply({ type: 'local-hangup' })
-    await this.hangupOnServer()
+    await this.holdOthers(line.id)
+    this.setFocus(line.id)
+    await line.dial(uri, referId, preferences)
   }
 
   /**
-   * The app ends the phone: a live call ends with the reason and is hung up on the server
-   * (the far end hears the BYE), then the account is unregistered and the handle let go.
+   * Answers a call ringing in (the one in front, or the line named); with video when both
+   * sides want it. Any other answered call is put on hold first.
+   */
+  async answer(preferences: MediaPreferences = this.preferences, id?: number): Promise<void> {
+    const line = this.ringingLine(id)
+    if (!line) return
+    this.preferences = preferences
+    await this.holdOthers(line.id)
+    this.setFocus(line.id)
+    await line.answer(preferences)
+  }
+
+  /** Declines a call ringing in (the one in front, or the line named); `busy` sends 486. */
+  async decline(id?: number, busy = false): Promise<void> {
+    await this.ringingLine(id)?.decline(busy ? 486 : 603)
+  }
+
+  /** Hangs up the call in front (or the line named). */
+  async hangup(id?: number): Promise<void> {
+    await this.lineOf(id)?.hangup()
+  }
+
+  /**
+   * Brings a call to the front: the one in front is put on hold, the chosen one resumed.
+   * A call ringing in is only brought to the front by answering it.
+   */
+  async switchTo(id: number): Promise<void> {
+    const line = this.lineList.find((l) => l.id === id)
+    if (!line || line.call.kind !== 'active') return
+    await this.holdOthers(id)
+    this.setFocus(id)
+    if (line.call.onHold) await line.hold(false)
+  }
+
+  /**
+   * The app ends the phone: every live call ends with the reason and is hung up on the
+   * server (the far end hears the BYE), then the account is unregistered and the handles let go.
    */
   async end(cause: AppEndCause): Promise<void> {
     if (this.stoppedValue) return
     this.stoppedValue = true
     this.registrar.stop()
     this.texts.stop()
-    const ringingIn = this.callValue.kind === 'ringing' && this.callValue.direction === 'incoming'
-    const live = isLiveCall(this.callValue)
-    this.apply({ type: 'app-end', cause })
-    if (ringingIn) await this.leg.send({ request: 'decline', code: 603 }).catch(() => undefined)
-    else if (live) await this.hangupOnServer()
+    const event = { type: 'app-end', cause } as const
+    this.applyRegistration(event)
+    await Promise.all(this.lineList.map((line) => line.end(event)))
     if (cause !== 'sessionFailed') await this.registrar.unregister()
     this.removeParticipant?.()
     this.removeParticipant = undefined
-    await this.leg.detach()
+    await Promise.all(this.helpers().map((line) => this.dropLine(line)))
+    await this.master.leg.detach()
   }
 
-  /** Puts the call on hold (the other side hears nothing) or takes it off hold. */
-  async hold(on: boolean): Promise<void> {
-    if (this.callValue.kind !== 'active' || this.callValue.onHold === on) return
-    await this.leg.send(on ? { request: 'hold', direction: 'sendonly' } : { request: 'unhold' })
+  /** Puts the call in front (or the line named) on hold, or takes it off hold. */
+  async hold(on: boolean, id?: number): Promise<void> {
+    const line = this.lineOf(id)
+    if (!line) return
+    // Resuming a call while another is up would have us talking in both: that one holds.
+    if (!on) await this.holdOthers(line.id)
+    await line.hold(on)
   }
 
-  /** Switches the call to another microphone (undefined: the system default). */
+  /** Switches the calls to another microphone (undefined: the system default). */
   async switchMicrophone(deviceId: string | undefined): Promise<void> {
     this.preferences = { ...this.preferences, audioInput: deviceId }
-    if (this.callValue.kind !== 'active') return
-    await this.leg
-      .replaceMicrophone(deviceId)
-      .catch((error: unknown) => this.events.emit('error', describeMediaError(error)))
+    await Promise.all(this.lineList.map((line) => line.switchMicrophone(deviceId)))
   }
 
-  /** Mutes or unmutes the microphone in the current call. */
+  /** Mutes or unmutes the microphone in the call in front. */
   setMuted(muted: boolean): void {
-    if (!isLiveCall(this.callValue)) return
-    this.leg.setMuted(muted)
-    this.events.emit('muted', muted)
+    this.focused.setMuted(muted)
   }
 
-  /** Turns our camera off (black frames, the camera kept) or on, for this call. */
+  /** Turns our camera off (black frames, the camera kept) or on, in the call in front. */
   setCameraOff(off: boolean): void {
-    if (!isLiveCall(this.callValue)) return
-    this.leg.setVideoOff(off)
-    this.events.emit('cameraOff', off)
+    this.focused.setCameraOff(off)
   }
 
-  /**
-   * A blind transfer: asks the other side (SIP REFER) to call `target` instead. The call ends
-   * as transferred once the target answers; if it refuses, the call stays ours.
-   */
+  /** A blind transfer of the call in front: the other side is asked to call `target`. */
   async transfer(target: string): Promise<void> {
-    if (this.callValue.kind !== 'active' || this.callValue.transferTo !== undefined) return
-    const uri = toSipUri(target, this.registrar.account)
-    this.apply({ type: 'transfer-requested', target: uri })
-    try {
-      await this.leg.send({ request: 'transfer', uri })
-    } catch (error) {
-      this.events.emit('error', `Transfer failed: ${describeMediaError(error)}`)
-      this.apply({ type: 'transfer-progress', code: 500 })
-    }
+    await this.focused.transfer(toSipUri(target, this.registrar.account))
   }
 
   /** A number or address as the SIP URI it is dialled (or messaged) at. */
@@ -341,103 +339,251 @@ export class SipPhone implements SessionParticipant, Call {
     return this.texts.send(this.toUri(target), text)
   }
 
-  /** Sends one tone of the dial pad during a call. */
-  async sendDtmf(digit: string): Promise<void> {
-    if (this.callValue.kind !== 'active' || !/^[0-9A-D*#]$/i.test(digit)) return
-    if (this.registrar.account.dtmfMode === 'info') {
-      await this.leg.send({ request: 'dtmf_info', digit, duration: 160 })
-      return
-    }
-    // RFC 2833 in the media; with Opus, tones shorter than 200 ms were seen to arrive cut short.
-    this.leg.handle?.dtmf({
-      dtmf: { tones: digit, duration: 200, gap: 60 },
-    } as unknown as JanusJS.PluginDtmfParam)
+  /** Sends one tone of the dial pad in the call in front. */
+  sendDtmf(digit: string): Promise<void> {
+    return this.focused.sendDtmf(digit)
   }
 
   // ----------------------------------------------------------------- recovery
 
   /**
-   * After a claim the handle and its registration live on. A call whose PeerConnection is
+   * After a claim the handles and the registration live on. A call whose PeerConnection is
    * gone (a hang-up Janus sent while we were detached was lost) ends in the UI.
    */
   resync(context: RecoveryContext): Promise<void> | void {
     // The attach was lost with the connection (a reload or a start just before a loss): the
     // phone has no handle on the server yet, so it attaches and registers now.
-    if (!this.leg.handle) return this.stoppedValue ? undefined : this.attachAndRegister()
-    const pc = this.leg.pc
-    const live =
-      this.callValue.kind === 'active' ||
-      this.callValue.kind === 'early-media' ||
-      this.callValue.kind === 'calling'
-    if (live && (!pc || pc.connectionState === 'closed')) {
-      this.session.recordIncident('error', `${this.name}: the call's media was closed while away`)
-      this.apply({ type: 'gone-while-away' })
-      return
-    }
-    // Media recovery starts at once; the check below runs alongside and ends a call that is gone.
-    this.leg.resync(context)
-    if (this.callValue.kind === 'active') void this.reconcileCall()
+    if (!this.master.leg.handle) return this.stoppedValue ? undefined : this.attachAndRegister()
+    for (const line of this.lineList) if (line.leg.handle) line.resync(context)
   }
 
   /**
-   * The plugin's hang-up event is lost when the other side hung up while we were detached,
-   * and our PeerConnection may still look connected. The plugin has no state query (1.1.2),
-   * but a `recording` stop is refused with "Wrong state" outside a call and does nothing
-   * inside one (any other answer means the state check passed): asked once after every
-   * claim, it tells whether the call is still there.
-   */
-  private async reconcileCall(): Promise<void> {
-    const stillInCall = await new Promise<boolean | undefined>((resolve) => {
-      const timer = this.clock.setTimeout(() => finish(undefined), 3000)
-      const finish = (answer: boolean | undefined, words = 'no answer'): void => {
-        if (answer !== true)
-          this.session.recordIncident(
-            'error',
-            `${this.name}: the call is ${answer === false ? 'gone' : 'of unknown state'} on the server (${words})`,
-          )
-        this.clock.clearTimeout(timer)
-        this.callProbe = undefined
-        resolve(answer)
-      }
-      // Tagged: only this request's own answer counts (an ICE restart's update refused as
-      // "Wrong state" at the same moment once ended a call that was still up).
-      const tag = `probe-${++this.probes}`
-      this.callProbe = { tag, finish }
-      this.leg
-        .send({
-          request: 'recording',
-          action: 'stop',
-          audio: false,
-          video: false,
-          peer_audio: false,
-          peer_video: false,
-          [requestTagField]: tag,
-        })
-        .catch(() => finish(undefined))
-    })
-    if (stillInCall === false && this.callValue.kind === 'active') {
-      this.leg.closeMedia(false)
-      this.apply({ type: 'gone-while-away' })
-    }
-  }
-
-  /**
-   * After a new session Janus has already hung up (BYE) and unregistered: end the call with
-   * its reason and register again, once.
+   * After a new session Janus has already hung up (BYE) and unregistered: every call ends
+   * with its reason, and the account registers again, once.
    */
   async restore(context?: RecoveryContext): Promise<void> {
-    this.callProbe = undefined
-    // A 458 on the claim: the server no longer had the call (a restart), not our absence.
-    this.apply({ type: 'session-lost', serverLost: context?.lostSession === 'notFound' })
-    this.leg.closeMedia(false)
-    this.serverMedia.release()
+    // A 458 on the claim: the server no longer had the calls (a restart), not our absence.
+    const serverLost = context?.lostSession === 'notFound'
+    this.applyRegistration({ type: 'session-lost', serverLost })
+    for (const line of this.lineList) line.sessionLost(serverLost)
+    // Helpers lived on the old session; a new spare is added once a call is under way.
+    for (const line of this.helpers()) this.forgetLine(line)
+    this.masterId = undefined
     this.texts.abandonWaiting()
     // An attach still pending was meant for the old session and fails: wait it out, then attach.
     await this.attaching?.catch(() => undefined)
     if (!this.stoppedValue) await this.attachAndRegister()
   }
 
-  // ----------------------------------------------------------------- internals
+  // ----------------------------------------------------------------- lines
+
+  private get master(): SipCallLine {
+    return this.lineList[0]!
+  }
+
+  private get focused(): SipCallLine {
+    return this.lineList.find((l) => l.id === this.focusId) ?? this.master
+  }
+
+  private helpers(): SipCallLine[] {
+    return this.lineList.slice(1)
+  }
+
+  private lineOf(id: number | undefined): SipCallLine | undefined {
+    return id === undefined ? this.focused : this.lineList.find((l) => l.id === id)
+  }
+
+  /** The line ringing in: the one named, the one in front, or the first that rings. */
+  private ringingLine(id: number | undefined): SipCallLine | undefined {
+    const rings = (l: SipCallLine) => l.call.kind === 'ringing' && l.call.direction === 'incoming'
+    if (id !== undefined) return this.lineList.find((l) => l.id === id && rings(l))
+    return rings(this.focused) ? this.focused : this.lineList.find(rings)
+  }
+
+  private linesState(options: { readyOnly?: boolean } = {}): LinesState {
+    const lines = this.lineList
+      .filter((l) => !options.readyOnly || l === this.master || this.readyHelpers.has(l))
+      .map((l) => ({ id: l.id, call: l.call }))
+    return { lines, focus: this.focusId }
+  }
+
+  private newLine(): SipCallLine {
+    const id = this.lineCounter++
+    const line = new SipCallLine(id, id === 0 ? 'sip' : `sip-line-${id + 1}`, this.owner)
+    this.lineList.push(line)
+    // Only the call in front speaks to the screen; every line's call reaches the history.
+    const inFront = () => this.focusId === line.id
+    line.events.on('muted', (on) => inFront() && this.events.emit('muted', on))
+    line.events.on('cameraOff', (off) => inFront() && this.events.emit('cameraOff', off))
+    line.events.on('sendingVideo', (on) => inFront() && this.events.emit('sendingVideo', on))
+    line.events.on('remoteStream', (s) => inFront() && this.events.emit('remoteStream', s))
+    line.events.on('stats', (stats) => inFront() && this.events.emit('stats', stats))
+    line.events.on('recovering', (on) => inFront() && this.events.emit('recovering', on))
+    line.events.on('dtmf', (digit) => inFront() && this.events.emit('dtmf', digit))
+    line.events.on('missed', (peer) => this.events.emit('missed', peer))
+    line.events.on('declinedQuietly', (peer) => this.events.emit('declinedQuietly', peer))
+    line.events.on('transferred', (t) => this.events.emit('transferred', t))
+    line.events.on('error', (message) => this.events.emit('error', message))
+    line.events.on('call', ({ previous, next }) => this.onLineCall(line, previous, next))
+    return line
+  }
+
+  private onLineCall(line: SipCallLine, previous: CallState, next: CallState): void {
+    this.events.emit('lineCall', { id: line.id, previous, next })
+    const before = this.focusId
+    this.focusId = nextFocus(this.linesState()) ?? 0
+    if (this.focusId !== before) this.announceFront()
+    else if (line.id === this.focusId) this.events.emit('call', next)
+    this.events.emit('lines', this.lines)
+    if (this.isLive()) this.ensureSpareLine()
+    else void this.dropIdleHelpers()
+  }
+
+  private setFocus(id: number): void {
+    if (this.focusId === id) return
+    this.focusId = id
+    this.announceFront()
+    this.events.emit('lines', this.lines)
+  }
+
+  /** The front changed: the screen is told everything about the new one. */
+  private announceFront(): void {
+    const line = this.focused
+    this.events.emit('call', line.call)
+    this.events.emit('muted', line.muted)
+    this.events.emit('cameraOff', line.cameraOff)
+    this.events.emit('remoteStream', line.leg.remoteStream)
+    this.events.emit('sendingVideo', (line.leg.localStream?.getVideoTracks().length ?? 0) > 0)
+    this.events.emit('recovering', false)
+  }
+
+  /** Every other answered call goes on hold (we talk in one call at a time). */
+  private async holdOthers(id: number): Promise<void> {
+    for (const other of linesToHold(this.linesState(), id))
+      await this.lineList
+        .find((l) => l.id === other)
+        ?.hold(true)
+        .catch((error: unknown) =>
+          this.session.recordIncident('error', `sip: could not hold a call: ${String(error)}`),
+        )
+  }
+
+  /**
+   * While a call is under way one free line waits as a helper handle: Janus hands it the
+   * next caller instead of answering them busy. A helper joins the registered handle by the
+   * plugin's id of it, after every registration (Janus tears helpers down with it).
+   */
+  private ensureSpareLine(): void {
+    if (this.addingLine || this.stoppedValue || this.masterId === undefined) return
+    if (this.registrationValue.kind !== 'registered') return
+    if (!wantsSpareLine(this.linesState(), maxLines)) return
+    const masterId = this.masterId
+    const line = this.newLine()
+    this.addingLine = (async () => {
+      try {
+        await line.leg.attach()
+        await line.leg.send({
+          request: 'register',
+          type: 'helper',
+          username: this.registrar.account.uri,
+          master_id: masterId,
+        })
+      } catch (error) {
+        this.session.recordIncident('error', `${line.name}: no helper line: ${String(error)}`)
+        await this.dropLine(line)
+      }
+    })().finally(() => (this.addingLine = undefined))
+  }
+
+  /** No call under way: helper lines are let go (a new one comes with the next call). */
+  private async dropIdleHelpers(): Promise<void> {
+    await this.addingLine
+    if (this.isLive()) return
+    await Promise.all(this.helpers().map((line) => this.dropLine(line)))
+  }
+
+  /** Detaches a helper line and forgets it. */
+  private async dropLine(line: SipCallLine): Promise<void> {
+    this.forgetLine(line)
+    await line.leg.detach()
+  }
+
+  private forgetLine(line: SipCallLine): void {
+    if (line === this.master) return
+    this.readyHelpers.delete(line)
+    const index = this.lineList.indexOf(line)
+    if (index < 0) return
+    this.lineList.splice(index, 1)
+    line.leg.closeMedia(true)
+    if (this.focusId === line.id) this.setFocus(nextFocus(this.linesState()) ?? 0)
+  }
+
+  /**
+   * What is not about a line's call: registration (the registered line's, or a helper's
+   * joining), texts and voicemail. True when taken here.
+   */
+  private onOtherMessage(
+    line: SipCallLine,
+    message: JanusJS.Message,
+    event: SipEvent | undefined,
+  ): boolean {
+    if (line !== this.master) return this.onHelperMessage(line, message, event)
+    if (this.texts.onPluginMessage(message) || this.voicemail.onPluginMessage(message)) return true
+    // The plugin refused the register itself (no SIP stack, a bad URI...): a failure to
+    // show and retry, never a 'Registering…' that waits for an answer that will not come.
+    if (typeof message.error === 'string' && this.registrationValue.kind === 'registering')
+      this.applyRegistration({
+        type: 'registration_failed',
+        code: typeof message.error_code === 'number' ? message.error_code : 0,
+        reason: message.error,
+      })
+    if (event?.type === 'registered') {
+      const masterId = (message.result as { master_id?: unknown } | undefined)?.master_id
+      if (typeof masterId === 'number') this.masterId = masterId
+    }
+    if (
+      event?.type === 'registered' ||
+      event?.type === 'register-sent' ||
+      event?.type === 'registration_failed' ||
+      event?.type === 'unregistered'
+    ) {
+      this.applyRegistration(event)
+      return true
+    }
+    return false
+  }
+
+  /** A helper's answer to joining the registered handle. */
+  private onHelperMessage(
+    line: SipCallLine,
+    message: JanusJS.Message,
+    event: SipEvent | undefined,
+  ): boolean {
+    if (event?.type === 'registered') {
+      this.readyHelpers.add(line)
+      return true
+    }
+    if (typeof message.error === 'string' && !this.readyHelpers.has(line)) {
+      this.session.recordIncident('error', `${line.name}: the helper was refused: ${message.error}`)
+      void this.dropLine(line)
+      return true
+    }
+    return event?.type === 'unregistered'
+  }
+
+  private applyRegistration(event: SipEvent): void {
+    const registration = nextRegistration(this.registrationValue, event)
+    if (registration === this.registrationValue) return
+    const wasRegistered = this.registrationValue.kind === 'registered'
+    this.registrationValue = registration
+    this.events.emit('registration', registration)
+    if (registration.kind === 'registered' && !wasRegistered) {
+      // Registered (again, after a lost session or a registrar that failed): subscribe again,
+      // and (Janus ends helpers with every unregistration) make the spare again if a call is up.
+      this.voicemail.subscribe()
+      if (this.isLive()) this.ensureSpareLine()
+    }
+  }
 
   /** Attaches the plugin and registers; a second caller waits for the first. */
   private attachAndRegister(): Promise<void> {
@@ -456,7 +602,7 @@ export class SipPhone implements SessionParticipant, Call {
   private async attachSurvivingLoss(): Promise<void> {
     for (let tries = 1; ; tries += 1) {
       try {
-        await this.leg.attach()
+        await this.master.leg.attach()
         return
       } catch (error) {
         const state = this.session.state.kind
@@ -464,119 +610,5 @@ export class SipPhone implements SessionParticipant, Call {
         if (!lostWithConnection(error) || !usable || tries >= 3 || this.stoppedValue) throw error
       }
     }
-  }
-
-  private async hangupOnServer(): Promise<void> {
-    await this.leg.send({ request: 'hangup' }).catch(() => undefined)
-    this.leg.closeMedia(false)
-  }
-
-  private onMessage(message: JanusJS.Message, jsep?: JanusJS.JSEP): void {
-    const probe = this.callProbe
-    if (probe && message[requestTagField] === probe.tag) {
-      const result = message.result as { event?: unknown } | undefined
-      if (result?.event === 'recordingupdated') return probe.finish(true, 'recordingupdated')
-      if (typeof message.error === 'string')
-        return probe.finish(!/wrong state/i.test(message.error), message.error)
-      return probe.finish(true, JSON.stringify(result ?? message))
-    }
-    if (this.texts.onPluginMessage(message) || this.voicemail.onPluginMessage(message)) return
-    const event = readSipEvent(message)
-    if (typeof message.error === 'string') {
-      this.events.emit('error', message.error)
-      // The plugin refused the register itself (no SIP stack, a bad URI...): a failure to
-      // show and retry, never a 'Registering…' that waits for an answer that will not come.
-      if (this.registrationValue.kind === 'registering')
-        this.apply({
-          type: 'registration_failed',
-          code: typeof message.error_code === 'number' ? message.error_code : 0,
-          reason: message.error,
-        })
-    }
-    if (!event) return
-    if (event.type === 'dtmf') this.events.emit('dtmf', event.digit)
-    if (event.type === 'missed_call' && isLiveCall(this.callValue))
-      this.events.emit('missed', event.peer)
-    if (event.type === 'transfer-progress' && event.code >= 300)
-      this.events.emit('error', `Transfer failed: the other number answered ${event.code}`)
-    if (event.type === 'transfer' && this.callValue.kind === 'active') {
-      // A blind transfer asked of us: end this call, then call the target with the REFER's
-      // id so the transferor hears how it went. Attended transfers (Replaces) are not offered.
-      this.followTransfer = { referId: event.referId, referTo: event.referTo }
-      this.events.emit('transferred', { to: event.referTo, by: event.referredBy })
-      this.apply(event)
-      void this.hangup()
-      return
-    }
-    if (event.type === 'incomingcall' && this.doNotDisturbValue && !isLiveCall(this.callValue)) {
-      // Busy Here, as a phone set to do not disturb answers; the caller hears busy at once.
-      if (jsep) this.serverMedia.hold()
-      void this.leg.send({ request: 'decline', code: 486 }).catch(() => undefined)
-      this.events.emit('declinedQuietly', event.peer)
-      return
-    }
-    if (event.type === 'incomingcall' && jsep) {
-      this.pendingOffer = jsep
-      // Janus set up ICE for the offer it sent us; declined or not, it closes that
-      // PeerConnection later, and a call sent before then is refused (490).
-      this.serverMedia.hold()
-    }
-    // Our offer's answer comes with 'progress' (early media) or 'accepted'; offers come only
-    // with an incoming call and wait for answer().
-    if (jsep?.type === 'answer') this.leg.acceptAnswer(jsep)
-    if (event.type === 'hangup') {
-      this.pendingOffer = undefined
-      this.leg.closeMedia(false)
-    }
-    this.apply(event)
-    const follow = this.followTransfer
-    if (event.type === 'hangup' && follow) {
-      // Only once Janus reports the old dialog gone does it take a new call on this handle.
-      this.followTransfer = undefined
-      void this.dial(follow.referTo, follow.referId)
-    }
-  }
-
-  /** The tracks of an offer (video when wanted) or an answer (video when offered). */
-  private tracks(withVideo: boolean): JanusJS.TrackOption[] {
-    const { audioInput, video } = this.preferences
-    const audio = {
-      type: 'audio',
-      capture: audioInput ? { deviceId: { exact: audioInput } } : true,
-      recv: true,
-    }
-    if (!withVideo) return [audio] as JanusJS.TrackOption[]
-    return [audio, { type: 'video', capture: video, recv: true }] as JanusJS.TrackOption[]
-  }
-
-  private apply(event: SipEvent): void {
-    const registration = nextRegistration(this.registrationValue, event)
-    if (registration !== this.registrationValue) {
-      const wasRegistered = this.registrationValue.kind === 'registered'
-      this.registrationValue = registration
-      this.events.emit('registration', registration)
-      // Registered (again, after a lost session or a registrar that failed): subscribe again.
-      if (registration.kind === 'registered' && !wasRegistered) this.voicemail.subscribe()
-    }
-    const call = nextCall(this.callValue, event, this.clock.now())
-    if (call === this.callValue) return
-    const wasOnHold = this.callValue.kind === 'active' && this.callValue.onHold
-    this.callValue = call
-    // From the first ring a dead connection must be found fast (the session's keepalive).
-    if (isLiveCall(call)) this.session.setMediaActive(this.name, true)
-    if (call.kind === 'active') this.leg.startMedia()
-    if (call.kind === 'active' && call.onHold !== wasOnHold) this.leg.expectNoMedia(call.onHold)
-    if (!isLiveCall(call)) {
-      this.leg.stopMedia()
-      if (this.leg.muted) {
-        this.leg.setMuted(false)
-        this.events.emit('muted', false)
-      }
-      if (this.leg.videoOff) {
-        this.leg.setVideoOff(false)
-        this.events.emit('cameraOff', false)
-      }
-    }
-    this.events.emit('call', call)
   }
 }

@@ -66,7 +66,7 @@ export const callScreen = (page: Page): Locator => page.getByRole('region', { na
 
 /** The call screen's Hang up button. */
 export const hangUpButton = (page: Page): Locator =>
-  callScreen(page).getByRole('button', { name: 'Hang up' })
+  callScreen(page).getByRole('button', { name: 'Hang up', exact: true })
 
 /** The whole app (it carries what the phone is sounding: data-sound, data-cues). */
 export const appShell = (page: Page): Locator => page.getByTestId('holdfast')

@@ -19,7 +19,7 @@ import {
 import type { CallStats } from '../../janus/media'
 import { describeVoicemail, type VoicemailState } from '../../core/sip/voicemail'
 import { judgeQuality, type CallQuality } from '../../core/ui/call-quality'
-import type { SipPhone } from '../../janus/sip-phone'
+import type { LineSummary, SipPhone } from '../../janus/sip-phone'
 import { readDialLink } from '../../core/sip/dial-link'
 import { isElectronHost } from '../../host/electron-host'
 import type { HoldfastApp } from '../holdfast-app'
@@ -44,7 +44,29 @@ export const usePhoneStore = defineStore('phone', () => {
   const linked = readDialLink(new URLSearchParams(window.location.search).get('dial') ?? '')
   const dialTarget = ref(linked?.ok ? linked.target : '')
   const registration = shallowRef<RegistrationState>({ kind: 'unregistered' })
+  /** The call in front: the call screen shows it and its keys act on it. */
   const call = shallowRef<CallState>({ kind: 'idle' })
+  /** Every line of the account with its call (call waiting: more than one under way). */
+  const lines = shallowRef<readonly LineSummary[]>([])
+  /** The line of the call in front. */
+  const frontLine = computed(() => lines.value.find((l) => l.focused)?.id ?? 0)
+  /** The calls under way, in line order (the list the call screen shows with two or more). */
+  const liveLines = computed(() => lines.value.filter((l) => isLiveCall(l.call)))
+  /** A second call ringing while another is under way. */
+  const waiting = computed(() => lines.value.find((l) => l.waiting))
+  /** Another call may be placed: none is under way, or the one in front is on hold. */
+  const canDial = computed(
+    () =>
+      registration.value.kind === 'registered' &&
+      (!isLiveCall(call.value) || (call.value.kind === 'active' && call.value.onHold)),
+  )
+  /** The call in front is answered and a line is left for one more (Add call). */
+  const canAddCall = computed(
+    () =>
+      registration.value.kind === 'registered' &&
+      call.value.kind === 'active' &&
+      liveLines.value.length < lines.value.length,
+  )
   const remoteStream = shallowRef<MediaStream | undefined>()
   /** The other side sends video. */
   const remoteVideo = ref(false)
@@ -189,11 +211,16 @@ export const usePhoneStore = defineStore('phone', () => {
     phone.events.on('transferred', ({ to, by }) => {
       notice.value = `Transferred${by ? ` by ${by}` : ''}: calling ${to}`
     })
-    phone.events.on('call', (c) => {
-      const effects = callEffects(call.value, c)
-      if (effects.sound === 'ring') tones.ring()
+    phone.events.on('lines', (l) => (lines.value = l))
+    phone.events.on('lineCall', ({ previous, next }) => {
+      const effects = callEffects(previous, next)
+      // One sound for all lines: the ringtone when a call rings alone, the soft cue for a call
+      // waiting, the dropped cue when a call drops; silence once nothing rings.
+      const ringing = phone?.ringing
+      if (ringing === 'ring') tones.ring()
+      else if (ringing === 'waiting') tones.waiting()
       else if (effects.sound === 'dropped') tones.dropped()
-      else if (tones.playing === 'ringtone') tones.stop()
+      else if (tones.playing === 'ringtone' || tones.playing === 'call-waiting') tones.stop()
       const desktop = app && isElectronHost(app.host) ? app.host.desktop : undefined
       if (effects.notify !== undefined) {
         // The notification names a known caller, as the call screen does (main takes ≤ 512).
@@ -203,6 +230,8 @@ export const usePhoneStore = defineStore('phone', () => {
       }
       if (effects.dismiss) void desktop?.dismissIncomingCall()
       if (effects.history) keep(effects.history)
+    })
+    phone.events.on('call', (c) => {
       if (c.kind !== 'active') tonesReceived.value = c.kind === 'ended' ? tonesReceived.value : ''
       call.value = c
       if (!isLiveCall(c)) {
@@ -217,12 +246,16 @@ export const usePhoneStore = defineStore('phone', () => {
     await phone.start()
   }
 
-  function answer(): Promise<void> | undefined {
-    return phone?.answer(mediaPreferences())
+  /** Answers a call ringing in (the one named, or the one in front); others go on hold. */
+  function answer(line?: number): Promise<void> | undefined {
+    return phone?.answer(mediaPreferences(), line)
   }
-  function decline(): Promise<void> | undefined {
-    return phone?.decline()
+  /** Declines a call ringing in; `busy` answers 486 (the caller hears busy). */
+  function decline(line?: number, busy = false): Promise<void> | undefined {
+    return phone?.decline(line, busy)
   }
+  /** Brings another call to the front: the one in front goes on hold. */
+  const switchTo = (line: number) => phone?.switchTo(line)
   const dial = (target: string) => {
     notice.value = undefined
     return phone?.dial(target, undefined, mediaPreferences())
@@ -235,7 +268,8 @@ export const usePhoneStore = defineStore('phone', () => {
     if (call.value.kind === 'active') return phone?.sendDtmf(digit)
     dialTarget.value += digit
   }
-  const hangup = () => phone?.hangup()
+  /** Hangs up the call in front, or the line named. */
+  const hangup = (line?: number) => phone?.hangup(line)
   /** Calls the account's voicemail number. */
   const callVoicemail = () => {
     const number = phone?.account.voicemail
@@ -248,6 +282,13 @@ export const usePhoneStore = defineStore('phone', () => {
     dialTarget,
     registration,
     call,
+    lines,
+    frontLine,
+    liveLines,
+    waiting,
+    canDial,
+    canAddCall,
+    switchTo,
     remoteStream,
     remoteVideo,
     stats,

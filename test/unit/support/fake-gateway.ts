@@ -124,6 +124,12 @@ export class FakeHandle {
     this.options.onmessage?.(data as JanusJS.Message, jsep)
   }
 
+  /** Janus detached the handle by itself (as the SIP plugin does to a helper's). */
+  detachedByServer(): void {
+    this.detached = true
+    this.options.ondetached?.()
+  }
+
   /** Janus reports the PeerConnection up or down. */
   webrtc(up: boolean): void {
     this.options.webrtcState?.(up)

@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest'
+import { SipPhone, type SipAccount } from '../../renderer/janus/sip-phone'
+import { FakeGateway, type FakeHandle } from './support/fake-gateway'
+import { connected, makeHarness } from './support/harness'
+
+const account: SipAccount = { uri: 'sip:alice@lab', password: 'secret', registrar: 'sip:lab:5060' }
+const sipEvent = (event: string, extra: Record<string, unknown> = {}) => ({
+  sip: 'event',
+  result: { event, ...extra },
+})
+const offer = { type: 'offer' as const, sdp: 'v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n' }
+
+/** A registered phone in an answered call with bob, and its spare helper line joined. */
+async function inCallWithSpare() {
+  const h = makeHarness()
+  await connected(h)
+  const janus = new FakeGateway()
+  const phone = new SipPhone(h.session, janus.gateway, h.clock, account)
+  await phone.start()
+  const master = janus.last
+  master.event(sipEvent('registered', { username: account.uri, master_id: 4242 }))
+  await phone.dial('bob')
+  await h.clock.settle()
+  master.event(sipEvent('accepted'), { type: 'answer', sdp: 'v=0\r\n' })
+  await h.clock.settle()
+  expect(janus.handles).toHaveLength(2)
+  const helper = janus.last
+  helper.event(sipEvent('registered', { username: account.uri, helper: true, master_id: 4242 }))
+  return { h, janus, phone, master, helper }
+}
+
+const requests = (handle: FakeHandle) => handle.requests()
+
+/** Carol calls while the first call is up and is answered: the first call is held. */
+async function carolAnswered(world: Omit<Awaited<ReturnType<typeof inCallWithSpare>>, 'janus'>) {
+  world.helper.event(sipEvent('incomingcall', { username: 'sip:carol@lab' }), offer)
+  await world.phone.answer({ video: false })
+  await world.h.clock.settle()
+  world.master.event(sipEvent('holding'))
+  world.helper.event(sipEvent('accepted'))
+}
+
+describe('call waiting on helper lines', () => {
+  it('while a call is up a helper joins the registered handle by the plugin’s id of it', async () => {
+    const { helper } = await inCallWithSpare()
+    const join = helper.sent.find((s) => s.message.request === 'register')?.message
+    expect(join).toMatchObject({ type: 'helper', username: account.uri, master_id: 4242 })
+  })
+
+  it('a second caller waits: the call in front stays, the waiting one is listed and sounds soft', async () => {
+    const { phone, helper } = await inCallWithSpare()
+    helper.event(sipEvent('incomingcall', { username: 'sip:carol@lab' }), offer)
+    expect(phone.call).toMatchObject({ kind: 'active', peer: 'sip:bob@lab' })
+    expect(phone.ringing).toBe('waiting')
+    const withCalls = phone.lines.filter((l) => l.call.kind !== 'idle')
+    expect(withCalls.map((l) => [l.call.kind, l.focused, l.waiting])).toEqual([
+      ['active', true, false],
+      ['ringing', false, true],
+    ])
+    // And one more free line waits for a third caller.
+    expect(phone.lines).toHaveLength(3)
+  })
+
+  it('answering the waiting call holds the first (its microphone shut) before accepting, and brings it to the front', async () => {
+    const { h, phone, master, helper } = await inCallWithSpare()
+    helper.event(sipEvent('incomingcall', { username: 'sip:carol@lab' }), offer)
+    const answering = phone.answer({ video: false })
+    await h.clock.settle()
+    await answering
+    expect(requests(master)).toContain('hold')
+    expect(master.muted).toBe(true)
+    expect(requests(helper)).toContain('accept')
+    master.event(sipEvent('holding'))
+    helper.event(sipEvent('accepted'))
+    expect(phone.call).toMatchObject({ kind: 'active', peer: 'sip:carol@lab' })
+    expect(phone.lines.find((l) => l.focused)?.id).toBe(1)
+    expect(phone.lines[0]?.call).toMatchObject({ onHold: true })
+  })
+
+  it('switching holds the call in front and resumes the other; its microphone opens again', async () => {
+    const { h, phone, master, helper } = await inCallWithSpare()
+    await carolAnswered({ h, phone, master, helper })
+    await phone.switchTo(0)
+    await h.clock.settle()
+    expect(requests(helper)).toContain('hold')
+    expect(requests(master)).toContain('unhold')
+    master.event(sipEvent('resuming'))
+    expect(master.muted).toBe(false)
+    expect(helper.muted).toBe(true)
+    expect(phone.call).toMatchObject({ kind: 'active', peer: 'sip:bob@lab', onHold: false })
+  })
+
+  it('when the call in front ends the held one comes to the front, still on hold; with no call left the helper is let go', async () => {
+    const { h, phone, master, helper } = await inCallWithSpare()
+    await carolAnswered({ h, phone, master, helper })
+    helper.event(sipEvent('hangup', { code: 200, reason: 'BYE' }))
+    expect(phone.call).toMatchObject({ kind: 'active', peer: 'sip:bob@lab', onHold: true })
+    master.event(sipEvent('hangup', { code: 200, reason: 'BYE' }))
+    await h.clock.settle()
+    expect(phone.call).toMatchObject({ kind: 'ended', reason: 'remote-hangup' })
+    expect(helper.detached).toBe(true)
+    expect(phone.lines).toHaveLength(1)
+  })
+
+  it('a waiting call declined with busy is answered 486, and the first call goes on untouched', async () => {
+    const { h, phone, master, helper } = await inCallWithSpare()
+    helper.event(sipEvent('incomingcall', { username: 'sip:carol@lab' }), offer)
+    await phone.decline(1, true)
+    await h.clock.settle()
+    expect(helper.sent.find((s) => s.message.request === 'decline')?.message.code).toBe(486)
+    expect(requests(master)).not.toContain('hold')
+    expect(phone.call).toMatchObject({ kind: 'active', peer: 'sip:bob@lab' })
+    expect(phone.ringing).toBeUndefined()
+  })
+
+  it('a second outgoing call holds the first and goes out on the helper', async () => {
+    const { h, phone, master, helper } = await inCallWithSpare()
+    const dialling = phone.dial('dave')
+    await h.clock.settle()
+    await dialling
+    expect(requests(master)).toContain('hold')
+    expect(helper.sent.find((s) => s.message.request === 'call')?.message.uri).toBe('sip:dave@lab')
+    expect(phone.call).toMatchObject({ kind: 'calling', peer: 'sip:dave@lab' })
+  })
+
+  it('every line’s call reaches the history stream, not only the one in front', async () => {
+    const { phone, helper } = await inCallWithSpare()
+    const seen: string[] = []
+    phone.events.on('lineCall', ({ id, next }) => seen.push(`${id}:${next.kind}`))
+    helper.event(sipEvent('incomingcall', { username: 'sip:carol@lab' }), offer)
+    helper.event(sipEvent('hangup', { code: 487, reason: 'Request Terminated' }))
+    expect(seen).toEqual(['1:ringing', '1:ended'])
+  })
+
+  it('a lost session ends both calls with the reason; the helper is forgotten and the account registers again', async () => {
+    const { janus, phone, helper } = await inCallWithSpare()
+    helper.event(sipEvent('incomingcall', { username: 'sip:carol@lab' }), offer)
+    const ends: string[] = []
+    phone.events.on('lineCall', ({ next }) => next.kind === 'ended' && ends.push(next.reason))
+    await phone.restore()
+    expect(ends.sort()).toEqual(['connection-lost', 'connection-lost'])
+    expect(phone.lines).toHaveLength(1)
+    expect(janus.last.requests()).toEqual(['register'])
+  })
+
+  it('a claim checks every call: a helper’s call whose media is gone ends, the other goes on', async () => {
+    const { phone, helper } = await inCallWithSpare()
+    helper.event(sipEvent('incomingcall', { username: 'sip:carol@lab' }), offer)
+    await phone.answer({ video: false })
+    helper.event(sipEvent('accepted'))
+    helper.api.webrtcStuff.pc = undefined
+    phone.resync({ sessionId: 1, reason: 'socketClosed', networkChanged: false })
+    expect(phone.lines[1]?.call).toMatchObject({ kind: 'ended', reason: 'ended-while-away' })
+    expect(phone.lines[0]?.call.kind).toBe('active')
+  })
+
+  it('a helper Janus lets go (its registered handle unregistered) is forgotten, and one comes back once registered again', async () => {
+    const { h, janus, phone, master, helper } = await inCallWithSpare()
+    helper.detachedByServer()
+    expect(phone.lines).toHaveLength(1)
+    master.event(sipEvent('unregistered'))
+    master.event(sipEvent('registered', { username: account.uri, master_id: 5151 }))
+    await h.clock.settle()
+    expect(janus.handles).toHaveLength(3)
+    expect(janus.last.sent.find((s) => s.message.request === 'register')?.message.master_id).toBe(
+      5151,
+    )
+  })
+})
