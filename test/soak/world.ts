@@ -118,8 +118,14 @@ export async function openSoakWorld(): Promise<SoakWorld> {
     const watchers = await launch(lab.watcherLauncher!)
     const consoleErrors: string[] = []
     const consoleLines: Partial<Record<Role, string[]>> = {}
+    /** Pages whose renderer crashed by itself (the renderer-crash fault replaces its page). */
+    const crashedPages = new WeakSet<Page>()
     const open = async (context: BrowserContext, role: Role): Promise<Page> => {
       const page = await context.newPage()
+      page.on('crash', () => {
+        crashedPages.add(page)
+        ;(consoleLines[role] ??= []).push(`${new Date().toISOString()} [soak] the page crashed`)
+      })
       page.on('pageerror', (error) => consoleErrors.push(`${role}: ${error.message}`))
       page.on('console', (message) => {
         if (message.type() === 'error' && !networkNoise(message.text()))
@@ -213,6 +219,8 @@ export async function openSoakWorld(): Promise<SoakWorld> {
       const page = pages[role]
       if (page.isClosed() || !page.url().startsWith('http'))
         return { kind: 'ended', text: 'the page is gone' }
+      // Chromium's renderer died under the page (not the fault that stands in for one).
+      if (crashedPages.has(page)) return { kind: 'recovering', text: 'the page crashed' }
       const connection = await text(page, 'connection-status')
       // A busy page that cannot answer in time is not a page whose call ended.
       if (connection === undefined) return { kind: 'recovering', text: 'the page does not answer' }
