@@ -15,6 +15,11 @@ export interface CallStats {
   audioPacketsLost?: number
   /** Inbound audio jitter, in ms. */
   jitterMs?: number
+  /**
+   * The sound energy received so far (the sum of inbound `totalAudioEnergy`): it rises only
+   * while something is heard, not with packets of silence.
+   */
+  audioEnergyIn?: number
   /** Round trip on the selected candidate pair, in ms. */
   roundTripMs?: number
   /**
@@ -49,6 +54,8 @@ export async function readCallStats(pc: RTCPeerConnection | undefined): Promise<
         stats.audioPacketsLost = (stats.audioPacketsLost ?? 0) + Number(entry.packetsLost ?? 0)
         if (typeof entry.jitter === 'number')
           stats.jitterMs = Math.max(stats.jitterMs ?? 0, entry.jitter * 1000)
+        if (typeof entry.totalAudioEnergy === 'number')
+          stats.audioEnergyIn = (stats.audioEnergyIn ?? 0) + entry.totalAudioEnergy
       }
       if (typeof entry.mid === 'string')
         stats.receivedByMid[entry.mid] = (stats.receivedByMid[entry.mid] ?? 0) + got

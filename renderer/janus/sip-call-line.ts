@@ -12,7 +12,7 @@ import { Emitter } from '../core/emitter'
 import type { IceRestartOptions } from '../core/ice-restart-policy'
 import type { JanusSession, RecoveryContext } from '../core/janus-session'
 import { requestTagField } from '../core/bridge-socket'
-import { readSipEvent } from '../core/sip/sip-events'
+import { readCallId, readSipEvent } from '../core/sip/sip-events'
 import { isLiveCall, nextCall, type CallState, type SipEvent } from '../core/sip/sip-state'
 import type { Gateway } from './gateway'
 import { describeMediaError, type CallStats } from './media'
@@ -42,8 +42,11 @@ export interface SipCallEvents extends Record<string, unknown> {
   missed: string
   /** Someone called while do not disturb was on; we answered them busy. */
   declinedQuietly: string
-  /** The other side transferred us: we call `to` next, as asked by `by`. */
-  transferred: { to: string; by: string }
+  /**
+   * The other side transferred us: we call `to` next, as asked by `by`; `attended` when it
+   * consulted them first (our call replaces theirs).
+   */
+  transferred: { to: string; by: string; attended: boolean }
   /** The call's media is being recovered (an ICE restart is under way), or is back. */
   recovering: boolean
   error: string
@@ -52,6 +55,8 @@ export interface SipCallEvents extends Record<string, unknown> {
 export interface SipLineEvents extends SipCallEvents {
   /** The line's call moved (`previous` is where it was). */
   call: { previous: CallState; next: CallState }
+  /** The call ringing in takes over our call with this Call-ID (an attended transfer to us). */
+  replacing: string
 }
 
 /** What a line needs from the phone it belongs to. */
@@ -71,6 +76,11 @@ export interface SipLineOwner {
   onOtherMessage(line: SipCallLine, message: JanusJS.Message, event: SipEvent | undefined): boolean
   /** Janus let go of the line's handle by itself (a helper goes with the registered handle). */
   onDetached(line: SipCallLine): void
+  /**
+   * Places the call a transfer asks of `line` on another line; false when none is free
+   * (then the line calls once its own call has ended).
+   */
+  followElsewhere(line: SipCallLine, referId: number, referTo: string): boolean
 }
 
 export class SipCallLine {
@@ -86,6 +96,8 @@ export class SipCallLine {
   /** Waiting for the answer to the call-state probe (see reconcileCall), by its tag. */
   private callProbe: { tag: string; finish(stillInCall: boolean, words: string): void } | undefined
   private probes = 0
+  /** The SIP Call-ID of the line's call, as the plugin last named it. */
+  private callIdValue: string | undefined
 
   constructor(
     /** 0 for the registered handle, then 1, 2... for helpers. */
@@ -136,10 +148,16 @@ export class SipCallLine {
     return isLiveCall(this.callValue)
   }
 
+  /** The SIP Call-ID of the call under way (what an attended transfer names to replace). */
+  get callId(): string | undefined {
+    return this.callIdValue
+  }
+
   /** Places a call to a SIP URI; `referId` when it follows a transfer asked of us. */
   async dial(uri: string, referId?: number, preferences = this.preferences): Promise<void> {
     if (isLiveCall(this.callValue)) return
     this.preferences = preferences
+    this.callIdValue = undefined
     this.apply({ type: 'dial', peer: uri })
     try {
       await this.serverMedia.untilReleased()
@@ -248,6 +266,31 @@ export class SipCallLine {
       this.events.emit('error', `Transfer failed: ${describeMediaError(error)}`)
       this.apply({ type: 'transfer-progress', code: 500 })
     }
+  }
+
+  /**
+   * The attended transfer's REFER: the other side is asked to call `uri`, replacing our call
+   * with Call-ID `replace` there (the consultation). This call ends as transferred once the
+   * target answers; if it refuses, the call stays ours.
+   */
+  async transferReplacing(uri: string, replace: string): Promise<void> {
+    if (this.callValue.kind !== 'active' || this.callValue.transferTo !== undefined) return
+    this.apply({ type: 'transfer-requested', target: uri })
+    try {
+      await this.leg.send({ request: 'transfer', uri, replace })
+    } catch (error) {
+      this.events.emit('error', `Transfer failed: ${describeMediaError(error)}`)
+      this.apply({ type: 'transfer-progress', code: 500 })
+    }
+  }
+
+  /**
+   * The call is being handed over to `target` (the consultation of our attended transfer, or
+   * the call an incoming INVITE with Replaces takes over): however it ends now, it ends as
+   * transferred.
+   */
+  handOver(target: string): void {
+    this.apply({ type: 'transfer-requested', target })
   }
 
   /** Sends one tone of the dial pad during the call. */
@@ -386,6 +429,7 @@ export class SipCallLine {
     }
     const event = readSipEvent(message)
     if (this.owner.onOtherMessage(this, message, event)) return
+    this.callIdValue = readCallId(message) ?? this.callIdValue
     if (typeof message.error === 'string') this.events.emit('error', message.error)
     if (!event) return
     if (event.type === 'dtmf') this.events.emit('dtmf', event.digit)
@@ -394,10 +438,18 @@ export class SipCallLine {
     if (event.type === 'transfer-progress' && event.code >= 300)
       this.events.emit('error', `Transfer failed: the other number answered ${event.code}`)
     if (event.type === 'transfer' && this.callValue.kind === 'active') {
-      // A blind transfer asked of us: end this call, then call the target with the REFER's
-      // id so the transferor hears how it went. Attended transfers (Replaces) are not offered.
-      this.followTransfer = { referId: event.referId, referTo: event.referTo }
-      this.events.emit('transferred', { to: event.referTo, by: event.referredBy })
+      // A transfer asked of us: end this call and call the target with the REFER's id so the
+      // transferor hears how it went. Attended or not, the plugin puts the REFER's Replaces
+      // in our INVITE, and the target swaps its consultation for our call. Janus wants the
+      // new call on another handle (a helper): on this one, a call placed right after the
+      // hang-up had its media sockets closed under it by the old call's relay thread.
+      if (!this.owner.followElsewhere(this, event.referId, event.referTo))
+        this.followTransfer = { referId: event.referId, referTo: event.referTo }
+      this.events.emit('transferred', {
+        to: event.referTo,
+        by: event.referredBy,
+        attended: event.replaces !== undefined,
+      })
       this.apply(event)
       void this.hangup()
       return
@@ -423,6 +475,8 @@ export class SipCallLine {
       this.leg.closeMedia(false)
     }
     this.apply(event)
+    if (event.type === 'incomingcall' && event.replaces !== undefined && jsep)
+      this.events.emit('replacing', event.replaces)
     const follow = this.followTransfer
     if (event.type === 'hangup' && follow) {
       // Only once Janus reports the old dialog gone does it take a new call on this handle.

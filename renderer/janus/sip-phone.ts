@@ -1,11 +1,9 @@
 /**
  * The softphone on Janus's SIP plugin (through janus.js): one account, registered on its
- * first handle, and its calls, each on a line of its own (sip-call-line.ts). While a call is
- * under way one more line waits as a helper handle, so a second caller rings instead of being
- * answered busy (issue 15, call waiting); the pure call-lines reducer says which call is in
- * front and what answering or switching puts on hold. As a session participant the phone
- * re-registers by itself after a new session and never leaves a call that looks alive after
- * the session was lost.
+ * first handle, with its text messages and voicemail box, and its calls (sip-lines.ts: one
+ * line per call, helpers for call waiting, attended transfer, the three-way call). As a
+ * session participant it re-registers by itself after a new session and never leaves a call
+ * that looks alive after the session was lost.
  */
 import type { JanusJS } from 'janus-gateway'
 import type { AppEndCause, Call } from '../core/call'
@@ -14,28 +12,16 @@ import { Emitter } from '../core/emitter'
 import type { IceRestartOptions } from '../core/ice-restart-policy'
 import type { JanusSession, RecoveryContext, SessionParticipant } from '../core/janus-session'
 import {
-  freeLine,
-  isWaitingCall,
-  linesToHold,
-  nextFocus,
-  ringKind,
-  wantsSpareLine,
-  type LinesState,
-} from '../core/sip/call-lines'
-import {
   nextRegistration,
   type CallState,
   type RegistrationState,
   type SipEvent,
 } from '../core/sip/sip-state'
+import { WebAudioConferenceMixer, type ConferenceMixer } from './conference-mixer'
 import type { Gateway } from './gateway'
 import { lostWithConnection } from './media'
-import {
-  SipCallLine,
-  type MediaPreferences,
-  type SipCallEvents,
-  type SipLineOwner,
-} from './sip-call-line'
+import type { MediaPreferences } from './sip-call-line'
+import { SipLines, type LineSummary, type SipLinesEvents } from './sip-lines'
 import { RegistrationKeeper } from './sip-registration'
 import { SipTexts } from './sip-texts'
 import { VoicemailWatch } from './sip-voicemail'
@@ -44,28 +30,10 @@ import { toSipUri, type SipAccount } from './sip-registration'
 
 export { toSipUri, type SipAccount } from './sip-registration'
 export type { MediaPreferences } from './sip-call-line'
+export type { LineSummary } from './sip-lines'
 
-/** At most this many calls at once on one account (the registered line and helpers). */
-const maxLines = 4
-
-/** One line's call as the UI lists it. */
-export interface LineSummary {
-  id: number
-  call: CallState
-  /** The call in front: the call screen shows it and the keys act on it. */
-  focused: boolean
-  /** A second call ringing while another is under way. */
-  waiting: boolean
-}
-
-export interface SipPhoneEvents extends SipCallEvents {
+export interface SipPhoneEvents extends SipLinesEvents {
   registration: RegistrationState
-  /** The call in front (the one line of a phone with one call). */
-  call: CallState
-  /** Every line's call moved (`id` names the line): history and notifications follow it. */
-  lineCall: { id: number; previous: CallState; next: CallState }
-  /** The calls under way (and the front's last end), whenever one moves or the front changes. */
-  lines: readonly LineSummary[]
 }
 
 export class SipPhone implements SessionParticipant, Call {
@@ -76,44 +44,47 @@ export class SipPhone implements SessionParticipant, Call {
   readonly texts: SipTexts
   /** The account's voicemail box (message-summary). */
   readonly voicemail: VoicemailWatch
-  /** The registered line first, then helpers. */
-  private readonly lineList: SipCallLine[] = []
-  /** Helper lines Janus has accepted (a call may be placed or handed to them). */
-  private readonly readyHelpers = new Set<SipCallLine>()
-  private focusId = 0
-  private lineCounter = 0
+  /** The calls, one per line. */
+  private readonly calls: SipLines
   /** The plugin's id of our registered handle, which a helper names to join it. */
   private masterId: number | undefined
-  private addingLine: Promise<void> | undefined
   private readonly registrar: RegistrationKeeper
   private registrationValue: RegistrationState = { kind: 'unregistered' }
   private removeParticipant: (() => void) | undefined
-  private preferences: MediaPreferences = { video: false }
   private stoppedValue = false
   /** Incoming calls are answered busy (486) without ringing. */
   private doNotDisturbValue = false
   /** The handle being attached (and the account registered) right now. */
   private attaching: Promise<void> | undefined
-  private readonly owner: SipLineOwner
 
   constructor(
     private readonly session: JanusSession,
     gateway: () => Promise<Gateway>,
-    private readonly clock: Clock,
+    clock: Clock,
     account: SipAccount,
     ice: Partial<IceRestartOptions> = {},
+    options: { mixer?: ConferenceMixer } = {},
   ) {
-    this.owner = {
+    this.calls = new SipLines({
       session,
-      gateway,
-      clock,
-      ice,
-      doNotDisturb: () => this.doNotDisturbValue,
-      dtmfByInfo: () => this.registrar.account.dtmfMode === 'info',
-      onOtherMessage: (line, message, event) => this.onOtherMessage(line, message, event),
-      onDetached: (line) => this.forgetLine(line),
-    }
-    const master = this.newLine()
+      line: {
+        session,
+        gateway,
+        clock,
+        ice,
+        doNotDisturb: () => this.doNotDisturbValue,
+        dtmfByInfo: () => this.registrar.account.dtmfMode === 'info',
+      },
+      emit: (event, payload) => this.events.emit(event, payload),
+      mixer: options.mixer ?? new WebAudioConferenceMixer(),
+      onRegisteredLineMessage: (message, event) => this.onRegisteredLineMessage(message, event),
+      helperJoin: () =>
+        this.registrationValue.kind === 'registered' && this.masterId !== undefined
+          ? { username: this.registrar.account.uri, masterId: this.masterId }
+          : undefined,
+      stopped: () => this.stoppedValue,
+    })
+    const master = this.calls.master
     this.voicemail = new VoicemailWatch({
       send: (message) => master.leg.send(message),
       voicemailUri: () => {
@@ -155,27 +126,21 @@ export class SipPhone implements SessionParticipant, Call {
 
   /** The call in front. */
   get call(): CallState {
-    return this.focused.call
+    return this.calls.call
   }
 
   /** Every line's call, the front marked. */
   get lines(): readonly LineSummary[] {
-    const state = this.linesState()
-    return this.lineList.map((line) => ({
-      id: line.id,
-      call: line.call,
-      focused: line.id === this.focusId,
-      waiting: isWaitingCall(state, line.id),
-    }))
+    return this.calls.lines
   }
 
   /** How the phone should sound: the ringtone, the soft call-waiting cue, or neither. */
   get ringing(): 'ring' | 'waiting' | undefined {
-    return ringKind(this.linesState())
+    return this.calls.ringing
   }
 
   get muted(): boolean {
-    return this.focused.muted
+    return this.calls.muted
   }
 
   /** The app ended this phone (disconnect, quit): a new one is needed to register again. */
@@ -184,7 +149,7 @@ export class SipPhone implements SessionParticipant, Call {
   }
 
   isLive(): boolean {
-    return this.lineList.some((line) => line.isLive())
+    return this.calls.isLive()
   }
 
   onChange(listener: () => void): () => void {
@@ -198,9 +163,9 @@ export class SipPhone implements SessionParticipant, Call {
   async start(): Promise<void> {
     if (!this.removeParticipant) {
       const offParticipant = this.session.addParticipant(this)
-      const offReconnecting = this.session.events.on('reconnecting', () => {
-        for (const line of this.lineList) line.leg.signallingDown()
-      })
+      const offReconnecting = this.session.events.on('reconnecting', () =>
+        this.calls.signallingDown(),
+      )
       this.removeParticipant = () => (offParticipant(), offReconnecting())
     }
     try {
@@ -227,57 +192,83 @@ export class SipPhone implements SessionParticipant, Call {
    * Calls a number or SIP URI (a bare number is dialled at the registrar's domain). With a
    * call in front, that one is put on hold and the new call takes a free line.
    */
-  async dial(
-    target: string,
-    referId?: number,
-    preferences: MediaPreferences = this.preferences,
-  ): Promise<void> {
-    const uri = toSipUri(target, this.registrar.account)
-    const id = freeLine(this.linesState({ readyOnly: true }))
-    const line = this.lineList.find((l) => l.id === id)
-    if (!line) {
-      if (this.isLive()) this.events.emit('error', 'No free line: end a call first')
-      return
-    }
-    this.preferences = preferences
-    await this.holdOthers(line.id)
-    this.setFocus(line.id)
-    await line.dial(uri, referId, preferences)
+  dial(target: string, referId?: number, preferences?: MediaPreferences): Promise<void> {
+    return this.calls.dial(this.toUri(target), referId, preferences)
   }
 
-  /**
-   * Answers a call ringing in (the one in front, or the line named); with video when both
-   * sides want it. Any other answered call is put on hold first.
-   */
-  async answer(preferences: MediaPreferences = this.preferences, id?: number): Promise<void> {
-    const line = this.ringingLine(id)
-    if (!line) return
-    this.preferences = preferences
-    await this.holdOthers(line.id)
-    this.setFocus(line.id)
-    await line.answer(preferences)
+  /** Answers a call ringing in (the one in front, or the line named); others go on hold. */
+  answer(preferences?: MediaPreferences, line?: number): Promise<void> {
+    return this.calls.answer(preferences, line)
   }
 
   /** Declines a call ringing in (the one in front, or the line named); `busy` sends 486. */
-  async decline(id?: number, busy = false): Promise<void> {
-    await this.ringingLine(id)?.decline(busy ? 486 : 603)
+  decline(line?: number, busy = false): Promise<void> {
+    return this.calls.decline(line, busy)
   }
 
   /** Hangs up the call in front (or the line named). */
-  async hangup(id?: number): Promise<void> {
-    await this.lineOf(id)?.hangup()
+  hangup(line?: number): Promise<void> {
+    return this.calls.hangup(line)
   }
 
-  /**
-   * Brings a call to the front: the one in front is put on hold, the chosen one resumed.
-   * A call ringing in is only brought to the front by answering it.
-   */
-  async switchTo(id: number): Promise<void> {
-    const line = this.lineList.find((l) => l.id === id)
-    if (!line || line.call.kind !== 'active') return
-    await this.holdOthers(id)
-    this.setFocus(id)
-    if (line.call.onHold) await line.hold(false)
+  /** Brings another call to the front: the one in front goes on hold. */
+  switchTo(line: number): Promise<void> {
+    return this.calls.switchTo(line)
+  }
+
+  /** Puts the call in front (or the line named) on hold, or takes it off hold. */
+  hold(on: boolean, line?: number): Promise<void> {
+    return this.calls.hold(on, line)
+  }
+
+  /** Switches the calls to another microphone (undefined: the system default). */
+  switchMicrophone(deviceId: string | undefined): Promise<void> {
+    return this.calls.switchMicrophone(deviceId)
+  }
+
+  /** Mutes or unmutes our microphone in the call in front (both calls of a three-way call). */
+  setMuted(muted: boolean): void {
+    this.calls.setMuted(muted)
+  }
+
+  /** Turns our camera off (black frames, the camera kept) or on, in the call in front. */
+  setCameraOff(off: boolean): void {
+    this.calls.setCameraOff(off)
+  }
+
+  /** A three-way call of the two answered calls (each party hears the other two). */
+  merge(): Promise<void> {
+    return this.calls.merge()
+  }
+
+  /** Back to one call at a time: the call in front goes on, the other on hold. */
+  split(): Promise<void> {
+    return this.calls.split()
+  }
+
+  /** A blind transfer of the call in front: the other side is asked to call `target`. */
+  transfer(target: string): Promise<void> {
+    return this.calls.transfer(this.toUri(target))
+  }
+
+  /** An attended transfer: the held call's party is put through to the consulted one. */
+  transferToCall(heldLine: number, consultLine: number): Promise<void> {
+    return this.calls.transferToCall(heldLine, consultLine)
+  }
+
+  /** Sends one tone of the dial pad in the call in front. */
+  sendDtmf(digit: string): Promise<void> {
+    return this.calls.sendDtmf(digit)
+  }
+
+  /** A number or address as the SIP URI it is dialled (or messaged) at. */
+  toUri(target: string): string {
+    return toSipUri(target, this.registrar.account)
+  }
+
+  /** Sends a text message to a number or SIP URI; the outcome comes through `texts`. */
+  sendText(target: string, text: string): Promise<void> {
+    return this.texts.send(this.toUri(target), text)
   }
 
   /**
@@ -291,57 +282,12 @@ export class SipPhone implements SessionParticipant, Call {
     this.texts.stop()
     const event = { type: 'app-end', cause } as const
     this.applyRegistration(event)
-    await Promise.all(this.lineList.map((line) => line.end(event)))
+    await this.calls.end(event)
     if (cause !== 'sessionFailed') await this.registrar.unregister()
     this.removeParticipant?.()
     this.removeParticipant = undefined
-    await Promise.all(this.helpers().map((line) => this.dropLine(line)))
-    await this.master.leg.detach()
-  }
-
-  /** Puts the call in front (or the line named) on hold, or takes it off hold. */
-  async hold(on: boolean, id?: number): Promise<void> {
-    const line = this.lineOf(id)
-    if (!line) return
-    // Resuming a call while another is up would have us talking in both: that one holds.
-    if (!on) await this.holdOthers(line.id)
-    await line.hold(on)
-  }
-
-  /** Switches the calls to another microphone (undefined: the system default). */
-  async switchMicrophone(deviceId: string | undefined): Promise<void> {
-    this.preferences = { ...this.preferences, audioInput: deviceId }
-    await Promise.all(this.lineList.map((line) => line.switchMicrophone(deviceId)))
-  }
-
-  /** Mutes or unmutes the microphone in the call in front. */
-  setMuted(muted: boolean): void {
-    this.focused.setMuted(muted)
-  }
-
-  /** Turns our camera off (black frames, the camera kept) or on, in the call in front. */
-  setCameraOff(off: boolean): void {
-    this.focused.setCameraOff(off)
-  }
-
-  /** A blind transfer of the call in front: the other side is asked to call `target`. */
-  async transfer(target: string): Promise<void> {
-    await this.focused.transfer(toSipUri(target, this.registrar.account))
-  }
-
-  /** A number or address as the SIP URI it is dialled (or messaged) at. */
-  toUri(target: string): string {
-    return toSipUri(target, this.registrar.account)
-  }
-
-  /** Sends a text message to a number or SIP URI; the outcome comes through `texts`. */
-  sendText(target: string, text: string): Promise<void> {
-    return this.texts.send(this.toUri(target), text)
-  }
-
-  /** Sends one tone of the dial pad in the call in front. */
-  sendDtmf(digit: string): Promise<void> {
-    return this.focused.sendDtmf(digit)
+    await this.calls.dropHelpers()
+    await this.calls.master.leg.detach()
   }
 
   // ----------------------------------------------------------------- recovery
@@ -353,8 +299,9 @@ export class SipPhone implements SessionParticipant, Call {
   resync(context: RecoveryContext): Promise<void> | void {
     // The attach was lost with the connection (a reload or a start just before a loss): the
     // phone has no handle on the server yet, so it attaches and registers now.
-    if (!this.master.leg.handle) return this.stoppedValue ? undefined : this.attachAndRegister()
-    for (const line of this.lineList) if (line.leg.handle) line.resync(context)
+    if (!this.calls.master.leg.handle)
+      return this.stoppedValue ? undefined : this.attachAndRegister()
+    this.calls.resync(context)
   }
 
   /**
@@ -365,9 +312,7 @@ export class SipPhone implements SessionParticipant, Call {
     // A 458 on the claim: the server no longer had the calls (a restart), not our absence.
     const serverLost = context?.lostSession === 'notFound'
     this.applyRegistration({ type: 'session-lost', serverLost })
-    for (const line of this.lineList) line.sessionLost(serverLost)
-    // Helpers lived on the old session; a new spare is added once a call is under way.
-    for (const line of this.helpers()) this.forgetLine(line)
+    this.calls.sessionLost(serverLost)
     this.masterId = undefined
     this.texts.abandonWaiting()
     // An attach still pending was meant for the old session and fails: wait it out, then attach.
@@ -375,159 +320,13 @@ export class SipPhone implements SessionParticipant, Call {
     if (!this.stoppedValue) await this.attachAndRegister()
   }
 
-  // ----------------------------------------------------------------- lines
-
-  private get master(): SipCallLine {
-    return this.lineList[0]!
-  }
-
-  private get focused(): SipCallLine {
-    return this.lineList.find((l) => l.id === this.focusId) ?? this.master
-  }
-
-  private helpers(): SipCallLine[] {
-    return this.lineList.slice(1)
-  }
-
-  private lineOf(id: number | undefined): SipCallLine | undefined {
-    return id === undefined ? this.focused : this.lineList.find((l) => l.id === id)
-  }
-
-  /** The line ringing in: the one named, the one in front, or the first that rings. */
-  private ringingLine(id: number | undefined): SipCallLine | undefined {
-    const rings = (l: SipCallLine) => l.call.kind === 'ringing' && l.call.direction === 'incoming'
-    if (id !== undefined) return this.lineList.find((l) => l.id === id && rings(l))
-    return rings(this.focused) ? this.focused : this.lineList.find(rings)
-  }
-
-  private linesState(options: { readyOnly?: boolean } = {}): LinesState {
-    const lines = this.lineList
-      .filter((l) => !options.readyOnly || l === this.master || this.readyHelpers.has(l))
-      .map((l) => ({ id: l.id, call: l.call }))
-    return { lines, focus: this.focusId }
-  }
-
-  private newLine(): SipCallLine {
-    const id = this.lineCounter++
-    const line = new SipCallLine(id, id === 0 ? 'sip' : `sip-line-${id + 1}`, this.owner)
-    this.lineList.push(line)
-    // Only the call in front speaks to the screen; every line's call reaches the history.
-    const inFront = () => this.focusId === line.id
-    line.events.on('muted', (on) => inFront() && this.events.emit('muted', on))
-    line.events.on('cameraOff', (off) => inFront() && this.events.emit('cameraOff', off))
-    line.events.on('sendingVideo', (on) => inFront() && this.events.emit('sendingVideo', on))
-    line.events.on('remoteStream', (s) => inFront() && this.events.emit('remoteStream', s))
-    line.events.on('stats', (stats) => inFront() && this.events.emit('stats', stats))
-    line.events.on('recovering', (on) => inFront() && this.events.emit('recovering', on))
-    line.events.on('dtmf', (digit) => inFront() && this.events.emit('dtmf', digit))
-    line.events.on('missed', (peer) => this.events.emit('missed', peer))
-    line.events.on('declinedQuietly', (peer) => this.events.emit('declinedQuietly', peer))
-    line.events.on('transferred', (t) => this.events.emit('transferred', t))
-    line.events.on('error', (message) => this.events.emit('error', message))
-    line.events.on('call', ({ previous, next }) => this.onLineCall(line, previous, next))
-    return line
-  }
-
-  private onLineCall(line: SipCallLine, previous: CallState, next: CallState): void {
-    this.events.emit('lineCall', { id: line.id, previous, next })
-    const before = this.focusId
-    this.focusId = nextFocus(this.linesState()) ?? 0
-    if (this.focusId !== before) this.announceFront()
-    else if (line.id === this.focusId) this.events.emit('call', next)
-    this.events.emit('lines', this.lines)
-    if (this.isLive()) this.ensureSpareLine()
-    else void this.dropIdleHelpers()
-  }
-
-  private setFocus(id: number): void {
-    if (this.focusId === id) return
-    this.focusId = id
-    this.announceFront()
-    this.events.emit('lines', this.lines)
-  }
-
-  /** The front changed: the screen is told everything about the new one. */
-  private announceFront(): void {
-    const line = this.focused
-    this.events.emit('call', line.call)
-    this.events.emit('muted', line.muted)
-    this.events.emit('cameraOff', line.cameraOff)
-    this.events.emit('remoteStream', line.leg.remoteStream)
-    this.events.emit('sendingVideo', (line.leg.localStream?.getVideoTracks().length ?? 0) > 0)
-    this.events.emit('recovering', false)
-  }
-
-  /** Every other answered call goes on hold (we talk in one call at a time). */
-  private async holdOthers(id: number): Promise<void> {
-    for (const other of linesToHold(this.linesState(), id))
-      await this.lineList
-        .find((l) => l.id === other)
-        ?.hold(true)
-        .catch((error: unknown) =>
-          this.session.recordIncident('error', `sip: could not hold a call: ${String(error)}`),
-        )
-  }
+  // ----------------------------------------------------------------- internals
 
   /**
-   * While a call is under way one free line waits as a helper handle: Janus hands it the
-   * next caller instead of answering them busy. A helper joins the registered handle by the
-   * plugin's id of it, after every registration (Janus tears helpers down with it).
+   * What the registered line hears that is not about its call: registration, texts and
+   * voicemail. True when taken here.
    */
-  private ensureSpareLine(): void {
-    if (this.addingLine || this.stoppedValue || this.masterId === undefined) return
-    if (this.registrationValue.kind !== 'registered') return
-    if (!wantsSpareLine(this.linesState(), maxLines)) return
-    const masterId = this.masterId
-    const line = this.newLine()
-    this.addingLine = (async () => {
-      try {
-        await line.leg.attach()
-        await line.leg.send({
-          request: 'register',
-          type: 'helper',
-          username: this.registrar.account.uri,
-          master_id: masterId,
-        })
-      } catch (error) {
-        this.session.recordIncident('error', `${line.name}: no helper line: ${String(error)}`)
-        await this.dropLine(line)
-      }
-    })().finally(() => (this.addingLine = undefined))
-  }
-
-  /** No call under way: helper lines are let go (a new one comes with the next call). */
-  private async dropIdleHelpers(): Promise<void> {
-    await this.addingLine
-    if (this.isLive()) return
-    await Promise.all(this.helpers().map((line) => this.dropLine(line)))
-  }
-
-  /** Detaches a helper line and forgets it. */
-  private async dropLine(line: SipCallLine): Promise<void> {
-    this.forgetLine(line)
-    await line.leg.detach()
-  }
-
-  private forgetLine(line: SipCallLine): void {
-    if (line === this.master) return
-    this.readyHelpers.delete(line)
-    const index = this.lineList.indexOf(line)
-    if (index < 0) return
-    this.lineList.splice(index, 1)
-    line.leg.closeMedia(true)
-    if (this.focusId === line.id) this.setFocus(nextFocus(this.linesState()) ?? 0)
-  }
-
-  /**
-   * What is not about a line's call: registration (the registered line's, or a helper's
-   * joining), texts and voicemail. True when taken here.
-   */
-  private onOtherMessage(
-    line: SipCallLine,
-    message: JanusJS.Message,
-    event: SipEvent | undefined,
-  ): boolean {
-    if (line !== this.master) return this.onHelperMessage(line, message, event)
+  private onRegisteredLineMessage(message: JanusJS.Message, event: SipEvent | undefined): boolean {
     if (this.texts.onPluginMessage(message) || this.voicemail.onPluginMessage(message)) return true
     // The plugin refused the register itself (no SIP stack, a bad URI...): a failure to
     // show and retry, never a 'Registering…' that waits for an answer that will not come.
@@ -553,24 +352,6 @@ export class SipPhone implements SessionParticipant, Call {
     return false
   }
 
-  /** A helper's answer to joining the registered handle. */
-  private onHelperMessage(
-    line: SipCallLine,
-    message: JanusJS.Message,
-    event: SipEvent | undefined,
-  ): boolean {
-    if (event?.type === 'registered') {
-      this.readyHelpers.add(line)
-      return true
-    }
-    if (typeof message.error === 'string' && !this.readyHelpers.has(line)) {
-      this.session.recordIncident('error', `${line.name}: the helper was refused: ${message.error}`)
-      void this.dropLine(line)
-      return true
-    }
-    return event?.type === 'unregistered'
-  }
-
   private applyRegistration(event: SipEvent): void {
     const registration = nextRegistration(this.registrationValue, event)
     if (registration === this.registrationValue) return
@@ -581,7 +362,7 @@ export class SipPhone implements SessionParticipant, Call {
       // Registered (again, after a lost session or a registrar that failed): subscribe again,
       // and (Janus ends helpers with every unregistration) make the spare again if a call is up.
       this.voicemail.subscribe()
-      if (this.isLive()) this.ensureSpareLine()
+      this.calls.registered()
     }
   }
 
@@ -602,7 +383,7 @@ export class SipPhone implements SessionParticipant, Call {
   private async attachSurvivingLoss(): Promise<void> {
     for (let tries = 1; ; tries += 1) {
       try {
-        await this.master.leg.attach()
+        await this.calls.master.leg.attach()
         return
       } catch (error) {
         const state = this.session.state.kind

@@ -153,3 +153,71 @@ test('the far end hangs up while the laptop is cut off: after the claim the call
   await expect(page.getByTestId('sip-registration')).toHaveText('Registered')
   expect(sip.registrar.registers('laptop')).toBe(call.registers)
 })
+
+/** Two calls with the far end: the first on hold, the second in front, audio arriving. */
+async function twoCallsInLab(page: Page, lab: NetLab, sip: SipWorld) {
+  const call = await phoneCallInLab(page, lab, sip)
+  await callScreen(page).getByRole('button', { name: 'Add call' }).click()
+  await page.getByLabel('Number or SIP address').fill('desk')
+  await page.getByRole('button', { name: 'Call', exact: true }).click()
+  await expect(page.getByTestId('sip-call-status')).toHaveText(`In call with ${desk}`)
+  const established = () => sip.farEnd.events.filter((e) => e.type === 'CALL_ESTABLISHED').length
+  await expect.poll(established).toBe(2)
+  await expect(callScreen(page).getByTestId('call-lines').locator('li')).toHaveCount(2)
+  await audioRising(page)
+  return call
+}
+
+test('a socket cut with two calls up: the session is claimed again and both calls carry on', async ({
+  page,
+  lab,
+  sip,
+}) => {
+  const call = await twoCallsInLab(page, lab, sip)
+  await page.context().setOffline(true)
+  await expect(page.getByTestId('connection-status')).toHaveText(/^Reconnecting/)
+  await page.context().setOffline(false)
+  await expect(page.getByTestId('connection-status')).toHaveText('Connected', { timeout: 30_000 })
+  expect(await shownSessionId(page)).toBe(call.sessionId)
+  await returnToCall(page)
+  const lines = callScreen(page).getByTestId('call-lines').locator('li')
+  await expect(lines.nth(0)).toContainText(`On hold with ${desk}`)
+  await expect(lines.nth(1)).toContainText(`In call with ${desk}`)
+  await audioRising(page)
+  // The held call is brought back, and its audio flows too.
+  await lines
+    .nth(0)
+    .getByRole('button', { name: `Switch to the call with ${desk}` })
+    .click()
+  await expect(lines.nth(1)).toContainText(`On hold with ${desk}`)
+  await audioRising(page)
+  await toneHeard(page, sip, '3')
+  expect(sip.farEnd.events.some((e) => e.type === 'CALL_CLOSED')).toBe(false)
+  expect(sip.registrar.registers('laptop')).toBe(call.registers)
+})
+
+test('a long sleep with two calls up: both end with the reason, nothing is left ringing or on hold, and the account registers again', async ({
+  page,
+  lab,
+  sip,
+}) => {
+  const call = await twoCallsInLab(page, lab, sip)
+  await lab.sleep((labWindows.sessionTimeoutS + 7) * 1000)
+  const closed = () => sip.farEnd.events.filter((e) => e.type === 'CALL_CLOSED').length
+  await expect.poll(closed, { timeout: 30_000 }).toBe(2)
+  await expect(page.getByTestId('sip-call-status')).toHaveText(
+    'Call dropped: the connection was lost for too long',
+    { timeout: 45_000 },
+  )
+  await expect(callScreen(page)).toHaveCount(0)
+  const recent = page.getByTestId('recent-calls').locator('li')
+  for (const i of [0, 1]) await expect(recent.nth(i)).toContainText('Call dropped')
+  await expect(page.getByTestId('connection-status')).toHaveText('Connected')
+  expect(await shownSessionId(page)).not.toBe(call.sessionId)
+  await expect(page.getByTestId('sip-registration')).toHaveText('Registered')
+  expect(sip.registrar.registers('laptop')).toBeGreaterThan(call.registers)
+  // No helper line survives on the server: the new session holds the registered handle only.
+  const sessions = await lab.sessions()
+  expect(sessions).toHaveLength(1)
+  await expect.poll(async () => (await lab.handles(sessions[0]!)).length).toBe(1)
+})

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import type { ConferenceLeg, ConferenceMixer } from '../../renderer/janus/conference-mixer'
 import { SipPhone, type SipAccount } from '../../renderer/janus/sip-phone'
 import { FakeGateway, type FakeHandle } from './support/fake-gateway'
 import { connected, makeHarness } from './support/harness'
@@ -10,12 +11,28 @@ const sipEvent = (event: string, extra: Record<string, unknown> = {}) => ({
 })
 const offer = { type: 'offer' as const, sdp: 'v=0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\n' }
 
+/** A mixer that records what it was asked. */
+class FakeMixer implements ConferenceMixer {
+  readonly calls: string[] = []
+  legs = 0
+  connect(legs: readonly ConferenceLeg[]): Promise<void> {
+    this.calls.push('connect')
+    this.legs = legs.length
+    return Promise.resolve()
+  }
+  disconnect(): Promise<void> {
+    this.calls.push('disconnect')
+    return Promise.resolve()
+  }
+}
+
 /** A registered phone in an answered call with bob, and its spare helper line joined. */
 async function inCallWithSpare() {
   const h = makeHarness()
   await connected(h)
   const janus = new FakeGateway()
-  const phone = new SipPhone(h.session, janus.gateway, h.clock, account)
+  const mixer = new FakeMixer()
+  const phone = new SipPhone(h.session, janus.gateway, h.clock, account, {}, { mixer })
   await phone.start()
   const master = janus.last
   master.event(sipEvent('registered', { username: account.uri, master_id: 4242 }))
@@ -26,13 +43,15 @@ async function inCallWithSpare() {
   expect(janus.handles).toHaveLength(2)
   const helper = janus.last
   helper.event(sipEvent('registered', { username: account.uri, helper: true, master_id: 4242 }))
-  return { h, janus, phone, master, helper }
+  return { h, janus, phone, master, helper, mixer }
 }
 
 const requests = (handle: FakeHandle) => handle.requests()
 
 /** Carol calls while the first call is up and is answered: the first call is held. */
-async function carolAnswered(world: Omit<Awaited<ReturnType<typeof inCallWithSpare>>, 'janus'>) {
+async function carolAnswered(
+  world: Pick<Awaited<ReturnType<typeof inCallWithSpare>>, 'h' | 'phone' | 'master' | 'helper'>,
+) {
   world.helper.event(sipEvent('incomingcall', { username: 'sip:carol@lab' }), offer)
   await world.phone.answer({ video: false })
   await world.h.clock.settle()
@@ -165,5 +184,162 @@ describe('call waiting on helper lines', () => {
     expect(janus.last.sent.find((s) => s.message.request === 'register')?.message.master_id).toBe(
       5151,
     )
+  })
+})
+
+describe('attended transfer on two lines', () => {
+  /** In a call with bob (Call-ID cid-bob), and a consultation with dave on the helper (cid-dave). */
+  async function consulting() {
+    const world = await inCallWithSpare()
+    const { h, phone, master, helper } = world
+    master.event({ ...sipEvent('calling'), call_id: 'cid-bob' })
+    await phone.dial('dave')
+    await h.clock.settle()
+    master.event(sipEvent('holding'))
+    helper.event(sipEvent('calling', { call_id: 'cid-dave' }))
+    helper.event(sipEvent('accepted'), { type: 'answer', sdp: 'v=0\r\n' })
+    expect(phone.call).toMatchObject({ kind: 'active', peer: 'sip:dave@lab' })
+    return world
+  }
+
+  it('transferring the held call to the consulted one sends REFER with Replaces on the held call, and both end as transferred', async () => {
+    const { h, phone, master, helper } = await consulting()
+    await phone.transferToCall(0, 1)
+    await h.clock.settle()
+    const refer = master.sent.find((s) => s.message.request === 'transfer')?.message
+    expect(refer).toMatchObject({ uri: 'sip:dave@lab', replace: 'cid-dave' })
+    expect(requests(helper)).not.toContain('transfer')
+    // Bob calls Dave replacing our consultation: Dave hangs up on us, Bob too.
+    helper.event(sipEvent('hangup', { code: 200, reason: 'BYE' }))
+    master.event(sipEvent('notify', { notify: 'refer', content: 'SIP/2.0 200 OK' }))
+    const ends = phone.lines.filter((l) => l.call.kind !== 'idle').map((l) => l.call)
+    expect(ends).toEqual([
+      expect.objectContaining({ kind: 'ended', reason: 'transferred' }),
+      expect.objectContaining({ kind: 'ended', reason: 'transferred' }),
+    ])
+  })
+
+  it('a target that refuses leaves both calls ours', async () => {
+    const { h, phone, master } = await consulting()
+    await phone.transferToCall(0, 1)
+    await h.clock.settle()
+    master.event(sipEvent('notify', { notify: 'refer', content: 'SIP/2.0 486 Busy Here' }))
+    expect(phone.lines[0]?.call).toMatchObject({ kind: 'active', peer: 'sip:bob@lab' })
+    expect((phone.lines[0]?.call as { transferTo?: string }).transferTo).toBeUndefined()
+  })
+
+  it('a call that replaces ours (INVITE with Replaces) is answered at once, and the replaced call hung up as transferred', async () => {
+    const { h, phone, master, helper } = await inCallWithSpare()
+    master.event(sipEvent('calling', { call_id: 'cid-bob' }))
+    const replaced: unknown[] = []
+    phone.events.on('replaced', (r) => replaced.push(r))
+    helper.event(
+      sipEvent('incomingcall', {
+        username: 'sip:carol@lab',
+        call_id: 'cid-x',
+        replaces: 'cid-bob',
+      }),
+      offer,
+    )
+    await h.clock.settle()
+    expect(requests(helper)).toContain('accept')
+    expect(requests(master)).toContain('hangup')
+    expect(requests(master)).not.toContain('hold')
+    expect(phone.lines[0]?.call).toMatchObject({ kind: 'ended', reason: 'transferred' })
+    helper.event(sipEvent('accepted'))
+    expect(phone.call).toMatchObject({ kind: 'active', peer: 'sip:carol@lab' })
+    expect(replaced).toEqual([{ was: 'sip:bob@lab', now: 'sip:carol@lab' }])
+  })
+
+  it('a Replaces naming no call of ours rings as any waiting call', async () => {
+    const { h, phone, master, helper } = await inCallWithSpare()
+    master.event(sipEvent('calling', { call_id: 'cid-bob' }))
+    helper.event(
+      sipEvent('incomingcall', { username: 'sip:carol@lab', replaces: 'cid-unknown' }),
+      offer,
+    )
+    await h.clock.settle()
+    expect(requests(helper)).not.toContain('accept')
+    expect(phone.ringing).toBe('waiting')
+  })
+})
+
+describe('a three-way call', () => {
+  async function twoCalls() {
+    const world = await inCallWithSpare()
+    await carolAnswered(world)
+    return world
+  }
+
+  it('merging resumes the held call and mixes both: each call sends our microphone and the other party', async () => {
+    const { h, phone, master, mixer } = await twoCalls()
+    await phone.merge()
+    await h.clock.settle()
+    expect(requests(master)).toContain('unhold')
+    expect(mixer.calls).toEqual(['connect'])
+    expect(mixer.legs).toBe(2)
+    expect(phone.lines.filter((l) => l.merged).map((l) => l.id)).toEqual([0, 1])
+  })
+
+  it('mute in a three-way call mutes our microphone in both calls', async () => {
+    const { phone, master, helper } = await twoCalls()
+    await phone.merge()
+    master.event(sipEvent('resuming'))
+    phone.setMuted(true)
+    expect([master.muted, helper.muted]).toEqual([true, true])
+    phone.setMuted(false)
+    expect([master.muted, helper.muted]).toEqual([false, false])
+  })
+
+  it('splitting unmixes and puts the other call on hold; the call in front goes on', async () => {
+    const { h, phone, master, helper, mixer } = await twoCalls()
+    await phone.merge()
+    master.event(sipEvent('resuming'))
+    await phone.split()
+    await h.clock.settle()
+    expect(mixer.calls).toEqual(['connect', 'disconnect'])
+    // Held when Carol was answered, resumed for the merge, held again by the split.
+    expect(requests(master).filter((r) => r === 'hold')).toHaveLength(2)
+    expect(requests(helper)).not.toContain('hold')
+    expect(phone.lines.some((l) => l.merged)).toBe(false)
+    expect(phone.call).toMatchObject({ kind: 'active', peer: 'sip:carol@lab' })
+  })
+
+  it('one party hanging up ends the mix; the other goes on', async () => {
+    const { phone, master, mixer } = await twoCalls()
+    await phone.merge()
+    master.event(sipEvent('hangup', { code: 200, reason: 'BYE' }))
+    expect(mixer.calls).toEqual(['connect', 'disconnect'])
+    expect(phone.call).toMatchObject({ kind: 'active', peer: 'sip:carol@lab' })
+  })
+
+  it('with only one call there is nothing to merge', async () => {
+    const { phone, mixer } = await inCallWithSpare()
+    await phone.merge()
+    expect(mixer.calls).toEqual([])
+  })
+})
+
+describe('following a transfer with a spare line', () => {
+  it('calls the target on the helper line with the REFER id while the transferred call hangs up', async () => {
+    const { h, phone, master, helper } = await inCallWithSpare()
+    const ends: string[] = []
+    phone.events.on('lineCall', ({ next }) => next.kind === 'ended' && ends.push(next.reason))
+    master.event(
+      sipEvent('transfer', {
+        refer_id: 9,
+        refer_to: 'sip:carol@lab',
+        referred_by: 'sip:bob@lab',
+        replaces: 'cid-x',
+      }),
+    )
+    await h.clock.settle()
+    const call = helper.sent.find((s) => s.message.request === 'call')?.message
+    expect(call).toMatchObject({ uri: 'sip:carol@lab', refer_id: 9 })
+    expect(requests(master)).toContain('hangup')
+    // The registered line placed only its own first call (to Bob), never the transfer's.
+    expect(requests(master).filter((r) => r === 'call')).toHaveLength(1)
+    expect(ends).toEqual(['transferred'])
+    expect(phone.call).toMatchObject({ kind: 'calling', peer: 'sip:carol@lab' })
   })
 })

@@ -54,6 +54,17 @@ export const usePhoneStore = defineStore('phone', () => {
   const liveLines = computed(() => lines.value.filter((l) => isLiveCall(l.call)))
   /** A second call ringing while another is under way. */
   const waiting = computed(() => lines.value.find((l) => l.waiting))
+  /** The calls merged into a three-way call (none, or two). */
+  const conference = computed(() => lines.value.filter((l) => l.merged))
+  /** Two answered calls, not merged yet: Merge calls. */
+  const canMerge = computed(
+    () =>
+      conference.value.length === 0 &&
+      liveLines.value.length === 2 &&
+      liveLines.value.every((l) => l.call.kind === 'active' && l.call.transferTo === undefined),
+  )
+  /** What the other call of a three-way call says (heard beside the call in front). */
+  const conferenceAudio = shallowRef<MediaStream | undefined>()
   /** Another call may be placed: none is under way, or the one in front is on hold. */
   const canDial = computed(
     () =>
@@ -134,7 +145,12 @@ export const usePhoneStore = defineStore('phone', () => {
   /** The voicemail box, as far as the server said. */
   const voicemail = shallowRef<VoicemailState>({ kind: 'off' })
   const voicemailText = computed(() => describeVoicemail(voicemail.value))
-  const callText = computed(() => describeCall(call.value))
+  const callText = computed(() => {
+    const merged = conference.value.filter((l) => 'peer' in l.call)
+    if (merged.length < 2) return describeCall(call.value)
+    const peers = merged.map((l) => ('peer' in l.call ? l.call.peer : ''))
+    return `Three-way call with ${peers.join(' and ')}`
+  })
 
   function attach(holdfast: HoldfastApp): void {
     app = holdfast
@@ -208,10 +224,15 @@ export const usePhoneStore = defineStore('phone', () => {
     phone.events.on('muted', (m) => (muted.value = m))
     phone.events.on('cameraOff', (off) => (cameraOff.value = off))
     phone.events.on('sendingVideo', (on) => (sendingVideo.value = on))
-    phone.events.on('transferred', ({ to, by }) => {
-      notice.value = `Transferred${by ? ` by ${by}` : ''}: calling ${to}`
+    phone.events.on('replaced', ({ was, now }) => {
+      notice.value = `${was} put ${now} through to you`
+    })
+    phone.events.on('transferred', ({ to, by, attended }) => {
+      const how = attended ? ', who spoke to them first' : ''
+      notice.value = `Transferred${by ? ` by ${by}${how}` : ''}: calling ${to}`
     })
     phone.events.on('lines', (l) => (lines.value = l))
+    phone.events.on('conferenceAudio', (stream) => (conferenceAudio.value = stream))
     phone.events.on('lineCall', ({ previous, next }) => {
       const effects = callEffects(previous, next)
       // One sound for all lines: the ringtone when a call rings alone, the soft cue for a call
@@ -261,6 +282,12 @@ export const usePhoneStore = defineStore('phone', () => {
     return phone?.dial(target, undefined, mediaPreferences())
   }
   const transfer = (target: string) => phone?.transfer(target)
+  /** A three-way call of the two answered calls, and back to one call at a time. */
+  const merge = () => phone?.merge()
+  const split = () => phone?.split()
+  /** Attended transfer: the held call's party is put through to the consulted one. */
+  const transferToCall = (heldLine: number, consultLine: number) =>
+    phone?.transferToCall(heldLine, consultLine)
   const toggleMute = () => phone?.setMuted(!muted.value)
   const toggleCamera = () => phone?.setCameraOff(!cameraOff.value)
   /** A dial-pad key: a tone during a call, otherwise a digit of the number to dial. */
@@ -320,6 +347,12 @@ export const usePhoneStore = defineStore('phone', () => {
     hangup,
     hold,
     transfer,
+    transferToCall,
+    conference,
+    canMerge,
+    conferenceAudio,
+    merge,
+    split,
     toggleMute,
     toggleCamera,
     press,

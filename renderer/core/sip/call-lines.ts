@@ -90,3 +90,14 @@ export function freeLine(state: LinesState): number | undefined {
 export function wantsSpareLine(state: LinesState, max: number): boolean {
   return freeLine(state) === undefined && state.lines.length < max
 }
+
+/**
+ * The two calls a three-way call merges: exactly two answered calls, neither being
+ * transferred; undefined otherwise (a third call, one still ringing).
+ */
+export function mergeable(state: LinesState): [number, number] | undefined {
+  const live = liveLines(state)
+  const answered = live.filter((l) => l.call.kind === 'active' && l.call.transferTo === undefined)
+  if (live.length !== 2 || answered.length !== 2) return undefined
+  return [answered[0]!.id, answered[1]!.id]
+}

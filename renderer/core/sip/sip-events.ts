@@ -6,6 +6,15 @@ const text = (value: unknown, fallback = ''): string =>
 const num = (value: unknown): number =>
   typeof value === 'number' && Number.isFinite(value) ? value : 0
 
+/** The SIP Call-ID a plugin event names (on the event or in its result), if any. */
+export function readCallId(data: unknown): string | undefined {
+  if (typeof data !== 'object' || data === null) return undefined
+  const record = data as Record<string, unknown>
+  const result = record.result as Record<string, unknown> | undefined
+  const id = record.call_id ?? (typeof result === 'object' && result ? result.call_id : undefined)
+  return typeof id === 'string' && id ? id : undefined
+}
+
 /** The SipEvent in a plugin `data` object (`{sip: 'event', result: {event, ...}}`), if any. */
 export function readSipEvent(data: unknown): SipEvent | undefined {
   if (typeof data !== 'object' || data === null) return undefined
@@ -33,19 +42,30 @@ export function readSipEvent(data: unknown): SipEvent | undefined {
     case 'holding':
     case 'resuming':
       return { type: result.event }
-    case 'incomingcall':
-      return { type: 'incomingcall', peer: text(result.username) }
+    case 'incomingcall': {
+      // An INVITE with Replaces (RFC 3891): the caller takes the place of our call with this
+      // Call-ID, as an attended transfer's last step.
+      const replaces = text(result.replaces)
+      return {
+        type: 'incomingcall',
+        peer: text(result.username),
+        ...(replaces ? { replaces } : {}),
+      }
+    }
     case 'hangup':
       return { type: 'hangup', code: num(result.code), reason: text(result.reason) }
     case 'missed_call':
       return { type: 'missed_call', peer: text(result.caller) }
-    case 'transfer':
+    case 'transfer': {
+      const replaces = text(result.replaces)
       return {
         type: 'transfer',
         referId: num(result.refer_id),
         referTo: text(result.refer_to),
         referredBy: text(result.referred_by),
+        ...(replaces ? { replaces } : {}),
       }
+    }
     case 'notify': {
       // A REFER's progress arrives as NOTIFY "refer" with a sipfrag: "SIP/2.0 200 OK".
       if (text(result.notify).toLowerCase() !== 'refer') return undefined

@@ -82,7 +82,8 @@ export type SipEvent =
   | { type: 'ringing' }
   | { type: 'proceeding' }
   | { type: 'progress' }
-  | { type: 'incomingcall'; peer: string }
+  /** A call rings in; `replaces` names the Call-ID of our call it takes over (RFC 3891). */
+  | { type: 'incomingcall'; peer: string; replaces?: string }
   | { type: 'accepted' }
   | { type: 'holding' }
   | { type: 'resuming' }
@@ -102,8 +103,11 @@ export type SipEvent =
   | { type: 'transfer-requested'; target: string }
   /** How the call our REFER asked for is going (the NOTIFY's sipfrag status). */
   | { type: 'transfer-progress'; code: number }
-  /** The other side asks us to call `referTo` instead (an incoming REFER). */
-  | { type: 'transfer'; referId: number; referTo: string; referredBy: string }
+  /**
+   * The other side asks us to call `referTo` instead (an incoming REFER); `replaces` when it
+   * is an attended transfer (our call replaces theirs with the target).
+   */
+  | { type: 'transfer'; referId: number; referTo: string; referredBy: string; replaces?: string }
 
 /** The end a call gets when the app ends it. */
 function appEndReason(cause: AppEndCause): EndReason {
