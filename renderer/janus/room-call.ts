@@ -91,6 +91,8 @@ export class RoomCall implements SessionParticipant, Call {
   private readonly receiving: RoomSubscription
   /** The join under way (the first or a rejoin): a recovery never starts a second beside it. */
   private joining: Promise<void> | undefined
+  /** The last join was lost with the connection: the next claim or new session joins again. */
+  private joinLost = false
 
   constructor(
     private readonly session: JanusSession,
@@ -279,7 +281,15 @@ export class RoomCall implements SessionParticipant, Call {
    */
   async resync(context: RecoveryContext): Promise<void> {
     if (!this.isLive()) return
-    if (this.stateValue.connection.kind === 'joining' || !this.publisher?.handle)
+    // A join the loss cut short: the first one, or a rejoin on a new session whose join went
+    // out as the network flapped (soak seed 2412; the room said "In the room" while Janus
+    // had no Ann in it), or one still waiting for its answer.
+    if (
+      this.joinLost ||
+      this.joining !== undefined ||
+      this.stateValue.connection.kind === 'joining' ||
+      !this.publisher?.handle
+    )
       return this.rejoinAfterLostJoin()
     this.publisher.resync(context)
     try {
@@ -369,7 +379,9 @@ export class RoomCall implements SessionParticipant, Call {
   }
 
   private startJoin(): Promise<void> {
-    this.joining ??= this.joinAsPublisher().finally(() => (this.joining = undefined))
+    this.joining ??= this.joinAsPublisher()
+      .then(() => void (this.joinLost = false))
+      .finally(() => (this.joining = undefined))
     return this.joining
   }
 
@@ -380,6 +392,7 @@ export class RoomCall implements SessionParticipant, Call {
   private async failJoin(error: unknown, reason: RoomEndReason): Promise<void> {
     const lost = error instanceof JoinAbandoned || lostWithConnection(error)
     if (this.isLive() && lost) {
+      this.joinLost = true
       this.session.recordIncident('error', `${this.name}: joining again once the session is back`)
       return
     }

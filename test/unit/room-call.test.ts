@@ -244,6 +244,26 @@ describe('a video room on a fake gateway', () => {
     expect(room.state.connection).toEqual({ kind: 'joined', myId: 6 })
   })
 
+  it('a rejoin on a new session whose join was lost with the connection is made again after the next claim, never shown as in the room meanwhile', async () => {
+    const { h, janus, room } = await inRoom()
+    h.session.events.emit('reconnecting', { attempt: 1, reason: 'sessionTimeout' })
+    // As in soak seed 2412: a long sleep, then a flap as the new session's join went out.
+    janus.loseOnNext = ['join']
+    await room.restore()
+    expect(room.state.connection.kind).not.toBe('joined')
+    const lost = janus.last
+    const resyncing = room.resync({ sessionId: 2, reason: 'socketClosed', networkChanged: true })
+    await h.clock.settle()
+    expect(room.state.connection.kind).not.toBe('joined')
+    expect(lost.detached).toBe(true)
+    const again = janus.last
+    expect(again).not.toBe(lost)
+    expect(again.requests()).toEqual(['join'])
+    again.event({ videoroom: 'joined', id: 9, publishers: [] })
+    await resyncing
+    expect(room.state.connection).toEqual({ kind: 'joined', myId: 9 })
+  })
+
   it('a refused join ends with the room’s words, leaving no handle behind', async () => {
     const { h, janus, room } = await newRoom({ room: 999 })
     const joining = room.join()

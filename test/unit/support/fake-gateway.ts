@@ -18,6 +18,8 @@ export class FakeHandle {
   muted = false
   /** Requests answered with an error instead of an ack, by request name. */
   readonly refuse = new Set<string>()
+  /** Requests whose answer is lost with the connection, by request name. */
+  readonly lose = new Set<string>()
   /** Synchronous answers (the plugin's data), by request name. */
   readonly answers = new Map<string, unknown>()
 
@@ -78,9 +80,13 @@ export class FakeHandle {
       this.sent.push({ message: params.message, ...(params.jsep ? { jsep: params.jsep } : {}) })
       const request = String(params.message.request ?? '')
       queueMicrotask(() =>
-        this.refuse.has(request)
-          ? params.error?.(`refused ${request}`)
-          : (params.success as ((data?: unknown) => void) | undefined)?.(this.answers.get(request)),
+        this.lose.has(request)
+          ? params.error?.('490 The connection was lost before Janus answered')
+          : this.refuse.has(request)
+            ? params.error?.(`refused ${request}`)
+            : (params.success as ((data?: unknown) => void) | undefined)?.(
+                this.answers.get(request),
+              ),
       )
     },
     createOffer: (params: {
@@ -173,6 +179,8 @@ export class FakeGateway {
   readonly handles: FakeHandle[] = []
   /** Requests the next attached handle answers with an error. */
   refuseOnNext: string[] = []
+  /** Requests whose answers the next attached handle loses with the connection. */
+  loseOnNext: string[] = []
   /** The next attach is lost with the connection: this runs (drop the socket), then it fails. */
   loseNextAttach: (() => void) | undefined
   /** The next attach is refused by Janus with these words. */
@@ -193,6 +201,7 @@ export class FakeGateway {
         if (refusal) throw new Error(refusal)
         const handle = new FakeHandle(this.nextId++, options)
         for (const request of this.refuseOnNext.splice(0)) handle.refuse.add(request)
+        for (const request of this.loseOnNext.splice(0)) handle.lose.add(request)
         this.handles.push(handle)
         return handle.api as unknown as JanusJS.PluginHandle
       },
