@@ -27,6 +27,13 @@ export interface IceRestartDeps {
    * again; a new address appearing here is the moment a restart can work.
    */
   gatherableAddresses?(): Promise<string[]>
+  /**
+   * Builds the call's media again on a new PeerConnection (issue 13): ICE restarts that keep
+   * choosing the address that went can go on for as long as the old PeerConnection lives (a
+   * soak saw seven in 20 s), while a new one gathers afresh. Calls without a way to do so
+   * leave it out and keep restarting.
+   */
+  rebuild?(reason: string): Promise<void>
   /** Reports an incident for the timeline. */
   report(kind: 'media-restart' | 'media-back' | 'error', detail: string): void
 }
@@ -53,6 +60,11 @@ export interface IceRestartOptions {
    * treated as failed: a reply that never comes must not hold every later restart back.
    */
   restartTimeoutMs: number
+  /**
+   * After this many restarts in a row that left ICE connected on the same host with nothing
+   * arriving, the media is built again on a new PeerConnection (where the call can).
+   */
+  rebuildAfterStaleRestarts: number
 }
 
 export const defaultIceRestartOptions: IceRestartOptions = {
@@ -62,6 +74,7 @@ export const defaultIceRestartOptions: IceRestartOptions = {
   maxRestarts: 8,
   noMediaRetryMs: 600,
   restartTimeoutMs: 5000,
+  rebuildAfterStaleRestarts: 3,
 }
 
 /** The host part of `host:port` (IPv6 hosts keep their colons). */
@@ -85,6 +98,8 @@ export class IceRestartPolicy {
   private verifyTimer: TimerId | undefined
   private inFlight = false
   private restartsInRow = 0
+  /** Restarts in this row that kept ICE on the same host with nothing arriving. */
+  private staleInRow = 0
   private addressBefore: string | undefined
   private receivedBefore: number | undefined
   /**
@@ -221,6 +236,7 @@ export class IceRestartPolicy {
     if (this.verifyTimer !== undefined) this.deps.clock.clearTimeout(this.verifyTimer)
     this.verifyTimer = undefined
     this.restartsInRow = 0
+    this.staleInRow = 0
     this.proof = 'connected'
     this.recovering = false
     this.gaveUp = false
@@ -307,6 +323,18 @@ export class IceRestartPolicy {
     if (deadline || (noMediaYet && connected && nothing)) {
       if (this.verifyTimer !== undefined) this.deps.clock.clearTimeout(this.verifyTimer)
       this.verifyTimer = undefined
+      if (connected && !newPair && !flowing) this.staleInRow += 1
+      if (this.deps.rebuild && this.staleInRow >= this.options.rebuildAfterStaleRestarts) {
+        const reason = `${this.staleInRow} ICE restarts kept the stale address`
+        this.deps.report('media-restart', `rebuilding the media on a new connection: ${reason}`)
+        this.dispose()
+        void this.deps
+          .rebuild(reason)
+          .catch((error: unknown) =>
+            this.deps.report('error', `the media could not be rebuilt: ${String(error)}`),
+          )
+        return
+      }
       this.request(
         deadline
           ? connected

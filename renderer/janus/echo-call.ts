@@ -183,6 +183,10 @@ export class EchoCall implements SessionParticipant, Call {
         await leg.send({ video: true })
       },
       onMessage: (message, jsep) => this.onMessage(leg, message, jsep),
+      // ICE restarts that keep the stale address: a new PeerConnection on a fresh handle.
+      rebuildMedia: async (reason) => {
+        if (leg === this.leg && this.isLive()) await this.reestablish(reason)
+      },
     })
     this.leg = leg
     leg.setMuted(this.mutedValue)

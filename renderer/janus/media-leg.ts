@@ -57,6 +57,11 @@ export interface MediaLegOptions {
    * `configure restart`); used instead of making our own restart offer.
    */
   restartFromServer?(): Promise<void>
+  /**
+   * Builds the call's media again on a new PeerConnection when ICE restarts keep the stale
+   * address (the call makes a new leg); left out where the call cannot.
+   */
+  rebuildMedia?(reason: string): Promise<void>
   /** Asks the sender for a keyframe, where the plugin offers a way. */
   requestKeyframe?(): Promise<void>
   /** A plugin message (with its SDP, if any). */
@@ -225,6 +230,7 @@ export class MediaLeg {
         selectedLocalAddress: async () => (await readCallStats(this.pc)).localAddress,
         mediaReceived: async () => this.arrived(await readCallStats(this.pc)),
         gatherableAddresses: () => gatherableAddresses(),
+        ...(this.options.rebuildMedia ? { rebuild: (reason) => this.rebuild(reason) } : {}),
         report: (kind, detail) => {
           this.session.recordIncident(kind, `${this.options.name}: ${detail}`)
           if (kind === 'media-back') {
@@ -379,6 +385,14 @@ export class MediaLeg {
         old.detach({ success: () => resolve(), error: () => resolve() }),
       )
     await this.attach()
+  }
+
+  /** The policy gave up on ICE restarts: the call builds its media again (its own way). */
+  private async rebuild(reason: string): Promise<void> {
+    // The policy disposed itself; media started again later makes a new one.
+    this.policy = undefined
+    this.restarting = true
+    await this.options.rebuildMedia?.(reason)
   }
 
   /** Ends the leg: media closed, the handle detached; resolves when Janus has let go. */

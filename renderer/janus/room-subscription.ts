@@ -219,6 +219,10 @@ export class RoomSubscription {
       // The server makes the subscriber's offers: it restarts ICE when asked.
       restartFromServer: () => leg.send({ request: 'configure', restart: true }),
       onMessage: (message, jsep) => void this.onSubscriberMessage(leg, message, jsep),
+      // ICE restarts that keep the stale address: subscribe afresh on a new handle.
+      rebuildMedia: async () => {
+        if (leg === this.leg) await this.rebuild()
+      },
     })
     this.leg = leg
     this.askedLayers = new Map()

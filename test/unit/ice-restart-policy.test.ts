@@ -421,3 +421,42 @@ describe('MediaFlowWatch', () => {
     expect(watch.observe(sample(2500, 5))).toBe('stalled')
   })
 })
+
+describe('ICE restarts that keep the stale address', () => {
+  function withRebuild(rebuildAfterStaleRestarts = 3) {
+    const clock = new FakeClock()
+    const restarts: string[] = []
+    const rebuilds: string[] = []
+    const policy = new IceRestartPolicy(
+      {
+        clock,
+        restart: async (reason) => void restarts.push(reason),
+        selectedLocalAddress: async () => '10.0.0.2:5000',
+        mediaReceived: async () => 0,
+        rebuild: async (reason) => void rebuilds.push(reason),
+        report: () => undefined,
+      },
+      { ...defaultIceRestartOptions, rebuildAfterStaleRestarts },
+    )
+    return { clock, policy, restarts, rebuilds }
+  }
+
+  it('after three restarts that left ICE on the same host with nothing arriving, the media is built again, and no fourth restart is made', async () => {
+    const t = withRebuild()
+    t.policy.onIceState('connected')
+    t.policy.onSessionReclaimed(true)
+    await t.clock.advance(20_000)
+    expect(t.restarts).toHaveLength(3)
+    expect(t.rebuilds).toEqual(['3 ICE restarts kept the stale address'])
+    await t.clock.advance(60_000)
+    expect(t.restarts).toHaveLength(3)
+  })
+
+  it('a call that cannot rebuild keeps restarting', async () => {
+    const t = makePolicy()
+    t.policy.onIceState('connected')
+    t.policy.onSessionReclaimed(true)
+    await t.clock.advance(20_000)
+    expect(t.restarts.length).toBeGreaterThan(3)
+  })
+})
