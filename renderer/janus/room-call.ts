@@ -284,13 +284,15 @@ export class RoomCall implements SessionParticipant, Call {
     // A join the loss cut short: the first one, or a rejoin on a new session whose join went
     // out as the network flapped (soak seed 2412; the room said "In the room" while Janus
     // had no Ann in it), or one still waiting for its answer.
-    if (
+    const cutShort =
       this.joinLost ||
       this.joining !== undefined ||
       this.stateValue.connection.kind === 'joining' ||
       !this.publisher?.handle
-    )
-      return this.rejoinAfterLostJoin()
+    // A join that got through after all still had its gap (soak seed 2412: the subscriber's
+    // attach was lost while the publish was under way): it is resynced as any other.
+    if (cutShort && !(await this.joinGotThrough())) return this.rejoin()
+    if (!this.isLive() || !this.publisher) return
     this.publisher.resync(context)
     try {
       const participants = readParticipantList(
@@ -356,12 +358,17 @@ export class RoomCall implements SessionParticipant, Call {
    * After a claim, a join the loss cut short (its attach, its join or its `joined` event lost
    * in the gap): whatever half of it Janus holds is let go, and the room is joined again.
    */
-  private async rejoinAfterLostJoin(): Promise<void> {
-    if (await this.abandonJoin()) return this.reconnected()
+  private async rejoin(): Promise<void> {
     const publisher = this.publisher
     this.publisher = undefined
     await Promise.all([publisher?.detach(), this.receiving.detach()])
     await this.restore()
+  }
+
+  /** Whether a join the loss may have cut short got through after all (we are in the room). */
+  private async joinGotThrough(): Promise<boolean> {
+    if (this.joinLost || !this.publisher?.handle) return false
+    return this.abandonJoin()
   }
 
   /**

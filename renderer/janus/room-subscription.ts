@@ -198,10 +198,12 @@ export class RoomSubscription {
       // A handle whose join failed (refused, or lost with the connection) is let go, never
       // kept half-made: kept, it would sit on the server as a VideoRoom handle in no role,
       // and every later subscribe would go to it. The next sync attaches afresh.
-      if (fresh && this.leg === fresh) {
+      // An attach that failed left a leg with no handle: let go of it too.
+      const broken = fresh ?? (this.leg && !this.leg.handle ? this.leg : undefined)
+      if (broken && this.leg === broken) {
         this.leg = undefined
         this.mids = new Map()
-        void fresh.detach()
+        void broken.detach()
       }
       this.host.error(`Could not receive the others: ${describeMediaError(error)}`)
       this.host.session.recordIncident(

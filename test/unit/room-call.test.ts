@@ -264,6 +264,53 @@ describe('a video room on a fake gateway', () => {
     expect(room.state.connection).toEqual({ kind: 'joined', myId: 9 })
   })
 
+  it('a rejoin that got through while the subscriber’s attach was lost is resynced after the claim: the others are received again', async () => {
+    const { h, janus, room } = await inRoom()
+    h.session.events.emit('reconnecting', { attempt: 1, reason: 'sessionTimeout' })
+    const restoring = room.restore()
+    await h.clock.settle()
+    const publisher = janus.last
+    // As in soak seed 2412: the subscriber's attach is lost while the publish is under way,
+    // and the claim comes before the publish is done.
+    janus.loseNextAttach = () => undefined
+    publisher.answers.set('listparticipants', {
+      participants: [
+        { id: 9, display: 'Ann', publisher: true },
+        { id: 2, display: 'Ben', publisher: true },
+      ],
+    })
+    publisher.event({ videoroom: 'joined', id: 9, private_id: 3, publishers: [feed(2, 'Ben')] })
+    const resyncing = room.resync({ sessionId: 2, reason: 'socketClosed', networkChanged: true })
+    await h.clock.settle()
+    await restoring
+    const subscriber = janus.last
+    expect(subscriber).not.toBe(publisher)
+    expect(subscriber.sent[0]?.message).toMatchObject({ request: 'join', ptype: 'subscriber' })
+    attachedTo(subscriber, 2, 'Ben')
+    await resyncing
+    await h.clock.settle()
+    expect(room.state.connection).toEqual({ kind: 'joined', myId: 9 })
+    expect(publisher.detached).toBe(false)
+  })
+
+  it('a subscriber whose attach was lost is not kept half-made: the next newcomer is received on a fresh handle', async () => {
+    const { h, janus, room } = await newRoom()
+    const joining = room.join()
+    await h.clock.settle()
+    const publisher = janus.last
+    // Told once the session is usable again (a drained socket): no claim follows to rebuild.
+    janus.loseNextAttach = () => undefined
+    publisher.event({ videoroom: 'joined', id: 1, private_id: 77, publishers: [feed(2, 'Ben')] })
+    await joining
+    await h.clock.settle()
+    expect(janus.handles).toHaveLength(1)
+    publisher.event({ videoroom: 'event', publishers: [feed(3, 'Cy')] })
+    await h.clock.settle()
+    const subscriber = janus.last
+    expect(subscriber).not.toBe(publisher)
+    expect(subscriber.sent[0]?.message).toMatchObject({ request: 'join', ptype: 'subscriber' })
+  })
+
   it('a refused join ends with the room’s words, leaving no handle behind', async () => {
     const { h, janus, room } = await newRoom({ room: 999 })
     const joining = room.join()
