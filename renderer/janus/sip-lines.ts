@@ -16,10 +16,14 @@ import {
   nextFocus,
   ringKind,
   wantsSpareLine,
+  type LineSummary,
   type LinesState,
 } from '../core/sip/call-lines'
 import type { CallState, SipEvent } from '../core/sip/sip-state'
 import type { ConferenceMixer } from './conference-mixer'
+import { ThreeWayCall } from './sip-three-way'
+
+export type { LineSummary } from '../core/sip/call-lines'
 import {
   SipCallLine,
   type MediaPreferences,
@@ -29,18 +33,6 @@ import {
 
 /** At most this many calls at once on one account (the registered line and helpers). */
 const maxLines = 4
-
-/** One line's call as the UI lists it. */
-export interface LineSummary {
-  id: number
-  call: CallState
-  /** The call in front: the call screen shows it and the keys act on it. */
-  focused: boolean
-  /** A second call ringing while another is under way. */
-  waiting: boolean
-  /** Merged into the three-way call. */
-  merged: boolean
-}
 
 /** What the calls tell the phone's listeners. */
 export interface SipLinesEvents extends SipCallEvents {
@@ -82,8 +74,8 @@ export class SipLines {
   private lineCounter = 0
   private addingLine: Promise<void> | undefined
   private preferences: MediaPreferences = { video: false }
-  /** The lines merged into a three-way call (none, or two). */
-  private merged: readonly number[] = []
+  /** The two calls merged into a three-way call, if any. */
+  private readonly threeWay: ThreeWayCall
   private readonly owner: SipLineOwner
   /** The account's registered handle, the first line. */
   readonly master: SipCallLine
@@ -99,6 +91,16 @@ export class SipLines {
       followElsewhere: (line, referId, referTo) => this.followElsewhere(line, referId, referTo),
     }
     this.master = this.newLine()
+    this.threeWay = new ThreeWayCall({
+      mixer: deps.mixer,
+      line: (id) => this.lineList.find((l) => l.id === id),
+      focusId: () => this.focusId,
+      holdOthers: (id) => this.holdOthers(id),
+      changed: () => deps.emit('lines', this.lines),
+      otherAudio: (stream) => deps.emit('conferenceAudio', stream),
+      error: (words) => deps.emit('error', words),
+      incident: (words) => deps.session.recordIncident('error', words),
+    })
   }
 
   /** The call in front. */
@@ -114,7 +116,7 @@ export class SipLines {
       call: line.call,
       focused: line.id === this.focusId,
       waiting: isWaitingCall(state, line.id),
-      merged: this.merged.includes(line.id),
+      merged: this.threeWay.has(line.id),
     }))
   }
 
@@ -129,11 +131,6 @@ export class SipLines {
 
   isLive(): boolean {
     return this.lineList.some((line) => line.isLive())
-  }
-
-  /** Every line, the registered one first. */
-  all(): readonly SipCallLine[] {
-    return this.lineList
   }
 
   /**
@@ -201,7 +198,7 @@ export class SipLines {
   async hold(on: boolean, id?: number): Promise<void> {
     const line = this.lineOf(id)
     // A three-way call is held by splitting it first.
-    if (!line || this.merged.length > 0) return
+    if (!line || this.threeWay.active) return
     // Resuming a call while another is up would have us talking in both: that one holds.
     if (!on) await this.holdOthers(line.id)
     await line.hold(on)
@@ -215,8 +212,8 @@ export class SipLines {
 
   /** Mutes or unmutes the microphone in the call in front (in both calls of a three-way call). */
   setMuted(muted: boolean): void {
-    if (this.merged.includes(this.focusId))
-      for (const line of this.mergedLines()) line.setMuted(muted)
+    if (this.threeWay.has(this.focusId))
+      for (const line of this.threeWay.lines()) line.setMuted(muted)
     else this.focused.setMuted(muted)
   }
 
@@ -226,33 +223,12 @@ export class SipLines {
    */
   async merge(): Promise<void> {
     const pair = mergeable(this.linesState())
-    if (!pair || this.merged.length > 0) return
-    const lines = pair.map((id) => this.lineList.find((l) => l.id === id)!)
-    const muted = this.focused.muted
-    try {
-      for (const line of lines)
-        if (line.call.kind === 'active' && line.call.onHold) await line.hold(false)
-      this.merged = pair
-      for (const line of lines) line.setMuted(muted)
-      await this.remix()
-    } catch (error) {
-      this.merged = []
-      await this.deps.mixer.disconnect()
-      this.deps.emit('error', `The calls could not be merged: ${String(error)}`)
-      await this.holdOthers(this.focusId)
-    }
-    this.deps.emit('lines', this.lines)
-    this.announceConferenceAudio()
+    if (pair) await this.threeWay.merge(pair, this.focused.muted)
   }
 
   /** Ends the three-way call: the call in front goes on alone, the other on hold. */
-  async split(): Promise<void> {
-    if (this.merged.length === 0) return
-    this.merged = []
-    await this.deps.mixer.disconnect()
-    this.deps.emit('lines', this.lines)
-    this.announceConferenceAudio()
-    await this.holdOthers(this.focusId)
+  split(): Promise<void> {
+    return this.threeWay.split()
   }
 
   /** Turns our camera off (black frames, the camera kept) or on, in the call in front. */
@@ -331,24 +307,6 @@ export class SipLines {
     return this.lineList.find((l) => l.id === this.focusId) ?? this.master
   }
 
-  private mergedLines(): SipCallLine[] {
-    return this.lineList.filter((l) => this.merged.includes(l.id))
-  }
-
-  /** (Re)builds the mix of the merged calls, e.g. after one's remote audio changed. */
-  private async remix(): Promise<void> {
-    const legs = this.mergedLines().flatMap((line) =>
-      line.leg.pc ? [{ pc: line.leg.pc, remote: line.leg.remoteStream }] : [],
-    )
-    if (legs.length === 2) await this.deps.mixer.connect(legs)
-  }
-
-  /** The other merged call's audio, to be heard beside the front's. */
-  private announceConferenceAudio(): void {
-    const other = this.mergedLines().find((l) => l.id !== this.focusId)
-    this.deps.emit('conferenceAudio', other?.leg.remoteStream)
-  }
-
   private helpers(): SipCallLine[] {
     return this.lineList.slice(1)
   }
@@ -382,15 +340,7 @@ export class SipLines {
     line.events.on('sendingVideo', (on) => inFront() && this.deps.emit('sendingVideo', on))
     line.events.on('remoteStream', (s) => {
       if (inFront()) this.deps.emit('remoteStream', s)
-      if (!this.merged.includes(line.id)) return
-      // A merged call's party is heard through the mix: it follows their new audio.
-      this.announceConferenceAudio()
-      void this.remix().catch((error: unknown) =>
-        this.deps.session.recordIncident(
-          'error',
-          `sip: the three-way mix failed: ${String(error)}`,
-        ),
-      )
+      this.threeWay.remoteChanged(line.id)
     })
     line.events.on('stats', (stats) => inFront() && this.deps.emit('stats', stats))
     line.events.on('recovering', (on) => inFront() && this.deps.emit('recovering', on))
@@ -434,12 +384,7 @@ export class SipLines {
 
   private onLineCall(line: SipCallLine, previous: CallState, next: CallState): void {
     this.deps.emit('lineCall', { id: line.id, previous, next })
-    if (this.merged.includes(line.id) && !line.isLive()) {
-      // One party left the three-way call: the other goes on, on our own microphone again.
-      this.merged = []
-      void this.deps.mixer.disconnect()
-      this.announceConferenceAudio()
-    }
+    if (!line.isLive()) this.threeWay.lineEnded(line.id)
     const before = this.focusId
     this.focusId = nextFocus(this.linesState()) ?? 0
     if (this.focusId !== before) this.announceFront()

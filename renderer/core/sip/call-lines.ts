@@ -12,6 +12,18 @@ export interface CallLine {
   readonly call: CallState
 }
 
+/** One line's call as the UI lists it. */
+export interface LineSummary {
+  id: number
+  call: CallState
+  /** The call in front: the call screen shows it and the keys act on it. */
+  focused: boolean
+  /** A second call ringing while another is under way. */
+  waiting: boolean
+  /** Merged into the three-way call. */
+  merged: boolean
+}
+
 /** The lines of the account, and the one whose call is in front. */
 export interface LinesState {
   readonly lines: readonly CallLine[]
