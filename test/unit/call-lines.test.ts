@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
+  attendedTransferPair,
   freeLine,
   isWaitingCall,
   linesToHold,
@@ -71,5 +72,16 @@ describe('several calls on one account (call waiting)', () => {
     expect(wantsSpareLine(lines(0, active('bob')), 4)).toBe(true)
     expect(wantsSpareLine(lines(0, active('bob'), idle), 4)).toBe(false)
     expect(wantsSpareLine(lines(0, active('a'), active('b')), 2)).toBe(false)
+  })
+
+  it('an attended transfer pairs the held answered call with the one in front, and only two', () => {
+    expect(attendedTransferPair(lines(1, active('bob', true), active('dave')))).toEqual({
+      held: 0,
+      front: 1,
+    })
+    expect(attendedTransferPair(lines(0, active('bob'), ringingIn('carol')))).toBeUndefined()
+    expect(
+      attendedTransferPair(lines(0, active('a'), active('b', true), active('c', true))),
+    ).toBeUndefined()
   })
 })

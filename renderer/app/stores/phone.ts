@@ -16,6 +16,7 @@ import {
   type CallState,
   type RegistrationState,
 } from '../../core/sip/sip-state'
+import { attendedTransferPair, mergeable } from '../../core/sip/call-lines'
 import type { CallStats } from '../../janus/media'
 import { describeVoicemail, type VoicemailState } from '../../core/sip/voicemail'
 import { judgeQuality, type CallQuality } from '../../core/ui/call-quality'
@@ -56,13 +57,14 @@ export const usePhoneStore = defineStore('phone', () => {
   const waiting = computed(() => lines.value.find((l) => l.waiting))
   /** The calls merged into a three-way call (none, or two). */
   const conference = computed(() => lines.value.filter((l) => l.merged))
+  /** The lines as the pure call-lines core reads them. */
+  const linesState = computed(() => ({ lines: lines.value, focus: frontLine.value }))
   /** Two answered calls, not merged yet: Merge calls. */
   const canMerge = computed(
-    () =>
-      conference.value.length === 0 &&
-      liveLines.value.length === 2 &&
-      liveLines.value.every((l) => l.call.kind === 'active' && l.call.transferTo === undefined),
+    () => conference.value.length === 0 && mergeable(linesState.value) !== undefined,
   )
+  /** The held call and the one in front of an attended transfer (Transfer … to …). */
+  const transferPair = computed(() => attendedTransferPair(linesState.value))
   /** What the other call of a three-way call says (heard beside the call in front). */
   const conferenceAudio = shallowRef<MediaStream | undefined>()
   /** Another call may be placed: none is under way, or the one in front is on hold. */
@@ -350,6 +352,7 @@ export const usePhoneStore = defineStore('phone', () => {
     transferToCall,
     conference,
     canMerge,
+    transferPair,
     conferenceAudio,
     merge,
     split,

@@ -113,3 +113,17 @@ export function mergeable(state: LinesState): [number, number] | undefined {
   if (live.length !== 2 || answered.length !== 2) return undefined
   return [answered[0]!.id, answered[1]!.id]
 }
+
+/**
+ * The two calls of an attended transfer: exactly two answered calls, one in front; the held
+ * party is put through to the one in front. Undefined otherwise.
+ */
+export function attendedTransferPair(
+  state: LinesState,
+): { held: number; front: number } | undefined {
+  const answered = liveLines(state).filter((l) => l.call.kind === 'active')
+  const front = answered.find((l) => l.id === state.focus)
+  const held = answered.find((l) => l.id !== state.focus)
+  if (answered.length !== 2 || !front || !held) return undefined
+  return { held: held.id, front: front.id }
+}
