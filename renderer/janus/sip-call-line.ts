@@ -43,6 +43,11 @@ export interface SipCallEvents extends Record<string, unknown> {
   /** Someone called while do not disturb was on; we answered them busy. */
   declinedQuietly: string
   /**
+   * A call rang on this line while we were detached and its `incomingcall` was lost with the
+   * connection (who called went with it): found after the claim, or its end seen then.
+   */
+  missedWhileAway: undefined
+  /**
    * The other side transferred us: we call `to` next, as asked by `by`; `attended` when it
    * consulted them first (our call replaces theirs).
    */
@@ -93,9 +98,11 @@ export class SipCallLine {
   private preferences: MediaPreferences = { video: false }
   /** Janus's PeerConnection of the last call or offer, which the next call waits out. */
   private readonly serverMedia: ServerMediaGate
-  /** Waiting for the answer to the call-state probe (see reconcileCall), by its tag. */
-  private callProbe: { tag: string; finish(stillInCall: boolean, words: string): void } | undefined
+  /** Waiting for the answer to a state probe (see ask), by its tag. */
+  private probe: { tag: string; settle(answer: JanusJS.Message | undefined): void } | undefined
   private probes = 0
+  /** After a claim, until the idle line's probe has answered (see findUnseenCall). */
+  private checkingAway = false
   /** The SIP Call-ID of the line's call, as the plugin last named it. */
   private callIdValue: string | undefined
 
@@ -358,11 +365,13 @@ export class SipCallLine {
     // Media recovery starts at once; the check below runs alongside and ends a call that is gone.
     this.leg.resync(context)
     if (this.callValue.kind === 'active') void this.reconcileCall()
+    else if (!isLiveCall(this.callValue)) void this.findUnseenCall()
   }
 
   /** The session is gone: the call ends with its reason, the media with it. */
   sessionLost(serverLost: boolean): void {
-    this.callProbe = undefined
+    this.probe?.settle(undefined)
+    this.checkingAway = false
     this.apply({ type: 'session-lost', serverLost })
     this.leg.closeMedia(false)
     this.serverMedia.release()
@@ -376,39 +385,74 @@ export class SipCallLine {
    * claim, it tells whether the call is still there.
    */
   private async reconcileCall(): Promise<void> {
-    const { clock, session } = this.owner
-    const stillInCall = await new Promise<boolean | undefined>((resolve) => {
-      const timer = clock.setTimeout(() => finish(undefined), 3000)
-      const finish = (answer: boolean | undefined, words = 'no answer'): void => {
-        if (answer !== true)
-          session.recordIncident(
-            'error',
-            `${this.name}: the call is ${answer === false ? 'gone' : 'of unknown state'} on the server (${words})`,
-          )
-        clock.clearTimeout(timer)
-        this.callProbe = undefined
-        resolve(answer)
-      }
-      // Tagged: only this request's own answer counts (an ICE restart's update refused as
-      // "Wrong state" at the same moment once ended a call that was still up).
-      const tag = `probe-${this.id}-${++this.probes}`
-      this.callProbe = { tag, finish }
-      this.leg
-        .send({
-          request: 'recording',
-          action: 'stop',
-          audio: false,
-          video: false,
-          peer_audio: false,
-          peer_video: false,
-          [requestTagField]: tag,
-        })
-        .catch(() => finish(undefined))
+    const answer = await this.ask({
+      request: 'recording',
+      action: 'stop',
+      audio: false,
+      video: false,
+      peer_audio: false,
+      peer_video: false,
     })
+    const result = answer?.result as { event?: unknown } | undefined
+    const error = typeof answer?.error === 'string' ? answer.error : undefined
+    const stillInCall =
+      answer === undefined ? undefined : error === undefined || !/wrong state/i.test(error)
+    if (stillInCall !== true) {
+      const words = error ?? (answer ? JSON.stringify(result ?? answer) : 'no answer')
+      this.owner.session.recordIncident(
+        'error',
+        `${this.name}: the call is ${stillInCall === false ? 'gone' : 'of unknown state'} on the server (${words})`,
+      )
+    }
     if (stillInCall === false && this.callValue.kind === 'active') {
       this.leg.closeMedia(false)
       this.apply({ type: 'gone-while-away' })
     }
+  }
+
+  /**
+   * A call that rang on this line while we were detached waits on the server with its
+   * `incomingcall` lost, and its offer with it: it cannot be answered, and it holds the
+   * line. The plugin has no state query, but an `accept` with a parameter of the wrong type
+   * is refused "Wrong state" unless a call is ringing, and "Invalid element type" only then
+   * (janus_sip.c checks the state first, 1.1.2 and later): a probe that cannot answer
+   * anything. A call found so is declined (480, Temporarily Unavailable: the caller's server
+   * may take it to voicemail) rather than left ringing into nothing, and reported as missed.
+   */
+  private async findUnseenCall(): Promise<void> {
+    this.checkingAway = true
+    const answer = await this.ask({ request: 'accept', autoaccept_reinvites: 'state probe' })
+    const checked = this.checkingAway
+    this.checkingAway = false
+    const ringing = typeof answer?.error === 'string' && /invalid element/i.test(answer.error)
+    // An incoming call seen since (or a lost session) settles it otherwise.
+    if (!checked || !ringing || isLiveCall(this.callValue)) return
+    this.owner.session.recordIncident(
+      'error',
+      `${this.name}: a call rang while away (its offer was lost); declined as unavailable`,
+    )
+    void this.leg.send({ request: 'decline', code: 480 }).catch(() => undefined)
+    this.events.emit('missedWhileAway', undefined)
+  }
+
+  /**
+   * Sends a request tagged as ours and resolves with its own answer, or undefined when none
+   * came within 3 s. Tagged: only this request's answer counts (an ICE restart's update
+   * refused as "Wrong state" at the same moment once ended a call that was still up).
+   */
+  private ask(request: Record<string, unknown>): Promise<JanusJS.Message | undefined> {
+    const { clock } = this.owner
+    const tag = `probe-${this.id}-${++this.probes}`
+    return new Promise((resolve) => {
+      const settle = (answer: JanusJS.Message | undefined): void => {
+        clock.clearTimeout(timer)
+        if (this.probe?.tag === tag) this.probe = undefined
+        resolve(answer)
+      }
+      const timer = clock.setTimeout(() => settle(undefined), 3000)
+      this.probe = { tag, settle }
+      this.leg.send({ ...request, [requestTagField]: tag }).catch(() => settle(undefined))
+    })
   }
 
   // ----------------------------------------------------------------- internals
@@ -419,14 +463,8 @@ export class SipCallLine {
   }
 
   private onMessage(message: JanusJS.Message, jsep?: JanusJS.JSEP): void {
-    const probe = this.callProbe
-    if (probe && message[requestTagField] === probe.tag) {
-      const result = message.result as { event?: unknown } | undefined
-      if (result?.event === 'recordingupdated') return probe.finish(true, 'recordingupdated')
-      if (typeof message.error === 'string')
-        return probe.finish(!/wrong state/i.test(message.error), message.error)
-      return probe.finish(true, JSON.stringify(result ?? message))
-    }
+    const probe = this.probe
+    if (probe && message[requestTagField] === probe.tag) return probe.settle(message)
     const event = readSipEvent(message)
     if (this.owner.onOtherMessage(this, message, event)) return
     this.callIdValue = readCallId(message) ?? this.callIdValue
@@ -470,6 +508,11 @@ export class SipCallLine {
     // Our offer's answer comes with 'progress' (early media) or 'accepted'; offers come only
     // with an incoming call and wait for answer().
     if (jsep?.type === 'answer') this.leg.acceptAnswer(jsep)
+    if (event.type === 'hangup' && this.checkingAway && !isLiveCall(this.callValue)) {
+      // The end of a call we never saw ring (its caller gave up while we were away).
+      this.checkingAway = false
+      if (event.code === 487) this.events.emit('missedWhileAway', undefined)
+    }
     if (event.type === 'hangup') {
       this.pendingOffer = undefined
       this.leg.closeMedia(false)

@@ -347,6 +347,7 @@ export class SipLines {
     line.events.on('dtmf', (digit) => inFront() && this.deps.emit('dtmf', digit))
     line.events.on('missed', (peer) => this.deps.emit('missed', peer))
     line.events.on('declinedQuietly', (peer) => this.deps.emit('declinedQuietly', peer))
+    line.events.on('missedWhileAway', () => this.deps.emit('missedWhileAway', undefined))
     line.events.on('transferred', (t) => this.deps.emit('transferred', t))
     line.events.on('error', (message) => this.deps.emit('error', message))
     line.events.on('call', ({ previous, next }) => this.onLineCall(line, previous, next))

@@ -6,7 +6,14 @@
  */
 import type { Page } from '@playwright/test'
 import { labAddresses, type NetLab } from '../lab/netlab'
-import { appShell, callScreen, keypad, returnToCall, shownSessionId } from '../lab/screens'
+import {
+  appShell,
+  callScreen,
+  hangUpButton,
+  keypad,
+  returnToCall,
+  shownSessionId,
+} from '../lab/screens'
 import {
   dialDesk,
   expect,
@@ -60,6 +67,8 @@ async function sameCallCarriesOn(
   sip: SipWorld,
   { sessionId, registers }: { sessionId: number; registers: number },
   digit: string,
+  /** Calls the far end saw close meanwhile that were not this one. */
+  otherCallsClosed = 0,
 ): Promise<void> {
   await expect(page.getByTestId('connection-status')).toHaveText('Connected', { timeout: 30_000 })
   expect(await shownSessionId(page)).toBe(sessionId)
@@ -70,7 +79,7 @@ async function sameCallCarriesOn(
   await toneHeard(page, sip, digit)
   // Recovering showed the user no error (the call-state check after the claim is silent).
   await expect(page.getByTestId('sip-error')).toHaveCount(0)
-  expect(sip.farEnd.events.some((e) => e.type === 'CALL_CLOSED')).toBe(false)
+  expect(sip.farEnd.events.filter((e) => e.type === 'CALL_CLOSED')).toHaveLength(otherCallsClosed)
   // Reconnecting never registered again (a known bug of other SIP stacks).
   expect(sip.registrar.registers('laptop')).toBe(registers)
 }
@@ -91,7 +100,7 @@ test('Wi-Fi to cellular mid-call: the call continues, its media restarted over t
 test('a short sleep mid-call: the call continues', async ({ page, lab, sip }) => {
   const call = await phoneCallInLab(page, lab, sip)
   await lab.sleep(4000)
-  await sameCallCarriesOn(page, lab, sip, call, '7')
+  await sameCallCarriesOn(page, lab, sip, call, '7', 1)
 })
 
 test('a socket cut mid-call: the session is claimed again, the call continues, no second REGISTER', async ({
@@ -132,18 +141,28 @@ test('a long sleep mid-call: the call ends with the reason, the far end hears th
   expect(sip.registrar.registers('laptop')).toBeGreaterThan(call.registers)
 })
 
+/**
+ * A dead path (nothing closes): once the laptop has noticed, `meanwhile` runs on the server
+ * side, whose events to the laptop are dropped; then the path comes back.
+ */
+async function whileCutOff(page: Page, lab: NetLab, meanwhile: () => Promise<unknown>) {
+  lab.cutForwarding()
+  await expect(page.getByTestId('connection-status')).toHaveText(/^Reconnecting/)
+  await meanwhile()
+  lab.restoreForwarding()
+}
+
 test('the far end hangs up while the laptop is cut off: after the claim the call ends in the UI too', async ({
   page,
   lab,
   sip,
 }) => {
   const call = await phoneCallInLab(page, lab, sip)
-  lab.cutForwarding()
-  await expect(page.getByTestId('connection-status')).toHaveText(/^Reconnecting/)
-  // The far end hangs up now: Janus's hang-up event has nowhere to go and is dropped.
-  await sip.farEnd.command('hangup')
-  await sip.farEnd.waitFor('the hang-up', (e) => e.type === 'CALL_CLOSED')
-  lab.restoreForwarding()
+  await whileCutOff(page, lab, async () => {
+    // The far end hangs up now: Janus's hang-up event has nowhere to go and is dropped.
+    await sip.farEnd.command('hangup')
+    await sip.farEnd.waitFor('the hang-up', (e) => e.type === 'CALL_CLOSED')
+  })
   await expect(page.getByTestId('connection-status')).toHaveText('Connected', { timeout: 30_000 })
   await expect(page.getByTestId('sip-call-status')).toHaveText(
     'The call ended while you were offline',
@@ -152,6 +171,34 @@ test('the far end hangs up while the laptop is cut off: after the claim the call
   expect(await shownSessionId(page)).toBe(call.sessionId)
   await expect(page.getByTestId('sip-registration')).toHaveText('Registered')
   expect(sip.registrar.registers('laptop')).toBe(call.registers)
+})
+
+test('a second call that rings while the laptop is cut off is found after the claim: declined as unavailable, kept as missed, the first call goes on', async ({
+  page,
+  lab,
+  sip,
+}) => {
+  const call = await phoneCallInLab(page, lab, sip)
+  await whileCutOff(page, lab, async () => {
+    // The far end calls again: Janus rings the spare line, and its incomingcall is dropped.
+    await sip.farEnd.command('dial', `sip:laptop@${labAddresses.server}`)
+    await sip.farEnd.waitFor('our line ringing', (e) => e.type === 'CALL_RINGING')
+  })
+  await sip.farEnd.waitFor(
+    'the waiting call declined',
+    (e) => e.type === 'CALL_CLOSED' && /480/.test(String(e.param)),
+    30_000,
+  )
+  await sameCallCarriesOn(page, lab, sip, call, '7', 1)
+  // Nothing rings or waits that cannot be answered, and History says what happened.
+  await expect(callScreen(page).getByTestId('call-lines')).toHaveCount(0)
+  await expect(page.getByText(/Call waiting/)).toHaveCount(0)
+  await hangUpButton(page).click()
+  await expect(page.getByTestId('sip-call-status')).toHaveText('Call ended')
+  const missed = page.getByTestId('recent-calls').locator('li[data-missed="true"]')
+  await expect(missed).toHaveCount(1)
+  await expect(missed).toContainText('Unknown caller')
+  await expect(missed).toContainText('it rang while you were offline')
 })
 
 /** Two calls with the far end: the first on hold, the second in front, audio arriving. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ConferenceLeg, ConferenceMixer } from '../../renderer/janus/conference-mixer'
 import { SipPhone, type SipAccount } from '../../renderer/janus/sip-phone'
+import { requestTagField } from '../../renderer/core/bridge-socket'
 import { FakeGateway, type FakeHandle } from './support/fake-gateway'
 import { connected, makeHarness } from './support/harness'
 
@@ -171,6 +172,67 @@ describe('call waiting on helper lines', () => {
     phone.resync({ sessionId: 1, reason: 'socketClosed', networkChanged: false })
     expect(phone.lines[1]?.call).toMatchObject({ kind: 'ended', reason: 'ended-while-away' })
     expect(phone.lines[0]?.call.kind).toBe('active')
+  })
+
+  describe('a call that rang while we were away (its incomingcall lost with the connection)', () => {
+    /** Claims again and returns the tag of the idle helper's state probe. */
+    async function claimed() {
+      const world = await inCallWithSpare()
+      const missed: string[] = []
+      world.phone.events.on('missedWhileAway', () => missed.push('missed'))
+      world.phone.resync({ sessionId: 1, reason: 'socketClosed', networkChanged: false })
+      await world.h.clock.settle()
+      const probe = world.helper.sent.find((s) => s.message.request === 'accept')
+      // Nothing it could answer with: no SDP, and a parameter Janus refuses.
+      expect(probe?.jsep).toBeUndefined()
+      expect(probe?.message.autoaccept_reinvites).not.toEqual(expect.any(Boolean))
+      const tag = probe?.message[requestTagField]
+      expect(tag).toEqual(expect.any(String))
+      const answer = (error: string) =>
+        world.helper.event({ sip: 'event', error_code: 449, error, [requestTagField]: tag })
+      return { ...world, missed, answer }
+    }
+
+    it('is found after the claim, declined as unavailable (480) and reported as missed once', async () => {
+      const { h, phone, helper, missed, answer } = await claimed()
+      answer('Invalid element type (autoaccept_reinvites should be a boolean)')
+      await h.clock.settle()
+      expect(helper.sent.find((s) => s.message.request === 'decline')?.message).toMatchObject({
+        code: 480,
+      })
+      expect(missed).toEqual(['missed'])
+      expect(phone.call).toMatchObject({ kind: 'active', peer: 'sip:bob@lab' })
+      // The end of the declined call that follows is not a second missed call.
+      helper.event(sipEvent('hangup', { code: 480, reason: 'Temporarily Unavailable' }))
+      expect(missed).toEqual(['missed'])
+    })
+
+    it('a line that is not ringing is left alone', async () => {
+      const { h, helper, missed, answer } = await claimed()
+      answer('Wrong state (not invited? status=idle)')
+      await h.clock.settle()
+      expect(requests(helper)).not.toContain('decline')
+      expect(missed).toEqual([])
+    })
+
+    it('a caller who gave up before the probe answered is reported as missed once', async () => {
+      const { h, helper, missed, answer } = await claimed()
+      helper.event(sipEvent('hangup', { code: 487, reason: 'Request Terminated' }))
+      answer('Wrong state (not invited? status=idle)')
+      await h.clock.settle()
+      expect(missed).toEqual(['missed'])
+      expect(requests(helper)).not.toContain('decline')
+    })
+
+    it('a call that rings in after the claim rings as usual and is not declined', async () => {
+      const { h, phone, helper, missed, answer } = await claimed()
+      helper.event(sipEvent('incomingcall', { username: 'sip:carol@lab' }), offer)
+      answer('Invalid element type (autoaccept_reinvites should be a boolean)')
+      await h.clock.settle()
+      expect(requests(helper)).not.toContain('decline')
+      expect(phone.ringing).toBe('waiting')
+      expect(missed).toEqual([])
+    })
   })
 
   it('a helper Janus lets go (its registered handle unregistered) is forgotten, and one comes back once registered again', async () => {

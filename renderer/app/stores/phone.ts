@@ -5,6 +5,7 @@ import {
   callEffects,
   missedWhileBusy,
   missedWhileDoNotDisturb,
+  missedWhileAway,
   remember,
   unseenMissed as countUnseenMissed,
   type HistoryEntry,
@@ -222,6 +223,7 @@ export const usePhoneStore = defineStore('phone', () => {
     phone.events.on('dtmf', (digit) => (tonesReceived.value += digit))
     phone.events.on('missed', (peer) => keep(missedWhileBusy(peer, Date.now())))
     phone.events.on('declinedQuietly', (peer) => keep(missedWhileDoNotDisturb(peer, Date.now())))
+    phone.events.on('missedWhileAway', () => keep(missedWhileAway(Date.now())))
     phone.setDoNotDisturb(doNotDisturb.value)
     phone.events.on('muted', (m) => (muted.value = m))
     phone.events.on('cameraOff', (off) => (cameraOff.value = off))

@@ -73,6 +73,17 @@ export function missedWhileDoNotDisturb(peer: string, now: number): HistoryEntry
   return { ...missedWhileBusy(peer, now), outcome: 'Missed call (do not disturb was on)' }
 }
 
+/**
+ * The history line for a call that rang while we were offline: its offer, and who called,
+ * were lost with the connection.
+ */
+export function missedWhileAway(now: number): HistoryEntry {
+  return {
+    ...missedWhileBusy('', now),
+    outcome: 'Missed call (it rang while you were offline; who called is not known)',
+  }
+}
+
 /** Adds an entry to the history, newest first, keeping at most `limit`. */
 export function remember(
   history: readonly HistoryEntry[],
