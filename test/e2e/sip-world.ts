@@ -1,6 +1,6 @@
 /** Helpers the softphone browser tests share: Holdfast pages registered with the lab registrar. */
 import type { Browser, BrowserContext, Page } from '@playwright/test'
-import { openScreen } from '../lab/screens'
+import { moreAccountSettings, openScreen } from '../lab/screens'
 import type { Registrar } from '../lab/sip-registrar'
 import { keepTrace } from '../lab/traces'
 import { openApp, type Lab } from './fixtures'
@@ -42,12 +42,6 @@ export async function openPhone(
   return page
 }
 
-/** Opens the account form's "More account settings" (transport, tones...). */
-export async function moreAccountSettings(page: Page): Promise<void> {
-  const more = page.getByText('More account settings')
-  if ((await more.locator('..').getAttribute('open')) === null) await more.click()
-}
-
 /** A number shown under `testId` (packet counters). */
 export const shownNumber = async (page: Page, testId: string): Promise<number> =>
   Number(await page.getByTestId(testId).textContent())
@@ -59,7 +53,14 @@ export async function call(page: Page, target: string): Promise<void> {
   await page.getByRole('button', { name: 'Call', exact: true }).click()
 }
 
-export { appShell, callScreen, hangUpButton, keypad, returnToCall } from '../lab/screens'
+export {
+  appShell,
+  callScreen,
+  hangUpButton,
+  keypad,
+  moreAccountSettings,
+  returnToCall,
+} from '../lab/screens'
 
 /**
  * Keeps what the page said to Janus and heard back (one short line per message) and what it

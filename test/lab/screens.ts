@@ -86,3 +86,9 @@ export async function returnToCall(page: Page): Promise<void> {
   if (await back.isVisible()) await back.click()
   await expect(callScreen(page)).toBeVisible()
 }
+
+/** Opens the account form's "More account settings" (transport, tones, voicemail...). */
+export async function moreAccountSettings(page: Page): Promise<void> {
+  const more = page.getByText('More account settings')
+  if ((await more.locator('..').getAttribute('open')) === null) await more.click()
+}

@@ -5,9 +5,11 @@ import { chromiumArgs } from '../lab/chromium'
 import { labAddresses, startNetLab, type NetLab, type NetLabOptions } from '../lab/netlab'
 import { keepLabTraces } from '../lab/keep-traces'
 import { startRegistrar, type Registrar } from '../lab/sip-registrar'
+import { startVoicemailServer, type VoicemailServer } from '../lab/voicemail-server'
 import { traceMark } from '../lab/traces'
 import {
   incidents,
+  moreAccountSettings,
   openCameraTest,
   openScreen,
   shownSessionId,
@@ -28,17 +30,35 @@ export interface SipWorld {
   farEnd: FarEnd
   /** The account Holdfast uses: `laptop`. */
   account: { uri: string; password: string; registrar: string }
+  /** The mailbox server (message-summary) the registrar routes `voicemail` to. */
+  voicemail: VoicemailServer
 }
 
-/** Starts the registrar and the far end (`desk`) in a SIP lab's server namespace. */
+/**
+ * Starts the registrar and the far end (`desk`) in a SIP lab's server namespace, and the
+ * mailbox server in this process, on the management link the server namespace reaches.
+ */
 export async function startSipWorld(
   lab: NetLab,
   farEndOptions: Pick<FarEndOptions, 'rtpTimeoutS'> = {},
 ): Promise<SipWorld & { stop(): Promise<void> }> {
   const host = labAddresses.server
   const users = { laptop: 'laptop-secret', desk: 'desk-secret' }
-  const registrar = await startRegistrar(host, users, lab.serverPrefix, labAddresses.mgmtHost)
+  const voicemail = await startVoicemailServer(labAddresses.mgmtHost, `sip:voicemail@${host}`)
+  const stops: (() => Promise<void>)[] = [() => voicemail.stop()]
+  const stop = async (): Promise<void> => {
+    for (const one of stops.reverse()) await one()
+  }
   try {
+    const registrar = await startRegistrar(
+      host,
+      users,
+      lab.serverPrefix,
+      labAddresses.mgmtHost,
+      undefined,
+      { voicemail: voicemail.uri },
+    )
+    stops.push(() => registrar.stop())
     const farEnd = await startFarEnd({
       host,
       iface: lab.serverIface,
@@ -49,17 +69,16 @@ export async function startSipWorld(
       controlHost: host,
       ...farEndOptions,
     })
+    stops.push(() => farEnd.stop())
     return {
       registrar,
       farEnd,
+      voicemail,
       account: { uri: `sip:laptop@${host}`, password: users.laptop, registrar: registrar.uri },
-      stop: async () => {
-        await farEnd.stop()
-        await registrar.stop()
-      },
+      stop,
     }
   } catch (error) {
-    await registrar.stop()
+    await stop()
     throw error
   }
 }
@@ -226,6 +245,8 @@ export async function registerInLab(
   lab: NetLab,
   sip: SipWorld,
   query: Record<string, string> = {},
+  /** Also give the account its voicemail number (the lab's mailbox server). */
+  { voicemail = false }: { voicemail?: boolean } = {},
 ): Promise<void> {
   await page.goto(lab.pageUrl(query))
   await expect(page.getByTestId('connection-status')).toHaveText('Connected')
@@ -234,6 +255,10 @@ export async function registerInLab(
   await page.getByLabel('SIP address', { exact: true }).fill(sip.account.uri)
   await page.getByLabel('Password', { exact: true }).fill(sip.account.password)
   await page.getByLabel('Registrar', { exact: true }).fill(sip.account.registrar)
+  if (voicemail) {
+    await moreAccountSettings(page)
+    await page.getByLabel('Voicemail number (optional)').fill('voicemail')
+  }
   await page.getByRole('button', { name: 'Register' }).click()
   await expect(page.getByTestId('sip-registration')).toHaveText('Registered')
 }

@@ -19,6 +19,7 @@ import {
   expect,
   incidents,
   labWindows,
+  openScreen,
   registerInLab,
   shownNumber,
   test,
@@ -37,8 +38,9 @@ async function phoneCallInLab(
   page: Page,
   lab: NetLab,
   sip: SipWorld,
+  options: { voicemail?: boolean } = {},
 ): Promise<{ sessionId: number; registers: number }> {
-  await registerInLab(page, lab, sip)
+  await registerInLab(page, lab, sip, {}, options)
   const sessionId = await shownSessionId(page)
   await dialDesk(page)
   await sip.farEnd.waitFor('the call', (e) => e.type === 'CALL_ESTABLISHED')
@@ -100,7 +102,7 @@ test('Wi-Fi to cellular mid-call: the call continues, its media restarted over t
 test('a short sleep mid-call: the call continues', async ({ page, lab, sip }) => {
   const call = await phoneCallInLab(page, lab, sip)
   await lab.sleep(4000)
-  await sameCallCarriesOn(page, lab, sip, call, '7', 1)
+  await sameCallCarriesOn(page, lab, sip, call, '7')
 })
 
 test('a socket cut mid-call: the session is claimed again, the call continues, no second REGISTER', async ({
@@ -202,8 +204,13 @@ test('a second call that rings while the laptop is cut off is found after the cl
 })
 
 /** Two calls with the far end: the first on hold, the second in front, audio arriving. */
-async function twoCallsInLab(page: Page, lab: NetLab, sip: SipWorld) {
-  const call = await phoneCallInLab(page, lab, sip)
+async function twoCallsInLab(
+  page: Page,
+  lab: NetLab,
+  sip: SipWorld,
+  options: { voicemail?: boolean } = {},
+) {
+  const call = await phoneCallInLab(page, lab, sip, options)
   await callScreen(page).getByRole('button', { name: 'Add call' }).click()
   await page.getByLabel('Number or SIP address').fill('desk')
   await page.getByRole('button', { name: 'Call', exact: true }).click()
@@ -243,12 +250,16 @@ test('a socket cut with two calls up: the session is claimed again and both call
   expect(sip.registrar.registers('laptop')).toBe(call.registers)
 })
 
-test('a long sleep with two calls up: both end with the reason, nothing is left ringing or on hold, and the account registers again', async ({
+test('a long sleep with two calls up: both end with the reason, nothing is left ringing or on hold, and the account and its voicemail subscription are back', async ({
   page,
   lab,
   sip,
 }) => {
-  const call = await twoCallsInLab(page, lab, sip)
+  sip.voicemail.setMessages(2, 0)
+  const call = await twoCallsInLab(page, lab, sip, { voicemail: true })
+  await openScreen(page, 'Phone')
+  await expect(page.getByTestId('voicemail')).toHaveText('Voicemail: 2 new messages')
+  const subscribes = sip.voicemail.subscribes()
   await lab.sleep((labWindows.sessionTimeoutS + 7) * 1000)
   const closed = () => sip.farEnd.events.filter((e) => e.type === 'CALL_CLOSED').length
   await expect.poll(closed, { timeout: 30_000 }).toBe(2)
@@ -263,6 +274,11 @@ test('a long sleep with two calls up: both end with the reason, nothing is left 
   expect(await shownSessionId(page)).not.toBe(call.sessionId)
   await expect(page.getByTestId('sip-registration')).toHaveText('Registered')
   expect(sip.registrar.registers('laptop')).toBeGreaterThan(call.registers)
+  // The mailbox is subscribed to again on the new session: a new count reaches the screen.
+  expect(sip.voicemail.subscribes()).toBeGreaterThan(subscribes)
+  sip.voicemail.setMessages(4, 1)
+  await openScreen(page, 'Phone')
+  await expect(page.getByTestId('voicemail')).toHaveText('Voicemail: 4 new messages')
   // No helper line survives on the server: the new session holds the registered handle only.
   const sessions = await lab.sessions()
   expect(sessions).toHaveLength(1)
