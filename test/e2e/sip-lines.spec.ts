@@ -8,6 +8,7 @@ import { startRegistrar, type Registrar } from '../lab/sip-registrar'
 import { expect, openScreen, test, type Lab } from './fixtures'
 import {
   appShell,
+  audioFlows,
   call,
   callScreen,
   closePhones,
@@ -64,15 +65,6 @@ async function threePhones(
 async function answered(caller: Page, callee: Page, calleeUser: string): Promise<void> {
   await call(caller, calleeUser)
   await callScreen(callee).getByRole('button', { name: 'Answer', exact: true }).click()
-}
-
-/** Audio arrives on `page`'s call in front, and keeps arriving. */
-async function audioFlows(page: Page): Promise<void> {
-  await expect
-    .poll(() => shownNumber(page, 'sip-audio-in'), { timeout: 20_000 })
-    .toBeGreaterThan(50)
-  const before = await shownNumber(page, 'sip-audio-in')
-  await expect.poll(() => shownNumber(page, 'sip-audio-in')).toBeGreaterThan(before)
 }
 
 test('call waiting: a second caller rings softly, is sent busy or answered with the first on hold, and the two calls switch and end on their own', async ({

@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from '@playwright/test'
 import { moreAccountSettings, openScreen } from '../lab/screens'
 import type { Registrar } from '../lab/sip-registrar'
 import { keepTrace } from '../lab/traces'
-import { openApp, type Lab } from './fixtures'
+import { expect, openApp, type Lab } from './fixtures'
 
 // Pages left open stay registered and would take the next test's calls (and load the machine).
 const contexts: BrowserContext[] = []
@@ -45,6 +45,15 @@ export async function openPhone(
 /** A number shown under `testId` (packet counters). */
 export const shownNumber = async (page: Page, testId: string): Promise<number> =>
   Number(await page.getByTestId(testId).textContent())
+
+/** Audio arrives on `page`'s call in front, and keeps arriving. */
+export async function audioFlows(page: Page): Promise<void> {
+  await expect
+    .poll(() => shownNumber(page, 'sip-audio-in'), { timeout: 20_000 })
+    .toBeGreaterThan(50)
+  const before = await shownNumber(page, 'sip-audio-in')
+  await expect.poll(() => shownNumber(page, 'sip-audio-in')).toBeGreaterThan(before)
+}
 
 /** Dials `target` from the Phone screen's dialler. */
 export async function call(page: Page, target: string): Promise<void> {

@@ -9,6 +9,7 @@ import { connect, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { spawnLogged } from './logged-child'
+import { connectWithRetry, eventLog } from './event-log'
 import { keepTrace } from './traces'
 import { freePort } from './ports'
 import { freeUdpPort, portElsewhere } from './sip-registrar'
@@ -103,7 +104,7 @@ export async function startFarEnd(options: FarEndOptions): Promise<FarEnd> {
     join(dir, 'accounts'),
     `<${uri}>;auth_pass=${options.password};outbound="${options.registrar}";answermode=${answermode};regint=600\n`,
   )
-  const { child, log, exited } = spawnLogged('baresip', [
+  const { log, exited, kill } = spawnLogged('baresip', [
     ...(options.prefix ?? []),
     'baresip',
     '-f',
@@ -111,9 +112,11 @@ export async function startFarEnd(options: FarEndOptions): Promise<FarEnd> {
   ])
   const stopped = keepTrace(`baresip-${options.user}.log`, () => log.join('\n'))
 
-  const socket = await Promise.race([connectWithRetry(controlHost, ctrlPort, 10_000), exited])
-  const events: FarEndEvent[] = []
-  const waiters = new Set<() => void>()
+  const socket = await Promise.race([
+    connectWithRetry(() => connectTo(controlHost, ctrlPort), 10_000),
+    exited,
+  ])
+  const calls = eventLog<FarEndEvent>('baresip', (e) => e.type)
   const answers = new Map<string, (data: string) => void>()
   let buffer = Buffer.alloc(0)
   socket.on('data', (chunk: Buffer) => {
@@ -128,8 +131,7 @@ export async function startFarEnd(options: FarEndOptions): Promise<FarEnd> {
       buffer = buffer.subarray(colon + 1 + length + 1)
       const message = JSON.parse(payload) as Record<string, unknown>
       if (message.event === true) {
-        events.push(message as FarEndEvent)
-        for (const wake of [...waiters]) wake()
+        calls.push(message as FarEndEvent)
       } else if (message.response === true && typeof message.token === 'string') {
         answers.get(message.token)?.(String(message.data ?? ''))
         answers.delete(message.token)
@@ -137,33 +139,11 @@ export async function startFarEnd(options: FarEndOptions): Promise<FarEnd> {
     }
   })
 
-  const waitFor: FarEnd['waitFor'] = (what, match, timeoutMs = 15_000) =>
-    new Promise((resolve, reject) => {
-      const check = (): boolean => {
-        const found = events.find(match)
-        if (!found) return false
-        waiters.delete(wake)
-        clearTimeout(timer)
-        resolve(found)
-        return true
-      }
-      const wake = (): void => void check()
-      const timer = setTimeout(() => {
-        waiters.delete(wake)
-        reject(
-          new Error(
-            `baresip: no ${what} within ${timeoutMs} ms; events: ${events.map((e) => e.type).join(', ')}`,
-          ),
-        )
-      }, timeoutMs)
-      if (!check()) waiters.add(wake)
-    })
-
   let next = 0
   const farEnd: FarEnd = {
     uri,
-    events,
-    waitFor,
+    events: calls.events,
+    waitFor: calls.waitFor,
     command: (name, params) =>
       new Promise((resolve) => {
         const token = `t${++next}`
@@ -172,18 +152,14 @@ export async function startFarEnd(options: FarEndOptions): Promise<FarEnd> {
         socket.write(`${Buffer.byteLength(body)}:${body},`)
       }),
     tones: () =>
-      events
+      calls.events
         .filter((e) => e.type === 'CALL_DTMF_START')
         .map((e) => e.param ?? '')
         .join(''),
     stop: async () => {
       stopped()
       socket.destroy()
-      if (child.exitCode === null && child.signalCode === null) {
-        const gone = new Promise((resolve) => child.once('exit', resolve))
-        child.kill('SIGKILL')
-        await gone
-      }
+      await kill()
       rmSync(dir, { recursive: true, force: true })
     },
   }
@@ -201,19 +177,12 @@ export async function startFarEnd(options: FarEndOptions): Promise<FarEnd> {
   return farEnd
 }
 
-async function connectWithRetry(host: string, port: number, timeoutMs: number): Promise<Socket> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    try {
-      return await new Promise<Socket>((resolve, reject) => {
-        const socket = connect(port, host, () => resolve(socket))
-        socket.once('error', reject)
-      })
-    } catch (error) {
-      if (Date.now() > deadline) throw error
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
-  }
+/** Connects to a TCP port. */
+function connectTo(host: string, port: number): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, host, () => resolve(socket))
+    socket.once('error', reject)
+  })
 }
 
 async function untilTrue(check: () => boolean, timeoutMs: number, message: string): Promise<void> {

@@ -7,6 +7,8 @@ export interface LoggedChild {
   log: string[]
   /** Rejects when it exits, with its last lines: race it against readiness. */
   exited: Promise<never>
+  /** Kills it (if still running) and resolves once it is gone. */
+  kill(): Promise<void>
 }
 
 /** Starts `command` (after an optional prefix such as `ip netns exec <ns>`). */
@@ -24,5 +26,11 @@ export function spawnLogged(name: string, commandLine: string[]): LoggedChild {
   )
   // Nobody may be racing it when it exits at the end of a test.
   exited.catch(() => undefined)
-  return { child, log, exited }
+  const kill = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    const gone = new Promise((resolve) => child.once('exit', resolve))
+    child.kill('SIGKILL')
+    await gone
+  }
+  return { child, log, exited, kill }
 }
