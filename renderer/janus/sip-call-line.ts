@@ -11,13 +11,13 @@ import type { Clock } from '../core/clock'
 import { Emitter } from '../core/emitter'
 import type { IceRestartOptions } from '../core/ice-restart-policy'
 import type { JanusSession, RecoveryContext } from '../core/janus-session'
-import { requestTagField } from '../core/bridge-socket'
 import { readCallId, readSipEvent } from '../core/sip/sip-events'
 import { isLiveCall, nextCall, type CallState, type SipEvent } from '../core/sip/sip-state'
 import type { Gateway } from './gateway'
 import { describeMediaError, type CallStats } from './media'
 import { MediaLeg } from './media-leg'
 import { ServerMediaGate } from './server-media-gate'
+import { SipLineProbes } from './sip-line-probes'
 
 /** The media a call is made with. */
 export interface MediaPreferences {
@@ -98,9 +98,8 @@ export class SipCallLine {
   private preferences: MediaPreferences = { video: false }
   /** Janus's PeerConnection of the last call or offer, which the next call waits out. */
   private readonly serverMedia: ServerMediaGate
-  /** Waiting for the answer to a state probe (see ask), by its tag. */
-  private probe: { tag: string; settle(answer: JanusJS.Message | undefined): void } | undefined
-  private probes = 0
+  /** What the line asks the plugin after a claim (it has no state query). */
+  private readonly probes: SipLineProbes
   /** After a claim, until the idle line's probe has answered (see findUnseenCall). */
   private checkingAway = false
   /** The SIP Call-ID of the line's call, as the plugin last named it. */
@@ -129,6 +128,11 @@ export class SipCallLine {
       },
     })
     this.serverMedia = new ServerMediaGate(clock)
+    this.probes = new SipLineProbes({
+      id,
+      clock,
+      send: (message) => this.leg.send(message),
+    })
     this.leg.events.on('mediaDown', () => this.serverMedia.release())
     this.leg.events.on('remoteStream', (stream) => this.events.emit('remoteStream', stream))
     this.leg.events.on('stats', (stats) => this.events.emit('stats', stats))
@@ -261,30 +265,15 @@ export class SipCallLine {
   }
 
   /**
-   * A blind transfer: asks the other side (SIP REFER) to call `uri` instead. The call ends as
+   * Asks the other side (SIP REFER) to call `uri` instead: blind, or attended with `replace`,
+   * the Call-ID of our call there (the consultation) that theirs replaces. The call ends as
    * transferred once the target answers; if it refuses, the call stays ours.
    */
-  async transfer(uri: string): Promise<void> {
+  async transfer(uri: string, replace?: string): Promise<void> {
     if (this.callValue.kind !== 'active' || this.callValue.transferTo !== undefined) return
     this.apply({ type: 'transfer-requested', target: uri })
     try {
-      await this.leg.send({ request: 'transfer', uri })
-    } catch (error) {
-      this.events.emit('error', `Transfer failed: ${describeMediaError(error)}`)
-      this.apply({ type: 'transfer-progress', code: 500 })
-    }
-  }
-
-  /**
-   * The attended transfer's REFER: the other side is asked to call `uri`, replacing our call
-   * with Call-ID `replace` there (the consultation). This call ends as transferred once the
-   * target answers; if it refuses, the call stays ours.
-   */
-  async transferReplacing(uri: string, replace: string): Promise<void> {
-    if (this.callValue.kind !== 'active' || this.callValue.transferTo !== undefined) return
-    this.apply({ type: 'transfer-requested', target: uri })
-    try {
-      await this.leg.send({ request: 'transfer', uri, replace })
+      await this.leg.send({ request: 'transfer', uri, ...(replace ? { replace } : {}) })
     } catch (error) {
       this.events.emit('error', `Transfer failed: ${describeMediaError(error)}`)
       this.apply({ type: 'transfer-progress', code: 500 })
@@ -370,7 +359,7 @@ export class SipCallLine {
 
   /** The session is gone: the call ends with its reason, the media with it. */
   sessionLost(serverLost: boolean): void {
-    this.probe?.settle(undefined)
+    this.probes.cancel()
     this.checkingAway = false
     this.apply({ type: 'session-lost', serverLost })
     this.leg.closeMedia(false)
@@ -379,32 +368,17 @@ export class SipCallLine {
 
   /**
    * The plugin's hang-up event is lost when the other side hung up while we were detached,
-   * and our PeerConnection may still look connected. The plugin has no state query (1.1.2),
-   * but a `recording` stop is refused with "Wrong state" outside a call and does nothing
-   * inside one (any other answer means the state check passed): asked once after every
-   * claim, it tells whether the call is still there.
+   * and our PeerConnection may still look connected: asked once after every claim whether
+   * the call is still on the server, a call that is gone ends.
    */
   private async reconcileCall(): Promise<void> {
-    const answer = await this.ask({
-      request: 'recording',
-      action: 'stop',
-      audio: false,
-      video: false,
-      peer_audio: false,
-      peer_video: false,
-    })
-    const result = answer?.result as { event?: unknown } | undefined
-    const error = typeof answer?.error === 'string' ? answer.error : undefined
-    const stillInCall =
-      answer === undefined ? undefined : error === undefined || !/wrong state/i.test(error)
-    if (stillInCall !== true) {
-      const words = error ?? (answer ? JSON.stringify(result ?? answer) : 'no answer')
+    const { there, words } = await this.probes.callOnServer()
+    if (there !== true)
       this.owner.session.recordIncident(
         'error',
-        `${this.name}: the call is ${stillInCall === false ? 'gone' : 'of unknown state'} on the server (${words})`,
+        `${this.name}: the call is ${there === false ? 'gone' : 'of unknown state'} on the server (${words})`,
       )
-    }
-    if (stillInCall === false && this.callValue.kind === 'active') {
+    if (there === false && this.callValue.kind === 'active') {
       this.leg.closeMedia(false)
       this.apply({ type: 'gone-while-away' })
     }
@@ -413,46 +387,23 @@ export class SipCallLine {
   /**
    * A call that rang on this line while we were detached waits on the server with its
    * `incomingcall` lost, and its offer with it: it cannot be answered, and it holds the
-   * line. The plugin has no state query, but an `accept` with a parameter of the wrong type
-   * is refused "Wrong state" unless a call is ringing, and "Invalid element type" only then
-   * (janus_sip.c checks the state first, 1.1.2 and later): a probe that cannot answer
-   * anything. A call found so is declined (480, Temporarily Unavailable: the caller's server
-   * may take it to voicemail) rather than left ringing into nothing, and reported as missed.
+   * line. One found after the claim is declined (480, Temporarily Unavailable: the caller's
+   * server may take it to voicemail) rather than left ringing into nothing, and reported as
+   * missed.
    */
   private async findUnseenCall(): Promise<void> {
     this.checkingAway = true
-    const answer = await this.ask({ request: 'accept', autoaccept_reinvites: 'state probe' })
+    const ringing = await this.probes.callRinging()
     const checked = this.checkingAway
     this.checkingAway = false
-    const ringing = typeof answer?.error === 'string' && /invalid element/i.test(answer.error)
     // An incoming call seen since (or a lost session) settles it otherwise.
-    if (!checked || !ringing || isLiveCall(this.callValue)) return
+    if (!checked || ringing !== true || isLiveCall(this.callValue)) return
     this.owner.session.recordIncident(
       'error',
       `${this.name}: a call rang while away (its offer was lost); declined as unavailable`,
     )
     void this.leg.send({ request: 'decline', code: 480 }).catch(() => undefined)
     this.events.emit('missedWhileAway', undefined)
-  }
-
-  /**
-   * Sends a request tagged as ours and resolves with its own answer, or undefined when none
-   * came within 3 s. Tagged: only this request's answer counts (an ICE restart's update
-   * refused as "Wrong state" at the same moment once ended a call that was still up).
-   */
-  private ask(request: Record<string, unknown>): Promise<JanusJS.Message | undefined> {
-    const { clock } = this.owner
-    const tag = `probe-${this.id}-${++this.probes}`
-    return new Promise((resolve) => {
-      const settle = (answer: JanusJS.Message | undefined): void => {
-        clock.clearTimeout(timer)
-        if (this.probe?.tag === tag) this.probe = undefined
-        resolve(answer)
-      }
-      const timer = clock.setTimeout(() => settle(undefined), 3000)
-      this.probe = { tag, settle }
-      this.leg.send({ ...request, [requestTagField]: tag }).catch(() => settle(undefined))
-    })
   }
 
   // ----------------------------------------------------------------- internals
@@ -463,8 +414,7 @@ export class SipCallLine {
   }
 
   private onMessage(message: JanusJS.Message, jsep?: JanusJS.JSEP): void {
-    const probe = this.probe
-    if (probe && message[requestTagField] === probe.tag) return probe.settle(message)
+    if (this.probes.take(message)) return
     const event = readSipEvent(message)
     if (this.owner.onOtherMessage(this, message, event)) return
     this.callIdValue = readCallId(message) ?? this.callIdValue

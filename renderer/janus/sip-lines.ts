@@ -256,7 +256,7 @@ export class SipLines {
       return
     }
     consult.handOver(held.call.peer)
-    await held.transferReplacing(consult.call.peer, callId)
+    await held.transfer(consult.call.peer, callId)
   }
 
   /** Sends one tone of the dial pad in the call in front. */
