@@ -387,6 +387,19 @@ describe('MediaFlowWatch', () => {
     expect(watch.observe(sample(1750, 30))).toBe('flowing')
   })
 
+  it('by default, Opus DTX in silence (a packet every 400 ms) sampled every 250 ms is never a stall; a second of nothing is', () => {
+    const watch = new MediaFlowWatch()
+    let received = 0
+    for (let at = 0; at <= 10_000; at += 250) {
+      // Packets at 0, 400, 800 ...: what has arrived by each sample.
+      received = Math.floor(at / 400) + 1
+      expect(watch.observe(sample(at, received))).not.toBe('stalled')
+    }
+    for (const at of [10_250, 10_500, 10_750])
+      expect(watch.observe(sample(at, received))).toBe('waiting')
+    expect(watch.observe(sample(11_000, received))).toBe('stalled')
+  })
+
   it('never calls a call that has not flowed yet stalled', () => {
     const watch = new MediaFlowWatch({ stallAfterMs: 1000 })
     for (let at = 0; at < 10_000; at += 250) expect(watch.observe(sample(at, 0))).toBe('waiting')
