@@ -417,13 +417,6 @@ export class RoomCall implements SessionParticipant, Call {
       requestKeyframe: () => leg.send({ request: 'configure', keyframe: true }),
       sendOnly: true,
       onMessage: (message, jsep) => this.onPublisherMessage(leg, message, jsep),
-      // ICE restarts that keep the stale address: a new PeerConnection means a new handle,
-      // so the room is joined again as the same person (as after a lost session).
-      rebuildMedia: async (reason) => {
-        if (leg !== this.publisher || !this.isLive()) return
-        this.session.recordIncident('media-restart', `${this.name}: ${reason}; joining again`)
-        await this.rejoin()
-      },
     })
     this.publisher = leg
     leg.setMuted(this.mutedValue)

@@ -136,11 +136,6 @@ export class FakeHandle {
     this.options.ondetached?.()
   }
 
-  /** The browser's ICE state moves (janus.js's iceState callback). */
-  ice(state: 'connected' | 'failed' | 'closed' | 'disconnected'): void {
-    this.options.iceState?.(state)
-  }
-
   /** Janus reports the PeerConnection up or down. */
   webrtc(up: boolean): void {
     this.options.webrtcState?.(up)
