@@ -132,10 +132,19 @@ export async function startLinphone(options: LinphoneOptions): Promise<LinphoneF
       done(text)
     }
   })
+  // A daemon that went away answers every command, waiting or to come, as failed.
+  const gone = 'Status: Error\nReason: linphone-daemon went away\n'
+  socket.on('error', () => undefined)
+  socket.on('close', () => {
+    const done = pending
+    pending = undefined
+    done?.(gone)
+  })
   const send = (line: string): Promise<string> => {
     const run = queue.then(
       () =>
         new Promise<string>((resolve) => {
+          if (socket.destroyed) return resolve(gone)
           buffer = ''
           pending = resolve
           socket.write(`${line}\n`)
