@@ -21,10 +21,10 @@ import {
   type RoomState,
 } from '../core/room/room-state'
 import { readParticipantList, readRoomEvent, type FeedId } from '../core/room/videoroom-events'
-import { sdpMids, streamDescription, type StreamRole } from '../core/room/stream-labels'
 import type { Gateway } from './gateway'
 import { describeMediaError, lostWithConnection } from './media'
 import { MediaLeg } from './media-leg'
+import { RoomPublication } from './room-publication'
 import { RoomSubscription, type RoomTile } from './room-subscription'
 
 /** What joining asks for. */
@@ -76,16 +76,9 @@ export class RoomCall implements SessionParticipant, Call {
   private readonly changes = new ChangeBuffer<RoomChange>((c) => this.events.emit('change', c))
   private privateId: number | undefined
   private mutedValue: boolean
-  /** The mid our microphone is published on (once published). */
-  private audioMid: string | undefined
-  /** The mid our camera is published on (once published). */
-  private cameraMid: string | undefined
   private cameraOffValue = false
-  /** Every mid of our publisher's offers so far (a screen added later gets a new one). */
-  private publishedMids = new Set<string>()
-  /** The mid our shared screen is published on, while sharing, and its track. */
-  private screenMid: string | undefined
-  private screenTrack: MediaStreamTrack | undefined
+  /** What our publisher publishes, by mid. */
+  private readonly publication: RoomPublication
   private removeParticipant: (() => void) | undefined
   /** The receiving side: every other participant's feeds, and the tiles. */
   private readonly receiving: RoomSubscription
@@ -101,6 +94,11 @@ export class RoomCall implements SessionParticipant, Call {
     private readonly options: RoomOptions,
   ) {
     this.mutedValue = options.muted === true
+    this.publication = new RoomPublication(options, {
+      off: (role) => (role === 'microphone' ? this.mutedValue : this.cameraOffValue),
+      localScreen: (stream) => this.events.emit('localScreen', stream),
+      screenEnded: () => void this.shareScreen(false),
+    })
     this.receiving = new RoomSubscription({
       session,
       gateway,
@@ -188,7 +186,7 @@ export class RoomCall implements SessionParticipant, Call {
   /** Tells the room a microphone or camera change (once published). */
   private announce(role: 'microphone' | 'camera'): void {
     const leg = this.publisher
-    const request = this.streamConfigure(role)
+    const request = this.publication.configure(role)
     if (!leg || !request) return
     void leg.send(request).catch((error: unknown) => {
       this.events.emit(
@@ -204,7 +202,7 @@ export class RoomCall implements SessionParticipant, Call {
   }
 
   get sharingScreen(): boolean {
-    return this.screenMid !== undefined
+    return this.publication.sharingScreen
   }
 
   /**
@@ -219,46 +217,11 @@ export class RoomCall implements SessionParticipant, Call {
       return
     }
     try {
-      if (on) await this.startScreen(leg)
-      else await this.stopScreen(leg)
+      if (on) await this.publication.startScreen(leg)
+      else await this.publication.stopScreen(leg)
     } catch (error) {
       this.events.emit('error', `Screen sharing: ${describeMediaError(error)}`)
     }
-  }
-
-  /** Adds the screen to our publisher: a new capture, or `track` (shared again after a rejoin). */
-  private async startScreen(leg: MediaLeg, track?: MediaStreamTrack): Promise<void> {
-    const jsep = await leg.negotiate([
-      { type: 'screen', capture: track ?? true, recv: false, add: true },
-    ] as JanusJS.TrackOption[])
-    const mids = sdpMids(jsep.sdp ?? '')
-    const mid = mids.find((m) => m.type === 'video' && !this.publishedMids.has(m.mid))?.mid
-    for (const m of mids) this.publishedMids.add(m.mid)
-    if (mid === undefined) throw new Error('the browser added no video for the screen')
-    await leg.send(
-      {
-        request: 'configure',
-        descriptions: [{ mid, description: streamDescription('screen') }],
-      },
-      jsep,
-    )
-    this.screenMid = mid
-    const sent = leg.pc?.getTransceivers().find((t) => t.mid === mid)?.sender.track ?? track
-    this.screenTrack = sent ?? undefined
-    // Ended from the browser's own controls (or the shared window closed).
-    if (sent && sent !== track) sent.addEventListener('ended', () => void this.shareScreen(false))
-    this.events.emit('localScreen', sent ? new MediaStream([sent]) : undefined)
-  }
-
-  private async stopScreen(leg: MediaLeg): Promise<void> {
-    const mid = this.screenMid
-    this.screenMid = undefined
-    this.screenTrack = undefined
-    this.events.emit('localScreen', undefined)
-    const jsep = await leg.negotiate([
-      { type: 'video', mid, remove: true, recv: false },
-    ] as JanusJS.TrackOption[])
-    await leg.send({ request: 'configure' }, jsep)
   }
 
   /** The user leaves the room. */
@@ -325,12 +288,9 @@ export class RoomCall implements SessionParticipant, Call {
     this.publisher?.closeMedia(false)
     this.receiving.drop()
     this.publisher = undefined
-    this.audioMid = undefined
-    this.cameraMid = undefined
     // The screen being shared is shared again on the new publisher, if its capture lives on.
-    const screen = this.screenMid !== undefined ? this.screenTrack : undefined
-    this.screenMid = undefined
-    this.screenTrack = undefined
+    const { sharing, screen: track } = this.publication.forget()
+    const screen = sharing ? track : undefined
     this.session.recordIncident('media-restart', `${this.name}: joining the room again`)
     try {
       await this.startJoin()
@@ -344,7 +304,7 @@ export class RoomCall implements SessionParticipant, Call {
     const leg = this.publisher
     if (screen.readyState === 'live' && leg) {
       try {
-        await this.startScreen(leg, screen)
+        await this.publication.startScreen(leg, screen)
         return
       } catch {
         // Told below.
@@ -432,58 +392,7 @@ export class RoomCall implements SessionParticipant, Call {
       ...(this.options.pin ? { pin: this.options.pin } : {}),
     })
     await joined
-    if (this.options.audio || this.options.video) await this.publish(leg)
-  }
-
-  private async publish(leg: MediaLeg): Promise<void> {
-    const jsep = await leg.negotiate([
-      { type: 'audio', capture: this.options.audio, recv: false },
-      {
-        type: 'video',
-        capture: this.options.video,
-        recv: false,
-        simulcast: this.options.video && this.options.simulcast !== false,
-      },
-    ] as JanusJS.TrackOption[])
-    const mids = sdpMids(jsep.sdp ?? '')
-    const role = (type: string): StreamRole | undefined =>
-      type === 'audio' ? 'microphone' : type === 'video' ? 'camera' : undefined
-    const off = (r: StreamRole): boolean =>
-      r === 'microphone' ? this.mutedValue : r === 'camera' && this.cameraOffValue
-    const descriptions = mids.flatMap(({ mid, type }) => {
-      const r = role(type)
-      return r ? [{ mid, description: streamDescription(r, off(r)) }] : []
-    })
-    this.audioMid = mids.find((m) => m.type === 'audio')?.mid
-    this.cameraMid = mids.find((m) => m.type === 'video')?.mid
-    this.publishedMids = new Set(mids.map((m) => m.mid))
-    await leg.send(
-      {
-        request: 'publish',
-        audio: this.options.audio,
-        video: this.options.video,
-        ...(descriptions.length > 0 ? { descriptions } : {}),
-      },
-      jsep,
-    )
-    leg.startMedia()
-    // Joined muted (or rejoined with the camera off): the room relays none of it from the start.
-    for (const r of ['microphone', 'camera'] as const) {
-      const request = off(r) ? this.streamConfigure(r) : undefined
-      if (request) await leg.send(request)
-    }
-  }
-
-  /** Relays our microphone (or camera) or not, and says which in its description. */
-  private streamConfigure(role: 'microphone' | 'camera'): Record<string, unknown> | undefined {
-    const mid = role === 'microphone' ? this.audioMid : this.cameraMid
-    const off = role === 'microphone' ? this.mutedValue : this.cameraOffValue
-    if (mid === undefined) return undefined
-    return {
-      request: 'configure',
-      streams: [{ mid, send: !off }],
-      descriptions: [{ mid, description: streamDescription(role, off) }],
-    }
+    if (this.options.audio || this.options.video) await this.publication.publish(leg)
   }
 
   private onPublisherMessage(leg: MediaLeg, message: JanusJS.Message, jsep?: JanusJS.JSEP): void {
@@ -554,11 +463,7 @@ export class RoomCall implements SessionParticipant, Call {
     this.removeParticipant = undefined
     const publisher = this.publisher
     this.publisher = undefined
-    this.audioMid = undefined
-    this.cameraMid = undefined
-    if (this.screenMid !== undefined) this.events.emit('localScreen', undefined)
-    this.screenMid = undefined
-    this.screenTrack = undefined
+    if (this.publication.forget().sharing) this.events.emit('localScreen', undefined)
     await Promise.all([publisher?.detach(), this.receiving.detach()])
   }
 
