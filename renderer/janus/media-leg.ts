@@ -9,6 +9,7 @@
 import type { JanusJS } from 'janus-gateway'
 import type { Clock, TimerId } from '../core/clock'
 import { Emitter } from '../core/emitter'
+import { RemoteIceGenerations } from '../core/ice-generations'
 import {
   IceRestartPolicy,
   defaultIceRestartOptions,
@@ -86,6 +87,8 @@ export class MediaLeg {
   private readonly watch: MediaFlowWatch
   private sampleTimer: TimerId | undefined
   private remote = new Map<string, MediaStreamTrack>()
+  /** Each PeerConnection's ICE generations (a rebuilt one starts from the server's own). */
+  private readonly generations = new WeakMap<RTCPeerConnection, RemoteIceGenerations>()
   private combined: MediaStream | undefined
   private local: MediaStream | undefined
   private mutedValue = false
@@ -208,7 +211,16 @@ export class MediaLeg {
   /** Applies the other side's answer. */
   acceptAnswer(jsep: JanusJS.JSEP): void {
     if (this.restarting) this.phase('restart answered')
-    this.handleValue?.handleRemoteJsep({ jsep })
+    this.handleValue?.handleRemoteJsep({ jsep: this.newestGenerationFirst(jsep) })
+  }
+
+  /** A restart's answer, its candidates raised above the older generations' (ice-generations.ts). */
+  private newestGenerationFirst(jsep: JanusJS.JSEP): JanusJS.JSEP {
+    const pc = this.pc
+    if (!pc || !jsep.sdp) return jsep
+    let generations = this.generations.get(pc)
+    if (!generations) this.generations.set(pc, (generations = new RemoteIceGenerations()))
+    return { ...jsep, sdp: generations.apply(jsep.sdp) }
   }
 
   /**

@@ -18,7 +18,14 @@
  */
 import type { Browser, Page } from '@playwright/test'
 import { labAddresses, type NetLab, type NetLabOptions } from '../lab/netlab'
-import { pcEvents, probe, resumedAfter, samples, untilFlowingAgain } from '../lab/media-probe'
+import {
+  pairTrace,
+  pcEvents,
+  probe,
+  resumedAfter,
+  samples,
+  untilFlowingAgain,
+} from '../lab/media-probe'
 import { openCameraTest, skipSetupIfShown } from '../lab/screens'
 import { expect, test } from '../network/fixtures'
 import { clientEvents, printTimeline } from './client-events'
@@ -65,6 +72,7 @@ async function measure(
   try {
     const page = await context.newPage()
     await page.addInitScript(probe)
+    if (process.env.HOLDFAST_BENCH_DEBUG) await page.addInitScript(pairTrace)
     await startCall(page, lab, client)
     // Which link the media runs on, from the pair ICE connected on (for losing that one).
     const pair =

@@ -14,7 +14,14 @@
  */
 import type { Browser, Page } from '@playwright/test'
 import { labAddresses, type NetLab, type NetLabOptions } from '../lab/netlab'
-import { pcEvents, probe, resumedAfter, samples, untilFlowingAgain } from '../lab/media-probe'
+import {
+  pairTrace,
+  pcEvents,
+  probe,
+  resumedAfter,
+  samples,
+  untilFlowingAgain,
+} from '../lab/media-probe'
 import { hangUpButton, returnToCall } from '../lab/screens'
 import { callDeskFromLab, expect, test, type SipWorld } from '../network/fixtures'
 import { clientEvents, printTimeline } from './client-events'
@@ -85,6 +92,7 @@ async function measure(
   try {
     const page = await context.newPage()
     await page.addInitScript(probe)
+    if (process.env.HOLDFAST_BENCH_DEBUG) await page.addInitScript(pairTrace)
     await startCall(page, lab, sip, client)
     const pair =
       [...(await pcEvents(page))].reverse().find((e) => e.kind === 'ice-connected')?.detail ?? ''

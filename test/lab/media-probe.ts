@@ -62,6 +62,31 @@ export const probe = `
   }, 50);
 `
 
+/**
+ * Injected after `probe` when a benchmark runs with HOLDFAST_BENCH_DEBUG: every candidate pair
+ * of every call, as the page's stats say each time it changes (state, nominated, checks sent and
+ * answered, whether it carried media), and the pair in use. It is how a restart whose new pair worked but was not
+ * used was seen (issue 13, ice-generations.ts).
+ */
+export const pairTrace = `
+  setInterval(async () => {
+    for (const pc of window.__probe.pcs) {
+      if (pc.connectionState === 'closed') continue;
+      try {
+        const stats = await pc.getStats();
+        const at = (id) => { const c = stats.get(id); return c ? (c.address || c.ip) + ':' + c.port : '?'; };
+        const lines = [];
+        stats.forEach((s) => {
+          if (s.type === 'transport') lines.push('in use: ' + (s.selectedCandidatePairId ? at(stats.get(s.selectedCandidatePairId).localCandidateId) : '-'));
+          if (s.type === 'candidate-pair') lines.push(at(s.localCandidateId) + '>' + at(s.remoteCandidateId) + ' ' + s.state + (s.nominated ? ' nominated' : '') + ' checks ' + s.requestsSent + '/' + s.responsesReceived + (s.bytesReceived > 0 ? ' has carried media' : ''));
+        });
+        const key = lines.join(' | ');
+        if (key !== pc.__pairs) { pc.__pairs = key; window.__probe.events.push({ at: performance.timeOrigin + performance.now(), kind: 'pairs', detail: key }); }
+      } catch {}
+    }
+  }, 100);
+`
+
 /** One probe sample: when, and the totals so far. */
 export interface Sample {
   at: number
