@@ -16,14 +16,16 @@ import {
   type IceRestartOptions,
 } from '../core/ice-restart-policy'
 import type { JanusSession, RecoveryContext } from '../core/janus-session'
-import { MediaFlowWatch } from '../core/media-flow-watch'
+import {
+  MediaFlowWatch,
+  defaultMediaFlowOptions,
+  mediaSampleEveryMs,
+} from '../core/media-flow-watch'
 import { gatherableAddresses } from './gathering-probe'
 import type { Gateway } from './gateway'
 import { iceRestartOffer, requestPlugin, sendToPlugin } from './plugin-requests'
 import { readCallStats, type CallStats } from './media'
 
-/** How often the leg reads its PeerConnection's stats while media is up. */
-const sampleEveryMs = 250
 /** Media that rose this recently is flowing now. */
 const flowingNowMs = 300
 /** How long Janus must keep saying it receives nothing before that counts as a stall. */
@@ -111,7 +113,9 @@ export class MediaLeg {
     private readonly options: MediaLegOptions,
   ) {
     // Reports come once a second per stream: a send-only leg waits out more than one.
-    this.watch = new MediaFlowWatch({ stallAfterMs: options.sendOnly ? 2500 : 1000 })
+    this.watch = new MediaFlowWatch(
+      options.sendOnly ? { stallAfterMs: 2500 } : defaultMediaFlowOptions,
+    )
   }
 
   /** The janus.js handle, once attached. */
@@ -443,7 +447,7 @@ export class MediaLeg {
     this.sampleTimer = this.clock.setTimeout(() => {
       this.sampleTimer = undefined
       void this.sample()
-    }, sampleEveryMs)
+    }, mediaSampleEveryMs)
   }
 
   private async sample(): Promise<void> {
@@ -462,7 +466,7 @@ export class MediaLeg {
       if (this.policy.onMediaStalled())
         this.session.recordIncident(
           'media-restart',
-          `${this.options.name}: no media for a second while ICE was connected`,
+          `${this.options.name}: no media for ${this.watch.stallAfterMs / 1000} s while ICE was connected`,
         )
       // If the restart does not bring media back, the next stall is told again.
       this.watch.rearm()

@@ -2,6 +2,7 @@
  * `npm run bench:footprint` (issue 13's footprint): what Holdfast costs on this machine.
  * - renderer JavaScript, gzipped;
  * - the page connected and idle (no call): main-thread CPU and the keepalive traffic per minute;
+ * - main-thread CPU in an echo call (what watching the media costs: stats read every 100 ms);
  * - the JS heap (after a forced GC) at the start of an echo call, after HOLDFAST_FOOTPRINT_CALL_MIN
  *   minutes in it (default 2; the issue asks for 30), and after HOLDFAST_FOOTPRINT_RECONNECTS
  *   socket cuts and reclaims during the call (default 100).
@@ -83,7 +84,11 @@ test('footprint: bundle, idle CPU and keepalive traffic, heap over a call and ma
   // In a call: the heap at its start, after the call has run, and after many reclaims.
   await startEchoCall(page)
   const heapCallStart = await heapAfterGc(cdp)
+  const callFrom = { at: Date.now(), task: (await metrics(cdp)).TaskDuration! }
   await during(page, callMinutes * 60_000)
+  const callCpuPercent =
+    (((await metrics(cdp)).TaskDuration! - callFrom.task) / ((Date.now() - callFrom.at) / 1000)) *
+    100
   const heapCallEnd = await heapAfterGc(cdp)
   await openScreen(page, 'Settings', 'Advanced')
   const shown = page.getByTestId('reconnects')
@@ -104,6 +109,7 @@ test('footprint: bundle, idle CPU and keepalive traffic, heap over a call and ma
       'idle: WebSocket traffic per minute',
       `${idleTraffic.sent} frames sent, ${idleTraffic.received} received, ${idleTraffic.bytes} bytes (keepalive every ${keepalive})`,
     ],
+    ['in an echo call: main-thread CPU', `${callCpuPercent.toFixed(2)} %`],
     ['JS heap at the start of an echo call', mb(heapCallStart)],
     [`JS heap after ${callMinutes} min in the call`, mb(heapCallEnd)],
     [`JS heap after ${reconnects} socket cuts and reclaims`, mb(heapAfterReconnects)],
@@ -115,6 +121,7 @@ test('footprint: bundle, idle CPU and keepalive traffic, heap over a call and ma
     idleSeconds,
     idleCpuPercent,
     idleTraffic,
+    callCpuPercent,
     heapMb: {
       callStart: heapCallStart,
       callEnd: heapCallEnd,

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { IceRestartPolicy, defaultIceRestartOptions } from '../../renderer/core/ice-restart-policy'
-import { MediaFlowWatch } from '../../renderer/core/media-flow-watch'
+import {
+  MediaFlowWatch,
+  defaultMediaFlowOptions,
+  mediaSampleEveryMs,
+} from '../../renderer/core/media-flow-watch'
 import { FakeClock } from './support/fake-clock'
 
 function makePolicy(options = defaultIceRestartOptions) {
@@ -387,17 +391,23 @@ describe('MediaFlowWatch', () => {
     expect(watch.observe(sample(1750, 30))).toBe('flowing')
   })
 
-  it('by default, Opus DTX in silence (a packet every 400 ms) sampled every 250 ms is never a stall; a second of nothing is', () => {
+  it('by default, Opus DTX in silence (a packet every 400 ms, some 150 ms late) sampled as a call does is never a stall; 600 ms of nothing is', () => {
     const watch = new MediaFlowWatch()
-    let received = 0
-    for (let at = 0; at <= 10_000; at += 250) {
-      // Packets at 0, 400, 800 ...: what has arrived by each sample.
-      received = Math.floor(at / 400) + 1
-      expect(watch.observe(sample(at, received))).not.toBe('stalled')
-    }
-    for (const at of [10_250, 10_500, 10_750])
-      expect(watch.observe(sample(at, received))).toBe('waiting')
-    expect(watch.observe(sample(11_000, received))).toBe('stalled')
+    const packets: number[] = []
+    for (let k = 0; k * 400 <= 10_000; k++) packets.push(k * 400 + (k % 2 ? 150 : 0))
+    const arrivedBy = (at: number) => packets.filter((p) => p <= at).length
+    let at = 0
+    for (; at <= 10_000; at += mediaSampleEveryMs)
+      expect(watch.observe(sample(at, arrivedBy(at)))).not.toBe('stalled')
+    // The packets stop: the last one arrived at 10 000 ms at the latest.
+    const last = arrivedBy(10_000)
+    let told: number | undefined
+    for (; told === undefined && at <= 12_000; at += mediaSampleEveryMs)
+      if (watch.observe(sample(at, last)) === 'stalled') told = at
+    expect(told).toBeDefined()
+    expect(told! - packets.filter((p) => p <= 10_000).at(-1)!).toBeLessThanOrEqual(
+      defaultMediaFlowOptions.stallAfterMs + mediaSampleEveryMs,
+    )
   })
 
   it('never calls a call that has not flowed yet stalled', () => {
