@@ -3,7 +3,7 @@
  * stands on (the echo call has one, a SIP call one, a video room one to publish and one to
  * receive). It attaches, runs the ICE restart policy with the call's options, watches what
  * arrives so a path that died under a `connected` ICE is restarted too, samples stats on the
- * injected clock, keeps remote tracks by mid, marks the session's media as active, and
+ * injected clock, keeps its tracks (leg-tracks.ts), marks the session's media as active, and
  * detaches when Janus has let go. What a plugin says and how it restarts ICE stay with the call.
  */
 import type { JanusJS } from 'janus-gateway'
@@ -23,6 +23,7 @@ import {
 } from '../core/media-flow-watch'
 import { gatherableAddresses } from './gathering-probe'
 import type { Gateway } from './gateway'
+import { LegTracks, type LegTrackEvents } from './leg-tracks'
 import { iceRestartOffer, requestPlugin, sendToPlugin } from './plugin-requests'
 import { readCallStats, type CallStats } from './media'
 
@@ -31,14 +32,9 @@ const flowingNowMs = 300
 /** How long Janus must keep saying it receives nothing before that counts as a stall. */
 const serverSilenceMs = 500
 
-export interface MediaLegEvents extends Record<string, unknown> {
+export interface MediaLegEvents extends LegTrackEvents {
   /** A sample of the PeerConnection's stats. */
   stats: CallStats
-  /** Remote tracks by mid (a room receives many); the map is replaced on every change. */
-  remoteTracks: ReadonlyMap<string, MediaStreamTrack>
-  /** The latest remote track of each kind, as one stream, for a call with one other side. */
-  remoteStream: MediaStream | undefined
-  localStream: MediaStream | undefined
   /** Media flows: WebRTC came up, or media was seen again after a restart. */
   mediaUp: void
   /** ICE is being restarted (the call is recovering media). */
@@ -88,11 +84,9 @@ export class MediaLeg {
   private policy: IceRestartPolicy | undefined
   private readonly watch: MediaFlowWatch
   private sampleTimer: TimerId | undefined
-  private remote = new Map<string, MediaStreamTrack>()
   /** Each PeerConnection's ICE generations (a rebuilt one starts from the server's own). */
   private readonly generations = new WeakMap<RTCPeerConnection, RemoteIceGenerations>()
-  private combined: MediaStream | undefined
-  private local: MediaStream | undefined
+  private readonly tracks = new LegTracks(this.events)
   private mutedValue = false
   /** Our microphone is shut while the call is on hold (apart from the person's mute). */
   private microphoneHeld = false
@@ -125,12 +119,12 @@ export class MediaLeg {
 
   /** The latest remote track of each kind, as one stream (what `remoteStream` last said). */
   get remoteStream(): MediaStream | undefined {
-    return this.combined
+    return this.tracks.remoteStream
   }
 
   /** Our tracks in this call (what `localStream` last said). */
   get localStream(): MediaStream | undefined {
-    return this.local
+    return this.tracks.localStream
   }
 
   get pc(): RTCPeerConnection | undefined {
@@ -165,9 +159,9 @@ export class MediaLeg {
         else this.events.emit('mediaDown', undefined)
       },
       onmessage: (message, jsep) => this.options.onMessage(message, jsep),
-      onlocaltrack: (track, on) => this.onLocalTrack(track, on),
-      onremotetrack: (track, mid, on) => this.onRemoteTrack(track, mid, on),
-      oncleanup: () => this.clearRemote(),
+      onlocaltrack: (track, on) => this.tracks.onLocalTrack(track, on),
+      onremotetrack: (track, mid, on) => this.tracks.onRemoteTrack(track, mid, on),
+      oncleanup: () => this.tracks.clearRemote(),
       ondetached: () => {
         if (!mine.handle || this.handleValue !== mine.handle) return
         this.stopMedia()
@@ -387,7 +381,7 @@ export class MediaLeg {
   /** Closes the PeerConnection locally (Janus already did, or will be told by the plugin). */
   closeMedia(stopLocal: boolean): void {
     this.stopMedia()
-    if (stopLocal) for (const track of this.local?.getTracks() ?? []) track.stop()
+    if (stopLocal) for (const track of this.tracks.localStream?.getTracks() ?? []) track.stop()
     this.handleValue?.hangup(false)
   }
 
@@ -489,36 +483,6 @@ export class MediaLeg {
    */
   private arrived(stats: CallStats): number {
     return this.options.sendOnly ? stats.reportsFromServer : received(stats)
-  }
-
-  private onLocalTrack(track: MediaStreamTrack, on: boolean): void {
-    this.local ??= new MediaStream()
-    if (on) this.local.addTrack(track)
-    else this.local.removeTrack(track)
-    this.events.emit('localStream', this.local)
-  }
-
-  private onRemoteTrack(track: MediaStreamTrack, mid: string, on: boolean): void {
-    const next = new Map(this.remote)
-    if (on) next.set(mid, track)
-    else if (next.get(mid)?.id === track.id) next.delete(mid)
-    this.remote = next
-    this.events.emit('remoteTracks', next)
-    this.combined ??= new MediaStream()
-    if (on) {
-      for (const existing of this.combined.getTracks())
-        if (existing.kind === track.kind && existing.id !== track.id)
-          this.combined.removeTrack(existing)
-      if (!this.combined.getTrackById(track.id)) this.combined.addTrack(track)
-    } else this.combined.removeTrack(track)
-    this.events.emit('remoteStream', this.combined)
-  }
-
-  private clearRemote(): void {
-    this.remote = new Map()
-    this.combined = undefined
-    this.events.emit('remoteTracks', this.remote)
-    this.events.emit('remoteStream', undefined)
   }
 }
 
