@@ -1,5 +1,6 @@
 /** What a benchmarked client recorded itself, read from its page for the phase split. */
 import type { Page } from '@playwright/test'
+import { pairTrace, probe } from '../lab/media-probe'
 import { openScreen } from '../lab/screens'
 import type { ClientEvent, PhaseClient } from './phases'
 
@@ -29,4 +30,10 @@ export function printTimeline(
     .sort((a, b) => a.at - b.at)
     .map((e) => `${Math.round(e.at - back)} ${e.kind} ${e.detail}`)
   console.log(lines.join('\n'))
+}
+
+/** Injects the media probe into a benchmarked page, and with HOLDFAST_BENCH_DEBUG the pair trace. */
+export async function probeBenchPage(page: Page): Promise<void> {
+  await page.addInitScript(probe)
+  if (process.env.HOLDFAST_BENCH_DEBUG) await page.addInitScript(pairTrace)
 }

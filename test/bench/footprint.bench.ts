@@ -31,6 +31,15 @@ async function heapAfterGc(cdp: CDPSession): Promise<number> {
   return (await metrics(cdp)).JSHeapUsedSize! / 1_048_576
 }
 
+/** The page's main-thread CPU since `from` (a TaskDuration reading and when), in percent. */
+async function cpuPercentSince(
+  cdp: CDPSession,
+  from: { at: number; task: number },
+): Promise<number> {
+  const task = (await metrics(cdp)).TaskDuration!
+  return ((task - from.task) / ((Date.now() - from.at) / 1000)) * 100
+}
+
 /** Waits `ms` of wall time: the thing measured here is what happens while time passes. */
 const during = (page: Page, ms: number) => page.waitForTimeout(ms)
 
@@ -65,9 +74,7 @@ test('footprint: bundle, idle CPU and keepalive traffic, heap over a call and ma
   const idleFrom = { ...frames, at: Date.now(), task: (await metrics(cdp)).TaskDuration! }
   await during(page, idleSeconds * 1000)
   const idleMinutes = (Date.now() - idleFrom.at) / 60_000
-  const idleCpuPercent =
-    (((await metrics(cdp)).TaskDuration! - idleFrom.task) / ((Date.now() - idleFrom.at) / 1000)) *
-    100
+  const idleCpuPercent = await cpuPercentSince(cdp, idleFrom)
   const perMinute = (n: number) => Math.round(n / idleMinutes)
   const idleTraffic = {
     sent: perMinute(frames.sent - idleFrom.sent),
@@ -86,9 +93,7 @@ test('footprint: bundle, idle CPU and keepalive traffic, heap over a call and ma
   const heapCallStart = await heapAfterGc(cdp)
   const callFrom = { at: Date.now(), task: (await metrics(cdp)).TaskDuration! }
   await during(page, callMinutes * 60_000)
-  const callCpuPercent =
-    (((await metrics(cdp)).TaskDuration! - callFrom.task) / ((Date.now() - callFrom.at) / 1000)) *
-    100
+  const callCpuPercent = await cpuPercentSince(cdp, callFrom)
   const heapCallEnd = await heapAfterGc(cdp)
   await openScreen(page, 'Settings', 'Advanced')
   const shown = page.getByTestId('reconnects')

@@ -18,17 +18,10 @@
  */
 import type { Browser, Page } from '@playwright/test'
 import { labAddresses, type NetLab, type NetLabOptions } from '../lab/netlab'
-import {
-  pairTrace,
-  pcEvents,
-  probe,
-  resumedAfter,
-  samples,
-  untilFlowingAgain,
-} from '../lab/media-probe'
+import { pcEvents, resumedAfter, samples, untilFlowingAgain } from '../lab/media-probe'
 import { openCameraTest, skipSetupIfShown } from '../lab/screens'
 import { expect, test } from '../network/fixtures'
-import { clientEvents, printTimeline } from './client-events'
+import { clientEvents, printTimeline, probeBenchPage } from './client-events'
 import {
   applyNetworkEvent,
   benchRuns,
@@ -71,8 +64,7 @@ async function measure(
   const context = await browser.newContext()
   try {
     const page = await context.newPage()
-    await page.addInitScript(probe)
-    if (process.env.HOLDFAST_BENCH_DEBUG) await page.addInitScript(pairTrace)
+    await probeBenchPage(page)
     await startCall(page, lab, client)
     // Which link the media runs on, from the pair ICE connected on (for losing that one).
     const pair =

@@ -13,16 +13,9 @@
  */
 import type { Browser, Page } from '@playwright/test'
 import { labAddresses, type NetLab, type NetLabOptions } from '../lab/netlab'
-import {
-  pairTrace,
-  pcEvents,
-  probe,
-  resumedAfter,
-  samples,
-  untilFlowingAgain,
-} from '../lab/media-probe'
+import { pcEvents, resumedAfter, samples, untilFlowingAgain } from '../lab/media-probe'
 import { expect, joinRoom, test } from '../network/fixtures'
-import { clientEvents } from './client-events'
+import { clientEvents, probeBenchPage } from './client-events'
 import { openBenchLab, runAcrossLabs, runInWorld } from './lab-runs'
 import {
   applyNetworkEvent,
@@ -75,10 +68,7 @@ async function measure(
   try {
     const ann = await annContext.newPage()
     const ben = await benContext.newPage()
-    await ann.addInitScript(probe)
-    await ben.addInitScript(probe)
-    if (process.env.HOLDFAST_BENCH_DEBUG)
-      for (const page of [ann, ben]) await page.addInitScript(pairTrace)
+    for (const page of [ann, ben]) await probeBenchPage(page)
     const baseline = (server: string, name: string) =>
       `http://127.0.0.1:8080/baseline/room.html?${new URLSearchParams({ server, name }).toString()}`
     const benServer = new URL(lab.watcherPageUrl!()).searchParams.get('server')!

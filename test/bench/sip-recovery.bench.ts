@@ -14,17 +14,10 @@
  */
 import type { Browser, Page } from '@playwright/test'
 import { labAddresses, type NetLab, type NetLabOptions } from '../lab/netlab'
-import {
-  pairTrace,
-  pcEvents,
-  probe,
-  resumedAfter,
-  samples,
-  untilFlowingAgain,
-} from '../lab/media-probe'
+import { pcEvents, resumedAfter, samples, untilFlowingAgain } from '../lab/media-probe'
 import { hangUpButton, returnToCall } from '../lab/screens'
 import { callDeskFromLab, expect, test, type SipWorld } from '../network/fixtures'
-import { clientEvents, printTimeline } from './client-events'
+import { clientEvents, printTimeline, probeBenchPage } from './client-events'
 import {
   applyNetworkEvent,
   benchRuns,
@@ -91,8 +84,7 @@ async function measure(
   const context = await browser.newContext()
   try {
     const page = await context.newPage()
-    await page.addInitScript(probe)
-    if (process.env.HOLDFAST_BENCH_DEBUG) await page.addInitScript(pairTrace)
+    await probeBenchPage(page)
     await startCall(page, lab, sip, client)
     const pair =
       [...(await pcEvents(page))].reverse().find((e) => e.kind === 'ice-connected')?.detail ?? ''
