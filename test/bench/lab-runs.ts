@@ -1,7 +1,8 @@
 /** Runs a benchmark's scenarios in a lab world it opens (one for all, or a fresh one per run). */
 import { chromium, type Browser } from '@playwright/test'
 import { startNetLab, type NetLab, type NetLabOptions } from '../lab/netlab'
-import { chromiumArgs, startSipWorld, type SipWorld } from '../network/fixtures'
+import { benchLaunchArgs } from '../lab/chromium'
+import { startSipWorld, type SipWorld } from '../network/fixtures'
 import { alternateRuns } from './results'
 
 /** A lab with what runs in it (browsers, a SIP world); closed when the runs are done. */
@@ -23,7 +24,8 @@ export interface BenchLab extends BenchWorld {
 export async function openBenchLab(options: NetLabOptions): Promise<BenchLab> {
   const lab = await startNetLab(options)
   const sip = options.sip ? await startSipWorld(lab) : undefined
-  const launch = (executablePath: string) => chromium.launch({ executablePath, args: chromiumArgs })
+  const launch = (executablePath: string) =>
+    chromium.launch({ executablePath, args: benchLaunchArgs() })
   const browser = await launch(lab.chromiumLauncher)
   const watcherBrowser = lab.watcherLauncher ? await launch(lab.watcherLauncher) : undefined
   return {

@@ -1,13 +1,19 @@
 /** Where the benchmarks put their figures: printed, and written to test-results/<name>.json and .md. */
 import { mkdirSync, writeFileSync } from 'node:fs'
+import { benchExtraArgsInUse } from '../lab/chromium'
 import { percentile } from '../lab/media-probe'
 
 /** Prints the table and writes it with the raw data. */
-export function publishFigures(name: string, table: string, data: unknown): void {
+export function publishFigures(name: string, table: string, data: object): void {
+  const flags = benchExtraArgsInUse().join(' ')
+  const shown = flags ? `Chromium launched with the extra flags: ${flags}\n\n${table}` : table
   mkdirSync('test-results', { recursive: true })
-  writeFileSync(`test-results/${name}.json`, JSON.stringify(data, null, 2))
-  writeFileSync(`test-results/${name}.md`, `${table}\n`)
-  console.log(`\n${table}\n`)
+  writeFileSync(
+    `test-results/${name}.json`,
+    JSON.stringify(flags ? { chromiumFlags: flags, ...data } : data, null, 2),
+  )
+  writeFileSync(`test-results/${name}.md`, `${shown}\n`)
+  console.log(`\n${shown}\n`)
 }
 
 /** One run's figures per measure (a measure missing: not recovered in that run). */

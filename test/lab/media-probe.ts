@@ -87,6 +87,29 @@ export const pairTrace = `
   }, 100);
 `
 
+/**
+ * Debug only: every WebSocket the page makes, when it was created, opened, failed and closed
+ * (with the close code), in the probe's events. How the time an abrupt switch's claim waits
+ * is split between the browser and the network (issue 13).
+ */
+export const socketTrace = `
+  (() => {
+    const Native = window.WebSocket;
+    let count = 0;
+    const note = (detail) => window.__probe.events.push({ at: performance.timeOrigin + performance.now(), kind: 'ws', detail });
+    window.WebSocket = class extends Native {
+      constructor(url, protocols) {
+        super(url, protocols);
+        const n = ++count;
+        note('#' + n + ' created ' + url);
+        this.addEventListener('open', () => note('#' + n + ' open'));
+        this.addEventListener('error', () => note('#' + n + ' error'));
+        this.addEventListener('close', (e) => note('#' + n + ' closed ' + e.code + (e.reason ? ' ' + e.reason : '')));
+      }
+    };
+  })();
+`
+
 /** One probe sample: when, and the totals so far. */
 export interface Sample {
   at: number
