@@ -68,7 +68,10 @@ export function comparisonTable<M extends string, C extends string>(
 
 /**
  * Runs each scenario `runs` times, the clients in turn (so all meet the same machine),
- * printing each run's figures as it ends.
+ * printing each run's figures as it ends. Who goes first turns with each run: the first
+ * network change of a fresh browser is slower (Chromium held Holdfast's first socket after
+ * it 1-2 s with no SYN sent, and gathers on the new interface only after ~3 s; issue 13), and
+ * that penalty must not always fall on the same client.
  */
 export async function alternateRuns<R, C extends string>(
   scenarios: readonly string[],
@@ -81,7 +84,8 @@ export async function alternateRuns<R, C extends string>(
     const byClient = Object.fromEntries(clients.map((c) => [c, [] as R[]])) as Record<C, R[]>
     results[scenario] = byClient
     for (let i = 0; i < runs; i++) {
-      for (const client of clients) {
+      const turn = i % clients.length
+      for (const client of [...clients.slice(turn), ...clients.slice(0, turn)]) {
         const result = await measure(client, scenario)
         byClient[client].push(result)
         console.log(`${scenario} ${client} #${i + 1}: ${JSON.stringify(result)}`)

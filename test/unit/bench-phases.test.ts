@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { flowingFor } from '../../test/lab/media-probe'
 import { phasesOf } from '../../test/bench/phases'
+import { alternateRuns } from '../../test/bench/results'
 
 describe('recovery phases', () => {
   const broke = 10_000
@@ -116,5 +117,26 @@ describe('media flowing again', () => {
         1000,
       ),
     ).toBe(false)
+  })
+})
+
+describe('benchmark runs', () => {
+  it('turn who goes first with each run, so a fresh browser’s first switch is not always one client’s', async () => {
+    const order: string[] = []
+    const results = await alternateRuns(
+      ['abrupt'],
+      3,
+      async (client, scenario) => {
+        order.push(client)
+        return `${scenario}:${client}`
+      },
+      ['holdfast', 'careful', 'naive'] as const,
+    )
+    expect(order).toEqual([
+      ...['holdfast', 'careful', 'naive'],
+      ...['careful', 'naive', 'holdfast'],
+      ...['naive', 'holdfast', 'careful'],
+    ])
+    expect(results.abrupt?.careful).toEqual(['abrupt:careful', 'abrupt:careful', 'abrupt:careful'])
   })
 })
