@@ -12,7 +12,13 @@ import type { JanusSession } from '../core/janus-session'
 import { FeedActivity } from '../core/room/feed-activity'
 import { FrozenFeeds } from '../core/room/frozen-feeds'
 import { layerFor, layerRequests, type Layer } from '../core/room/layers'
-import { midMap, missingFeeds, staleStreams, type MidFeed } from '../core/room/mid-map'
+import {
+  keyframeRequests,
+  midMap,
+  missingFeeds,
+  staleStreams,
+  type MidFeed,
+} from '../core/room/mid-map'
 import { inRoom, type RoomAction, type RoomState, type TileState } from '../core/room/room-state'
 import { isScreen, type CameraState, type MicrophoneState } from '../core/room/stream-labels'
 import { readSubscriberEvent, type FeedId, type PublisherInfo } from '../core/room/videoroom-events'
@@ -220,6 +226,11 @@ export class RoomSubscription {
       ...(this.host.ice ? { ice: this.host.ice } : {}),
       // The server makes the subscriber's offers: it restarts ICE when asked.
       restartFromServer: () => leg.send({ request: 'configure', restart: true }),
+      requestKeyframe: async () => {
+        const streams = keyframeRequests(this.mids)
+        if (leg === this.leg && streams.length > 0)
+          await leg.send({ request: 'configure', streams })
+      },
       onMessage: (message, jsep) => void this.onSubscriberMessage(leg, message, jsep),
       // ICE restarts that keep the stale address: subscribe afresh on a new handle.
       rebuildMedia: async () => {

@@ -445,6 +445,37 @@ describe('frozen media', () => {
   })
 })
 
+describe('the others’ media after a stall', () => {
+  it('once it flows again after a restart, every video received is asked for a keyframe, without a gap', async () => {
+    const { h, subscriber } = await inRoom()
+    subscriber.received['0'] = { kind: 'audio', count: 0 }
+    subscriber.received['1'] = { kind: 'video', count: 0 }
+    const flow = async (ms: number, on: boolean) => {
+      for (let t = 0; t < ms; t += 100) {
+        if (on) subscriber.received['0']!.count += 5
+        if (on) subscriber.received['1']!.count += 3
+        await h.clock.advance(100)
+      }
+    }
+    const keyframes = () =>
+      subscriber.sent.filter((s) => s.message.request === 'configure' && 'streams' in s.message)
+    await flow(1000, true)
+    // The path dies under a connected ICE: nothing arrives; the server is asked to restart.
+    await flow(1000, false)
+    expect(subscriber.sent.map((s) => s.message)).toContainEqual({
+      request: 'configure',
+      restart: true,
+    })
+    expect(keyframes()).toEqual([])
+    await flow(1000, true)
+    expect(h.session.incidents.list().map((i) => i.kind)).toContain('media-back')
+    // `send: true` on a video already sent: Janus asks Ben for a keyframe, nothing stops.
+    expect(keyframes().map((s) => s.message)).toEqual([
+      { request: 'configure', streams: [{ mid: '1', send: true }] },
+    ])
+  })
+})
+
 describe('our own camera and microphone in a room (the publisher)', () => {
   /** The server's reports on what Ann sends keep coming (one a second per stream). */
   const reported = async (h: Harness, publisher: FakeHandle, ms: number) => {

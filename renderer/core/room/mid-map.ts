@@ -62,3 +62,18 @@ export function staleStreams(
   }
   return stale
 }
+
+/**
+ * A subscriber's way to ask for keyframes of every video it receives: the VideoRoom has no
+ * `keyframe` for subscribers, but turning a stream's `send` on, even when it is on, makes
+ * Janus send the publisher a PLI without a gap (janus_videoroom.c, "Restoring video for
+ * subscriber"). Asked when media flows again after a stall (issue 13): the subscription's
+ * first frame otherwise waited for the publisher's periodic keyframe.
+ */
+export function keyframeRequests(
+  subscribed: ReadonlyMap<string, MidFeed>,
+): { mid: string; send: true }[] {
+  return [...subscribed]
+    .filter(([, feed]) => feed.type === 'video')
+    .map(([mid]) => ({ mid, send: true }))
+}
