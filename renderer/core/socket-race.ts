@@ -1,11 +1,12 @@
 /**
  * Opens a second socket when the first is slow to open, and keeps whichever opens first
- * (issue 13). Right after a network change the first SYN often goes out before the new
- * route works and is lost; TCP retransmits it only after a second, then three. Measured in
- * the SIP lab after an abrupt Wi-Fi to cellular switch: the claim waited 2 s for that
- * retransmission while a fresh socket would have opened at once. Unlike closing the slow
- * attempt and starting over, a race never loses an attempt that was about to succeed on a
- * slow network: the first socket keeps its chance.
+ * (issue 13). Made for a claim that waited 2 s after an abrupt Wi-Fi to cellular switch in the
+ * SIP lab, read then as a first SYN lost before the new route worked. Later captures in the
+ * lab (tcpdump in the laptop's namespace) showed no SYN at all leaving for the 1-2 s a slow
+ * claim waits: Chromium holds the page's WebSocket, and the race's sockets with it; a plain
+ * TCP connect at the same moment connects at once. Kept for networks that do lose a SYN:
+ * unlike closing the slow attempt and starting over, a race never loses an attempt that was
+ * about to succeed on a slow network: the first socket keeps its chance.
  */
 import type { Clock, TimerId } from './clock'
 import type { SocketConnection, SocketFactory, SocketHandlers } from './socket'
