@@ -78,7 +78,7 @@ export const defaultIceRestartOptions: IceRestartOptions = {
 }
 
 /** The host part of `host:port` (IPv6 hosts keep their colons). */
-function hostOf(address: string): string {
+export function hostOf(address: string): string {
   const colon = address.lastIndexOf(':')
   return colon > 0 ? address.slice(0, colon) : address
 }

@@ -13,6 +13,7 @@ import { RemoteIceGenerations } from '../core/ice-generations'
 import {
   IceRestartPolicy,
   defaultIceRestartOptions,
+  hostOf,
   type IceRestartOptions,
 } from '../core/ice-restart-policy'
 import type { JanusSession, RecoveryContext } from '../core/janus-session'
@@ -21,16 +22,15 @@ import {
   defaultMediaFlowOptions,
   mediaSampleEveryMs,
 } from '../core/media-flow-watch'
+import { ServerSilence } from '../core/server-silence'
 import { gatherableAddresses } from './gathering-probe'
 import type { Gateway } from './gateway'
 import { LegTracks, type LegTrackEvents } from './leg-tracks'
 import { iceRestartOffer, requestPlugin, sendToPlugin } from './plugin-requests'
-import { readCallStats, type CallStats } from './media'
+import { mediaArrived, readCallStats, type CallStats } from './media'
 
 /** Media that rose this recently is flowing now. */
 const flowingNowMs = 300
-/** How long Janus must keep saying it receives nothing before that counts as a stall. */
-const serverSilenceMs = 500
 
 export interface MediaLegEvents extends LegTrackEvents {
   /** A sample of the PeerConnection's stats. */
@@ -41,6 +41,11 @@ export interface MediaLegEvents extends LegTrackEvents {
   restarting: string
   /** Janus closed this handle's PeerConnection (a hang-up, ICE failed, DTLS alert...). */
   mediaDown: void
+  /**
+   * Media stopped under a connected ICE and a restart was made: the local address (host:port)
+   * the dead path went from, for the call's other legs (`suspectPath`).
+   */
+  pathStalled: string
 }
 
 export interface MediaLegOptions {
@@ -96,9 +101,10 @@ export class MediaLeg {
   private restarting = false
   /** On hold: neither side is expected to send. */
   private noMediaExpected = false
-  /** Since when Janus says it receives nothing from us, until it is acted on. */
-  private serverSilentSince: number | undefined
-  private silentMedium = 'media'
+  /** Janus saying it receives nothing from us, until it is acted on. */
+  private readonly serverSilence = new ServerSilence()
+  /** The local address (host:port) of the pair in use at the latest sample. */
+  private localAddress: string | undefined
 
   constructor(
     private readonly session: JanusSession,
@@ -171,7 +177,7 @@ export class MediaLeg {
     })
     mine.handle = handle
     if (this.disposed) {
-      handle.detach({ success: () => undefined, error: () => undefined })
+      void detachHandle(handle)
       throw new Error('The call ended while it was being set up.')
     }
     this.handleValue = handle
@@ -245,12 +251,11 @@ export class MediaLeg {
           this.session.recordIncident(kind, `${this.options.name}: ${detail}`)
           if (kind === 'media-back') {
             this.restarting = false
-            // A keyframe now that the path carries media (issue 13): asked for before, the
-            // request could go out on the dead path and the picture waited for the next
-            // periodic keyframe, seconds away.
+            // A keyframe now that the path carries media (issue 13): asked before, it could go
+            // out on the dead path, and the picture waited for the periodic one, seconds away.
             void this.options.requestKeyframe?.().catch(() => undefined)
+            this.events.emit('mediaUp', undefined)
           }
-          if (kind === 'media-back') this.events.emit('mediaUp', undefined)
         },
       },
       { ...defaultIceRestartOptions, ...this.options.ice },
@@ -283,27 +288,34 @@ export class MediaLeg {
    * on a send-only leg): restart as for a stall; it receiving again is media back.
    */
   private onServerReceiving(medium: string, receiving: boolean): void {
-    this.serverSilentSince = receiving ? undefined : this.clock.now()
-    this.silentMedium = medium
+    this.serverSilence.report(medium, receiving, this.clock.now())
     // Only where nothing arrives: elsewhere what arrives proves the way back too.
     if (receiving && this.options.sendOnly) this.policy?.onMediaFlowing()
   }
 
-  /**
-   * Janus has said for half a second that it receives nothing: a stall. Not at once, because
-   * after a sleep the socket delivers what Janus said meanwhile, "not receiving" followed a
-   * moment later by "receiving" again, and a restart for that would cost the call seconds.
-   */
+  /** Janus has said for long enough that it receives nothing: a stall (server-silence.ts). */
   private judgeServerSilence(): void {
-    const since = this.serverSilentSince
-    if (since === undefined || !this.policy || this.noMediaExpected) return
-    if (this.clock.now() - since < serverSilenceMs) return
-    this.serverSilentSince = undefined
-    if (this.policy.onMediaStalled())
-      this.session.recordIncident(
-        'media-restart',
-        `${this.options.name}: the server stopped receiving our ${this.silentMedium}`,
-      )
+    if (!this.policy || this.noMediaExpected) return
+    const medium = this.serverSilence.lasting(this.clock.now())
+    if (medium !== undefined)
+      this.restartForStall(`the server stopped receiving our ${medium}`, this.localAddress)
+  }
+
+  /**
+   * Another leg of the call lost its media on a path from `localAddress`: from the same host,
+   * ours is most likely dead too. A room's publisher, told only by the server's reports, learnt
+   * it ~1.5 s after its subscription did (issue 13). `why` goes to the timeline.
+   */
+  suspectPath(localAddress: string, why: string): void {
+    if (!this.policy || this.noMediaExpected || this.localAddress === undefined) return
+    if (hostOf(this.localAddress) === hostOf(localAddress)) this.restartForStall(why, undefined)
+  }
+
+  /** Media stopped: restart (unless one is under way), and tell the other legs (`pathStalled`). */
+  private restartForStall(why: string, deadFrom: string | undefined): void {
+    if (!this.policy?.onMediaStalled()) return
+    this.session.recordIncident('media-restart', `${this.options.name}: ${why}`)
+    if (deadFrom !== undefined) this.events.emit('pathStalled', deadFrom)
   }
 
   /** Signalling went down (the session is reconnecting): restarts wait for it. */
@@ -390,10 +402,7 @@ export class MediaLeg {
     const old = this.handleValue
     this.closeMedia(true)
     this.handleValue = undefined
-    if (old)
-      await new Promise<void>((resolve) =>
-        old.detach({ success: () => resolve(), error: () => resolve() }),
-      )
+    if (old) await detachHandle(old)
     await this.attach()
   }
 
@@ -411,10 +420,7 @@ export class MediaLeg {
     const handle = this.handleValue
     this.closeMedia(true)
     this.handleValue = undefined
-    if (handle)
-      await new Promise<void>((resolve) =>
-        handle.detach({ success: () => resolve(), error: () => resolve() }),
-      )
+    if (handle) await detachHandle(handle)
   }
 
   private async restartIce(handle: JanusJS.PluginHandle, reason: string): Promise<void> {
@@ -455,13 +461,13 @@ export class MediaLeg {
       received: this.arrived(stats),
       iceHealthy,
     })
+    this.localAddress = stats.localAddress
     this.judgeServerSilence()
     if (verdict === 'stalled') {
-      if (this.policy.onMediaStalled())
-        this.session.recordIncident(
-          'media-restart',
-          `${this.options.name}: no media for ${this.watch.stallAfterMs / 1000} s while ICE was connected`,
-        )
+      this.restartForStall(
+        `no media for ${this.watch.stallAfterMs / 1000} s while ICE was connected`,
+        stats.localAddress,
+      )
       // If the restart does not bring media back, the next stall is told again.
       this.watch.rearm()
     } else if (verdict === 'flowing' && stats.connectionState === 'connected') {
@@ -482,11 +488,13 @@ export class MediaLeg {
    * either way. Janus's silence proves nothing (its "not receiving" may be lost in a gap).
    */
   private arrived(stats: CallStats): number {
-    return this.options.sendOnly ? stats.reportsFromServer : received(stats)
+    return this.options.sendOnly ? stats.reportsFromServer : mediaArrived(stats)
   }
 }
 
-/** What counts as media arriving, for every kind of call: video frames and audio packets. */
-function received(stats: CallStats): number {
-  return stats.framesDecoded + stats.audioPacketsReceived
+/** Lets the handle go; resolves when Janus has (or failed to). */
+function detachHandle(handle: JanusJS.PluginHandle): Promise<void> {
+  return new Promise<void>((resolve) =>
+    handle.detach({ success: () => resolve(), error: () => resolve() }),
+  )
 }

@@ -84,6 +84,11 @@ export async function readCallStats(pc: RTCPeerConnection | undefined): Promise<
   return stats
 }
 
+/** What counts as media arriving, for every kind of call: video frames and audio packets. */
+export function mediaArrived(stats: CallStats): number {
+  return stats.framesDecoded + stats.audioPacketsReceived
+}
+
 /**
  * A request failed because the connection (or the session) was lost under it, not because
  * Janus refused it: the session core's words as janus.js passes them on ("490 The connection

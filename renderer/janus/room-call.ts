@@ -111,6 +111,11 @@ export class RoomCall implements SessionParticipant, Call {
       privateId: () => this.privateId,
       error: (message) => this.events.emit('error', message),
       tiles: (tiles) => this.events.emit('tiles', tiles),
+      pathStalled: (address) =>
+        this.publisher?.suspectPath(
+          address,
+          'the others’ media stopped arriving over the same address',
+        ),
     })
   }
 
@@ -382,6 +387,7 @@ export class RoomCall implements SessionParticipant, Call {
     leg.setMuted(this.mutedValue)
     leg.setVideoOff(this.cameraOffValue)
     leg.events.on('localStream', (stream) => this.events.emit('localStream', stream))
+    leg.events.on('pathStalled', (address) => this.receiving.suspectPath(address))
     await leg.attach()
     const joined = this.once('joined')
     await leg.send({

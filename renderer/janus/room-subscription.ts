@@ -58,6 +58,8 @@ export interface RoomSubscriptionHost {
   privateId(): number | undefined
   error(message: string): void
   tiles(tiles: RoomTile[]): void
+  /** The others' media stopped under a connected ICE, from this local address (host:port). */
+  pathStalled(localAddress: string): void
 }
 
 export class RoomSubscription {
@@ -113,6 +115,11 @@ export class RoomSubscription {
 
   signallingDown(): void {
     this.leg?.signallingDown()
+  }
+
+  /** Our publisher's path from `localAddress` died: ours most likely did too (MediaLeg). */
+  suspectPath(localAddress: string): void {
+    this.leg?.suspectPath(localAddress, 'the server stopped receiving ours over the same address')
   }
 
   /** After a new session the handle is gone: forget it (its media closed, tracks kept). */
@@ -239,6 +246,7 @@ export class RoomSubscription {
     })
     this.leg = leg
     this.askedLayers = new Map()
+    leg.events.on('pathStalled', (address) => this.host.pathStalled(address))
     leg.events.on('remoteTracks', (tracks) => {
       this.remoteTracks = tracks
       this.emitTiles()

@@ -476,6 +476,72 @@ describe('the others’ media after a stall', () => {
   })
 })
 
+describe('one path under both of our connections', () => {
+  it('when the others’ media stops over the address we publish from too, the publisher restarts at once, not after the server’s reports stop', async () => {
+    const { h, publisher, subscriber } = await inRoom()
+    publisher.localAddress = '10.210.2.2:5000'
+    subscriber.localAddress = '10.210.2.2:5002'
+    subscriber.received['0'] = { kind: 'audio', count: 0 }
+    const restarts = (handle: FakeHandle) => handle.offers.filter((o) => o.iceRestart).length
+    for (let t = 0; t < 1000; t += 100) {
+      subscriber.received['0'].count += 5
+      publisher.reports += 1
+      await h.clock.advance(100)
+    }
+    // Nothing arrives any more; the server's reports on what we send would take 2.5 s to tell.
+    await h.clock.advance(900)
+    expect(subscriber.sent.map((s) => s.message)).toContainEqual({
+      request: 'configure',
+      restart: true,
+    })
+    expect(restarts(publisher)).toBe(1)
+    expect(h.session.incidents.list().map((i) => i.detail)).toContainEqual(
+      expect.stringContaining('the others’ media stopped arriving over the same address'),
+    )
+  })
+
+  it('when Janus stops receiving what we publish, the publisher and the subscription on the same address restart', async () => {
+    const { h, publisher, subscriber } = await inRoom()
+    publisher.localAddress = '10.210.2.2:5000'
+    subscriber.localAddress = '10.210.2.2:5002'
+    await h.clock.advance(300)
+    publisher.options.mediaState?.('video', false)
+    await h.clock.advance(700)
+    expect(publisher.offers.filter((o) => o.iceRestart)).toHaveLength(1)
+    expect(subscriber.sent.map((s) => s.message)).toContainEqual({
+      request: 'configure',
+      restart: true,
+    })
+    expect(h.session.incidents.list().map((i) => i.detail)).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('the server stopped receiving our video'),
+        expect.stringContaining('the server stopped receiving ours over the same address'),
+      ]),
+    )
+  })
+
+  it('a stall on another address leaves the publisher alone', async () => {
+    const { h, publisher, subscriber } = await inRoom()
+    publisher.localAddress = '10.210.1.2:5000'
+    subscriber.localAddress = '10.210.2.2:5002'
+    subscriber.received['0'] = { kind: 'audio', count: 0 }
+    for (let t = 0; t < 1000; t += 100) {
+      subscriber.received['0'].count += 5
+      publisher.reports += 1
+      await h.clock.advance(100)
+    }
+    for (let t = 0; t < 900; t += 100) {
+      publisher.reports += 1
+      await h.clock.advance(100)
+    }
+    expect(subscriber.sent.map((s) => s.message)).toContainEqual({
+      request: 'configure',
+      restart: true,
+    })
+    expect(publisher.offers.filter((o) => o.iceRestart)).toEqual([])
+  })
+})
+
 describe('our own camera and microphone in a room (the publisher)', () => {
   /** The server's reports on what Ann sends keep coming (one a second per stream). */
   const reported = async (h: Harness, publisher: FakeHandle, ms: number) => {

@@ -35,6 +35,8 @@ export class FakeHandle {
   readonly received: Record<string, { kind: 'audio' | 'video'; count: number }> = {}
   /** Receiver reports from the server about what we send, so far (tests move it). */
   reports = 0
+  /** The local side (host:port) of the selected pair, when a test sets one. */
+  localAddress: string | undefined
 
   /** The part of janus.js's handle the calls use. */
   readonly api = {
@@ -61,6 +63,7 @@ export class FakeHandle {
                 ] as const,
             ),
             ['remote-in', { type: 'remote-inbound-rtp', roundTripTimeMeasurements: this.reports }],
+            ...this.selectedPair(),
           ]),
         addEventListener: () => undefined,
         /** One transceiver per m-line offered, each sending a live track of its kind. */
@@ -123,6 +126,26 @@ export class FakeHandle {
     unmuteVideo: () => void (this.videoOff = false),
     dtmf: () => undefined,
     replaceTracks: (params: { success?: () => void }) => params.success?.(),
+  }
+
+  /** The stats entries of the selected pair, if a local address is set. */
+  private selectedPair(): [string, Record<string, unknown>][] {
+    const local = this.localAddress
+    if (local === undefined) return []
+    const colon = local.lastIndexOf(':')
+    return [
+      ['transport', { type: 'transport', selectedCandidatePairId: 'pair' }],
+      ['pair', { type: 'candidate-pair', localCandidateId: 'local', remoteCandidateId: 'remote' }],
+      [
+        'local',
+        {
+          type: 'local-candidate',
+          address: local.slice(0, colon),
+          port: Number(local.slice(colon + 1)),
+        },
+      ],
+      ['remote', { type: 'remote-candidate', address: '10.0.0.1', port: 20000 }],
+    ]
   }
 
   /** The plugin sends an event to the call. */
