@@ -176,11 +176,12 @@ export class EchoCall implements SessionParticipant, Call {
       name: this.name,
       ...(this.options.ice ? { ice: this.options.ice } : {}),
       sendRestartOffer: (jsep) => leg.send({ audio: true, video: true }, jsep),
-      // The echotest sends a PLI when video is switched back on: video need not wait.
+      // The echotest sends a PLI when asked for another temporal layer, which any is here:
+      // this call never simulcasts, so Janus's layer stays unset (janus_echotest.c). Turning
+      // video off and on, the other way to a PLI, dropped the frames between: after a 4 s
+      // sleep the first frame then waited 1.4-3.3 s for the next keyframe (issue 13).
       requestKeyframe: async () => {
-        if (!this.options.video) return
-        await leg.send({ video: false })
-        await leg.send({ video: true })
+        if (this.options.video) await leg.send({ temporal: 2 })
       },
       onMessage: (message, jsep) => this.onMessage(leg, message, jsep),
       // ICE restarts that keep the stale address: a new PeerConnection on a fresh handle.
