@@ -410,6 +410,28 @@ describe('the echo call on a fake gateway', () => {
     })
   })
 
+  it('asks for a keyframe once media is back after a stall, without turning video off', async () => {
+    const { h, janus } = await echoInCall()
+    const leg = janus.last
+    leg.received['0'] = { kind: 'audio', count: 0 }
+    leg.received['1'] = { kind: 'video', count: 0 }
+    const flow = async (ms: number, on: boolean) => {
+      for (let t = 0; t < ms; t += 100) {
+        if (on) leg.received['0']!.count += 5
+        if (on) leg.received['1']!.count += 3
+        await h.clock.advance(100)
+      }
+    }
+    await flow(1000, true)
+    await flow(1000, false)
+    expect(leg.offers.filter((o) => o.iceRestart)).toHaveLength(1)
+    await flow(1000, true)
+    expect(h.session.incidents.list().map((i) => i.kind)).toContain('media-back')
+    const messages = leg.sent.map((s) => s.message)
+    expect(messages).toContainEqual({ temporal: 2 })
+    expect(messages).not.toContainEqual({ video: false })
+  })
+
   it('keeps mute across a rebuilt handle', async () => {
     const { janus, call } = await echoInCall()
     call.setMuted(true)
