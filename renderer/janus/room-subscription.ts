@@ -252,9 +252,14 @@ export class RoomSubscription {
       this.emitTiles()
     })
     this.frozen = new FrozenFeeds()
+    let nothingExpected = false
     leg.events.on('stats', (stats) => {
       const now = this.host.clock.now()
       const { judged, silent } = this.expectedMedia()
+      // Everyone we receive has the camera off and the microphone muted: nothing arrives, and
+      // that is no dead path (it restarted ICE, and with it our publisher's, again and again).
+      const expecting = [...judged.values()].some((f) => f.type === 'audio' || f.type === 'video')
+      if (expecting === nothingExpected) leg.expectNoMedia((nothingExpected = !expecting))
       const flowing = this.activity.observe(stats.receivedByMid, judged, now)
       // Someone with the camera off and the microphone muted sends nothing: present, not stalled.
       for (const id of silent) flowing.set(id, true)

@@ -609,6 +609,11 @@ describe('the camera in a room', () => {
     ])
     await h.clock.advance(5000)
     expect(room.state.roster.get(2)).toMatchObject({ microphone: 'muted', tile: 'live' })
+    // Nothing arriving from someone who sends nothing is no dead path: no ICE restart.
+    expect(subscriber.sent.map((s) => s.message)).not.toContainEqual({
+      request: 'configure',
+      restart: true,
+    })
   })
 })
 
