@@ -4,7 +4,7 @@ import { CallRegistry } from '../../renderer/core/call'
 import { EchoCall } from '../../renderer/janus/echo-call'
 import { SipPhone, type SipAccount } from '../../renderer/janus/sip-phone'
 import { registerAnswerBoundMs } from '../../renderer/janus/sip-registration'
-import { FakeGateway } from './support/fake-gateway'
+import { FakeGateway, playMedia } from './support/fake-gateway'
 import { connected, makeHarness } from './support/harness'
 
 const account: SipAccount = {
@@ -413,15 +413,7 @@ describe('the echo call on a fake gateway', () => {
   it('asks for a keyframe once media is back after a stall, without turning video off', async () => {
     const { h, janus } = await echoInCall()
     const leg = janus.last
-    leg.received['0'] = { kind: 'audio', count: 0 }
-    leg.received['1'] = { kind: 'video', count: 0 }
-    const flow = async (ms: number, on: boolean) => {
-      for (let t = 0; t < ms; t += 100) {
-        if (on) leg.received['0']!.count += 5
-        if (on) leg.received['1']!.count += 3
-        await h.clock.advance(100)
-      }
-    }
+    const flow = (ms: number, on: boolean) => playMedia(h.clock, leg, ms, on)
     await flow(1000, true)
     await flow(1000, false)
     expect(leg.offers.filter((o) => o.iceRestart)).toHaveLength(1)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { RoomChange } from '../../renderer/core/room/room-changes'
 import { RoomCall, type RoomOptions } from '../../renderer/janus/room-call'
-import { FakeGateway, type FakeHandle } from './support/fake-gateway'
+import { FakeGateway, playMedia, type FakeHandle } from './support/fake-gateway'
 import { connected, makeHarness } from './support/harness'
 
 type Harness = ReturnType<typeof makeHarness>
@@ -448,15 +448,7 @@ describe('frozen media', () => {
 describe('the others’ media after a stall', () => {
   it('once it flows again after a restart, every video received is asked for a keyframe, without a gap', async () => {
     const { h, subscriber } = await inRoom()
-    subscriber.received['0'] = { kind: 'audio', count: 0 }
-    subscriber.received['1'] = { kind: 'video', count: 0 }
-    const flow = async (ms: number, on: boolean) => {
-      for (let t = 0; t < ms; t += 100) {
-        if (on) subscriber.received['0']!.count += 5
-        if (on) subscriber.received['1']!.count += 3
-        await h.clock.advance(100)
-      }
-    }
+    const flow = (ms: number, on: boolean) => playMedia(h.clock, subscriber, ms, on)
     const keyframes = () =>
       subscriber.sent.filter((s) => s.message.request === 'configure' && 'streams' in s.message)
     await flow(1000, true)

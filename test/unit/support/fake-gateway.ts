@@ -169,6 +169,25 @@ export class FakeHandle {
   }
 }
 
+/**
+ * Plays a call's media on `handle` (mid 0 audio, mid 1 video) for `ms` on the harness clock,
+ * arriving when `on`, nothing arriving otherwise; stats are read every 100 ms.
+ */
+export async function playMedia(
+  clock: { advance(ms: number): Promise<void> },
+  handle: FakeHandle,
+  ms: number,
+  on: boolean,
+): Promise<void> {
+  const audio = (handle.received['0'] ??= { kind: 'audio', count: 0 })
+  const video = (handle.received['1'] ??= { kind: 'video', count: 0 })
+  for (let t = 0; t < ms; t += 100) {
+    if (on) audio.count += 5
+    if (on) video.count += 3
+    await clock.advance(100)
+  }
+}
+
 /** Node has no MediaStream: the calls only put tracks in one and read them back. */
 class FakeMediaStream {
   private readonly tracks: { id?: string; kind?: string }[]
