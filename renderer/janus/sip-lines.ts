@@ -352,6 +352,12 @@ export class SipLines {
     line.events.on('error', (message) => this.deps.emit('error', message))
     line.events.on('call', ({ previous, next }) => this.onLineCall(line, previous, next))
     line.events.on('replacing', (callId) => void this.takeOver(line, callId))
+    // A three-way call's two calls go out over one network: a path dead under one likely is
+    // under the other too (issue 13; a held call expects nothing and is left alone).
+    line.leg.events.on('pathStalled', (address) => {
+      for (const other of this.lineList)
+        if (other !== line) other.leg.suspectPath(address, 'the other call’s media stopped too')
+    })
     return line
   }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { ConferenceLeg, ConferenceMixer } from '../../renderer/janus/conference-mixer'
 import { SipPhone, type SipAccount } from '../../renderer/janus/sip-phone'
 import { requestTagField } from '../../renderer/core/bridge-socket'
-import { FakeGateway, type FakeHandle } from './support/fake-gateway'
+import { FakeGateway, playMedia, type FakeHandle } from './support/fake-gateway'
 import { connected, makeHarness } from './support/harness'
 
 const account: SipAccount = { uri: 'sip:alice@lab', password: 'secret', registrar: 'sip:lab:5060' }
@@ -373,6 +373,51 @@ describe('a three-way call', () => {
     master.event(sipEvent('hangup', { code: 200, reason: 'BYE' }))
     expect(mixer.calls).toEqual(['connect', 'disconnect'])
     expect(phone.call).toMatchObject({ kind: 'active', peer: 'sip:carol@lab' })
+  })
+
+  describe('one network under both calls', () => {
+    /** Both calls' audio arrives for a second, then only the helper's for `silentMs`. */
+    async function masterGoesQuiet(addresses: [string, string], silentMs: number) {
+      const world = await twoCalls()
+      await world.phone.merge()
+      world.master.event(sipEvent('resuming'))
+      world.master.localAddress = addresses[0]
+      world.helper.localAddress = addresses[1]
+      const master = (world.master.received['0'] = { kind: 'audio' as const, count: 0 })
+      const helper = (world.helper.received['0'] = { kind: 'audio' as const, count: 0 })
+      for (let t = 0; t < 1000 + silentMs; t += 100) {
+        if (t < 1000) master.count += 5
+        helper.count += 5
+        await world.h.clock.advance(100)
+      }
+      return world
+    }
+    const restarts = (handle: FakeHandle) => handle.offers.filter((o) => o.iceRestart).length
+
+    it('when one call’s media stops over the address the other uses too, both restart', async () => {
+      const { h, master, helper } = await masterGoesQuiet(
+        ['10.210.2.2:5000', '10.210.2.2:5002'],
+        900,
+      )
+      expect([restarts(master), restarts(helper)]).toEqual([1, 1])
+      expect(requests(helper)).toContain('update')
+      expect(h.session.incidents.list().map((i) => i.detail)).toContainEqual(
+        expect.stringContaining('the other call’s media stopped too'),
+      )
+    })
+
+    it('a stall on another address leaves the other call alone', async () => {
+      const { master, helper } = await masterGoesQuiet(['10.210.1.2:5000', '10.210.2.2:5002'], 900)
+      expect([restarts(master), restarts(helper)]).toEqual([1, 0])
+    })
+
+    it('a call on hold expects nothing and is not restarted for the other’s stall', async () => {
+      const { h, master, helper } = await twoCalls()
+      master.localAddress = helper.localAddress = '10.210.2.2:5000'
+      await playMedia(h.clock, helper, 1000, true)
+      await playMedia(h.clock, helper, 900, false)
+      expect([restarts(master), restarts(helper)]).toEqual([0, 1])
+    })
   })
 
   it('with only one call there is nothing to merge', async () => {
