@@ -88,6 +88,31 @@ export const pairTrace = `
 `
 
 /**
+ * Debug only: what every call's video is doing, each 100 ms while it changes: received (packets,
+ * frames, decoded, keyframes decoded, dropped, the PLIs and FIRs our receiver sent) and sent
+ * (frames and keyframes encoded, the PLIs and FIRs our sender was asked, what limits it). How a
+ * first frame that comes seconds after the first packet is told apart: no keyframe asked, asked
+ * and not made, or made and not decoded (issue 13).
+ */
+export const videoTrace = `
+  setInterval(async () => {
+    for (const pc of window.__probe.pcs) {
+      if (pc.connectionState === 'closed') continue;
+      try {
+        const lines = [];
+        (await pc.getStats()).forEach((s) => {
+          if (s.kind !== 'video') return;
+          if (s.type === 'inbound-rtp') lines.push('in pk ' + s.packetsReceived + ' fr ' + s.framesReceived + ' dec ' + s.framesDecoded + ' key ' + s.keyFramesDecoded + ' drop ' + s.framesDropped + ' pli ' + s.pliCount + ' fir ' + s.firCount + ' nack ' + s.nackCount);
+          if (s.type === 'outbound-rtp') lines.push('out enc ' + s.framesEncoded + ' key ' + s.keyFramesEncoded + ' sent ' + s.framesSent + ' pli ' + s.pliCount + ' fir ' + s.firCount + ' ' + s.qualityLimitationReason + ' ' + Math.round((s.targetBitrate || 0) / 1000) + ' kb/s');
+        });
+        const key = lines.join(' | ');
+        if (key !== pc.__video) { pc.__video = key; window.__probe.events.push({ at: performance.timeOrigin + performance.now(), kind: 'video', detail: key }); }
+      } catch {}
+    }
+  }, 100);
+`
+
+/**
  * Debug only: every WebSocket the page makes, when it was created, opened, failed and closed
  * (with the close code), in the probe's events. How the time an abrupt switch's claim waits
  * is split between the browser and the network (issue 13).
