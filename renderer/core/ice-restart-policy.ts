@@ -240,6 +240,9 @@ export class IceRestartPolicy {
     this.proof = 'connected'
     this.recovering = false
     this.gaveUp = false
+    // A restart held for signalling is moot: media arriving proves the path (issue 13: after a
+    // dead path one went out on the claim, 20 ms after media was back, and cost a keyframe).
+    this.pendingReason = undefined
     this.deps.report('media-back', `media connected via ${address ?? 'unknown address'}`)
   }
 

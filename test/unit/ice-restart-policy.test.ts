@@ -70,6 +70,25 @@ describe('ICE restart policy', () => {
     expect(t.restarts).toEqual(['connection failed'])
   })
 
+  it('forgets a restart held for signalling once media is back meanwhile', async () => {
+    // A dead path: the stall's restart went out, then the socket was lost too. The path came
+    // back, media with it, and the claim came 20 ms later (issue 13: it restarted ICE anyway).
+    const t = makePolicy()
+    t.policy.onIceState('connected')
+    t.policy.onMediaStalled()
+    await t.clock.advance(0)
+    t.policy.onSignalling(false)
+    await t.clock.advance(2000)
+    expect(t.restarts).toHaveLength(1)
+    t.receive(5)
+    t.policy.onMediaFlowing()
+    await t.clock.advance(0)
+    expect(t.reports.at(-1)).toMatch(/^media-back/)
+    t.policy.onSignalling(true)
+    await t.clock.advance(5000)
+    expect(t.restarts).toHaveLength(1)
+  })
+
   it('after a network change restarts, and again if the pair kept the stale address', async () => {
     const t = makePolicy()
     t.policy.onIceState('connected')
