@@ -36,6 +36,13 @@ export const defaultMediaFlowOptions: MediaFlowOptions = { stallAfterMs: 600 }
  */
 export const mediaSampleEveryMs = 100
 
+/**
+ * How often a call reads what arrived while its media is stalled: the moment it arrives again
+ * is when the keyframe is asked for and the session claimed (issue 13: after a dead path the
+ * 100 ms reads told it ~50 ms late on average). A stall lasts seconds at most, so the cost is too.
+ */
+export const stalledSampleEveryMs = 25
+
 /** What a sample showed. */
 export type FlowVerdict = 'flowing' | 'stalled' | 'waiting'
 
@@ -45,6 +52,8 @@ export class MediaFlowWatch {
   /** When media last rose; undefined until it ever flowed (or after a reset). */
   private lastRiseAt: number | undefined
   private stalled = false
+  /** A stall was told and nothing has risen since (unlike `stalled`, kept by `rearm`). */
+  private stallGoingOn = false
   private paused = false
 
   constructor(private readonly options: MediaFlowOptions = defaultMediaFlowOptions) {}
@@ -64,13 +73,20 @@ export class MediaFlowWatch {
     if (rose) {
       this.lastRiseAt = sample.at
       this.stalled = false
+      this.stallGoingOn = false
       return 'flowing'
     }
     if (this.paused || !sample.iceHealthy || this.lastRiseAt === undefined || this.stalled)
       return 'waiting'
     if (sample.at - this.lastRiseAt < this.options.stallAfterMs) return 'waiting'
     this.stalled = true
+    this.stallGoingOn = true
     return 'stalled'
+  }
+
+  /** Media stalled and has not arrived since: read it more often (`stalledSampleEveryMs`). */
+  get stalling(): boolean {
+    return this.stallGoingOn
   }
 
   /**
@@ -81,6 +97,7 @@ export class MediaFlowWatch {
     this.paused = paused
     this.lastRiseAt = undefined
     this.stalled = false
+    this.stallGoingOn = false
   }
 
   /** Whether media rose after `since` and within `ms` before `now`. */

@@ -21,6 +21,7 @@ import {
   MediaFlowWatch,
   defaultMediaFlowOptions,
   mediaSampleEveryMs,
+  stalledSampleEveryMs,
 } from '../core/media-flow-watch'
 import { ServerSilence } from '../core/server-silence'
 import { gatherableAddresses } from './gathering-probe'
@@ -444,10 +445,13 @@ export class MediaLeg {
   }
 
   private scheduleSample(): void {
-    this.sampleTimer = this.clock.setTimeout(() => {
-      this.sampleTimer = undefined
-      void this.sample()
-    }, mediaSampleEveryMs)
+    this.sampleTimer = this.clock.setTimeout(
+      () => {
+        this.sampleTimer = undefined
+        void this.sample()
+      },
+      this.watch.stalling ? stalledSampleEveryMs : mediaSampleEveryMs,
+    )
   }
 
   private async sample(): Promise<void> {

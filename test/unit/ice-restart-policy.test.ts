@@ -429,6 +429,20 @@ describe('MediaFlowWatch', () => {
     )
   })
 
+  it('is stalling from the stall it tells until media rises, through a rearm', () => {
+    const watch = new MediaFlowWatch({ stallAfterMs: 1000 })
+    watch.observe(sample(0, 10))
+    watch.observe(sample(250, 20))
+    expect(watch.stalling).toBe(false)
+    watch.observe(sample(1250, 20))
+    expect(watch.stalling).toBe(true)
+    watch.rearm()
+    expect(watch.observe(sample(1500, 20))).toBe('waiting')
+    expect(watch.stalling).toBe(true)
+    watch.observe(sample(1525, 21))
+    expect(watch.stalling).toBe(false)
+  })
+
   it('never calls a call that has not flowed yet stalled', () => {
     const watch = new MediaFlowWatch({ stallAfterMs: 1000 })
     for (let at = 0; at < 10_000; at += 250) expect(watch.observe(sample(at, 0))).toBe('waiting')

@@ -424,6 +424,22 @@ describe('the echo call on a fake gateway', () => {
     expect(messages).not.toContainEqual({ video: false })
   })
 
+  it('while media is stalled, tells it back within 25 ms of arriving, not at the next 100 ms read', async () => {
+    const { h, janus } = await echoInCall()
+    const leg = janus.last
+    await playMedia(h.clock, leg, 1000, true)
+    await playMedia(h.clock, leg, 1000, false)
+    const back = () => h.session.incidents.list().filter((i) => i.kind === 'media-back')
+    expect(back()).toEqual([])
+    leg.received['0']!.count += 5
+    await h.clock.advance(25)
+    expect(back()).toHaveLength(1)
+    // Flowing again: back to reading ten times a second.
+    const reads = leg.statsReads
+    await playMedia(h.clock, leg, 1000, true)
+    expect(leg.statsReads - reads).toBeLessThanOrEqual(11)
+  })
+
   it('keeps mute across a rebuilt handle', async () => {
     const { janus, call } = await echoInCall()
     call.setMuted(true)

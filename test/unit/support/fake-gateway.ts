@@ -37,6 +37,8 @@ export class FakeHandle {
   reports = 0
   /** The local side (host:port) of the selected pair, when a test sets one. */
   localAddress: string | undefined
+  /** How many times the call read the PeerConnection's stats. */
+  statsReads = 0
 
   /** The part of janus.js's handle the calls use. */
   readonly api = {
@@ -46,8 +48,9 @@ export class FakeHandle {
       pc: {
         connectionState: 'connected',
         iceConnectionState: 'connected',
-        getStats: async () =>
-          new Map<string, Record<string, unknown>>([
+        getStats: async () => {
+          this.statsReads += 1
+          return new Map<string, Record<string, unknown>>([
             ...Object.entries(this.received).map(
               ([mid, r]) =>
                 [
@@ -64,7 +67,8 @@ export class FakeHandle {
             ),
             ['remote-in', { type: 'remote-inbound-rtp', roundTripTimeMeasurements: this.reports }],
             ...this.selectedPair(),
-          ]),
+          ])
+        },
         addEventListener: () => undefined,
         /** One transceiver per m-line offered, each sending a live track of its kind. */
         getTransceivers: () =>
