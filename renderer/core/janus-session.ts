@@ -268,6 +268,16 @@ export class JanusSession {
   }
 
   /**
+   * A call's media stopped under a healthy ICE: check the connection now rather than at the
+   * next keepalive (a path dead under the media is often dead under the socket too).
+   */
+  mediaStalled(who: string): void {
+    if (this.stateValue.kind !== 'connected') return
+    this.recordIncident('signal', `${who}: media stalled, checking the connection`)
+    this.keepaliveMonitor.probeNow()
+  }
+
+  /**
    * Sends a request for the session (or one of its handles) and resolves with Janus's
    * reply (`success`, `ack` or `server_info`); rejects with a ServerError or ClientError.
    */

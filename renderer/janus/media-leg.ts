@@ -314,6 +314,7 @@ export class MediaLeg {
 
   /** Media stopped: restart (unless one is under way), and tell the other legs (`pathStalled`). */
   private restartForStall(why: string, deadFrom: string | undefined): void {
+    if (this.policy) this.session.mediaStalled(this.options.name)
     if (!this.policy?.onMediaStalled()) return
     this.session.recordIncident('media-restart', `${this.options.name}: ${why}`)
     if (deadFrom !== undefined) this.events.emit('pathStalled', deadFrom)

@@ -440,6 +440,15 @@ describe('the echo call on a fake gateway', () => {
     expect(leg.statsReads - reads).toBeLessThanOrEqual(11)
   })
 
+  it('a stall checks the session’s connection at once', async () => {
+    const { h, janus } = await echoInCall()
+    await playMedia(h.clock, janus.last, 1000, true)
+    await playMedia(h.clock, janus.last, 700, false)
+    expect(h.session.incidents.list().map((i) => i.detail)).toContainEqual(
+      expect.stringContaining('media stalled, checking the connection'),
+    )
+  })
+
   it('keeps mute across a rebuilt handle', async () => {
     const { janus, call } = await echoInCall()
     call.setMuted(true)

@@ -147,6 +147,62 @@ describe('JanusSession: losing and reclaiming', () => {
     expect(detectedAfter).toBeLessThanOrEqual(3000)
   })
 
+  it('when a call’s media stalls, checks the connection at once and finds it dead in 300 ms', async () => {
+    const h = makeHarness()
+    await connected(h)
+    h.session.setMediaActive('echo', true)
+    await h.clock.advance(5000)
+    h.server.last.blackholed = true
+    h.server.autoOpen = false
+    const keepalives = () => h.server.last.sent.filter((m) => m.janus === 'keepalive').length
+    const before = keepalives()
+    h.session.mediaStalled('echo')
+    expect(keepalives()).toBe(before + 1)
+    await h.clock.advance(299)
+    expect(h.session.state.kind).toBe('connected')
+    await h.clock.advance(1)
+    expect(h.session.state).toMatchObject({ kind: 'reconnecting', reason: 'keepaliveTimeout' })
+    expect(h.session.incidents.list().map((i) => i.detail)).toContainEqual(
+      'echo: media stalled, checking the connection',
+    )
+  })
+
+  it('on a slow link the check waits four of the last keepalive’s round trips', async () => {
+    const h = makeHarness()
+    await connected(h)
+    h.session.setMediaActive('echo', true)
+    await h.clock.advance(5000)
+    const socket = h.server.last
+    const keepalives = () => socket.sent.filter((m) => m.janus === 'keepalive').length
+    socket.held = []
+    const sent = keepalives()
+    while (keepalives() === sent) await h.clock.advance(10)
+    await h.clock.advance(200)
+    socket.releaseHeld() // acknowledged 200 ms after it went
+    await h.clock.advance(0)
+    socket.blackholed = true
+    h.server.autoOpen = false
+    h.session.mediaStalled('echo')
+    await h.clock.advance(799)
+    expect(h.session.state.kind).toBe('connected')
+    await h.clock.advance(100)
+    expect(h.session.state).toMatchObject({ kind: 'reconnecting', reason: 'keepaliveTimeout' })
+  })
+
+  it('a connection that answers the check stays, and the keepalives go on as before', async () => {
+    const h = makeHarness()
+    await connected(h)
+    h.session.setMediaActive('echo', true)
+    await h.clock.advance(5000)
+    const keepalives = () => h.server.last.sent.filter((m) => m.janus === 'keepalive').length
+    const before = keepalives()
+    h.session.mediaStalled('echo')
+    h.session.mediaStalled('echo') // a second leg telling the same stall: one check
+    await h.clock.advance(3000)
+    expect(h.session.state.kind).toBe('connected')
+    expect(keepalives() - before).toBe(4) // the check, then one a second
+  })
+
   it('replaces the socket at once on a network change and never keeps two', async () => {
     const h = makeHarness()
     const id = await connected(h)

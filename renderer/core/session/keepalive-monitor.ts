@@ -23,12 +23,25 @@ export interface KeepaliveMonitorDeps {
   onVerdict(verdict: KeepaliveVerdict): void
 }
 
+/**
+ * The ack bound of a probe made because a call's media stalled: a few round trips, so a dead
+ * path is told in a fraction of the scheduled keepalive's bound (issue 13), and no less than
+ * this, so a busy server or a jittery link does not cost a needless new socket.
+ */
+export const minProbeAckMs = 300
+/** A probe waits this many of the last acknowledged keepalive's round trips. */
+const probeRoundTrips = 4
+
 /** Sends keepalives on a schedule while started, and reports what their answers mean. */
 export class KeepaliveMonitor {
   private timer: TimerId | undefined
   private planValue: KeepalivePlan | undefined
   /** Bumped on every start and stop, so a late answer of an older keepalive is ignored. */
   private run = 0
+  /** The round trip of the last acknowledged keepalive. */
+  private lastRttMs: number | undefined
+  /** A probe is waiting for its ack. */
+  private probing = false
 
   constructor(private readonly deps: KeepaliveMonitorDeps) {}
 
@@ -51,8 +64,27 @@ export class KeepaliveMonitor {
 
   stop(): void {
     this.run += 1
+    this.probing = false
     if (this.timer !== undefined) this.deps.clock.clearTimeout(this.timer)
     this.timer = undefined
+  }
+
+  /**
+   * Asks now whether the connection is alive, with a short ack bound (a few round trips):
+   * a call's media stalled, and a path dead under the media is often dead under the socket
+   * too (an orderly switch waited ~1 s more for the scheduled keepalive's verdict).
+   */
+  probeNow(): void {
+    if (this.probing || !this.deps.target()) return
+    const plan = this.deps.plan()
+    const ackTimeoutMs = Math.min(
+      plan.ackTimeoutMs,
+      Math.max(minProbeAckMs, probeRoundTrips * (this.lastRttMs ?? 0)),
+    )
+    this.stop()
+    this.probing = true
+    this.planValue = plan
+    this.send(this.run, { ...plan, ackTimeoutMs })
   }
 
   private send(run: number, plan: KeepalivePlan): void {
@@ -60,9 +92,12 @@ export class KeepaliveMonitor {
     if (!target) return
     const { channel, sessionId } = target
     const keepalive = { janus: 'keepalive', session_id: sessionId }
+    const sentAt = this.deps.clock.now()
     this.deps.ledger.sendDirect(channel, keepalive, plan.ackTimeoutMs).then(
       () => {
-        if (run === this.run) this.start()
+        if (run !== this.run) return
+        this.lastRttMs = this.deps.clock.now() - sentAt
+        this.start()
       },
       (error: unknown) => {
         if (run !== this.run) return
