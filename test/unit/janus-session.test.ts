@@ -131,13 +131,25 @@ describe('JanusSession: losing and reclaiming', () => {
     expect(h.session.state).toEqual({ kind: 'connected', sessionId: id })
   })
 
-  it('while a call is up a dead connection is found within 3 s', async () => {
+  /** A session with a call up for 5 s, and the keepalives its socket has seen. */
+  async function inCall() {
     const h = makeHarness()
     await connected(h)
     h.session.setMediaActive('echo', true)
     await h.clock.advance(5000)
-    h.server.last.blackholed = true
-    h.server.autoOpen = false
+    const socket = h.server.last
+    const keepalives = () => socket.sent.filter((m) => m.janus === 'keepalive').length
+    /** The path dies: nothing reaches the server, and no new socket opens. */
+    const blackhole = () => {
+      socket.blackholed = true
+      h.server.autoOpen = false
+    }
+    return { h, socket, keepalives, blackhole }
+  }
+
+  it('while a call is up a dead connection is found within 3 s', async () => {
+    const { h, blackhole } = await inCall()
+    blackhole()
     let detectedAfter = 0
     while (h.session.state.kind === 'connected' && detectedAfter < 10_000) {
       await h.clock.advance(100)
@@ -148,13 +160,8 @@ describe('JanusSession: losing and reclaiming', () => {
   })
 
   it('when a call’s media stalls, checks the connection at once and finds it dead in 300 ms', async () => {
-    const h = makeHarness()
-    await connected(h)
-    h.session.setMediaActive('echo', true)
-    await h.clock.advance(5000)
-    h.server.last.blackholed = true
-    h.server.autoOpen = false
-    const keepalives = () => h.server.last.sent.filter((m) => m.janus === 'keepalive').length
+    const { h, keepalives, blackhole } = await inCall()
+    blackhole()
     const before = keepalives()
     h.session.mediaStalled('echo')
     expect(keepalives()).toBe(before + 1)
@@ -168,20 +175,14 @@ describe('JanusSession: losing and reclaiming', () => {
   })
 
   it('on a slow link the check waits four of the last keepalive’s round trips', async () => {
-    const h = makeHarness()
-    await connected(h)
-    h.session.setMediaActive('echo', true)
-    await h.clock.advance(5000)
-    const socket = h.server.last
-    const keepalives = () => socket.sent.filter((m) => m.janus === 'keepalive').length
+    const { h, socket, keepalives, blackhole } = await inCall()
     socket.held = []
     const sent = keepalives()
     while (keepalives() === sent) await h.clock.advance(10)
     await h.clock.advance(200)
     socket.releaseHeld() // acknowledged 200 ms after it went
     await h.clock.advance(0)
-    socket.blackholed = true
-    h.server.autoOpen = false
+    blackhole()
     h.session.mediaStalled('echo')
     await h.clock.advance(799)
     expect(h.session.state.kind).toBe('connected')
@@ -190,11 +191,7 @@ describe('JanusSession: losing and reclaiming', () => {
   })
 
   it('a connection that answers the check stays, and the keepalives go on as before', async () => {
-    const h = makeHarness()
-    await connected(h)
-    h.session.setMediaActive('echo', true)
-    await h.clock.advance(5000)
-    const keepalives = () => h.server.last.sent.filter((m) => m.janus === 'keepalive').length
+    const { h, keepalives } = await inCall()
     const before = keepalives()
     h.session.mediaStalled('echo')
     h.session.mediaStalled('echo') // a second leg telling the same stall: one check
