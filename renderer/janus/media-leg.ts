@@ -27,7 +27,7 @@ import { ServerSilence } from '../core/server-silence'
 import { gatherableAddresses } from './gathering-probe'
 import type { Gateway } from './gateway'
 import { LegTracks, type LegTrackEvents } from './leg-tracks'
-import { iceRestartOffer, requestPlugin, sendToPlugin } from './plugin-requests'
+import { detachHandle, iceRestartOffer, requestPlugin, sendToPlugin } from './plugin-requests'
 import { mediaArrived, readCallStats, type CallStats } from './media'
 
 /** Media that rose this recently is flowing now. */
@@ -495,11 +495,4 @@ export class MediaLeg {
   private arrived(stats: CallStats): number {
     return this.options.sendOnly ? stats.reportsFromServer : mediaArrived(stats)
   }
-}
-
-/** Lets the handle go; resolves when Janus has (or failed to). */
-function detachHandle(handle: JanusJS.PluginHandle): Promise<void> {
-  return new Promise<void>((resolve) =>
-    handle.detach({ success: () => resolve(), error: () => resolve() }),
-  )
 }

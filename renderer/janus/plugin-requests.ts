@@ -1,5 +1,5 @@
 /**
- * The two requests every call makes through a janus.js handle, as promises. Types only from
+ * The requests every call makes through a janus.js handle, as promises. Types only from
  * janus.js, so the call layer loads (and is tested) without it.
  */
 import type { JanusJS } from 'janus-gateway'
@@ -42,5 +42,12 @@ export function iceRestartOffer(handle: JanusJS.PluginHandle): Promise<JanusJS.J
       success: resolve,
       error: reject,
     } as JanusJS.OfferParams),
+  )
+}
+
+/** Lets the handle go; resolves when Janus has (or failed to). */
+export function detachHandle(handle: JanusJS.PluginHandle): Promise<void> {
+  return new Promise<void>((resolve) =>
+    handle.detach({ success: () => resolve(), error: () => resolve() }),
   )
 }
