@@ -23,5 +23,9 @@ ip netns exec "$ns" ip link add hfmedia0 type veth peer name hfmedia1
 ip netns exec "$ns" ip addr add 10.199.0.1/24 dev hfmedia0
 ip netns exec "$ns" ip link set dev hfmedia0 up
 ip netns exec "$ns" ip link set dev hfmedia1 up
+# A default route, as any machine on a LAN has: without one liblinphone's five-second network
+# check finds only loopback, calls the network down, drops its registration and answers the
+# next INVITE with c=127.0.0.1, which Janus's connected RTP socket never hears from.
+ip netns exec "$ns" ip route add default dev hfmedia0
 export HOLDFAST_E2E_IFACE=hfmedia0 HOLDFAST_E2E_ADDR=10.199.0.1
 ip netns exec "$ns" npx playwright test "$@"
