@@ -284,3 +284,28 @@ test('a long sleep with two calls up: both end with the reason, nothing is left 
   expect(sessions).toHaveLength(1)
   await expect.poll(async () => (await lab.handles(sessions[0]!)).length).toBe(1)
 })
+
+test('Janus restarted mid-call while the registrar is away: the call ends with the reason, the account registers again once it is back, and the next call goes through', async ({
+  page,
+  lab,
+  sip,
+}) => {
+  const call = await phoneCallInLab(page, lab, sip)
+  await sip.registrar.restart(async () => {
+    await lab.janus.restart()
+    // The registrar stays away while the phone registers on the new session.
+    await expect(page.getByTestId('sip-call-status')).toHaveText(
+      'Call dropped: the server no longer had the call (it may have restarted)',
+      { timeout: 45_000 },
+    )
+    await expect(page.getByTestId('sip-registration')).not.toHaveText('Registered')
+  })
+  await expect(callScreen(page)).toHaveCount(0)
+  await expect(page.getByTestId('connection-status')).toHaveText('Connected')
+  expect(await shownSessionId(page)).not.toBe(call.sessionId)
+  await expect(page.getByTestId('sip-registration')).toHaveText('Registered', { timeout: 45_000 })
+  // A user who calls again is in a call with the far end again.
+  await dialDesk(page)
+  await audioRising(page)
+  await toneHeard(page, sip, '4')
+})
