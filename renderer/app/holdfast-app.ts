@@ -48,6 +48,12 @@ export class HoldfastApp {
   /** The renderer's own log lines, for the diagnostic report and the exported logs. */
   readonly log = new LogBook(() => Date.now())
 
+  /** One line in the renderer's log and the console (where a developer or the soak reads it). */
+  note(message: string): void {
+    this.log.add('info', message)
+    console.info(`[holdfast] ${message}`)
+  }
+
   constructor(readonly host: Host) {
     window.addEventListener('error', (e) =>
       this.log.add('error', 'uncaught error', e.error ?? e.message),

@@ -237,7 +237,8 @@ export const usePhoneStore = defineStore('phone', () => {
     })
     phone.events.on('lines', (l) => (lines.value = l))
     phone.events.on('conferenceAudio', (stream) => (conferenceAudio.value = stream))
-    phone.events.on('lineCall', ({ previous, next }) => {
+    phone.events.on('lineCall', ({ id, previous, next }) => {
+      app?.note(`phone: line ${id + 1} ${previous.kind} → ${next.kind}`)
       const effects = callEffects(previous, next)
       // One sound for all lines: the ringtone when a call rings alone, the soft cue for a call
       // waiting, the dropped cue when a call drops; silence once nothing rings.
@@ -283,7 +284,16 @@ export const usePhoneStore = defineStore('phone', () => {
   const switchTo = (line: number) => phone?.switchTo(line)
   const dial = (target: string) => {
     notice.value = undefined
-    return phone?.dial(target, undefined, mediaPreferences())
+    // The log says every dial and what the phone was doing (a Call that seemed to do nothing
+    // was seen once in the soak, with nothing in the log to tell why).
+    app?.note(
+      `phone: dial ${target} (${phone ? registration.value.kind : 'no phone'}, front ${call.value.kind})`,
+    )
+    if (!phone) {
+      error.value = 'Register your phone account first'
+      return
+    }
+    return phone.dial(target, undefined, mediaPreferences())
   }
   const transfer = (target: string) => phone?.transfer(target)
   /** A three-way call of the two answered calls, and back to one call at a time. */
