@@ -113,7 +113,8 @@ export class MediaLeg {
     private readonly clock: Clock,
     private readonly options: MediaLegOptions,
   ) {
-    // Reports come once a second per stream: a send-only leg waits out more than one.
+    // With the camera off and the microphone muted the server's feedback thins to its reports,
+    // once a second per stream: a send-only leg waits out more than one.
     this.watch = new MediaFlowWatch(
       options.sendOnly ? { stallAfterMs: 2500 } : defaultMediaFlowOptions,
     )
@@ -489,10 +490,11 @@ export class MediaLeg {
 
   /**
    * What rises while this leg's media is alive. Nothing arrives on a send-only leg (a room's
-   * publisher): the server's reports on what it receives do, and they stop when the path dies
-   * either way. Janus's silence proves nothing (its "not receiving" may be lost in a gap).
+   * publisher): the server's feedback on what it receives does (every 200 ms while it
+   * receives our media), and it stops when the path dies either way. Janus's silence proves
+   * nothing (its "not receiving" may be lost in a gap).
    */
   private arrived(stats: CallStats): number {
-    return this.options.sendOnly ? stats.reportsFromServer : mediaArrived(stats)
+    return this.options.sendOnly ? stats.fromServer : mediaArrived(stats)
   }
 }

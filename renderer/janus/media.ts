@@ -23,10 +23,13 @@ export interface CallStats {
   /** Round trip on the selected candidate pair, in ms. */
   roundTripMs?: number
   /**
-   * Receiver reports from the server about what we send (RTCP RR, once a second per stream
-   * Janus receives): rising while our media reaches it and its reports reach us.
+   * What the server sends back about what we send, counted in packets: on the transport (not
+   * STUN) that is RTCP, transport-wide congestion feedback every 200 ms while Janus receives
+   * our media beside receiver reports once a second per stream. Where the browser counts no
+   * transport packets, the receiver reports alone. Rising while our media reaches the server
+   * and its answers reach us: a send-only leg's only sign of a working path.
    */
-  reportsFromServer: number
+  fromServer: number
 }
 
 /** Samples the PeerConnection's stats. */
@@ -38,11 +41,13 @@ export async function readCallStats(pc: RTCPeerConnection | undefined): Promise<
     connectionState: pc?.connectionState ?? 'closed',
     iceConnectionState: pc?.iceConnectionState ?? 'closed',
     receivedByMid: {},
-    reportsFromServer: 0,
+    fromServer: 0,
   }
   if (!pc) return stats
   const report = await pc.getStats()
   let selectedPairId: string | undefined
+  let reports = 0
+  let transportPackets: number | undefined
   report.forEach((entry: Record<string, unknown>) => {
     if (entry.type === 'inbound-rtp') {
       const got = Number(
@@ -61,14 +66,16 @@ export async function readCallStats(pc: RTCPeerConnection | undefined): Promise<
         stats.receivedByMid[entry.mid] = (stats.receivedByMid[entry.mid] ?? 0) + got
     }
     if (entry.type === 'remote-inbound-rtp')
-      stats.reportsFromServer += Number(
-        entry.reportsReceived ?? entry.roundTripTimeMeasurements ?? 0,
-      )
+      reports += Number(entry.reportsReceived ?? entry.roundTripTimeMeasurements ?? 0)
     if (entry.type === 'outbound-rtp' && entry.kind === 'audio')
       stats.audioPacketsSent += Number(entry.packetsSent ?? 0)
     if (entry.type === 'transport' && typeof entry.selectedCandidatePairId === 'string')
       selectedPairId = entry.selectedCandidatePairId
+    // The transport's count goes on across ICE restarts (a candidate pair's starts again).
+    if (entry.type === 'transport' && typeof entry.packetsReceived === 'number')
+      transportPackets = (transportPackets ?? 0) + entry.packetsReceived
   })
+  stats.fromServer = transportPackets ?? reports
   const pair = selectedPairId
     ? (report.get(selectedPairId) as Record<string, unknown> | undefined)
     : undefined

@@ -33,7 +33,10 @@ export class FakeHandle {
 
   /** What the PeerConnection has received per mid, as its stats will say (tests move it). */
   readonly received: Record<string, { kind: 'audio' | 'video'; count: number }> = {}
-  /** Receiver reports from the server about what we send, so far (tests move it). */
+  /**
+   * What the server sent back about what we send, so far (tests move it): the transport's
+   * packets once a pair is selected, the receiver reports before.
+   */
   reports = 0
   /** The local side (host:port) of the selected pair, when a test sets one. */
   localAddress: string | undefined
@@ -138,7 +141,10 @@ export class FakeHandle {
     if (local === undefined) return []
     const colon = local.lastIndexOf(':')
     return [
-      ['transport', { type: 'transport', selectedCandidatePairId: 'pair' }],
+      [
+        'transport',
+        { type: 'transport', selectedCandidatePairId: 'pair', packetsReceived: this.reports },
+      ],
       ['pair', { type: 'candidate-pair', localCandidateId: 'local', remoteCandidateId: 'remote' }],
       [
         'local',
