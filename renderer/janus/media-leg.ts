@@ -30,8 +30,17 @@ import { LegTracks, type LegTrackEvents } from './leg-tracks'
 import { detachHandle, iceRestartOffer, requestPlugin, sendToPlugin } from './plugin-requests'
 import { mediaArrived, readCallStats, type CallStats } from './media'
 
-/** Media that rose this recently is flowing now. */
+/**
+ * Media that rose this recently is flowing now; and after a loss, only media that rose this
+ * long after it counts as arriving again (the old path's last frames decode a little late).
+ */
 const flowingNowMs = 300
+/**
+ * After a claim with the network changed, how long past `flowingNowMs` media is read (every
+ * 25 ms) before an ICE restart is made: a flap or a wake on the same network leaves the path
+ * working, and a restart there costs the picture a keyframe (issue 13: the room's flap).
+ */
+const settleAfterClaimMs = 50
 
 export interface MediaLegEvents extends LegTrackEvents {
   /** A sample of the PeerConnection's stats. */
@@ -106,6 +115,10 @@ export class MediaLeg {
   private readonly serverSilence = new ServerSilence()
   /** The local address (host:port) of the pair in use at the latest sample. */
   private localAddress: string | undefined
+  /** Until then media is read every 25 ms: a claim's restart waits on what it shows. */
+  private settleUntil = 0
+  /** Counts claims: a decision still waiting for an older one is dropped. */
+  private claims = 0
 
   constructor(
     private readonly session: JanusSession,
@@ -333,17 +346,30 @@ export class MediaLeg {
    */
   resync(context: RecoveryContext): void {
     this.policy?.onSignalling(true)
-    // Arriving again since the loss, not still arriving from before it (an abrupt switch is
-    // claimed within milliseconds, while the last packets of the old path are still in).
-    const flowingAgain =
-      context.lostAt !== undefined &&
-      this.watch.roseSince(context.lostAt + flowingNowMs, this.clock.now(), flowingNowMs)
-    if (context.networkChanged && flowingAgain) {
-      // The gap still cost the picture its reference: a keyframe, not a restart.
-      void this.options.requestKeyframe?.().catch(() => undefined)
+    const { lostAt } = context
+    if (!context.networkChanged || lostAt === undefined || !this.policy) {
+      this.policy?.onSessionReclaimed(context.networkChanged)
       return
     }
-    this.policy?.onSessionReclaimed(context.networkChanged)
+    // A claim comes within milliseconds of the network event, before media could show
+    // whether the path still works: it is read every 25 ms until media from before the loss
+    // can no longer count, and a little more. Chromium knows a new network only 0.5-2 s after
+    // it appears, so a restart made this much later gathers no later (README, issue 13).
+    const now = this.clock.now()
+    const decideAt = Math.max(now, lostAt + flowingNowMs) + settleAfterClaimMs
+    const claim = ++this.claims
+    this.settleUntil = decideAt
+    this.sampleNow()
+    this.clock.setTimeout(() => {
+      if (claim !== this.claims || !this.policy) return
+      // Arriving again since the loss, not still arriving from before it.
+      if (this.watch.roseSince(lostAt + flowingNowMs, this.clock.now(), flowingNowMs)) {
+        // The gap still cost the picture its reference: a keyframe, not a restart.
+        void this.options.requestKeyframe?.().catch(() => undefined)
+        return
+      }
+      this.policy.onSessionReclaimed(true)
+    }, decideAt - now)
   }
 
   /** Mutes or unmutes the microphone; kept across renegotiations. */
@@ -446,14 +472,22 @@ export class MediaLeg {
     this.session.recordIncident('media-phase', `${this.options.name}: ${what}`)
   }
 
-  private scheduleSample(): void {
+  private scheduleSample(delayMs?: number): void {
+    const often = this.watch.stalling || this.clock.now() < this.settleUntil
     this.sampleTimer = this.clock.setTimeout(
       () => {
         this.sampleTimer = undefined
         void this.sample()
       },
-      this.watch.stalling ? stalledSampleEveryMs : mediaSampleEveryMs,
+      delayMs ?? (often ? stalledSampleEveryMs : mediaSampleEveryMs),
     )
+  }
+
+  /** The next read comes now, not at its turn (sampling goes on as before). */
+  private sampleNow(): void {
+    if (this.sampleTimer === undefined) return
+    this.clock.clearTimeout(this.sampleTimer)
+    this.scheduleSample(0)
   }
 
   private async sample(): Promise<void> {

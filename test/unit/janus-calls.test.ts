@@ -440,6 +440,36 @@ describe('the echo call on a fake gateway', () => {
     expect(leg.statsReads - reads).toBeLessThanOrEqual(11)
   })
 
+  it('after a claim with the network changed, media arriving again (a flap) is left alone: a keyframe, no ICE restart', async () => {
+    const { h, janus, call } = await echoInCall()
+    const leg = janus.last
+    await playMedia(h.clock, leg, 1000, true)
+    const lostAt = h.clock.now()
+    await playMedia(h.clock, leg, 20, true)
+    // The claim comes 20 ms after the loss; media goes on arriving over the same path.
+    void call.resync({ sessionId: 1, reason: 'networkChanged', networkChanged: true, lostAt })
+    await playMedia(h.clock, leg, 600, true)
+    expect(leg.offers.filter((o) => o.iceRestart)).toEqual([])
+    expect(leg.sent.map((s) => s.message)).toContainEqual({ temporal: 2 })
+  })
+
+  it('after a claim with the network changed and nothing arriving, ICE restarts once media from before the loss can no longer count', async () => {
+    const { h, janus, call } = await echoInCall()
+    const leg = janus.last
+    await playMedia(h.clock, leg, 1000, true)
+    const lostAt = h.clock.now()
+    // The old path's last frames are still decoded just after the loss.
+    await playMedia(h.clock, leg, 100, true)
+    void call.resync({ sessionId: 1, reason: 'networkChanged', networkChanged: true, lostAt })
+    await playMedia(h.clock, leg, 200, false)
+    expect(leg.offers.filter((o) => o.iceRestart)).toEqual([])
+    await playMedia(h.clock, leg, 200, false)
+    expect(leg.offers.filter((o) => o.iceRestart)).toHaveLength(1)
+    expect(h.session.incidents.list().map((i) => i.detail)).toContainEqual(
+      expect.stringContaining('ICE restart 1: network changed'),
+    )
+  })
+
   it('a stall checks the session’s connection at once', async () => {
     const { h, janus } = await echoInCall()
     await playMedia(h.clock, janus.last, 1000, true)
