@@ -36,11 +36,12 @@ import { mediaArrived, readCallStats, type CallStats } from './media'
  */
 const flowingNowMs = 300
 /**
- * After a claim with the network changed, how long past `flowingNowMs` media is read (every
- * 25 ms) before an ICE restart is made: a flap or a wake on the same network leaves the path
- * working, and a restart there costs the picture a keyframe (issue 13: the room's flap).
+ * After a claim with the network changed, how long past `flowingNowMs` media is looked for
+ * before an ICE restart is made: a flap or a wake on the same network leaves the path working,
+ * and a restart there costs the picture a keyframe (issue 13: the room's flap). Chromium
+ * answers stats from a cache that lives 50 ms, so this holds two fresh reads at least.
  */
-const settleAfterClaimMs = 50
+const settleAfterClaimMs = 100
 
 export interface MediaLegEvents extends LegTrackEvents {
   /** A sample of the PeerConnection's stats. */
@@ -115,10 +116,11 @@ export class MediaLeg {
   private readonly serverSilence = new ServerSilence()
   /** The local address (host:port) of the pair in use at the latest sample. */
   private localAddress: string | undefined
-  /** Until then media is read every 25 ms: a claim's restart waits on what it shows. */
-  private settleUntil = 0
-  /** Counts claims: a decision still waiting for an older one is dropped. */
-  private claims = 0
+  /**
+   * A claim with the network changed waiting on what media shows (read every 25 ms until
+   * `until`): arriving again after `since` keeps the path, nothing by `until` restarts ICE.
+   */
+  private settling: { since: number; until: number; timer: TimerId } | undefined
 
   constructor(
     private readonly session: JanusSession,
@@ -289,6 +291,8 @@ export class MediaLeg {
     this.policy = undefined
     if (this.sampleTimer !== undefined) this.clock.clearTimeout(this.sampleTimer)
     this.sampleTimer = undefined
+    if (this.settling) this.clock.clearTimeout(this.settling.timer)
+    this.settling = undefined
     this.watch.setPaused(false)
   }
 
@@ -356,20 +360,37 @@ export class MediaLeg {
     // can no longer count, and a little more. Chromium knows a new network only 0.5-2 s after
     // it appears, so a restart made this much later gathers no later (README, issue 13).
     const now = this.clock.now()
-    const decideAt = Math.max(now, lostAt + flowingNowMs) + settleAfterClaimMs
-    const claim = ++this.claims
-    this.settleUntil = decideAt
+    const since = lostAt + flowingNowMs
+    const until = Math.max(now, since) + settleAfterClaimMs
+    if (this.settling) this.clock.clearTimeout(this.settling.timer)
+    this.settling = {
+      since,
+      until,
+      timer: this.clock.setTimeout(() => this.settle(false), until - now),
+    }
     this.sampleNow()
-    this.clock.setTimeout(() => {
-      if (claim !== this.claims || !this.policy) return
-      // Arriving again since the loss, not still arriving from before it.
-      if (this.watch.roseSince(lostAt + flowingNowMs, this.clock.now(), flowingNowMs)) {
-        // The gap still cost the picture its reference: a keyframe, not a restart.
-        void this.options.requestKeyframe?.().catch(() => undefined)
-        return
-      }
-      this.policy.onSessionReclaimed(true)
-    }, decideAt - now)
+  }
+
+  /**
+   * A claim's wait is over: media arrived again since the loss (not still from before it),
+   * or nothing did by the deadline and ICE restarts.
+   */
+  private settle(flowing: boolean): void {
+    const settling = this.settling
+    if (!settling) return
+    this.settling = undefined
+    this.clock.clearTimeout(settling.timer)
+    if (!this.policy) return
+    if (flowing || this.watch.roseSince(settling.since, this.clock.now(), flowingNowMs)) {
+      this.session.recordIncident(
+        'media-back',
+        `${this.options.name}: media arrives over the same path after the claim, no ICE restart`,
+      )
+      // The gap still cost the picture its reference: a keyframe, not a restart.
+      void this.options.requestKeyframe?.().catch(() => undefined)
+      return
+    }
+    this.policy.onSessionReclaimed(true)
   }
 
   /** Mutes or unmutes the microphone; kept across renegotiations. */
@@ -473,7 +494,7 @@ export class MediaLeg {
   }
 
   private scheduleSample(delayMs?: number): void {
-    const often = this.watch.stalling || this.clock.now() < this.settleUntil
+    const often = this.watch.stalling || this.settling !== undefined
     this.sampleTimer = this.clock.setTimeout(
       () => {
         this.sampleTimer = undefined
@@ -503,6 +524,9 @@ export class MediaLeg {
     })
     this.localAddress = stats.localAddress
     this.judgeServerSilence()
+    // A claim waiting on media: arriving again is known at once, not at the deadline.
+    if (this.settling && verdict === 'flowing' && this.clock.now() > this.settling.since)
+      this.settle(true)
     if (verdict === 'stalled') {
       this.restartForStall(
         `no media for ${this.watch.stallAfterMs / 1000} s while ICE was connected`,

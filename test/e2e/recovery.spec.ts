@@ -32,7 +32,7 @@ test('Janus restarted mid-call: a new session and the echo call re-established b
   await expectFramesFlowing(page)
 })
 
-test('offline then online mid-call: the same session, ICE restarted, media back', async ({
+test('offline then online mid-call (the path itself never broke): the same session, media flowing on, no ICE restart on a working path', async ({
   page,
   context,
   lab,
@@ -45,9 +45,13 @@ test('offline then online mid-call: the same session, ICE restarted, media back'
   await expect(page.getByTestId('connection-status')).toHaveText('Connected')
   expect(await shownSessionId(page)).toBe(sessionId)
   expect(await lab.sessions()).toEqual([sessionId])
+  // Playwright's offline cuts requests and sockets, not WebRTC's UDP: media reads as arriving
+  // once the claim is made, and the call is left on its path.
   const timeline = await incidents(page)
-  await expect(timeline.locator('[data-kind="media-restart"]')).not.toHaveCount(0)
-  await expect(timeline.locator('[data-kind="media-back"]')).not.toHaveCount(0)
+  await expect(
+    timeline.locator('[data-kind="media-back"]', { hasText: 'no ICE restart' }),
+  ).not.toHaveCount(0)
+  await expect(timeline.locator('[data-kind="media-restart"]')).toHaveCount(0)
   await openCameraTest(page)
   await expect(page.getByTestId('call-status')).toHaveText('In call')
   const now = Number(await page.getByTestId('frames-decoded').textContent())

@@ -176,7 +176,7 @@ test('hold and resume, and tones sent as SIP INFO reach the other side', async (
   await expect(henry.getByTestId('sip-tones')).toHaveText('Tones received: 12#')
 })
 
-test('offline then online mid-call: the same session, the call continues with media restarted, no second REGISTER', async ({
+test('offline then online mid-call (the path itself never broke): the same session, the call continues on its path, no second REGISTER', async ({
   browser,
   lab,
 }) => {
@@ -196,11 +196,15 @@ test('offline then online mid-call: the same session, the call continues with me
   await ivan.context().setOffline(false)
   await expect(ivan.getByTestId('connection-status')).toHaveText('Connected')
   expect(await shownSessionId(ivan)).toBe(sessionId)
+  // Playwright's offline cuts requests and sockets, not WebRTC's UDP: the call's media reads
+  // as arriving once the claim is made, and no ICE restart is made on its working path.
   const timeline = await incidents(ivan)
-  await expect(timeline.locator('[data-kind="media-restart"]', { hasText: 'sip' })).not.toHaveCount(
-    0,
-  )
-  await expect(timeline.locator('[data-kind="media-back"]', { hasText: 'sip' })).not.toHaveCount(0)
+  await expect(
+    timeline.locator('[data-kind="media-back"]', {
+      hasText: 'sip: media arrives over the same path',
+    }),
+  ).not.toHaveCount(0)
+  await expect(timeline.locator('[data-kind="media-restart"]', { hasText: 'sip' })).toHaveCount(0)
   await returnToCall(ivan)
   await expect(ivan.getByTestId('sip-call-status')).toHaveText(`In call with sip:judy@${address}`)
   for (const side of [ivan, judy]) {

@@ -451,6 +451,9 @@ describe('the echo call on a fake gateway', () => {
     await playMedia(h.clock, leg, 600, true)
     expect(leg.offers.filter((o) => o.iceRestart)).toEqual([])
     expect(leg.sent.map((s) => s.message)).toContainEqual({ temporal: 2 })
+    expect(h.session.incidents.list().map((i) => i.detail)).toContainEqual(
+      expect.stringContaining('media arrives over the same path after the claim, no ICE restart'),
+    )
   })
 
   it('after a claim with the network changed and nothing arriving, ICE restarts once media from before the loss can no longer count', async () => {
