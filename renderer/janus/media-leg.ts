@@ -117,10 +117,10 @@ export class MediaLeg {
   /** The local address (host:port) of the pair in use at the latest sample. */
   private localAddress: string | undefined
   /**
-   * A claim with the network changed waiting on what media shows (read every 25 ms until
-   * `until`): arriving again after `since` keeps the path, nothing by `until` restarts ICE.
+   * A claim with the network changed waiting on what media shows (read every 25 ms meanwhile):
+   * arriving again after `since` keeps the path; nothing by the timer restarts ICE.
    */
-  private settling: { since: number; until: number; timer: TimerId } | undefined
+  private settling: { since: number; timer: TimerId } | undefined
 
   constructor(
     private readonly session: JanusSession,
@@ -363,11 +363,7 @@ export class MediaLeg {
     const since = lostAt + flowingNowMs
     const until = Math.max(now, since) + settleAfterClaimMs
     if (this.settling) this.clock.clearTimeout(this.settling.timer)
-    this.settling = {
-      since,
-      until,
-      timer: this.clock.setTimeout(() => this.settle(false), until - now),
-    }
+    this.settling = { since, timer: this.clock.setTimeout(() => this.settle(false), until - now) }
     this.sampleNow()
   }
 
