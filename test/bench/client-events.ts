@@ -1,6 +1,6 @@
 /** What a benchmarked client recorded itself, read from its page for the phase split. */
 import type { Page } from '@playwright/test'
-import { pairTrace, probe, socketTrace, videoTrace } from '../lab/media-probe'
+import { gatherTrace, pairTrace, probe, socketTrace, videoTrace } from '../lab/media-probe'
 import { openScreen } from '../lab/screens'
 import type { ClientEvent, PhaseClient } from './phases'
 
@@ -33,11 +33,12 @@ export function printTimeline(
 }
 
 /**
- * Injects the media probe into a benchmarked page, and with HOLDFAST_BENCH_DEBUG the pair,
- * socket and video traces.
+ * Injects the media probe and the gathering trace (when the browser learnt of a new network)
+ * into a benchmarked page, and with HOLDFAST_BENCH_DEBUG the pair, socket and video traces.
  */
 export async function probeBenchPage(page: Page): Promise<void> {
   await page.addInitScript(probe)
+  await page.addInitScript(gatherTrace)
   if (process.env.HOLDFAST_BENCH_DEBUG) {
     await page.addInitScript(pairTrace)
     await page.addInitScript(socketTrace)

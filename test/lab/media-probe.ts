@@ -12,7 +12,7 @@ import { expect, type Page } from '@playwright/test'
  * Holdfast and the baselines.
  */
 export const probe = `
-  window.__probe = { samples: [], pcs: [], events: [] };
+  window.__probe = { samples: [], pcs: [], events: [], Native: window.RTCPeerConnection };
   const now = () => performance.timeOrigin + performance.now();
   const note = (kind, detail) => window.__probe.events.push({ at: now(), kind, detail: detail || '' });
   const pairOf = async (pc) => {
@@ -110,6 +110,36 @@ export const videoTrace = `
       } catch {}
     }
   }, 100);
+`
+
+/**
+ * Injected after `probe` in a benchmark: the host addresses the browser can gather on, from a
+ * throwaway PeerConnection every 100 ms (kept out of the probe's calls), noted each time the set
+ * changes. It shows when Chromium itself learnt of a new network, the floor under any restart:
+ * a restart gathers on what Chromium knows, and it learns of a new interface 0.5-3 s after the
+ * OS (issue 13).
+ */
+export const gatherTrace = `
+  (() => {
+    const Native = window.__probe.Native;
+    let last;
+    const once = () => new Promise((resolve) => {
+      const pc = new Native({ iceServers: [] });
+      const hosts = new Set();
+      const done = () => { clearTimeout(timer); pc.close(); resolve([...hosts].sort().join(',') || 'none'); };
+      const timer = setTimeout(done, 300);
+      pc.onicecandidate = (e) => { if (!e.candidate) done(); else if (e.candidate.type === 'host' && e.candidate.address) hosts.add(e.candidate.address); };
+      pc.createDataChannel('gather-trace');
+      pc.createOffer().then((o) => pc.setLocalDescription(o)).catch(done);
+    });
+    (async () => {
+      for (;;) {
+        const hosts = await once();
+        if (hosts !== last) { last = hosts; window.__probe.events.push({ at: performance.timeOrigin + performance.now(), kind: 'gatherable', detail: hosts }); }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+  })();
 `
 
 /**

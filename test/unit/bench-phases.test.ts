@@ -33,6 +33,26 @@ describe('recovery phases', () => {
     })
   })
 
+  it('the network is known once the browser can gather on an address it could not before', () => {
+    const pc = [
+      { at: 4_000, kind: 'gatherable', detail: '10.210.1.2' },
+      { at: 10_300, kind: 'gatherable', detail: 'none' },
+      { at: 10_500, kind: 'gatherable', detail: '10.210.1.2' },
+      { at: 10_640, kind: 'gatherable', detail: '10.210.1.2,10.210.2.2' },
+      { at: 10_900, kind: 'gatherable', detail: '10.210.2.2' },
+    ]
+    expect(phasesOf('holdfast', [], pc, broke, back, { packet: 700, frame: 750 })).toEqual({
+      networkKnownMs: 640,
+      firstPacketMs: 700,
+      firstFrameMs: 750,
+    })
+    // The same address back (a flap) is no new network.
+    expect(phasesOf('careful', [], pc.slice(0, 3), broke, back, { packet: 1, frame: 1 })).toEqual({
+      firstPacketMs: 1,
+      firstFrameMs: 1,
+    })
+  })
+
   it("a server's restart offer (a room's subscriber) counts, answered by the client", () => {
     const pc = [
       { at: 10_050, kind: 'remote-offer', detail: '' },
