@@ -9,9 +9,13 @@ import { backoffDelay, type BackoffOptions } from '../backoff'
  * Retry delays after a network-back signal, before the normal backoff resumes. A route that
  * is not ready yet fails at once (unreachable), so early retries are cheap. In the lab the
  * first attempt after Wi-Fi to cellular sometimes failed this way ~10 ms after the signal,
- * and a 150 ms first retry made the claim take ~250 ms.
+ * and a 150 ms first retry made the claim take ~250 ms. The first retries are a few ms apart
+ * because the first packet through a new route decides how long the route takes (issue 13):
+ * when the call's media, still sent from the old address, gets there first, Linux asks for the
+ * new gateway's address from the old one, a strict gateway does not answer, and every packet
+ * through it (our connect included) waits for the next ask a second later.
  */
-export const fastRetryDelays: readonly number[] = [50, 100, 200, 400, 800]
+export const fastRetryDelays: readonly number[] = [5, 10, 20, 50, 100, 200, 400, 800]
 
 /** Counts the attempts of one run and spaces them out. */
 export class RetrySchedule {
