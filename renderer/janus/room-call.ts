@@ -244,8 +244,8 @@ export class RoomCall implements SessionParticipant, Call {
 
   /**
    * After a claim both handles live, but every event of the gap was dropped: read the room
-   * again and diff it against the roster, restart ICE where the network changed, and rebuild
-   * the subscription (a subscriber offer lost in the gap wedges its handle).
+   * again and diff it against the roster, restart ICE where the network changed, and keep the
+   * subscription if nobody came or went and it is still in step (else it is built again).
    */
   async resync(context: RecoveryContext): Promise<void> {
     if (!this.isLive()) return
@@ -262,11 +262,16 @@ export class RoomCall implements SessionParticipant, Call {
     if (cutShort && !(await this.joinGotThrough())) return this.rejoin()
     if (!this.isLive() || !this.publisher) return
     this.publisher.resync(context)
+    // Whether anyone came or went during the gap (unknown: as if they had).
+    let roomChanged = true
     try {
       const participants = readParticipantList(
         await this.publisher?.request({ request: 'listparticipants', room: this.options.room }),
       )
+      const before = [...this.stateValue.roster.keys()]
       this.apply({ type: 'roster', participants })
+      const after = this.stateValue.roster
+      roomChanged = before.length !== after.size || before.some((id) => !after.has(id))
       // Publishers announced during the gap: their streams are unknown, so ask for all of them.
       this.receiving.receiveWhole(
         participants
@@ -279,7 +284,7 @@ export class RoomCall implements SessionParticipant, Call {
       this.events.emit('error', `Could not read the room again: ${describeMediaError(error)}`)
       this.session.recordIncident('error', `${this.name}: ${describeMediaError(error)}`)
     }
-    await this.receiving.rebuild()
+    await this.receiving.resync(context, roomChanged)
     // Everyone watching us decodes again from a keyframe, not from the next periodic one.
     await this.publisher?.send({ request: 'configure', keyframe: true }).catch(() => undefined)
     this.reconnected()

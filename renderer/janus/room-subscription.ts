@@ -8,7 +8,7 @@
 import type { JanusJS } from 'janus-gateway'
 import type { Clock } from '../core/clock'
 import type { IceRestartOptions } from '../core/ice-restart-policy'
-import type { JanusSession } from '../core/janus-session'
+import type { JanusSession, RecoveryContext } from '../core/janus-session'
 import { FeedActivity } from '../core/room/feed-activity'
 import { FrozenFeeds } from '../core/room/frozen-feeds'
 import { layerFor, layerRequests, type Layer } from '../core/room/layers'
@@ -79,6 +79,8 @@ export class RoomSubscription {
   /** Publishers whose streams we do not know (announced while we were away): subscribe whole. */
   private readonly wholeFeeds = new Set<FeedId>()
   private readonly waiters: ((error?: Error) => void)[] = []
+  /** The in-step check after a claim waits for the subscriber's next `configured` event. */
+  private onConfigured: ((withOffer: boolean) => void) | undefined
 
   constructor(private readonly host: RoomSubscriptionHost) {}
 
@@ -282,6 +284,8 @@ export class RoomSubscription {
     jsep?: JanusJS.JSEP,
   ): Promise<void> {
     if (leg !== this.leg) return
+    if (message.videoroom === 'event' && message.configured === 'ok')
+      this.onConfigured?.(jsep?.type === 'offer')
     const event = readSubscriberEvent(message)
     if (event?.type === 'streams') {
       this.mids = midMap(event.streams)
@@ -397,6 +401,69 @@ export class RoomSubscription {
       .finally(() => (this.subscribing = undefined))
     await this.subscribing
     await this.syncSubscriptions()
+  }
+
+  /**
+   * After a claim: the subscriber handle is kept when nobody came or went during the gap and it
+   * is still in step with the server (the media flows on: a flap or a short sleep costs no
+   * picture), with ICE restarted where the network changed. Otherwise it is built again: an
+   * offer Janus made it during the gap was lost, and Janus then postpones every later offer
+   * until that one is answered, so the handle would never change again; and when someone left
+   * and someone joined, Janus gives the newcomer the leaver's m-lines in offers that race our
+   * claim's own, which a kept handle did not survive (media from the newcomer only after three
+   * ICE restarts, ~7 s, in the room test of that case).
+   */
+  async resync(context: RecoveryContext, roomChanged: boolean): Promise<void> {
+    const leg = this.leg
+    if (!leg?.handle) return this.rebuild()
+    const name = `${this.host.name}-subscriber`
+    if (this.subscribing || roomChanged) {
+      this.host.session.recordIncident(
+        'media-restart',
+        `${name}: ${roomChanged ? 'the room changed while we were away' : 'a change to what we receive was cut short'}; receiving the others afresh`,
+      )
+      return this.rebuild()
+    }
+    const inStep = await this.inStep(leg)
+    if (leg !== this.leg) return
+    if (!inStep) {
+      this.host.session.recordIncident(
+        'media-restart',
+        `${name}: the server's offer was lost while we were away; receiving the others afresh`,
+      )
+      return this.rebuild()
+    }
+    this.host.session.recordIncident('signal', `${name}: still in step after the claim, kept`)
+    leg.resync(context)
+    await this.syncSubscriptions()
+  }
+
+  /**
+   * Whether the server would offer this handle something now. `configure` with `update` makes
+   * the VideoRoom offer the subscription again at once, or postpone the offer, saying nothing,
+   * while an earlier one waits for its answer (janus_videoroom.c, 1.1.x); a plain `configure`
+   * sent right after it is answered either way, in order. So the first `configured` event tells:
+   * with an offer, the handle is in step (the offer is answered as any other, no ICE restart);
+   * without one, the earlier offer was lost. A `configured` of a request sent just before (a
+   * layer, a keyframe) reads as "not in step": a rebuild, the safe side.
+   */
+  private async inStep(leg: MediaLeg): Promise<boolean> {
+    const told = new Promise<boolean>((resolve) => {
+      const timer = this.host.clock.setTimeout(() => resolve(false), 5000)
+      this.onConfigured = (withOffer) => {
+        this.host.clock.clearTimeout(timer)
+        resolve(withOffer)
+      }
+    })
+    try {
+      await leg.send({ request: 'configure', update: true })
+      await leg.send({ request: 'configure' })
+      return await told
+    } catch {
+      return false
+    } finally {
+      this.onConfigured = undefined
+    }
   }
 
   /** A subscriber handle that missed events cannot be trusted: subscribe afresh on a new one. */

@@ -30,6 +30,15 @@ const attachedTo = (handle: FakeHandle, id: number, display: string) =>
     offer,
   )
 
+/** The room read again after a claim is the room before it: Ann and Ben, both publishing. */
+const sameRoom = (publisher: FakeHandle) =>
+  publisher.answers.set('listparticipants', {
+    participants: [
+      { id: 1, display: 'Ann', publisher: true },
+      { id: 2, display: 'Ben', publisher: true },
+    ],
+  })
+
 /** A connected session and a room call on a fake gateway, not joined yet. */
 async function newRoom(options: Partial<RoomOptions> = {}) {
   const h = makeHarness()
@@ -162,6 +171,49 @@ describe('a video room on a fake gateway', () => {
     })
     // Cy does not publish: nothing to subscribe to, so no new subscriber yet.
     expect(janus.handles).toHaveLength(2)
+  })
+
+  it('after a claim with nobody come or gone, keeps a subscription still in step (its offer answered, nothing built again)', async () => {
+    const { h, janus, room, publisher, subscriber } = await inRoom()
+    h.session.events.emit('reconnecting', { attempt: 1, reason: 'networkChanged' })
+    sameRoom(publisher)
+    const resync = room.resync({ sessionId: 1, reason: 'networkChanged', networkChanged: true })
+    await h.clock.settle()
+    // Asked to offer the subscription again, then a plain configure answered in order after it.
+    expect(subscriber.sent.slice(-2).map((s) => s.message)).toEqual([
+      { request: 'configure', update: true },
+      { request: 'configure' },
+    ])
+    subscriber.event({ videoroom: 'event', configured: 'ok' }, offer)
+    subscriber.event({ videoroom: 'event', configured: 'ok' })
+    await resync
+    await h.clock.settle()
+    expect(subscriber.detached).toBe(false)
+    expect(janus.handles).toHaveLength(2)
+    expect(subscriber.sent.map((s) => s.message)).toContainEqual({ request: 'start' })
+    expect(h.session.incidents.list().map((i) => i.detail)).toContain(
+      'videoroom-subscriber: still in step after the claim, kept',
+    )
+  })
+
+  it('after a claim, a subscription whose offer was lost in the gap (no offer comes) is built again', async () => {
+    const { h, janus, room, publisher, subscriber } = await inRoom()
+    h.session.events.emit('reconnecting', { attempt: 1, reason: 'keepaliveTimeout' })
+    sameRoom(publisher)
+    const resync = room.resync({ sessionId: 1, reason: 'keepaliveTimeout', networkChanged: false })
+    await h.clock.settle()
+    // Janus postponed the offer (an earlier one waits for its answer): only the plain one is told.
+    subscriber.event({ videoroom: 'event', configured: 'ok' })
+    await h.clock.settle()
+    expect(subscriber.detached).toBe(true)
+    const fresh = janus.last
+    expect(fresh).not.toBe(subscriber)
+    expect(fresh.sent[0]?.message).toMatchObject({ request: 'join', ptype: 'subscriber' })
+    attachedTo(fresh, 2, 'Ben')
+    await resync
+    expect(h.session.incidents.list().map((i) => i.detail)).toContain(
+      "videoroom-subscriber: the server's offer was lost while we were away; receiving the others afresh",
+    )
   })
 
   it('a publisher who came during the gap is subscribed whole, and its streams learnt', async () => {
