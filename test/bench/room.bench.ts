@@ -15,7 +15,7 @@ import type { Browser, Page } from '@playwright/test'
 import { labAddresses, type NetLab, type NetLabOptions } from '../lab/netlab'
 import { pcEvents, resumedAfter, samples, untilFlowingAgain } from '../lab/media-probe'
 import { expect, joinRoom, test } from '../network/fixtures'
-import { clientEvents, probeBenchPage } from './client-events'
+import { clientEvents, printTimeline, probeBenchPage } from './client-events'
 import { openBenchLab, runAcrossLabs, runInWorld } from './lab-runs'
 import {
   applyNetworkEvent,
@@ -94,17 +94,13 @@ async function measure(
     await untilFlowingAgain(ben, 'frames', back, deadlineMs)
     await untilFlowingAgain(ann, 'frames', back, deadlineMs)
     const annSamples = await samples(ann)
-    const result: RunResult = phasesOf(
-      client,
-      await clientEvents(ann, client),
-      await pcEvents(ann),
-      broke,
-      back,
-      {
-        packet: resumedAfter(annSamples, 'audio', broke, back, until),
-        frame: resumedAfter(annSamples, 'frames', broke, back, until),
-      },
-    )
+    const own = await clientEvents(ann, client)
+    const pcs = await pcEvents(ann)
+    printTimeline([...own, ...pcs], broke, back)
+    const result: RunResult = phasesOf(client, own, pcs, broke, back, {
+      packet: resumedAfter(annSamples, 'audio', broke, back, until),
+      frame: resumedAfter(annSamples, 'frames', broke, back, until),
+    })
     const benSees = resumedAfter(await samples(ben), 'frames', broke, back, until)
     if (benSees !== undefined) result.benSeesAnnMs = Math.round(benSees)
     await leaveRoom(ann, client)
