@@ -13,15 +13,17 @@ import { FeedActivity } from '../core/room/feed-activity'
 import { FrozenFeeds } from '../core/room/frozen-feeds'
 import { layerFor, layerRequests, type Layer } from '../core/room/layers'
 import {
+  expectedMedia,
   keyframeRequests,
   midMap,
   missingFeeds,
   staleStreams,
+  streamsLearnt,
   type MidFeed,
 } from '../core/room/mid-map'
 import { inRoom, type RoomAction, type RoomState, type TileState } from '../core/room/room-state'
 import { isScreen, type CameraState, type MicrophoneState } from '../core/room/stream-labels'
-import { readSubscriberEvent, type FeedId, type PublisherInfo } from '../core/room/videoroom-events'
+import { readSubscriberEvent, type FeedId } from '../core/room/videoroom-events'
 import type { Gateway } from './gateway'
 import { describeMediaError } from './media'
 import { MediaLeg } from './media-leg'
@@ -257,7 +259,7 @@ export class RoomSubscription {
     let nothingExpected = false
     leg.events.on('stats', (stats) => {
       const now = this.host.clock.now()
-      const { judged, silent } = this.expectedMedia()
+      const { judged, silent } = expectedMedia(this.mids, this.host.state().roster)
       // Everyone we receive has the camera off and the microphone muted: nothing arrives, and
       // that is no dead path (it restarted ICE, and with it our publisher's, again and again).
       const expecting = [...judged.values()].some((f) => f.type === 'audio' || f.type === 'video')
@@ -338,44 +340,9 @@ export class RoomSubscription {
 
   /** What we now receive of feeds subscribed whole tells their streams: put them in the roster. */
   private learnStreams(): void {
-    const learnt = new Map<FeedId, PublisherInfo>()
-    for (const feed of this.mids.values()) {
-      if (!this.wholeFeeds.has(feed.feedId) || feed.feedMid === undefined) continue
-      const info = learnt.get(feed.feedId) ?? {
-        id: feed.feedId,
-        display: feed.display,
-        streams: [],
-      }
-      info.streams.push({
-        mid: feed.feedMid,
-        type: feed.type,
-        ...(feed.description !== undefined ? { description: feed.description } : {}),
-        simulcast: false,
-        disabled: false,
-      })
-      learnt.set(feed.feedId, info)
-    }
-    for (const id of learnt.keys()) this.wholeFeeds.delete(id)
-    if (learnt.size > 0) this.host.apply({ type: 'publishers', publishers: [...learnt.values()] })
-  }
-
-  /**
-   * The mids whose media should be arriving (not a camera turned off, not a muted
-   * microphone), and the feeds from which nothing is expected at all.
-   */
-  private expectedMedia(): { judged: Map<string, MidFeed>; silent: FeedId[] } {
-    const judged = new Map<string, MidFeed>()
-    const subscribedFeeds = new Set<FeedId>()
-    for (const [mid, feed] of this.mids) {
-      subscribedFeeds.add(feed.feedId)
-      const who = this.host.state().roster.get(feed.feedId)
-      const off =
-        (feed.type === 'video' && who?.camera === 'off') ||
-        (feed.type === 'audio' && who?.microphone === 'muted')
-      if (!off) judged.set(mid, feed)
-    }
-    const judgedFeeds = new Set([...judged.values()].map((f) => f.feedId))
-    return { judged, silent: [...subscribedFeeds].filter((id) => !judgedFeeds.has(id)) }
+    const learnt = streamsLearnt(this.mids, this.wholeFeeds)
+    for (const info of learnt) this.wholeFeeds.delete(info.id)
+    if (learnt.length > 0) this.host.apply({ type: 'publishers', publishers: learnt })
   }
 
   /**

@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest'
 import { FeedActivity } from '../../renderer/core/room/feed-activity'
 import { FrozenFeeds } from '../../renderer/core/room/frozen-feeds'
 import { layerFor, layerRequests } from '../../renderer/core/room/layers'
-import { midMap, missingFeeds, staleStreams } from '../../renderer/core/room/mid-map'
+import {
+  expectedMedia,
+  midMap,
+  missingFeeds,
+  staleStreams,
+  streamsLearnt,
+} from '../../renderer/core/room/mid-map'
 import { ChangeBuffer, roomChanges } from '../../renderer/core/room/room-changes'
 import {
   describeRoom,
@@ -378,6 +384,40 @@ describe('the mid map', () => {
       { feed: 3, mid: '0' },
       { feed: 3, mid: '1' },
     ])
+  })
+})
+
+describe('what the subscription expects and learns', () => {
+  const mids = midMap([
+    { mid: '0', type: 'audio', feedId: 2, feedMid: '0', feedDisplay: 'Ben', active: true },
+    { mid: '1', type: 'video', feedId: 2, feedMid: '1', feedDisplay: 'Ben', active: true },
+    { mid: '2', type: 'audio', feedId: 3, feedMid: '0', feedDisplay: 'Cy', active: true },
+    { mid: '3', type: 'video', feedId: 3, feedMid: '1', feedDisplay: 'Cy', active: true },
+  ])
+
+  it('expects no video from a camera turned off nor audio from a muted microphone', () => {
+    const roster = new Map([
+      [2, { camera: 'off', microphone: 'on' }],
+      [3, { camera: 'off', microphone: 'muted' }],
+    ] as const)
+    const { judged, silent } = expectedMedia(mids, roster)
+    expect([...judged.keys()]).toEqual(['0'])
+    // Cy sends nothing at all: present, not stalled.
+    expect(silent).toEqual([3])
+  })
+
+  it('learns the streams of feeds subscribed whole from what they now carry', () => {
+    expect(streamsLearnt(mids, new Set([3]))).toEqual([
+      {
+        id: 3,
+        display: 'Cy',
+        streams: [
+          { mid: '0', type: 'audio', simulcast: false, disabled: false },
+          { mid: '1', type: 'video', simulcast: false, disabled: false },
+        ],
+      },
+    ])
+    expect(streamsLearnt(mids, new Set())).toEqual([])
   })
 })
 

@@ -2,7 +2,8 @@
  * Which feed each mid of the subscriber's PeerConnection carries. Janus reuses mids as feeds
  * come and go, so the map is rebuilt from the latest `streams` list every time, never patched.
  */
-import type { FeedId, SubscribedStream } from './videoroom-events'
+import type { Participant } from './room-state'
+import type { FeedId, PublisherInfo, SubscribedStream } from './videoroom-events'
 
 /** What a mid carries. */
 export interface MidFeed {
@@ -76,4 +77,50 @@ export function keyframeRequests(
   return [...subscribed]
     .filter(([, feed]) => feed.type === 'video')
     .map(([mid]) => ({ mid, send: true }))
+}
+
+/**
+ * The streams of feeds subscribed whole (publishers announced while we were away), as what we
+ * now receive of them tells: one entry per such feed that carries a stream of its own.
+ */
+export function streamsLearnt(
+  mids: ReadonlyMap<string, MidFeed>,
+  wholeFeeds: ReadonlySet<FeedId>,
+): PublisherInfo[] {
+  const learnt = new Map<FeedId, PublisherInfo>()
+  for (const feed of mids.values()) {
+    if (!wholeFeeds.has(feed.feedId) || feed.feedMid === undefined) continue
+    const info = learnt.get(feed.feedId) ?? { id: feed.feedId, display: feed.display, streams: [] }
+    info.streams.push({
+      mid: feed.feedMid,
+      type: feed.type,
+      ...(feed.description !== undefined ? { description: feed.description } : {}),
+      simulcast: false,
+      disabled: false,
+    })
+    learnt.set(feed.feedId, info)
+  }
+  return [...learnt.values()]
+}
+
+/**
+ * The mids whose media should be arriving (not a camera turned off, not a muted microphone),
+ * and the feeds from which nothing is expected at all.
+ */
+export function expectedMedia(
+  mids: ReadonlyMap<string, MidFeed>,
+  roster: ReadonlyMap<FeedId, Pick<Participant, 'camera' | 'microphone'>>,
+): { judged: Map<string, MidFeed>; silent: FeedId[] } {
+  const judged = new Map<string, MidFeed>()
+  const subscribedFeeds = new Set<FeedId>()
+  for (const [mid, feed] of mids) {
+    subscribedFeeds.add(feed.feedId)
+    const who = roster.get(feed.feedId)
+    const off =
+      (feed.type === 'video' && who?.camera === 'off') ||
+      (feed.type === 'audio' && who?.microphone === 'muted')
+    if (!off) judged.set(mid, feed)
+  }
+  const judgedFeeds = new Set([...judged.values()].map((f) => f.feedId))
+  return { judged, silent: [...subscribedFeeds].filter((id) => !judgedFeeds.has(id)) }
 }
