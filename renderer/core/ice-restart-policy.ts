@@ -34,6 +34,14 @@ export interface IceRestartDeps {
    * leave it out and keep restarting.
    */
   rebuild?(reason: string): Promise<void>
+  /**
+   * Asks whether signalling works right now (a keepalive with a short bound). A restart for a
+   * stall waits for the answer: an offer sent into a socket that died with the media sits in
+   * it, and reaches Janus whenever TCP gets it through after the path is back, an ICE restart
+   * on a path that works again (issue 13: the dead path's picture then waited for a keyframe,
+   * 0.28 s instead of 0.1). Where it says no, the restart waits for the session's claim.
+   */
+  signallingAlive?(): Promise<boolean>
   /** Reports an incident for the timeline. */
   report(kind: 'media-restart' | 'media-back' | 'error', detail: string): void
 }
@@ -112,6 +120,8 @@ export class IceRestartPolicy {
   /** A restart was made and media has not been seen back since. */
   private recovering = false
   private gaveUp = false
+  /** A stall's restart waits for the check of signalling. */
+  private checkingSignalling = false
   /** What the browser could gather on when the last restart was made. */
   private gatheredAtRestart: string[] | undefined
   /** Which restart the running probes belong to; a newer restart ends the older probes. */
@@ -159,13 +169,40 @@ export class IceRestartPolicy {
   onMediaStalled(): boolean {
     // A restart under way is verified by its own probes (issue 13: a stall told while the
     // restart was checking made another restart that threw its checks away, a second each).
-    if (this.inFlight || this.verifyTimer !== undefined) return false
+    if (this.inFlight || this.verifyTimer !== undefined || this.checkingSignalling) return false
     // Given up: said once already; media arriving or a new network starts again.
     if (this.restartsInRow >= this.options.maxRestarts) return false
     this.clearGrace()
     this.proof = 'media'
-    this.request('media stopped while ICE was connected')
+    const reason = 'media stopped while ICE was connected'
+    const check = this.signallingUp ? this.deps.signallingAlive : undefined
+    if (!check) {
+      this.request(reason)
+      return true
+    }
+    this.checkingSignalling = true
+    void check()
+      .catch(() => false)
+      .then((alive) => {
+        this.checkingSignalling = false
+        if (alive) this.request(reason)
+        // The session is reconnecting (or about to): the restart waits for its claim.
+        else if (!this.disposed) this.pendingReason ??= reason
+      })
     return true
+  }
+
+  /** A restart is waiting for signalling to come back. */
+  get holdsRestart(): boolean {
+    return this.pendingReason !== undefined
+  }
+
+  /**
+   * Media arrives again over the old path: the restart held for signalling is moot (it would
+   * cost the picture a keyframe for nothing).
+   */
+  dropHeldRestart(): void {
+    this.pendingReason = undefined
   }
 
   /** Signalling went down or came back; restarts wait for it. */

@@ -269,12 +269,13 @@ export class JanusSession {
 
   /**
    * A call's media stopped under a healthy ICE: check the connection now rather than at the
-   * next keepalive (a path dead under the media is often dead under the socket too).
+   * next keepalive (a path dead under the media is often dead under the socket too). Resolves
+   * whether the connection answered; false while there is none to check.
    */
-  mediaStalled(who: string): void {
-    if (this.stateValue.kind !== 'connected') return
+  mediaStalled(who: string): Promise<boolean> {
+    if (this.stateValue.kind !== 'connected') return Promise.resolve(false)
     this.recordIncident('signal', `${who}: media stalled, checking the connection`)
-    this.keepaliveMonitor.probeNow()
+    return this.keepaliveMonitor.probeNow()
   }
 
   /**

@@ -120,7 +120,7 @@ export class MediaLeg {
    * A claim with the network changed waiting on what media shows (read every 25 ms meanwhile):
    * arriving again after `since` keeps the path; nothing by the timer restarts ICE.
    */
-  private settling: { since: number; timer: TimerId } | undefined
+  private settling: { since: number; networkChanged: boolean; timer: TimerId } | undefined
 
   constructor(
     private readonly session: JanusSession,
@@ -263,6 +263,7 @@ export class MediaLeg {
         selectedLocalAddress: async () => (await readCallStats(this.pc)).localAddress,
         mediaReceived: async () => this.arrived(await readCallStats(this.pc)),
         gatherableAddresses: () => gatherableAddresses(),
+        signallingAlive: () => this.session.mediaStalled(this.options.name),
         ...(this.options.rebuildMedia ? { rebuild: (reason) => this.rebuild(reason) } : {}),
         report: (kind, detail) => {
           this.session.recordIncident(kind, `${this.options.name}: ${detail}`)
@@ -332,8 +333,13 @@ export class MediaLeg {
 
   /** Media stopped: restart (unless one is under way), and tell the other legs (`pathStalled`). */
   private restartForStall(why: string, deadFrom: string | undefined): void {
-    if (this.policy) this.session.mediaStalled(this.options.name)
-    if (!this.policy?.onMediaStalled()) return
+    if (!this.policy) return
+    // The policy checks the connection before it restarts; with no restart to make, it is
+    // still checked now rather than at the next keepalive.
+    if (!this.policy.onMediaStalled()) {
+      void this.session.mediaStalled(this.options.name)
+      return
+    }
     this.session.recordIncident('media-restart', `${this.options.name}: ${why}`)
     if (deadFrom !== undefined) this.events.emit('pathStalled', deadFrom)
   }
@@ -344,15 +350,16 @@ export class MediaLeg {
   }
 
   /**
-   * After a claim: the handle lives; restart ICE if the network moved under us, unless media
-   * is arriving right now (a link back as it was, a short sleep): a restart would only cost
-   * the picture a keyframe.
+   * After a claim: the handle lives; restart ICE if the network moved under us or a restart
+   * waits for signalling, unless media is arriving right now (a link back as it was, a short
+   * sleep, a dead path that came back): a restart would only cost the picture a keyframe.
    */
   resync(context: RecoveryContext): void {
-    this.policy?.onSignalling(true)
-    const { lostAt } = context
-    if (!context.networkChanged || lostAt === undefined || !this.policy) {
-      this.policy?.onSessionReclaimed(context.networkChanged)
+    const { lostAt, networkChanged } = context
+    // With the network as it was and no restart held, there is nothing to decide.
+    if (lostAt === undefined || !this.policy || (!networkChanged && !this.policy.holdsRestart)) {
+      this.policy?.onSignalling(true)
+      this.policy?.onSessionReclaimed(networkChanged)
       return
     }
     // A claim comes within milliseconds of the network event, before media could show
@@ -363,7 +370,11 @@ export class MediaLeg {
     const since = lostAt + flowingNowMs
     const until = Math.max(now, since) + settleAfterClaimMs
     if (this.settling) this.clock.clearTimeout(this.settling.timer)
-    this.settling = { since, timer: this.clock.setTimeout(() => this.settle(false), until - now) }
+    this.settling = {
+      since,
+      networkChanged,
+      timer: this.clock.setTimeout(() => this.settle(false), until - now),
+    }
     this.sampleNow()
   }
 
@@ -378,6 +389,8 @@ export class MediaLeg {
     this.clock.clearTimeout(settling.timer)
     if (!this.policy) return
     if (flowing || this.watch.roseSince(settling.since, this.clock.now(), flowingNowMs)) {
+      this.policy.dropHeldRestart()
+      this.policy.onSignalling(true)
       this.session.recordIncident(
         'media-back',
         `${this.options.name}: media arrives over the same path after the claim, no ICE restart`,
@@ -386,7 +399,9 @@ export class MediaLeg {
       void this.options.requestKeyframe?.().catch(() => undefined)
       return
     }
-    this.policy.onSessionReclaimed(true)
+    // A restart held for signalling goes now; after a network change one is asked anyway.
+    this.policy.onSignalling(true)
+    this.policy.onSessionReclaimed(settling.networkChanged)
   }
 
   /** Mutes or unmutes the microphone; kept across renegotiations. */

@@ -7,7 +7,7 @@ import {
 } from '../../renderer/core/media-flow-watch'
 import { FakeClock } from './support/fake-clock'
 
-function makePolicy(options = defaultIceRestartOptions) {
+function makePolicy(options = defaultIceRestartOptions, signallingAlive?: () => Promise<boolean>) {
   const clock = new FakeClock()
   const restarts: string[] = []
   const reports: string[] = []
@@ -19,6 +19,7 @@ function makePolicy(options = defaultIceRestartOptions) {
       restart: async (reason) => void restarts.push(reason),
       selectedLocalAddress: async () => address,
       mediaReceived: async () => received,
+      ...(signallingAlive ? { signallingAlive } : {}),
       report: (kind, detail) => reports.push(`${kind}: ${detail}`),
     },
     options,
@@ -394,6 +395,66 @@ describe('media that stops under a healthy ICE', () => {
     t.receive(50)
     await t.clock.advance(250)
     expect(t.reports.at(-1)).toMatch(/^media-back/)
+  })
+})
+
+describe('a stall checks signalling before it restarts', () => {
+  /** A policy whose signalling check answers when the test says. */
+  function withCheck() {
+    let answer: (alive: boolean) => void = () => undefined
+    let checks = 0
+    const t = makePolicy(defaultIceRestartOptions, () => {
+      checks += 1
+      return new Promise<boolean>((resolve) => (answer = resolve))
+    })
+    return { ...t, answer: (alive: boolean) => answer(alive), checks: () => checks }
+  }
+
+  it('restarts once the connection answered', async () => {
+    const t = withCheck()
+    expect(t.policy.onMediaStalled()).toBe(true)
+    await t.clock.advance(0)
+    expect(t.restarts).toEqual([])
+    // A second stall told while checking makes no second check nor restart.
+    expect(t.policy.onMediaStalled()).toBe(false)
+    t.answer(true)
+    await t.clock.advance(0)
+    expect(t.restarts).toEqual(['media stopped while ICE was connected'])
+    expect(t.checks()).toBe(1)
+  })
+
+  it('with the connection dead, sends no offer into it: the restart waits for the claim', async () => {
+    const t = withCheck()
+    t.policy.onMediaStalled()
+    t.policy.onSignalling(false)
+    t.answer(false)
+    await t.clock.advance(5000)
+    expect(t.restarts).toEqual([])
+    expect(t.policy.holdsRestart).toBe(true)
+    t.policy.onSignalling(true)
+    await t.clock.advance(0)
+    expect(t.restarts).toEqual(['media stopped while ICE was connected'])
+  })
+
+  it('a held restart dropped because media came back over the old path never goes', async () => {
+    const t = withCheck()
+    t.policy.onMediaStalled()
+    t.answer(false)
+    await t.clock.advance(0)
+    t.policy.dropHeldRestart()
+    expect(t.policy.holdsRestart).toBe(false)
+    t.policy.onSignalling(true)
+    await t.clock.advance(5000)
+    expect(t.restarts).toEqual([])
+  })
+
+  it('with signalling already down, holds the restart without checking', async () => {
+    const t = withCheck()
+    t.policy.onSignalling(false)
+    t.policy.onMediaStalled()
+    await t.clock.advance(0)
+    expect(t.checks()).toBe(0)
+    expect(t.policy.holdsRestart).toBe(true)
   })
 })
 

@@ -473,6 +473,27 @@ describe('the echo call on a fake gateway', () => {
     )
   })
 
+  it('a dead path under media and socket: no restart offer goes into the dead socket, and media back over the old path after the claim needs none', async () => {
+    const { h, janus } = await echoInCall()
+    const leg = janus.last
+    await playMedia(h.clock, leg, 1000, true)
+    const socket = h.server.last
+    socket.blackholed = true
+    h.server.autoOpen = false
+    // The stall (0.6 s) checks the connection, which does not answer within its bound.
+    await playMedia(h.clock, leg, 1500, false)
+    expect(h.session.state.kind).toBe('reconnecting')
+    expect(leg.offers.filter((o) => o.iceRestart)).toEqual([])
+    // The path is back: media first, then the socket and the claim.
+    h.server.autoOpen = true
+    await playMedia(h.clock, leg, 600, true)
+    expect(h.session.state.kind).toBe('connected')
+    expect(leg.offers.filter((o) => o.iceRestart)).toEqual([])
+    expect(h.session.incidents.list().map((i) => i.detail)).toContainEqual(
+      expect.stringContaining('media arrives over the same path after the claim, no ICE restart'),
+    )
+  })
+
   it('a stall checks the session’s connection at once', async () => {
     const { h, janus } = await echoInCall()
     await playMedia(h.clock, janus.last, 1000, true)

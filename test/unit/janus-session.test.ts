@@ -163,12 +163,17 @@ describe('JanusSession: losing and reclaiming', () => {
     const { h, keepalives, blackhole } = await inCall()
     blackhole()
     const before = keepalives()
-    h.session.mediaStalled('echo')
+    let alive: boolean | undefined
+    void h.session.mediaStalled('echo').then((a) => (alive = a))
     expect(keepalives()).toBe(before + 1)
     await h.clock.advance(299)
     expect(h.session.state.kind).toBe('connected')
+    expect(alive).toBeUndefined()
     await h.clock.advance(1)
     expect(h.session.state).toMatchObject({ kind: 'reconnecting', reason: 'keepaliveTimeout' })
+    // The call is told the connection is dead: its restart waits for the claim.
+    expect(alive).toBe(false)
+    expect(await h.session.mediaStalled('echo')).toBe(false)
     expect(h.session.incidents.list().map((i) => i.detail)).toContainEqual(
       'echo: media stalled, checking the connection',
     )
@@ -193,10 +198,11 @@ describe('JanusSession: losing and reclaiming', () => {
   it('a connection that answers the check stays, and the keepalives go on as before', async () => {
     const { h, keepalives } = await inCall()
     const before = keepalives()
-    h.session.mediaStalled('echo')
-    h.session.mediaStalled('echo') // a second leg telling the same stall: one check
+    const first = h.session.mediaStalled('echo')
+    const second = h.session.mediaStalled('echo') // a second leg telling the same stall: one check
     await h.clock.advance(3000)
     expect(h.session.state.kind).toBe('connected')
+    expect([await first, await second]).toEqual([true, true])
     expect(keepalives() - before).toBe(4) // the check, then one a second
   })
 

@@ -40,8 +40,8 @@ export class KeepaliveMonitor {
   private run = 0
   /** The round trip of the last acknowledged keepalive. */
   private lastRttMs: number | undefined
-  /** A probe is waiting for its ack. */
-  private probing = false
+  /** A probe waiting for its ack, and how to tell its outcome (true: acknowledged). */
+  private probe: { outcome: Promise<boolean>; tell: (alive: boolean) => void } | undefined
 
   constructor(private readonly deps: KeepaliveMonitorDeps) {}
 
@@ -64,7 +64,7 @@ export class KeepaliveMonitor {
 
   stop(): void {
     this.run += 1
-    this.probing = false
+    this.endProbe(false)
     if (this.timer !== undefined) this.deps.clock.clearTimeout(this.timer)
     this.timer = undefined
   }
@@ -72,19 +72,31 @@ export class KeepaliveMonitor {
   /**
    * Asks now whether the connection is alive, with a short ack bound (a few round trips):
    * a call's media stalled, and a path dead under the media is often dead under the socket
-   * too (an orderly switch waited ~1 s more for the scheduled keepalive's verdict).
+   * too (an orderly switch waited ~1 s more for the scheduled keepalive's verdict). Resolves
+   * true when the server answered, false when it did not (the verdict is told as usual) or
+   * the keepalives stopped first; a probe under way is shared.
    */
-  probeNow(): void {
-    if (this.probing || !this.deps.target()) return
+  probeNow(): Promise<boolean> {
+    if (this.probe) return this.probe.outcome
+    if (!this.deps.target()) return Promise.resolve(false)
     const plan = this.deps.plan()
     const ackTimeoutMs = Math.min(
       plan.ackTimeoutMs,
       Math.max(minProbeAckMs, probeRoundTrips * (this.lastRttMs ?? 0)),
     )
     this.stop()
-    this.probing = true
+    let tell: (alive: boolean) => void = () => undefined
+    const outcome = new Promise<boolean>((resolve) => (tell = resolve))
+    this.probe = { outcome, tell }
     this.planValue = plan
     this.send(this.run, { ...plan, ackTimeoutMs })
+    return outcome
+  }
+
+  private endProbe(alive: boolean): void {
+    const probe = this.probe
+    this.probe = undefined
+    probe?.tell(alive)
   }
 
   private send(run: number, plan: KeepalivePlan): void {
@@ -97,15 +109,22 @@ export class KeepaliveMonitor {
       () => {
         if (run !== this.run) return
         this.lastRttMs = this.deps.clock.now() - sentAt
+        this.endProbe(true)
         this.start()
       },
       (error: unknown) => {
         if (run !== this.run) return
-        if (error instanceof ClientError && error.kind === 'timeout') this.deps.onVerdict('noAck')
-        else if (error instanceof ServerError && error.code === JanusErrorCode.sessionNotFound)
-          this.deps.onVerdict('sessionGone')
-        else if (error instanceof ServerError && error.unauthorized)
-          this.deps.onVerdict('unauthorized')
+        const verdict: KeepaliveVerdict | undefined =
+          error instanceof ClientError && error.kind === 'timeout'
+            ? 'noAck'
+            : error instanceof ServerError && error.code === JanusErrorCode.sessionNotFound
+              ? 'sessionGone'
+              : error instanceof ServerError && error.unauthorized
+                ? 'unauthorized'
+                : undefined
+        // Any other answer is still an answer: the connection lives.
+        this.endProbe(verdict === undefined)
+        if (verdict) this.deps.onVerdict(verdict)
         else this.start()
       },
     )
