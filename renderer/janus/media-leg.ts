@@ -375,6 +375,10 @@ export class MediaLeg {
       networkChanged,
       timer: this.clock.setTimeout(() => this.settle(false), until - now),
     }
+    // The network as it was and media stalled (a dead path): the claim came over the path, so
+    // media most likely will too, and the gap took the picture's reference with it. The
+    // keyframe is asked now, not once media is seen (the picture ~0.1 s sooner).
+    if (!networkChanged) void this.options.requestKeyframe?.().catch(() => undefined)
     this.sampleNow()
   }
 
@@ -395,8 +399,9 @@ export class MediaLeg {
         'media-back',
         `${this.options.name}: media arrives over the same path after the claim, no ICE restart`,
       )
-      // The gap still cost the picture its reference: a keyframe, not a restart.
-      void this.options.requestKeyframe?.().catch(() => undefined)
+      // The gap still cost the picture its reference: a keyframe, not a restart (asked at the
+      // claim already when the network was as it was).
+      if (settling.networkChanged) void this.options.requestKeyframe?.().catch(() => undefined)
       return
     }
     // A restart held for signalling goes now; after a network change one is asked anyway.

@@ -484,11 +484,14 @@ describe('the echo call on a fake gateway', () => {
     await playMedia(h.clock, leg, 1500, false)
     expect(h.session.state.kind).toBe('reconnecting')
     expect(leg.offers.filter((o) => o.iceRestart)).toEqual([])
-    // The path is back: media first, then the socket and the claim.
+    // The path is back: the socket and the claim, with a keyframe asked at once.
     h.server.autoOpen = true
+    const keyframes = () => leg.sent.filter((s) => s.message.temporal === 2).length
+    const before = keyframes()
     await playMedia(h.clock, leg, 600, true)
     expect(h.session.state.kind).toBe('connected')
     expect(leg.offers.filter((o) => o.iceRestart)).toEqual([])
+    expect(keyframes()).toBe(before + 1)
     expect(h.session.incidents.list().map((i) => i.detail)).toContainEqual(
       expect.stringContaining('media arrives over the same path after the claim, no ICE restart'),
     )
