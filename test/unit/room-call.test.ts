@@ -198,9 +198,9 @@ describe('a video room on a fake gateway', () => {
 
   it('after a claim, a subscription whose offer was lost in the gap (no offer comes) is built again', async () => {
     const { h, janus, room, publisher, subscriber } = await inRoom()
-    h.session.events.emit('reconnecting', { attempt: 1, reason: 'keepaliveTimeout' })
+    h.session.events.emit('reconnecting', { attempt: 1, reason: 'networkChanged' })
     sameRoom(publisher)
-    const resync = room.resync({ sessionId: 1, reason: 'keepaliveTimeout', networkChanged: false })
+    const resync = room.resync({ sessionId: 1, reason: 'networkChanged', networkChanged: true })
     await h.clock.settle()
     // Janus postponed the offer (an earlier one waits for its answer): only the plain one is told.
     subscriber.event({ videoroom: 'event', configured: 'ok' })
@@ -213,6 +213,24 @@ describe('a video room on a fake gateway', () => {
     await resync
     expect(h.session.incidents.list().map((i) => i.detail)).toContain(
       "videoroom-subscriber: the server's offer was lost while we were away; receiving the others afresh",
+    )
+  })
+
+  it('after a claim on the network as it was (a dead path), the subscription is built again without asking', async () => {
+    const { h, janus, room, publisher, subscriber } = await inRoom()
+    h.session.events.emit('reconnecting', { attempt: 1, reason: 'keepaliveTimeout' })
+    sameRoom(publisher)
+    const resync = room.resync({ sessionId: 1, reason: 'keepaliveTimeout', networkChanged: false })
+    await h.clock.settle()
+    expect(subscriber.sent.map((s) => s.message)).not.toContainEqual({
+      request: 'configure',
+      update: true,
+    })
+    expect(subscriber.detached).toBe(true)
+    attachedTo(janus.last, 2, 'Ben')
+    await resync
+    expect(h.session.incidents.list().map((i) => i.detail)).toContain(
+      'videoroom-subscriber: the connection died under it; receiving the others afresh',
     )
   })
 
