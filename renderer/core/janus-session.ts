@@ -240,6 +240,7 @@ export class JanusSession {
   /** Reacts to what the host saw: network back or changed, or the machine woke, acts at once. */
   handleSystemEvent(event: SystemEvent): void {
     this.recordIncident('signal', event.type)
+    this.events.emit('hostSignal', event)
     const reaction = reactToSignal(event, this.stateValue)
     switch (reaction.kind) {
       case 'persist':

@@ -27,6 +27,7 @@ import { ServerSilence } from '../core/server-silence'
 import { gatherableAddresses } from './gathering-probe'
 import type { Gateway } from './gateway'
 import { LegTracks, type LegTrackEvents } from './leg-tracks'
+import { holdSendingWhileOffline } from './offline-send-hold'
 import { detachHandle, iceRestartOffer, requestPlugin, sendToPlugin } from './plugin-requests'
 import { mediaArrived, readCallStats, type CallStats } from './media'
 
@@ -121,6 +122,8 @@ export class MediaLeg {
    * arriving again after `since` keeps the path; nothing by the timer restarts ICE.
    */
   private settling: { since: number; networkChanged: boolean; timer: TimerId } | undefined
+  /** Ends the hold on our senders while the host says there is no network (offline-send-hold.ts). */
+  private stopSendHold: (() => void) | undefined
 
   constructor(
     private readonly session: JanusSession,
@@ -281,6 +284,16 @@ export class MediaLeg {
     pc?.addEventListener('connectionstatechange', () =>
       this.policy?.onConnectionState(pc.connectionState),
     )
+    // Quiet while the host says there is no network: the claim's packet goes first when it is back.
+    if (pc)
+      this.stopSendHold = holdSendingWhileOffline(
+        this.session,
+        this.clock,
+        pc,
+        (what) => this.session.recordIncident('media-phase', `${this.options.name}: ${what}`),
+        // janus.js mutes through the sender's track: a mute asked meanwhile is applied now.
+        () => this.applyMuteState(),
+      )
     this.scheduleSample()
   }
 
@@ -294,6 +307,8 @@ export class MediaLeg {
     this.sampleTimer = undefined
     if (this.settling) this.clock.clearTimeout(this.settling.timer)
     this.settling = undefined
+    this.stopSendHold?.()
+    this.stopSendHold = undefined
     this.watch.setPaused(false)
   }
 
@@ -435,10 +450,20 @@ export class MediaLeg {
   /** Turns the camera off (black frames, the camera kept) or on; kept across renegotiations. */
   setVideoOff(off: boolean): void {
     this.videoOffValue = off
+    this.applyCamera()
+  }
+
+  private applyCamera(): void {
     const handle = this.handleValue
     if (!handle?.webrtcStuff?.pc) return
-    if (off) handle.muteVideo()
+    if (this.videoOffValue) handle.muteVideo()
     else handle.unmuteVideo()
+  }
+
+  /** The microphone and camera as the person left them (a change during a send hold was lost). */
+  private applyMuteState(): void {
+    this.applyMicrophone()
+    if (this.tracks.localStream?.getVideoTracks().length) this.applyCamera()
   }
 
   /** Replaces the microphone in the running call. */

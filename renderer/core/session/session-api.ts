@@ -2,7 +2,7 @@
 import type { BackoffOptions } from '../backoff'
 import type { Clock, Logger } from '../clock'
 import type { ConnectionState, DisconnectReason, LossReason } from '../connection-state'
-import type { TokenProvider } from '../host'
+import type { SystemEvent, TokenProvider } from '../host'
 import type { Incident } from '../incident-log'
 import type { JanusMessage } from '../janus-protocol'
 import type { SessionStore } from '../session-record'
@@ -27,6 +27,8 @@ export interface SessionEvents extends Record<string, unknown> {
    * could not be reached within its reclaim window, or refused.
    */
   serverChanged: { from: string; to: string; why: string }
+  /** What the host told the session (the network went or came back, the machine slept): calls act on it too. */
+  hostSignal: SystemEvent
   /** Inbound messages not consumed by the core: the janus.js bridge listens here. */
   message: JanusMessage
 }

@@ -42,6 +42,14 @@ export class FakeHandle {
   localAddress: string | undefined
   /** How many times the call read the PeerConnection's stats. */
   statsReads = 0
+  /** Each m-line's sender: whether it has its track (a browser's RTCRtpSender, as far as the calls touch it). */
+  readonly senders: { track: unknown }[] = []
+
+  /** Whether the first sender of this kind has its track (it has until a test or a pause takes it). */
+  private hasTrack(kind: 'audio' | 'video'): boolean {
+    const index = this.mlines.indexOf(kind)
+    return index < 0 || this.senders[index]?.track !== null
+  }
 
   /** The part of janus.js's handle the calls use. */
   readonly api = {
@@ -73,6 +81,20 @@ export class FakeHandle {
           ])
         },
         addEventListener: () => undefined,
+        /** One sender per m-line offered, with its track. */
+        getSenders: () =>
+          this.mlines.map((kind, i) => {
+            const sender = (this.senders[i] ??= { track: { kind } })
+            return {
+              get track() {
+                return sender.track
+              },
+              replaceTrack: (track: unknown) => {
+                sender.track = track
+                return Promise.resolve()
+              },
+            }
+          }),
         /** One transceiver per m-line offered, each sending a live track of its kind. */
         getTransceivers: () =>
           this.mlines.map((kind, i) => ({
@@ -127,10 +149,11 @@ export class FakeHandle {
       this.detached = true
       queueMicrotask(() => params.success?.())
     },
-    muteAudio: () => void (this.muted = true),
-    unmuteAudio: () => void (this.muted = false),
-    muteVideo: () => void (this.videoOff = true),
-    unmuteVideo: () => void (this.videoOff = false),
+    // As janus.js: through the sender's track, so nothing happens while it has none.
+    muteAudio: () => void (this.hasTrack('audio') && (this.muted = true)),
+    unmuteAudio: () => void (this.hasTrack('audio') && (this.muted = false)),
+    muteVideo: () => void (this.hasTrack('video') && (this.videoOff = true)),
+    unmuteVideo: () => void (this.hasTrack('video') && (this.videoOff = false)),
     dtmf: () => undefined,
     replaceTracks: (params: { success?: () => void }) => params.success?.(),
   }
