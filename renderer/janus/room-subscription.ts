@@ -27,6 +27,7 @@ import { readSubscriberEvent, type FeedId } from '../core/room/videoroom-events'
 import type { Gateway } from './gateway'
 import { describeMediaError } from './media'
 import { MediaLeg } from './media-leg'
+import { SubscriberInStep } from './subscriber-in-step'
 
 /** One tile as the UI draws it: a remote participant's camera, or a screen they share. */
 export interface RoomTile {
@@ -81,10 +82,12 @@ export class RoomSubscription {
   /** Publishers whose streams we do not know (announced while we were away): subscribe whole. */
   private readonly wholeFeeds = new Set<FeedId>()
   private readonly waiters: ((error?: Error) => void)[] = []
-  /** The in-step check after a claim waits for the subscriber's next `configured` event. */
-  private onConfigured: ((withOffer: boolean) => void) | undefined
+  /** The check after a claim that a kept handle is still in step with the server. */
+  private readonly inStep: SubscriberInStep
 
-  constructor(private readonly host: RoomSubscriptionHost) {}
+  constructor(private readonly host: RoomSubscriptionHost) {
+    this.inStep = new SubscriberInStep(host.clock)
+  }
 
   /** Brings the subscription in step with the roster, then the layers with the tiles. */
   async sync(): Promise<void> {
@@ -287,7 +290,7 @@ export class RoomSubscription {
   ): Promise<void> {
     if (leg !== this.leg) return
     if (message.videoroom === 'event' && message.configured === 'ok')
-      this.onConfigured?.(jsep?.type === 'offer')
+      this.inStep.configured(jsep?.type === 'offer')
     const event = readSubscriberEvent(message)
     if (event?.type === 'streams') {
       this.mids = midMap(event.streams)
@@ -393,7 +396,10 @@ export class RoomSubscription {
         ? 'a change to what we receive was cut short'
         : !context.networkChanged
           ? 'the connection died under it'
-          : undefined
+          : (await this.inStep.check(leg))
+            ? undefined
+            : "the server's offer was lost while we were away"
+    if (leg !== this.leg) return
     if (why) {
       this.host.session.recordIncident(
         'media-restart',
@@ -401,46 +407,9 @@ export class RoomSubscription {
       )
       return this.rebuild()
     }
-    const inStep = await this.inStep(leg)
-    if (leg !== this.leg) return
-    if (!inStep) {
-      this.host.session.recordIncident(
-        'media-restart',
-        `${name}: the server's offer was lost while we were away; receiving the others afresh`,
-      )
-      return this.rebuild()
-    }
     this.host.session.recordIncident('signal', `${name}: still in step after the claim, kept`)
     leg.resync(context)
     await this.syncSubscriptions()
-  }
-
-  /**
-   * Whether the server would offer this handle something now. `configure` with `update` makes
-   * the VideoRoom offer the subscription again at once, or postpone the offer, saying nothing,
-   * while an earlier one waits for its answer (janus_videoroom.c, 1.1.x); a plain `configure`
-   * sent right after it is answered either way, in order. So the first `configured` event tells:
-   * with an offer, the handle is in step (the offer is answered as any other, no ICE restart);
-   * without one, the earlier offer was lost. A `configured` of a request sent just before (a
-   * layer, a keyframe) reads as "not in step": a rebuild, the safe side.
-   */
-  private async inStep(leg: MediaLeg): Promise<boolean> {
-    const told = new Promise<boolean>((resolve) => {
-      const timer = this.host.clock.setTimeout(() => resolve(false), 5000)
-      this.onConfigured = (withOffer) => {
-        this.host.clock.clearTimeout(timer)
-        resolve(withOffer)
-      }
-    })
-    try {
-      await leg.send({ request: 'configure', update: true })
-      await leg.send({ request: 'configure' })
-      return await told
-    } catch {
-      return false
-    } finally {
-      this.onConfigured = undefined
-    }
   }
 
   /** A subscriber handle that missed events cannot be trusted: subscribe afresh on a new one. */
