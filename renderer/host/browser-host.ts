@@ -8,6 +8,7 @@ import { startDriftDetector } from '../core/drift-detector'
 import type { Host, SystemEvent } from '../core/host'
 import type { SessionRecord, SessionStore } from '../core/session-record'
 import { browserClock } from './browser-clock'
+import { pageNetworkSignals } from './page-signals'
 
 const SESSION_KEY = 'holdfast.session'
 
@@ -29,21 +30,13 @@ export function sessionStorageStore(storage: Storage = window.sessionStorage): S
   }
 }
 
-interface NetworkInformationLike extends EventTarget {
-  type?: string
-  effectiveType?: string
-}
-
 /** Creates the browser host. */
 export function createBrowserHost(): Host {
   const listeners = new Set<(event: SystemEvent) => void>()
   const emit = (event: SystemEvent): void => {
     for (const listener of [...listeners]) listener(event)
   }
-  window.addEventListener('online', () => emit({ type: 'online' }))
-  window.addEventListener('offline', () => emit({ type: 'offline' }))
-  const connection = (navigator as Navigator & { connection?: NetworkInformationLike }).connection
-  connection?.addEventListener('change', () => emit({ type: 'network-changed', addresses: [] }))
+  pageNetworkSignals(emit)
   document.addEventListener('freeze', () => emit({ type: 'suspend' }))
   document.addEventListener('resume', () => emit({ type: 'resume' }))
   startDriftDetector({
