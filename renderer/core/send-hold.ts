@@ -77,49 +77,59 @@ export class SendHold {
   }
 }
 
-/** What a pause needs of an RTCRtpSender: its track, swapped out and back. */
-export interface PausableSender<T = unknown> {
-  readonly track: T | null
-  replaceTrack(track: T | null): Promise<void>
+/** The parts of a sender's parameters a pause touches. */
+export interface PausableParameters {
+  encodings: { active?: boolean }[]
+}
+
+/** What a pause needs of an RTCRtpSender. */
+export interface PausableSender<P extends PausableParameters = PausableParameters> {
+  readonly track: unknown
+  getParameters(): P
+  setParameters(parameters: P): Promise<void>
 }
 
 /**
- * Pauses senders by taking their track away (`replaceTrack(null)`: no RTP leaves, no
- * renegotiation) and gives each its track back on resume. Not by turning encodings inactive:
- * Chromium then builds the encoder again and the first frame after it came ~200 ms late in the
- * room bench, where with the track back the encoder goes on with its next frame.
+ * Pauses senders by turning every encoding inactive and restores each encoding's own `active`
+ * on resume, leaving what else changed meanwhile (a renegotiation's bitrate) alone. Not by taking
+ * the track away (`replaceTrack(null)`), tried first: the encoder then stays configured and, on
+ * the route change, the pacer sent bursts of padding to probe the new path, and those were the
+ * packets from the stale address that held the claim up (a capture in the room bench). The
+ * price: Chromium builds the encoder again on resume, its first frame ~0.2 s later.
  */
-export class SenderPause<T = unknown> {
-  /** Each paused sender's track, and the pause on its way (a resume waits for it). */
-  private readonly paused = new Map<PausableSender<T>, { track: T; done: Promise<void> }>()
+export class SenderPause<P extends PausableParameters = PausableParameters> {
+  private readonly saved = new Map<PausableSender<P>, boolean[]>()
 
   constructor(private readonly onError: (error: unknown) => void = () => undefined) {}
 
   /** Pauses these senders (those with a track: a receive-only one sends no media); how many. */
-  pause(senders: readonly PausableSender<T>[]): number {
-    const before = this.paused.size
+  pause(senders: readonly PausableSender<P>[]): number {
+    const before = this.saved.size
     for (const sender of senders) {
-      const track = sender.track
-      if (track === null || this.paused.has(sender)) continue
-      this.paused.set(sender, { track, done: sender.replaceTrack(null).catch(this.onError) })
+      if (sender.track === null || this.saved.has(sender)) continue
+      const parameters = sender.getParameters()
+      if (parameters.encodings.length === 0) continue
+      this.saved.set(
+        sender,
+        parameters.encodings.map((encoding) => encoding.active !== false),
+      )
+      for (const encoding of parameters.encodings) encoding.active = false
+      sender.setParameters(parameters).catch(this.onError)
     }
-    return this.paused.size - before
+    return this.saved.size - before
   }
 
-  /**
-   * Gives every paused sender its track back, once its pause has been applied; a sender given
-   * another track meanwhile (a device switched during the pause) keeps that one. Resolves with
-   * how many were paused, once all are back.
-   */
-  async resume(): Promise<number> {
-    const paused = [...this.paused]
-    this.paused.clear()
-    await Promise.all(
-      paused.map(async ([sender, { track, done }]) => {
-        await done
-        if (sender.track === null) await sender.replaceTrack(track).catch(this.onError)
-      }),
-    )
-    return paused.length
+  /** Restores every paused sender; how many. */
+  resume(): number {
+    const count = this.saved.size
+    for (const [sender, active] of this.saved) {
+      const parameters = sender.getParameters()
+      parameters.encodings.forEach((encoding, index) => {
+        encoding.active = active[index] ?? true
+      })
+      sender.setParameters(parameters).catch(this.onError)
+    }
+    this.saved.clear()
+    return count
   }
 }

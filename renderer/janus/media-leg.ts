@@ -286,13 +286,8 @@ export class MediaLeg {
     )
     // Quiet while the host says there is no network: the claim's packet goes first when it is back.
     if (pc)
-      this.stopSendHold = holdSendingWhileOffline(
-        this.session,
-        this.clock,
-        pc,
-        (what) => this.session.recordIncident('media-phase', `${this.options.name}: ${what}`),
-        // janus.js mutes through the sender's track: a mute asked meanwhile is applied now.
-        () => this.applyMuteState(),
+      this.stopSendHold = holdSendingWhileOffline(this.session, this.clock, pc, (what) =>
+        this.session.recordIncident('media-phase', `${this.options.name}: ${what}`),
       )
     this.scheduleSample()
   }
@@ -450,20 +445,10 @@ export class MediaLeg {
   /** Turns the camera off (black frames, the camera kept) or on; kept across renegotiations. */
   setVideoOff(off: boolean): void {
     this.videoOffValue = off
-    this.applyCamera()
-  }
-
-  private applyCamera(): void {
     const handle = this.handleValue
     if (!handle?.webrtcStuff?.pc) return
-    if (this.videoOffValue) handle.muteVideo()
+    if (off) handle.muteVideo()
     else handle.unmuteVideo()
-  }
-
-  /** The microphone and camera as the person left them (a change during a send hold was lost). */
-  private applyMuteState(): void {
-    this.applyMicrophone()
-    if (this.tracks.localStream?.getVideoTracks().length) this.applyCamera()
   }
 
   /** Replaces the microphone in the running call. */

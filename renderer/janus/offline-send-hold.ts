@@ -13,21 +13,17 @@ export function holdSendingWhileOffline(
   clock: Clock,
   pc: RTCPeerConnection,
   report: (what: string) => void,
-  resumed: () => void,
 ): () => void {
   // A pause that fails (the PeerConnection closed meanwhile) leaves nothing to undo.
-  const pause = new SenderPause<MediaStreamTrack>()
+  const pause = new SenderPause<RTCRtpSendParameters>()
   const hold = new SendHold({
     clock,
     pause: () => {
       if (pause.pause(pc.getSenders()) > 0) report('sending paused, offline')
     },
-    resume: () =>
-      void pause.resume().then((count) => {
-        if (count === 0) return
-        report('sending again')
-        resumed()
-      }),
+    resume: () => {
+      if (pause.resume() > 0) report('sending again')
+    },
   })
   const offs = [
     session.events.on('hostSignal', (event) => hold.onSignal(event.type)),

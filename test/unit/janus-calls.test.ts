@@ -497,10 +497,10 @@ describe('the echo call on a fake gateway', () => {
     )
   })
 
-  it('sends nothing from the host’s offline until the session is claimed back, then sends as before, muted if muted meanwhile', async () => {
-    const { h, janus, call } = await echoInCall()
+  it('sends nothing from the host’s offline until the session is claimed back, then sends as before', async () => {
+    const { h, janus } = await echoInCall()
     const leg = janus.last
-    const sending = () => leg.senders.map((sender) => sender.track !== null)
+    const sending = () => leg.senders.map((sender) => sender.active).flat()
     await playMedia(h.clock, leg, 1000, true)
     expect(leg.senders).toEqual([])
     h.server.autoOpen = false
@@ -509,15 +509,11 @@ describe('the echo call on a fake gateway', () => {
     h.session.handleSystemEvent({ type: 'online' })
     await h.clock.advance(20)
     expect(sending()).toEqual([false, false])
-    // Muted meanwhile: janus.js mutes through the sender's track, which is away.
-    call.setMuted(true)
-    expect(leg.muted).toBe(false)
     h.server.autoOpen = true
     h.session.handleSystemEvent({ type: 'network-changed', addresses: [] })
     await h.clock.advance(20)
     expect(h.session.state.kind).toBe('connected')
     expect(sending()).toEqual([true, true])
-    expect(leg.muted).toBe(true)
     expect(h.session.incidents.list().map((i) => i.detail)).toEqual(
       expect.arrayContaining(['echotest: sending paused, offline', 'echotest: sending again']),
     )

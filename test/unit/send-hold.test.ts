@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { SendHold, SenderPause, type PausableSender } from '../../renderer/core/send-hold'
+import {
+  SendHold,
+  SenderPause,
+  type PausableParameters,
+  type PausableSender,
+} from '../../renderer/core/send-hold'
 import { FakeClock } from './support/fake-clock'
 
 function holdWithLog(clock: FakeClock): { hold: SendHold; log: string[] } {
@@ -66,71 +71,67 @@ describe('a call sending nothing while the host says there is no network', () =>
   })
 })
 
-class FakeSender implements PausableSender<string> {
-  readonly replaced: (string | null)[] = []
-  constructor(public track: string | null) {}
-  replaceTrack(track: string | null): Promise<void> {
-    this.replaced.push(track)
-    // As a browser: the sender's track changes when the promise resolves.
-    return Promise.resolve().then(() => {
-      this.track = track
-    })
+class FakeSender implements PausableSender {
+  readonly sets: boolean[][] = []
+  constructor(
+    public track: unknown,
+    private encodings: { active?: boolean; maxBitrate?: number }[],
+  ) {}
+  getParameters(): PausableParameters {
+    return { encodings: this.encodings.map((encoding) => ({ ...encoding })) }
+  }
+  setParameters(parameters: PausableParameters): Promise<void> {
+    this.encodings = parameters.encodings
+    this.sets.push(parameters.encodings.map((encoding) => encoding.active !== false))
+    return Promise.resolve()
+  }
+  get current(): { active?: boolean; maxBitrate?: number }[] {
+    return this.encodings
   }
 }
 
 describe('pausing senders', () => {
-  it('takes each track away and gives it back once the pause is applied', async () => {
-    const camera = new FakeSender('camera')
-    const receiveOnly = new FakeSender(null)
-    const pause = new SenderPause<string>()
-    expect(pause.pause([camera, receiveOnly])).toBe(1)
-    // Resumed before the pause took effect: the track still comes back after it.
-    expect(await pause.resume()).toBe(1)
-    await flush()
-    expect(camera.track).toBe('camera')
-    expect(camera.replaced).toEqual([null, 'camera'])
-    expect(receiveOnly.replaced).toEqual([])
-    expect(await pause.resume()).toBe(0)
+  it('turns every layer off and restores each layer as it was, keeping later changes', () => {
+    const simulcast = new FakeSender({}, [{ active: true }, { active: false }, {}])
+    const receiveOnly = new FakeSender(null, [{ active: true }])
+    const pause = new SenderPause()
+    expect(pause.pause([simulcast, receiveOnly])).toBe(1)
+    expect(simulcast.current.map((encoding) => encoding.active)).toEqual([false, false, false])
+    expect(receiveOnly.sets).toEqual([])
+    const [first] = simulcast.current
+    if (first) first.maxBitrate = 300_000
+    expect(pause.resume()).toBe(1)
+    expect(simulcast.current).toEqual([
+      { active: true, maxBitrate: 300_000 },
+      { active: false },
+      { active: true },
+    ])
+    expect(pause.resume()).toBe(0)
+    expect(simulcast.sets).toHaveLength(2)
   })
 
-  it('pauses a sender once however often asked', async () => {
-    const sender = new FakeSender('microphone')
-    const pause = new SenderPause<string>()
+  it('pauses a sender once however often asked, so its own state is what comes back', () => {
+    const sender = new FakeSender({}, [{ active: false }])
+    const pause = new SenderPause()
     pause.pause([sender])
     expect(pause.pause([sender])).toBe(0)
-    await flush()
-    expect(sender.track).toBeNull()
-    await pause.resume()
-    await flush()
-    expect(sender.replaced).toEqual([null, 'microphone'])
-  })
-
-  it('leaves a track put in meanwhile (a device switched during the pause)', async () => {
-    const sender = new FakeSender('old camera')
-    const pause = new SenderPause<string>()
-    pause.pause([sender])
-    await flush()
-    await sender.replaceTrack('new camera')
-    await pause.resume()
-    await flush()
-    expect(sender.track).toBe('new camera')
+    pause.resume()
+    expect(sender.current).toEqual([{ active: false }])
+    expect(sender.sets).toEqual([[false], [false]])
   })
 
   it('reports a sender that refuses and goes on with the others', async () => {
     const errors: unknown[] = []
-    const broken: PausableSender<string> = {
-      track: 'camera',
-      replaceTrack: () => Promise.reject(new Error('closed')),
+    const broken: PausableSender = {
+      track: {},
+      getParameters: () => ({ encodings: [{ active: true }] }),
+      setParameters: () => Promise.reject(new Error('closed')),
     }
-    const fine = new FakeSender('microphone')
-    const pause = new SenderPause<string>((error) => errors.push(error))
-    expect(pause.pause([broken, fine])).toBe(2)
-    await flush()
-    expect(fine.track).toBeNull()
+    const fine = new FakeSender({}, [{ active: true }])
+    const pause = new SenderPause((error) => errors.push(error))
+    pause.pause([broken, fine])
+    expect(fine.current).toEqual([{ active: false }])
+    await Promise.resolve()
     expect(errors).toHaveLength(1)
   })
 })
-
-async function flush(): Promise<void> {
-  for (let i = 0; i < 5; i++) await Promise.resolve()
-}

@@ -42,14 +42,8 @@ export class FakeHandle {
   localAddress: string | undefined
   /** How many times the call read the PeerConnection's stats. */
   statsReads = 0
-  /** Each m-line's sender: whether it has its track (a browser's RTCRtpSender, as far as the calls touch it). */
-  readonly senders: { track: unknown }[] = []
-
-  /** Whether the first sender of this kind has its track (it has until a test or a pause takes it). */
-  private hasTrack(kind: 'audio' | 'video'): boolean {
-    const index = this.mlines.indexOf(kind)
-    return index < 0 || this.senders[index]?.track !== null
-  }
+  /** Each m-line's sender: its encodings' `active` (a browser's RTCRtpSender, as far as the calls touch it). */
+  readonly senders: { active: boolean[] }[] = []
 
   /** The part of janus.js's handle the calls use. */
   readonly api = {
@@ -81,16 +75,15 @@ export class FakeHandle {
           ])
         },
         addEventListener: () => undefined,
-        /** One sender per m-line offered, with its track. */
+        /** One sender per m-line offered, with a track and one encoding. */
         getSenders: () =>
-          this.mlines.map((kind, i) => {
-            const sender = (this.senders[i] ??= { track: { kind } })
+          this.mlines.map((_, i) => {
+            const sender = (this.senders[i] ??= { active: [true] })
             return {
-              get track() {
-                return sender.track
-              },
-              replaceTrack: (track: unknown) => {
-                sender.track = track
+              track: {},
+              getParameters: () => ({ encodings: sender.active.map((active) => ({ active })) }),
+              setParameters: (parameters: { encodings: { active?: boolean }[] }) => {
+                sender.active = parameters.encodings.map((e) => e.active !== false)
                 return Promise.resolve()
               },
             }
@@ -149,11 +142,10 @@ export class FakeHandle {
       this.detached = true
       queueMicrotask(() => params.success?.())
     },
-    // As janus.js: through the sender's track, so nothing happens while it has none.
-    muteAudio: () => void (this.hasTrack('audio') && (this.muted = true)),
-    unmuteAudio: () => void (this.hasTrack('audio') && (this.muted = false)),
-    muteVideo: () => void (this.hasTrack('video') && (this.videoOff = true)),
-    unmuteVideo: () => void (this.hasTrack('video') && (this.videoOff = false)),
+    muteAudio: () => void (this.muted = true),
+    unmuteAudio: () => void (this.muted = false),
+    muteVideo: () => void (this.videoOff = true),
+    unmuteVideo: () => void (this.videoOff = false),
     dtmf: () => undefined,
     replaceTracks: (params: { success?: () => void }) => params.success?.(),
   }
