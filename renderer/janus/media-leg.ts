@@ -284,6 +284,12 @@ export class MediaLeg {
     pc?.addEventListener('connectionstatechange', () =>
       this.policy?.onConnectionState(pc.connectionState),
     )
+    // ICE may have failed before media was negotiated, unheard (an answer whose ack the
+    // network took, then the offer answered again after the claim: soak seed 14289's room
+    // stayed frozen): the policy starts from where the PeerConnection is, not from `new`.
+    const ice = pc?.iceConnectionState
+    if (ice === 'disconnected' || ice === 'failed') this.policy.onIceState(ice)
+    else if (pc?.connectionState === 'failed') this.policy.onConnectionState('failed')
     // Quiet while the host says there is no network: the claim's packet goes first when it is back.
     if (pc)
       this.stopSendHold = holdSendingWhileOffline(this.session, this.clock, pc, (what) =>

@@ -308,6 +308,10 @@ export class RoomSubscription {
         leg.startMedia()
       } catch (error) {
         this.host.error(`Could not receive the others: ${describeMediaError(error)}`)
+        this.host.session.recordIncident(
+          'error',
+          `${this.host.name}-subscriber: answering the server's offer: ${describeMediaError(error)}`,
+        )
       }
     }
     if (event?.type === 'streams') {

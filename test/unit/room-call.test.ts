@@ -54,17 +54,22 @@ async function newRoom(options: Partial<RoomOptions> = {}) {
   return { h, janus, room }
 }
 
-async function inRoom() {
-  const { h, janus, room } = await newRoom()
-  const changes: RoomChange[] = []
-  room.events.on('change', (c) => changes.push(c))
+/** Joins with Ben in the room: the subscriber has asked for him, the plugin not answered yet. */
+async function joinWithBen({ h, janus, room }: Awaited<ReturnType<typeof newRoom>>) {
   const joining = room.join()
   await h.clock.settle()
   const publisher = janus.last
   publisher.event({ videoroom: 'joined', id: 1, private_id: 77, publishers: [feed(2, 'Ben')] })
   await joining
   await h.clock.settle()
-  const subscriber = janus.last
+  return { publisher, subscriber: janus.last }
+}
+
+async function inRoom() {
+  const { h, janus, room } = await newRoom()
+  const changes: RoomChange[] = []
+  room.events.on('change', (c) => changes.push(c))
+  const { publisher, subscriber } = await joinWithBen({ h, janus, room })
   attachedTo(subscriber, 2, 'Ben')
   await h.clock.settle()
   return { h, janus, room, publisher, subscriber, changes }
@@ -193,6 +198,40 @@ describe('a video room on a fake gateway', () => {
     expect(subscriber.sent.map((s) => s.message)).toContainEqual({ request: 'start' })
     expect(h.session.incidents.list().map((i) => i.detail)).toContain(
       'videoroom-subscriber: still in step after the claim, kept',
+    )
+  })
+
+  it('a subscription whose answer was lost while its ICE failed restarts once the claim has it answered again (soak seed 14289)', async () => {
+    const { h, room, ...rest } = await newRoom()
+    const { publisher, subscriber } = await joinWithBen({ h, room, ...rest })
+    // The network goes as the answer is sent: its ack is lost, and ICE fails before any
+    // restart policy runs (Janus did get the answer, so the handle is still in step).
+    subscriber.lose.add('start')
+    attachedTo(subscriber, 2, 'Ben')
+    await h.clock.settle()
+    const pc = subscriber.api.webrtcStuff.pc as { iceConnectionState: string }
+    pc.iceConnectionState = 'failed'
+    subscriber.options.iceState?.('failed')
+    subscriber.lose.delete('start')
+    expect(subscriber.sent.map((s) => s.message)).not.toContainEqual({
+      request: 'configure',
+      restart: true,
+    })
+    h.session.events.emit('reconnecting', { attempt: 1, reason: 'networkChanged' })
+    sameRoom(publisher)
+    const resync = room.resync({ sessionId: 1, reason: 'networkChanged', networkChanged: true })
+    await h.clock.settle()
+    subscriber.event({ videoroom: 'event', configured: 'ok' }, offer)
+    subscriber.event({ videoroom: 'event', configured: 'ok' })
+    await resync
+    await h.clock.settle()
+    expect(subscriber.detached).toBe(false)
+    expect(subscriber.sent.map((s) => s.message)).toContainEqual({
+      request: 'configure',
+      restart: true,
+    })
+    expect(h.session.incidents.list().map((i) => i.detail)).toContainEqual(
+      expect.stringContaining("videoroom-subscriber: answering the server's offer"),
     )
   })
 
