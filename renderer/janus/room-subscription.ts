@@ -25,7 +25,7 @@ import { inRoom, type RoomAction, type RoomState, type TileState } from '../core
 import { isScreen, type CameraState, type MicrophoneState } from '../core/room/stream-labels'
 import { readSubscriberEvent, type FeedId } from '../core/room/videoroom-events'
 import type { Gateway } from './gateway'
-import { describeMediaError } from './media'
+import { describeMediaError, lostWithConnection } from './media'
 import { MediaLeg } from './media-leg'
 import { SubscriberInStep } from './subscriber-in-step'
 
@@ -307,7 +307,9 @@ export class RoomSubscription {
         await leg.send({ request: 'start' }, answer)
         leg.startMedia()
       } catch (error) {
-        this.host.error(`Could not receive the others: ${describeMediaError(error)}`)
+        // Lost with the connection, it is made again after the claim: no banner for that.
+        if (!lostWithConnection(error))
+          this.host.error(`Could not receive the others: ${describeMediaError(error)}`)
         this.host.session.recordIncident(
           'error',
           `${this.host.name}-subscriber: answering the server's offer: ${describeMediaError(error)}`,
