@@ -98,38 +98,67 @@ export interface PausableSender<P extends PausableParameters = PausableParameter
  * price: Chromium builds the encoder again on resume, its first frame ~0.2 s later.
  */
 export class SenderPause<P extends PausableParameters = PausableParameters> {
-  private readonly saved = new Map<PausableSender<P>, boolean[]>()
+  /** Senders paused now (a resume not asked yet). */
+  private readonly paused = new Set<PausableSender<P>>()
+  /** Each paused sender's own `active` per encoding, read when its pause was applied. */
+  private readonly own = new Map<PausableSender<P>, boolean[]>()
+  /**
+   * Each sender's changes, one after another: a browser takes new parameters only when its
+   * `setParameters` resolves, so a pause read right after a resume (offline again within
+   * milliseconds: soak seed 1915557470's double flap) saw the encodings still off, kept that as
+   * their own state, and the camera stayed off for good.
+   */
+  private readonly queue = new Map<PausableSender<P>, Promise<void>>()
 
   constructor(private readonly onError: (error: unknown) => void = () => undefined) {}
 
   /** Pauses these senders (those with a track: a receive-only one sends no media); how many. */
   pause(senders: readonly PausableSender<P>[]): number {
-    const before = this.saved.size
+    let count = 0
     for (const sender of senders) {
-      if (sender.track === null || this.saved.has(sender)) continue
-      const parameters = sender.getParameters()
-      if (parameters.encodings.length === 0) continue
-      this.saved.set(
-        sender,
-        parameters.encodings.map((encoding) => encoding.active !== false),
-      )
-      for (const encoding of parameters.encodings) encoding.active = false
-      sender.setParameters(parameters).catch(this.onError)
+      if (sender.track === null || this.paused.has(sender)) continue
+      if (sender.getParameters().encodings.length === 0) continue
+      this.paused.add(sender)
+      count += 1
+      this.enqueue(sender, () => {
+        const parameters = sender.getParameters()
+        this.own.set(
+          sender,
+          parameters.encodings.map((encoding) => encoding.active !== false),
+        )
+        for (const encoding of parameters.encodings) encoding.active = false
+        return sender.setParameters(parameters)
+      })
     }
-    return this.saved.size - before
+    return count
   }
 
   /** Restores every paused sender; how many. */
   resume(): number {
-    const count = this.saved.size
-    for (const [sender, active] of this.saved) {
-      const parameters = sender.getParameters()
-      parameters.encodings.forEach((encoding, index) => {
-        encoding.active = active[index] ?? true
+    const count = this.paused.size
+    for (const sender of this.paused)
+      this.enqueue(sender, () => {
+        const active = this.own.get(sender)
+        this.own.delete(sender)
+        if (!active) return undefined
+        const parameters = sender.getParameters()
+        parameters.encodings.forEach((encoding, index) => {
+          encoding.active = active[index] ?? true
+        })
+        return sender.setParameters(parameters)
       })
-      sender.setParameters(parameters).catch(this.onError)
-    }
-    this.saved.clear()
+    this.paused.clear()
     return count
+  }
+
+  /** Runs `change` once the sender's earlier changes are applied (or failed). */
+  private enqueue(sender: PausableSender<P>, change: () => Promise<void> | undefined): void {
+    const next = (this.queue.get(sender) ?? Promise.resolve())
+      .then(change)
+      .catch(this.onError)
+      .finally(() => {
+        if (this.queue.get(sender) === next) this.queue.delete(sender)
+      })
+    this.queue.set(sender, next)
   }
 }

@@ -505,6 +505,7 @@ describe('the echo call on a fake gateway', () => {
     expect(leg.senders).toEqual([])
     h.server.autoOpen = false
     h.session.handleSystemEvent({ type: 'offline' })
+    await h.clock.advance(1)
     expect(sending()).toEqual([false, false])
     h.session.handleSystemEvent({ type: 'online' })
     await h.clock.advance(20)

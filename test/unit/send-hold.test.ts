@@ -80,27 +80,34 @@ class FakeSender implements PausableSender {
   getParameters(): PausableParameters {
     return { encodings: this.encodings.map((encoding) => ({ ...encoding })) }
   }
+  /** As a browser: the sender takes the parameters when the promise resolves, not at the call. */
   setParameters(parameters: PausableParameters): Promise<void> {
-    this.encodings = parameters.encodings
     this.sets.push(parameters.encodings.map((encoding) => encoding.active !== false))
-    return Promise.resolve()
+    return Promise.resolve().then(() => {
+      this.encodings = parameters.encodings
+    })
   }
   get current(): { active?: boolean; maxBitrate?: number }[] {
     return this.encodings
   }
 }
 
+/** Every change asked of the fake senders so far has been applied. */
+const applied = () => new Promise((resolve) => setImmediate(resolve))
+
 describe('pausing senders', () => {
-  it('turns every layer off and restores each layer as it was, keeping later changes', () => {
+  it('turns every layer off and restores each layer as it was, keeping later changes', async () => {
     const simulcast = new FakeSender({}, [{ active: true }, { active: false }, {}])
     const receiveOnly = new FakeSender(null, [{ active: true }])
     const pause = new SenderPause()
     expect(pause.pause([simulcast, receiveOnly])).toBe(1)
+    await applied()
     expect(simulcast.current.map((encoding) => encoding.active)).toEqual([false, false, false])
     expect(receiveOnly.sets).toEqual([])
     const [first] = simulcast.current
     if (first) first.maxBitrate = 300_000
     expect(pause.resume()).toBe(1)
+    await applied()
     expect(simulcast.current).toEqual([
       { active: true, maxBitrate: 300_000 },
       { active: false },
@@ -110,14 +117,30 @@ describe('pausing senders', () => {
     expect(simulcast.sets).toHaveLength(2)
   })
 
-  it('pauses a sender once however often asked, so its own state is what comes back', () => {
+  it('pauses a sender once however often asked, so its own state is what comes back', async () => {
     const sender = new FakeSender({}, [{ active: false }])
     const pause = new SenderPause()
     pause.pause([sender])
     expect(pause.pause([sender])).toBe(0)
     pause.resume()
+    await applied()
     expect(sender.current).toEqual([{ active: false }])
     expect(sender.sets).toEqual([[false], [false]])
+  })
+
+  it('paused again before the browser applied the resume, it still restores the encodings as they were (soak seed 1915557470)', async () => {
+    const camera = new FakeSender({}, [{ active: true }, { active: true }])
+    const pause = new SenderPause()
+    pause.pause([camera])
+    await applied()
+    // Back, then offline again a millisecond later (a double flap): nothing applied in between.
+    expect(pause.resume()).toBe(1)
+    expect(pause.pause([camera])).toBe(1)
+    await applied()
+    expect(camera.current.map((encoding) => encoding.active)).toEqual([false, false])
+    pause.resume()
+    await applied()
+    expect(camera.current.map((encoding) => encoding.active)).toEqual([true, true])
   })
 
   it('reports a sender that refuses and goes on with the others', async () => {
@@ -130,8 +153,8 @@ describe('pausing senders', () => {
     const fine = new FakeSender({}, [{ active: true }])
     const pause = new SenderPause((error) => errors.push(error))
     pause.pause([broken, fine])
+    await applied()
     expect(fine.current).toEqual([{ active: false }])
-    await Promise.resolve()
     expect(errors).toHaveLength(1)
   })
 })
