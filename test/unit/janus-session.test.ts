@@ -319,6 +319,28 @@ describe('JanusSession: losing and reclaiming', () => {
     expect(h.session.state.kind).toBe('connected')
   })
 
+  it('media flowing again at every sample replaces an opening socket less and less often, so a slow one gets to open (soak seed 224487688)', async () => {
+    const h = makeHarness()
+    const id = await connected(h)
+    h.server.autoOpen = false
+    h.server.last.drop()
+    await h.clock.advance(0)
+    const attempts = () => h.session.incidents.list().filter((i) => i.kind === 'attempt').length
+    const before = attempts()
+    // The media's samples say it flows every 100 ms while no socket opens for 2 s.
+    for (let t = 0; t < 2000; t += 100) {
+      h.session.mediaFlowsAgain('echotest')
+      await h.clock.advance(100)
+    }
+    // Replaced after 0.25 s, then 0.5 s, then 1 s of opening: three, not one every 0.3 s.
+    expect(attempts() - before).toBe(3)
+    // The socket under way is left to open, and holds the session.
+    h.server.autoOpen = true
+    h.server.last.open()
+    await h.clock.advance(0)
+    expect(h.session.state).toEqual({ kind: 'connected', sessionId: id })
+  })
+
   it('a plain socket drop does not retry fast', async () => {
     const h = makeHarness()
     await connected(h)

@@ -48,6 +48,8 @@ export class Attempts {
   private timer: TimerId | undefined
   /** When the attempt under way started opening its socket (undefined once open, or idle). */
   private connectingSince: number | undefined
+  /** Opening sockets replaced in this run: each replacement waits twice as long as the last. */
+  private replacedOpening = 0
 
   constructor(private readonly deps: AttemptsDeps) {}
 
@@ -117,6 +119,7 @@ export class Attempts {
 
   /** A new run of attempts (see RetrySchedule.begin). */
   begin(fast: boolean): void {
+    this.replacedOpening = 0
     this.deps.retry.begin(fast)
   }
 
@@ -136,13 +139,19 @@ export class Attempts {
    * longer than `staleAfterMs` (its SYN went into the dead path and waits for TCP's own
    * retransmission, seconds away, while a new one would connect at once). An attempt that is
    * talking to the server is left alone. True when a new attempt went.
+   *
+   * Each opening socket replaced in a run doubles the wait before the next is: media flows
+   * back every sample, and a socket that needs longer to open (Chromium delays new WebSockets
+   * after many abandoned ones, by a second and more) was otherwise replaced again and again
+   * until the session expired (soak seed 224487688: 18 s of "attempt 1" after a flap).
    */
   retryNowIfStuck(staleAfterMs: number): boolean {
     const waiting = this.timer !== undefined && this.current === undefined
     const opening =
       this.connectingSince !== undefined &&
-      this.deps.clock.now() - this.connectingSince >= staleAfterMs
+      this.deps.clock.now() - this.connectingSince >= staleAfterMs * 2 ** this.replacedOpening
     if (!waiting && !opening) return false
+    if (opening) this.replacedOpening += 1
     this.retryNow()
     return true
   }
