@@ -71,11 +71,6 @@ export class LegRecovery {
     )
   }
 
-  /** Whether restarts and samples run (media negotiated, not given up for a rebuild). */
-  get started(): boolean {
-    return this.policy !== undefined
-  }
-
   /** Media is negotiated on `handle`: restarts, the watch, the send hold and samples begin. */
   start(handle: JanusJS.PluginHandle): void {
     if (this.policy) return
