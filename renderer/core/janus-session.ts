@@ -489,9 +489,15 @@ export class JanusSession {
     this.recordIncident('loss-detected', reason)
     const lostEpoch = this.attempts.invalidate()
     // On a network change the old path often still works for a moment: replies already on
-    // their way are read from it while the new socket claims (make-before-break).
+    // their way are read from it while the new socket claims (make-before-break). Going
+    // offline, the link may be back within a moment (a flap) with the old connection intact:
+    // an attach's reply is worth that wait, since an attach carried out with its reply lost
+    // leaves a handle nobody can name or detach (the soak's zombie, seed 224487688).
     const live = this.live
-    const drain = reason === 'networkChanged' && live && this.ledger.inFlightOn(lostEpoch) > 0
+    const drain =
+      live !== undefined &&
+      ((reason === 'networkChanged' && this.ledger.inFlightOn(lostEpoch) > 0) ||
+        (reason === 'offline' && this.ledger.inFlightOn(lostEpoch, 'attach') > 0))
     if (drain) {
       this.drain.hold(lostEpoch, live)
       this.live = undefined

@@ -524,6 +524,46 @@ describe('JanusSession: requests', () => {
     )
   })
 
+  it('going offline with an attach in flight still reads its reply if the link comes back: no zombie handle', async () => {
+    const h = makeHarness()
+    const id = await connected(h)
+    const old = h.server.last
+    old.held = []
+    const attached = h.session.request({
+      janus: 'attach',
+      session_id: id,
+      plugin: 'janus.plugin.sip',
+    })
+    // A flap: offline, and the link back a moment later with the old connection intact.
+    h.session.handleSystemEvent({ type: 'offline' })
+    await h.clock.advance(0)
+    expect(old.closedByClient).toBe(false)
+    h.session.handleSystemEvent({ type: 'online' })
+    await h.clock.advance(0)
+    expect(h.session.state.kind).toBe('connected')
+    old.releaseHeld()
+    await h.clock.advance(0)
+    await expect(attached).resolves.toMatchObject({ janus: 'success' })
+    expect(old.closedByClient).toBe(true)
+    expect(h.session.incidents.list().map((i) => i.detail)).not.toContainEqual(
+      expect.stringMatching(/lost before Janus answered/),
+    )
+  })
+
+  it('going offline with no attach in flight gives up the old socket at once', async () => {
+    const h = makeHarness()
+    await connected(h)
+    const handle = await h.session.attach('janus.plugin.echotest')
+    const old = h.server.last
+    old.held = []
+    const message = handle.message({ n: 1 })
+    const outcome = expect(message).rejects.toMatchObject({ kind: 'outcomeUnknown' })
+    h.session.handleSystemEvent({ type: 'offline' })
+    await h.clock.advance(0)
+    expect(old.closedByClient).toBe(true)
+    await outcome
+  })
+
   it('times out a request that gets no reply', async () => {
     const h = makeHarness({ requestTimeoutMs: 2000 })
     const id = await connected(h)

@@ -179,10 +179,11 @@ export class RequestLedger {
     for (const p of [...this.pending.values()]) this.settle(p, error)
   }
 
-  /** How many requests written on the socket of `epoch` still wait for their reply. */
-  inFlightOn(epoch: number): number {
+  /** How many requests (of `verb`, if given) written on the socket of `epoch` wait for their reply. */
+  inFlightOn(epoch: number, verb?: string): number {
     let count = 0
-    for (const p of this.pending.values()) if (p.sentOn?.epoch === epoch) count += 1
+    for (const p of this.pending.values())
+      if (p.sentOn?.epoch === epoch && (verb === undefined || p.request.janus === verb)) count += 1
     return count
   }
 
