@@ -271,10 +271,15 @@ export class JanusSession {
   /**
    * A call's media stopped under a healthy ICE: check the connection now rather than at the
    * next keepalive (a path dead under the media is often dead under the socket too). Resolves
-   * whether the connection answered; false while there is none to check.
+   * whether the connection answered; false while there is none to check. Also while the calls
+   * restore themselves after a claim (`recovering`): the socket is ours then, and a false here
+   * holds the caller's restart for a claim that will not come (soak seed 777: a room publisher
+   * whose video Janus no longer received held its restart for good while the subscription's
+   * resync waited out a lost answer).
    */
   mediaStalled(who: string): Promise<boolean> {
-    if (this.stateValue.kind !== 'connected') return Promise.resolve(false)
+    const state = this.stateValue.kind
+    if (state !== 'connected' && state !== 'recovering') return Promise.resolve(false)
     this.recordIncident('signal', `${who}: media stalled, checking the connection`)
     return this.keepaliveMonitor.probeNow()
   }

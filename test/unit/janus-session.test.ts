@@ -179,6 +179,23 @@ describe('JanusSession: losing and reclaiming', () => {
     )
   })
 
+  it('a stall told while another call still restores itself after a claim checks the connection too (soak seed 777)', async () => {
+    const h = makeHarness()
+    await connected(h)
+    // The room's resync waits on an answer that does not come: the session stays recovering.
+    h.session.addParticipant({ name: 'room', resync: () => new Promise<void>(() => undefined) })
+    h.server.last.drop()
+    await h.clock.advance(0)
+    expect(h.session.state.kind).toBe('recovering')
+    const socket = h.server.last
+    const before = socket.sent.filter((m) => m.janus === 'keepalive').length
+    const alive = h.session.mediaStalled('videoroom-publisher')
+    expect(socket.sent.filter((m) => m.janus === 'keepalive').length).toBe(before + 1)
+    // Answered: the publisher restarts now rather than holding its restart for a claim that
+    // will not come (its camera was lost to the others for good).
+    expect(await alive).toBe(true)
+  })
+
   it('on a slow link the check waits four of the last keepalive’s round trips', async () => {
     const { h, socket, keepalives, blackhole } = await inCall()
     socket.held = []
