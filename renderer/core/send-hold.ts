@@ -109,6 +109,8 @@ export class SenderPause<P extends PausableParameters = PausableParameters> {
    * their own state, and the camera stayed off for good.
    */
   private readonly queue = new Map<PausableSender<P>, Promise<void>>()
+  /** What each sender's last resume restored, for `repair`. */
+  private readonly restored = new Map<PausableSender<P>, boolean[]>()
 
   constructor(private readonly onError: (error: unknown) => void = () => undefined) {}
 
@@ -141,14 +143,38 @@ export class SenderPause<P extends PausableParameters = PausableParameters> {
         const active = this.own.get(sender)
         this.own.delete(sender)
         if (!active) return undefined
-        const parameters = sender.getParameters()
-        parameters.encodings.forEach((encoding, index) => {
-          encoding.active = active[index] ?? true
-        })
-        return sender.setParameters(parameters)
+        this.restored.set(sender, active)
+        return this.apply(sender, active)
       })
     this.paused.clear()
     return count
+  }
+
+  /**
+   * Senders this pause resumed that are all off anyway (a resume that did not take: its
+   * `setParameters` refused, or another change read the paused state and set it back) are
+   * restored again; how many. For when the server says it receives nothing of ours: the
+   * camera of soak seed 777's room stayed off for the others, its page none the wiser.
+   */
+  repair(): number {
+    let count = 0
+    for (const [sender, active] of this.restored) {
+      if (this.paused.has(sender) || this.queue.has(sender) || sender.track === null) continue
+      if (!active.some(Boolean)) continue
+      if (sender.getParameters().encodings.some((encoding) => encoding.active !== false)) continue
+      count += 1
+      this.enqueue(sender, () => this.apply(sender, active))
+    }
+    return count
+  }
+
+  /** Sets each encoding's `active` as `active` has it. */
+  private apply(sender: PausableSender<P>, active: boolean[]): Promise<void> {
+    const parameters = sender.getParameters()
+    parameters.encodings.forEach((encoding, index) => {
+      encoding.active = active[index] ?? true
+    })
+    return sender.setParameters(parameters)
   }
 
   /** Runs `change` once the sender's earlier changes are applied (or failed). */

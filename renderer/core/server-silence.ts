@@ -22,6 +22,15 @@ export class ServerSilence {
     this.medium = medium
   }
 
+  /**
+   * A silence acted on without a restart (senders found paused and sent again): told once more
+   * if Janus still says nothing of receiving it `extraMs` past the usual hold.
+   */
+  watchAgain(medium: string, now: number, extraMs: number): void {
+    this.since = now + extraMs
+    this.medium = medium
+  }
+
   /** The medium Janus has said for `holdMs` it receives nothing of: told once, then forgotten. */
   lasting(now: number): string | undefined {
     if (this.since === undefined || now - this.since < this.holdMs) return undefined

@@ -20,7 +20,7 @@ import { ServerSilence } from '../core/server-silence'
 import { gatherableAddresses } from './gathering-probe'
 import type { MediaLegEvents, MediaLegOptions } from './media-leg'
 import { mediaArrived, readCallStats, type CallStats } from './media'
-import { holdSendingWhileOffline } from './offline-send-hold'
+import { holdSendingWhileOffline, type OfflineSendHold } from './offline-send-hold'
 import { iceRestartOffer } from './plugin-requests'
 
 /**
@@ -54,8 +54,8 @@ export class LegRecovery {
    * arriving again after `since` keeps the path; nothing by the timer restarts ICE.
    */
   private settling: { since: number; networkChanged: boolean; timer: TimerId } | undefined
-  /** Ends the hold on our senders while the host says there is no network (offline-send-hold.ts). */
-  private stopSendHold: (() => void) | undefined
+  /** The hold on our senders while the host says there is no network (offline-send-hold.ts). */
+  private sendHold: OfflineSendHold | undefined
 
   constructor(
     private readonly session: JanusSession,
@@ -109,7 +109,7 @@ export class LegRecovery {
     else if (pc?.connectionState === 'failed') policy.onConnectionState('failed')
     // Quiet while the host says there is no network: the claim's packet goes first when it is back.
     if (pc)
-      this.stopSendHold = holdSendingWhileOffline(this.session, this.clock, pc, (what) =>
+      this.sendHold = holdSendingWhileOffline(this.session, this.clock, pc, (what) =>
         this.phase(what),
       )
     this.scheduleSample()
@@ -124,8 +124,8 @@ export class LegRecovery {
     this.sampleTimer = undefined
     if (this.settling) this.clock.clearTimeout(this.settling.timer)
     this.settling = undefined
-    this.stopSendHold?.()
-    this.stopSendHold = undefined
+    this.sendHold?.stop()
+    this.sendHold = undefined
     this.watch.setPaused(false)
   }
 
@@ -160,8 +160,17 @@ export class LegRecovery {
   private judgeServerSilence(): void {
     if (!this.policy || this.noMediaExpected) return
     const medium = this.serverSilence.lasting(this.clock.now())
-    if (medium !== undefined)
-      this.restartForStall(`the server stopped receiving our ${medium}`, this.localAddress)
+    if (medium === undefined) return
+    // Our own senders left off after an offline spell explain it without any path at fault.
+    const repaired = this.sendHold?.repair() ?? 0
+    if (repaired > 0) {
+      this.session.recordIncident(
+        'media-restart',
+        `${this.options.name}: the server stopped receiving our ${medium}; sending again what was left paused`,
+      )
+      // Janus not receiving it a second later after all: the path is at fault, restart then.
+      this.serverSilence.watchAgain(medium, this.clock.now(), 1000)
+    } else this.restartForStall(`the server stopped receiving our ${medium}`, this.localAddress)
   }
 
   /**

@@ -7,15 +7,25 @@ import type { Clock } from '../core/clock'
 import type { JanusSession } from '../core/janus-session'
 import { SendHold, SenderPause } from '../core/send-hold'
 
-/** Starts the hold for this PeerConnection; returns the function that ends it (sending again). */
+/** A leg's hold: `stop` ends it (sending again); `repair` restores senders left off (send-hold.ts). */
+export interface OfflineSendHold {
+  stop(): void
+  repair(): number
+}
+
+/** Starts the hold for this PeerConnection. */
 export function holdSendingWhileOffline(
   session: JanusSession,
   clock: Clock,
   pc: RTCPeerConnection,
   report: (what: string) => void,
-): () => void {
-  // A pause that fails (the PeerConnection closed meanwhile) leaves nothing to undo.
-  const pause = new SenderPause<RTCRtpSendParameters>()
+): OfflineSendHold {
+  // A change that fails goes to the timeline: a resume refused leaves the camera off.
+  const pause = new SenderPause<RTCRtpSendParameters>((error) =>
+    report(
+      `sending could not be changed: ${error instanceof Error ? error.message : String(error)}`,
+    ),
+  )
   const hold = new SendHold({
     clock,
     pause: () => {
@@ -33,8 +43,11 @@ export function holdSendingWhileOffline(
         hold.onSessionSettled()
     }),
   ]
-  return () => {
-    for (const off of offs) off()
-    hold.dispose()
+  return {
+    stop: () => {
+      for (const off of offs) off()
+      hold.dispose()
+    },
+    repair: () => (hold.holding ? 0 : pause.repair()),
   }
 }

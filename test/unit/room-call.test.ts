@@ -625,6 +625,35 @@ describe('one path under both of our connections', () => {
     )
   })
 
+  it('when Janus stops receiving our video because a sender was left off after an offline spell, it is sent again, not restarted (soak seed 777)', async () => {
+    const { h, publisher } = await inRoom()
+    publisher.localAddress = '10.210.2.2:5000'
+    const sending = () => publisher.senders.flatMap((sender) => sender.active)
+    h.session.handleSystemEvent({ type: 'offline' })
+    await h.clock.advance(1)
+    h.session.handleSystemEvent({ type: 'online' })
+    // The server's reports on what we send go on: whatever the claim restarted is over.
+    for (let t = 0; t < 3000; t += 100) {
+      publisher.reports += 1
+      await h.clock.advance(100)
+    }
+    expect(sending().every(Boolean)).toBe(true)
+    const restarts = () => publisher.offers.filter((o) => o.iceRestart).length
+    const before = restarts()
+    // The resume did not take (read back off by another change): the others lose our camera.
+    for (const sender of publisher.senders) sender.active = sender.active.map(() => false)
+    publisher.options.mediaState?.('video', false)
+    await h.clock.advance(700)
+    expect(sending().every(Boolean)).toBe(true)
+    expect(restarts()).toBe(before)
+    expect(h.session.incidents.list().map((i) => i.detail)).toContainEqual(
+      expect.stringContaining('sending again what was left paused'),
+    )
+    // Janus still receives nothing a second and a half later: then it is the path.
+    await h.clock.advance(1500)
+    expect(restarts()).toBe(before + 1)
+  })
+
   it('a stall on another address leaves the publisher alone', async () => {
     const { h, publisher, subscriber } = await inRoom()
     publisher.localAddress = '10.210.1.2:5000'

@@ -143,6 +143,27 @@ describe('pausing senders', () => {
     expect(camera.current.map((encoding) => encoding.active)).toEqual([true, true])
   })
 
+  it('repairs a sender it resumed that is all off anyway, and no other', async () => {
+    const camera = new FakeSender({}, [{ active: true }, { active: false }])
+    const alreadyOff = new FakeSender({}, [{ active: false }])
+    const neverPaused = new FakeSender({}, [{ active: false }])
+    const pause = new SenderPause()
+    pause.pause([camera, alreadyOff])
+    await applied()
+    expect(pause.repair()).toBe(0) // paused, not resumed: nothing to repair
+    pause.resume()
+    await applied()
+    expect(pause.repair()).toBe(0) // sending as it was
+    // Another change read the paused state and set it back: all off.
+    await camera.setParameters({ encodings: [{ active: false }, { active: false }] })
+    expect(pause.repair()).toBe(1)
+    expect(pause.repair()).toBe(0) // once, while the change is under way
+    await applied()
+    expect(camera.current.map((encoding) => encoding.active)).toEqual([true, false])
+    expect(neverPaused.sets).toEqual([])
+    expect(alreadyOff.current).toEqual([{ active: false }])
+  })
+
   it('reports a sender that refuses and goes on with the others', async () => {
     const errors: unknown[] = []
     const broken: PausableSender = {
