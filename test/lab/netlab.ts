@@ -120,6 +120,8 @@ export interface NetLab {
    * back. Resolves with the moment the uplink was back, just before the processes resume.
    */
   sleep(ms: number): Promise<number>
+  /** The processes in the laptop's namespace (its browser's among them), for a hang's report. */
+  laptopPids(): string[]
   sessions(): Promise<number[]>
   handles(sessionId: number): Promise<number[]>
   /** With `tokens`: every token the page servers handed out (the laptop's and the watchers'). */
@@ -505,6 +507,7 @@ export async function startNetLab(options: NetLabOptions): Promise<NetLab> {
       for (const pid of pids) tryRun('kill', '-CONT', pid)
       return back
     },
+    laptopPids: clientPids,
     sessions: () => listSessions(...admin),
     tokenLog: () =>
       [client, ...(options.room ? [watchers] : [])].flatMap((ns) =>

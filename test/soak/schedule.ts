@@ -109,17 +109,27 @@ function drawFault(random: () => number, kinds: FaultKind[], windows: SoakWindow
 
 /**
  * The first `count` faults of the schedule of `seed`. About one in four carries a second
- * fault on top (a flap during the claim, a sleep during the ICE restart).
+ * fault on top (a flap during the claim, a sleep during the ICE restart). `only` narrows the
+ * draw to some kinds (a soak aimed at one rare failure); what lands on top is narrowed too,
+ * and nothing lands on top when none of `only` may.
  */
-export function faultSchedule(seed: number, count: number, windows: SoakWindows): Fault[] {
+export function faultSchedule(
+  seed: number,
+  count: number,
+  windows: SoakWindows,
+  only: readonly FaultKind[] = faultKinds,
+): Fault[] {
   const random = seededRandom(seed)
+  const kinds = faultKinds.filter((k) => only.includes(k))
+  if (kinds.length === 0) throw new Error(`no fault kind among ${only.join(', ')}`)
+  const onTop = onTopKinds.filter((k) => only.includes(k))
   const faults: Fault[] = []
   for (let i = 0; i < count; i++) {
-    const fault = drawFault(random, faultKinds, windows)
-    if (random() < 0.25)
+    const fault = drawFault(random, kinds, windows)
+    if (random() < 0.25 && onTop.length > 0)
       fault.onTop = {
         afterMs: Math.round(50 + random() * 1500),
-        fault: drawFault(random, onTopKinds, windows),
+        fault: drawFault(random, onTop, windows),
       }
     faults.push(fault)
   }

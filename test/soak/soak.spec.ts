@@ -12,13 +12,16 @@ import { publishFigures } from '../bench/results'
 import { labWindows } from '../network/fixtures'
 import { truthViolations, pluginsOf } from './invariants'
 import { applyFault } from './faults'
-import { describeFault, faultSchedule, type Fault } from './schedule'
-import { openSoakWorld, roles, type Role, type SoakWorld } from './world'
+import { answers, hangReport, watchForHang } from './hang-report'
+import { describeFault, faultKinds, faultSchedule, type Fault, type FaultKind } from './schedule'
+import { laptopRoles, openSoakWorld, roles, type Role, type SoakWorld } from './world'
 
 const minutes = Number(process.env.HOLDFAST_SOAK_MINUTES ?? 3)
 /** At most this many faults (the short soak in `npm test` runs a fixed prefix of a schedule). */
 const maxFaults = Number(process.env.HOLDFAST_SOAK_FAULTS ?? 10_000)
 const seed = Number(process.env.HOLDFAST_SOAK_SEED ?? Math.floor(Math.random() * 2 ** 31))
+/** Only these kinds of fault (comma-separated), for a soak aimed at one rare failure. */
+const kinds = (process.env.HOLDFAST_SOAK_KINDS?.split(',') ?? faultKinds) as FaultKind[]
 /** How long a fault may take to settle before what is still wrong is a violation. */
 const settleMs = 120_000
 /**
@@ -133,12 +136,12 @@ async function recover(world: SoakWorld, fault: Fault, outcome: Outcome): Promis
 test('soak: calls, a registration and a room through a seeded schedule of faults keep every invariant', async () => {
   test.setTimeout((minutes + 8) * 60_000)
   console.log(
-    `soak: seed ${seed}, ${minutes} min (replay: npm run soak -- --seed ${seed} --minutes ${minutes}${maxFaults < 10_000 ? ` --faults ${maxFaults}` : ''})`,
+    `soak: seed ${seed}, ${minutes} min (replay: npm run soak -- --seed ${seed} --minutes ${minutes}${maxFaults < 10_000 ? ` --faults ${maxFaults}` : ''}${process.env.HOLDFAST_SOAK_KINDS ? ` --kinds ${kinds.join(',')}` : ''})`,
   )
   mkdirSync('test-results', { recursive: true })
   writeFileSync(stepsFile, '')
   step(`seed ${seed}: opening the world`)
-  const world = await openSoakWorld()
+  const world = await openSoakWorld(step)
   const outcomes: Outcome[] = []
   const heap: Record<string, (number | undefined)[]> = {}
   const handles: number[] = []
@@ -160,7 +163,9 @@ test('soak: calls, a registration and a room through a seeded schedule of faults
 
     /** A recovery slower than this has its pages' logs written to the step log. */
     const slowRecoveryMs = 8000
-    const schedule = faultSchedule(seed, maxFaults, labWindows)
+    const hangsReported = new Set<Role>()
+    const hangWatch = new Map<Role, { page: Page; pause: () => Promise<string> }>()
+    const schedule = faultSchedule(seed, maxFaults, labWindows, kinds)
     const endAt = Date.now() + minutes * 60_000
     for (const fault of schedule) {
       if (Date.now() >= endAt) break
@@ -171,6 +176,13 @@ test('soak: calls, a registration and a room through a seeded schedule of faults
         violations: [],
       }
       outcomes.push(outcome)
+      // Each laptop page's debugger, opened while it is well (a reload keeps it, a new page not).
+      for (const role of laptopRoles)
+        if (hangWatch.get(role)?.page !== world.pages[role]) {
+          const page = world.pages[role]
+          const pause = await watchForHang(page).catch(() => undefined)
+          if (pause) hangWatch.set(role, { page, pause })
+        }
       const errorsBefore = world.consoleErrors.length
       step(`fault ${outcomes.length}: ${outcome.fault}`)
       const faultAt = new Date().toISOString()
@@ -199,6 +211,19 @@ test('soak: calls, a registration and a room through a seeded schedule of faults
       )
       await sample()
       outcome.violations = [...new Set(outcome.violations)]
+      // A page named by a violation that runs no script is hung: what it was doing, once.
+      for (const role of laptopRoles)
+        if (
+          !hangsReported.has(role) &&
+          outcome.violations.some((v) => v.startsWith(`${role}:`)) &&
+          !(await answers(world.pages[role], 5000))
+        ) {
+          hangsReported.add(role)
+          const pause = hangWatch.get(role)?.pause ?? (() => Promise.resolve('no debugger open'))
+          step(
+            `${role} does not answer; what it is doing:\n${await hangReport(pause, world.lab.laptopPids())}`,
+          )
+        }
       // The evidence of a violation: what the pages it names said lately, into the step log.
       for (const role of roles)
         if (outcome.violations.some((v) => v.startsWith(`${role}:`) || v.includes(` ${role}:`)))

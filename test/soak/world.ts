@@ -65,7 +65,8 @@ export interface SoakWorld {
 const desk = `sip:desk@${labAddresses.server}`
 /** A phone call on its way or up, in the call status line's words. */
 const inProgress = /^(In call with|On hold with|Calling|Ringing|Transferring)/
-const laptopRoles: readonly Role[] = ['echo', 'phone', 'room']
+/** The pages on the laptop (in the lab's client namespace). */
+export const laptopRoles: readonly Role[] = ['echo', 'phone', 'room']
 const names: Partial<Record<Role, string>> = { room: 'Ann', ben: 'Ben', cy: 'Cy' }
 /** Whom each room page sees. */
 const seen: Partial<Record<Role, string[]>> = {
@@ -91,8 +92,13 @@ const text = (page: Page, testId: string): Promise<string | undefined> =>
     .then((t) => t?.trim() ?? '')
     .catch(() => undefined)
 
-/** Opens the lab and every page, each in its call. */
-export async function openSoakWorld(): Promise<SoakWorld> {
+/**
+ * Opens the lab and every page, each in its call. `step` hears each step of putting a call
+ * back (the soak's step log: a call that took long to come back says which step waited).
+ */
+export async function openSoakWorld(
+  step: (text: string) => void = () => undefined,
+): Promise<SoakWorld> {
   // Tokens that live half a minute: they run out again and again, in the middle of everything.
   const lab = await startNetLab({ ...labWindows, sip: true, room: true, tokens: { lifeS: 30 } })
   const browsers: Browser[] = []
@@ -162,6 +168,7 @@ export async function openSoakWorld(): Promise<SoakWorld> {
     const establish = async (role: Role): Promise<void> => {
       const page = pages[role]
       await connected(page, role)
+      step(`${role}: connected, putting its call back`)
       switch (role) {
         case 'echo': {
           await openCameraTest(page)
@@ -181,10 +188,12 @@ export async function openSoakWorld(): Promise<SoakWorld> {
             await expect(page.getByTestId('sip-registration')).toHaveText('Registered', {
               timeout: 60_000,
             })
+            step('phone: registered again')
           }
           await openScreen(page, 'Phone')
           // A call still on its way (or up) is not dialled again.
           if (inProgress.test((await text(page, 'sip-call-status')) ?? '')) return
+          step('phone: dialling')
           await page.getByLabel('Number or SIP address').fill('desk')
           await page.getByRole('button', { name: 'Call', exact: true }).click()
           await expect(page.getByTestId('sip-call-status').first()).toHaveText(

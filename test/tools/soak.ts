@@ -1,5 +1,6 @@
 /**
- * `npm run soak [-- --minutes N] [--seed S] [--faults N]`: the chaos soak (issue 14) in the network lab.
+ * `npm run soak [-- --minutes N] [--seed S] [--faults N] [--kinds a,b]`: the chaos soak (issue 14)
+ * in the network lab; `--kinds` draws only those kinds of fault (names as in schedule.ts).
  * Prints each fault with its recovery, the violations with the seed that replays them, and
  * the heap and handle counts; writes test-results/soak.json and .md. Exits non-zero on a
  * violation. `npm test` runs it for a few minutes.
@@ -14,13 +15,19 @@ const option = (name: string): string | undefined => {
 const minutes = option('minutes') ?? '3'
 const seed = option('seed')
 const faults = option('faults')
+const kinds = option('kinds')
 const whole = (v: string | undefined) => v === undefined || /^\d+$/.test(v)
-if (!/^\d+(\.\d+)?$/.test(minutes) || !whole(seed) || !whole(faults)) {
-  console.error('usage: npm run soak -- [--minutes N] [--seed S] [--faults N]')
+if (
+  !/^\d+(\.\d+)?$/.test(minutes) ||
+  !whole(seed) ||
+  !whole(faults) ||
+  (kinds !== undefined && !/^[a-z-]+(,[a-z-]+)*$/.test(kinds))
+) {
+  console.error('usage: npm run soak -- [--minutes N] [--seed S] [--faults N] [--kinds a,b]')
   process.exit(2)
 }
 // Anything else goes to Playwright (e.g. --reporter=list,json for the test command's summary).
-const own = new Set(['--minutes', '--seed', '--faults'])
+const own = new Set(['--minutes', '--seed', '--faults', '--kinds'])
 const rest = args.filter((a, i) => !own.has(a) && !own.has(args[i - 1] ?? ''))
 const reporter = rest.some((a) => a.startsWith('--reporter')) ? [] : ['--reporter=list']
 const run = spawnSync('npx', ['playwright', 'test', '--project=soak', ...reporter, ...rest], {
@@ -30,6 +37,7 @@ const run = spawnSync('npx', ['playwright', 'test', '--project=soak', ...reporte
     HOLDFAST_SOAK_MINUTES: minutes,
     ...(seed !== undefined ? { HOLDFAST_SOAK_SEED: seed } : {}),
     ...(faults !== undefined ? { HOLDFAST_SOAK_FAULTS: faults } : {}),
+    ...(kinds !== undefined ? { HOLDFAST_SOAK_KINDS: kinds } : {}),
   },
 })
 process.exit(run.status ?? 1)

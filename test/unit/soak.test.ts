@@ -39,6 +39,19 @@ describe('the soak schedule', () => {
     expect([...kinds].sort()).toEqual([...faultKinds].sort())
   })
 
+  it('a soak aimed at some kinds draws only those, on top as well, and refuses none it knows', () => {
+    const aimed = faultSchedule(11, 200, windows, ['short-sleep', 'flap'])
+    expect(new Set(aimed.map((f) => f.kind))).toEqual(new Set(['short-sleep', 'flap']))
+    expect(aimed.some((f) => f.onTop)).toBe(true)
+    for (const f of aimed)
+      if (f.onTop) expect(['short-sleep', 'flap']).toContain(f.onTop.fault.kind)
+    // Nothing may land on top of a Janus restart alone.
+    expect(faultSchedule(11, 50, windows, ['janus-restart']).every((f) => !f.onTop)).toBe(true)
+    expect(() => faultSchedule(11, 5, windows, ['nap' as FaultKind])).toThrow(/no fault kind/)
+    // Every kind named is the schedule a seed always gave.
+    expect(faultSchedule(11, 50, windows, faultKinds)).toEqual(faultSchedule(11, 50, windows))
+  })
+
   it('a long sleep outlasts the session timeout and the reclaim window together', () => {
     const sleeps = faultSchedule(3, 400, windows).filter((f) => f.kind === 'long-sleep')
     expect(sleeps.length).toBeGreaterThan(0)
