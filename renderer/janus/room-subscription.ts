@@ -148,7 +148,7 @@ export class RoomSubscription {
 
   /** Resolves when the plugin told the subscription's streams; rejects on refusal or 10 s. */
   private once(): Promise<void> {
-    return new Promise((resolve, reject) => {
+    const told = new Promise<void>((resolve, reject) => {
       const timer = this.host.clock.setTimeout(
         () => reject(new Error('The room did not answer (streams)')),
         10_000,
@@ -159,6 +159,10 @@ export class RoomSubscription {
         else resolve()
       })
     })
+    // Settled before its caller awaits it (a request still on its way when the change was cut
+    // short, or one that failed before the wait): not an unhandled rejection.
+    told.catch(() => undefined)
+    return told
   }
 
   private settle(error?: Error): void {
@@ -225,7 +229,9 @@ export class RoomSubscription {
         this.mids = new Map()
         void broken.detach()
       }
-      this.host.error(`Could not receive the others: ${describeMediaError(error)}`)
+      // Lost with the connection, it is made again after the claim: no banner for that.
+      if (!lostWithConnection(error))
+        this.host.error(`Could not receive the others: ${describeMediaError(error)}`)
       this.host.session.recordIncident(
         'error',
         `${this.host.name}-subscriber: ${describeMediaError(error)}`,
@@ -424,6 +430,10 @@ export class RoomSubscription {
     this.leg = undefined
     this.mids = new Map()
     if (old) void old.detach()
+    // A change still waiting for its answer on the old handle ends now: it is made again on the
+    // new one. Waited out, its 10 s kept the session "Restoring" that long after a claim (soak
+    // seed 777: a change cut short by a flap, the subscription built again only at its timeout).
+    this.settle(new Error('The change was lost before Janus answered; made again'))
     await this.syncSubscriptions()
   }
 

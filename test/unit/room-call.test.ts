@@ -406,6 +406,34 @@ describe('a video room on a fake gateway', () => {
     expect(publisher.detached).toBe(false)
   })
 
+  it('a change cut short by the connection is made again on a new subscriber at once, not after its 10 s (soak seed 777)', async () => {
+    const { h, janus, room, publisher, subscriber } = await inRoom()
+    const errors: string[] = []
+    room.events.on('error', (e) => errors.push(e))
+    // Cy comes: Ann asks to receive her too, and the answer is lost with the connection.
+    publisher.event({ videoroom: 'event', publishers: [feed(3, 'Cy')] })
+    await h.clock.settle()
+    expect(requests(subscriber)).toContain('subscribe')
+    publisher.answers.set('listparticipants', {
+      participants: [
+        { id: 1, display: 'Ann', publisher: true },
+        { id: 2, display: 'Ben', publisher: true },
+        { id: 3, display: 'Cy', publisher: true },
+      ],
+    })
+    void room.resync({ sessionId: 1, reason: 'socketClosed', networkChanged: true })
+    await h.clock.settle()
+    // No time passed: the new subscriber joins for Ben and Cy now.
+    const fresh = janus.last
+    expect(fresh).not.toBe(subscriber)
+    expect(subscriber.detached).toBe(true)
+    expect(fresh.sent[0]?.message).toMatchObject({ request: 'join', ptype: 'subscriber' })
+    expect(h.session.incidents.list().map((i) => i.detail)).toContainEqual(
+      expect.stringContaining('a change to what we receive was cut short'),
+    )
+    expect(errors).toEqual([])
+  })
+
   it('a subscriber whose attach was lost is not kept half-made: the next newcomer is received on a fresh handle', async () => {
     const { h, janus, room } = await newRoom()
     const joining = room.join()
