@@ -185,6 +185,7 @@ export const usePhoneStore = defineStore('phone', () => {
     // A user gesture: the moment the browser lets the ringtone play later.
     tones.unlock()
     if (!app) return
+    app.note(`phone: register (${registration.value.kind})`)
     const account = accounts.save()
     if (typeof account === 'string') {
       error.value = account
@@ -203,7 +204,12 @@ export const usePhoneStore = defineStore('phone', () => {
     }
     useMessagesStore().listen(phone)
     phone.voicemail.events.on('voicemail', (v) => (voicemail.value = v))
-    phone.events.on('registration', (r) => (registration.value = r))
+    phone.events.on('registration', (r) => {
+      // Each change in the log, with its words: a registration that takes long says where.
+      if (r.kind !== registration.value.kind)
+        app?.note(`phone: registration ${registration.value.kind} → ${describeRegistration(r)}`)
+      registration.value = r
+    })
     phone.events.on('remoteStream', (s) => {
       remoteStream.value = s
       remoteVideo.value = (s?.getVideoTracks().length ?? 0) > 0
