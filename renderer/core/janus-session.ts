@@ -36,7 +36,7 @@ import {
 } from './session/recovery-hooks'
 import { RequestLedger, type Channel, type RequestOptions } from './session/request-ledger'
 import { SessionKeeper } from './session/session-keeper'
-import { SocketDrain } from './session/socket-drain'
+import { SocketDrain, drainsOn } from './session/socket-drain'
 import {
   detachOrphans,
   type HandshakeDeps,
@@ -493,16 +493,14 @@ export class JanusSession {
     this.loss = { at: this.deps.clock.now(), reason, networkChanged }
     this.recordIncident('loss-detected', reason)
     const lostEpoch = this.attempts.invalidate()
-    // On a network change the old path often still works for a moment: replies already on
-    // their way are read from it while the new socket claims (make-before-break). Going
-    // offline, the link may be back within a moment (a flap) with the old connection intact:
-    // an attach's reply is worth that wait, since an attach carried out with its reply lost
-    // leaves a handle nobody can name or detach (the soak's zombie, seed 224487688).
+    // Replies still on their way may be read from the old socket (socket-drain.ts).
     const live = this.live
     const drain =
       live !== undefined &&
-      ((reason === 'networkChanged' && this.ledger.inFlightOn(lostEpoch) > 0) ||
-        (reason === 'offline' && this.ledger.inFlightOn(lostEpoch, 'attach') > 0))
+      drainsOn(reason, {
+        all: this.ledger.inFlightOn(lostEpoch),
+        attaches: this.ledger.inFlightOn(lostEpoch, 'attach'),
+      })
     if (drain) {
       this.drain.hold(lostEpoch, live)
       this.live = undefined

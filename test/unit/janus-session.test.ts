@@ -516,7 +516,8 @@ describe('JanusSession: requests', () => {
     expect(detaches).toHaveLength(2)
   })
 
-  it('on a network change a reply already on its way on the old socket is still read: no zombie handle', async () => {
+  /** Connected, with an attach written and its reply held on the socket. */
+  async function attachInFlight() {
     const h = makeHarness()
     const id = await connected(h)
     const old = h.server.last
@@ -526,6 +527,11 @@ describe('JanusSession: requests', () => {
       session_id: id,
       plugin: 'janus.plugin.sip',
     })
+    return { h, old, attached }
+  }
+
+  it('on a network change a reply already on its way on the old socket is still read: no zombie handle', async () => {
+    const { h, old, attached } = await attachInFlight()
     h.session.handleSystemEvent({ type: 'network-changed', addresses: ['10.2.0.2'] })
     await h.clock.advance(0)
     // The new socket holds the session already; the old one still brings the attach's reply.
@@ -542,15 +548,7 @@ describe('JanusSession: requests', () => {
   })
 
   it('going offline with an attach in flight still reads its reply if the link comes back: no zombie handle', async () => {
-    const h = makeHarness()
-    const id = await connected(h)
-    const old = h.server.last
-    old.held = []
-    const attached = h.session.request({
-      janus: 'attach',
-      session_id: id,
-      plugin: 'janus.plugin.sip',
-    })
+    const { h, old, attached } = await attachInFlight()
     // A flap: offline, and the link back a moment later with the old connection intact.
     h.session.handleSystemEvent({ type: 'offline' })
     await h.clock.advance(0)

@@ -11,6 +11,19 @@ import type { Channel } from './request-ledger'
 /** How long a replaced socket may still bring replies. */
 export const drainGraceMs = 1500
 
+/**
+ * Whether a socket given up for `reason` is kept for replies. On a network change the old path
+ * often still works for a moment: replies already on their way are read from it while the new
+ * socket claims (make-before-break). Going offline, the link may be back within a moment (a
+ * flap) with the old connection intact: an attach's reply is worth that wait, since an attach
+ * carried out with its reply lost leaves a handle nobody can name or detach (the soak's zombie,
+ * seed 224487688); a call's own requests are not held back for less.
+ */
+export function drainsOn(reason: string, inFlight: { all: number; attaches: number }): boolean {
+  if (reason === 'networkChanged') return inFlight.all > 0
+  return reason === 'offline' && inFlight.attaches > 0
+}
+
 export interface SocketDrainDeps {
   clock: Clock
   graceMs?: number
