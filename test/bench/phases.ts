@@ -10,6 +10,7 @@ export type PhaseClient = 'holdfast' | 'careful' | 'naive'
 /** The phases, in the order a recovery goes through them. */
 export const phases = [
   'toldMs',
+  'networkUpMs',
   'networkKnownMs',
   'sessionBackMs',
   'offerMs',
@@ -69,25 +70,30 @@ export function phasesOf(
     (e) => e.kind === 'ice-connected' || e.kind === 'ice-completed',
   )
   // When the browser could gather on an address it could not before the break (a switch's new
-  // link): no restart can use the new network sooner.
-  const gatherable = [...pc].filter((e) => e.kind === 'gatherable').sort((a, b) => a.at - b.at)
-  const before = new Set(
-    gatherable
-      .filter((e) => e.at < broke)
-      .at(-1)
-      ?.detail.split(',') ?? [],
-  )
-  const known = gatherable.find(
-    (e) =>
-      e.at >= broke && e.detail.split(',').some((host) => host !== 'none' && !before.has(host)),
-  )
+  // link): no restart can use the new network sooner. Read from the page's own trace (known)
+  // and from a fresh frame's (up: what the OS offered, before Chromium told the page).
+  const newAddress = (kind: string) => {
+    const gatherable = pc.filter((e) => e.kind === kind).sort((a, b) => a.at - b.at)
+    const before = new Set(
+      gatherable
+        .filter((e) => e.at < broke)
+        .at(-1)
+        ?.detail.split(',') ?? [],
+    )
+    return gatherable.find(
+      (e) =>
+        e.at >= broke &&
+        e.detail.split(',').some((host) => !['none', 'error'].includes(host) && !before.has(host)),
+    )
+  }
   const since = (at: number | undefined) => (at === undefined ? undefined : Math.max(0, at - back))
   const result: RunResult = {}
   const put = (phase: Phase, value: number | undefined) => {
     if (value !== undefined) result[phase] = Math.round(value)
   }
   put('toldMs', told.length ? Math.max(0, Math.min(...told) - broke) : undefined)
-  put('networkKnownMs', since(known?.at))
+  put('networkUpMs', since(newAddress('gatherable-fresh')?.at))
+  put('networkKnownMs', since(newAddress('gatherable')?.at))
   put('sessionBackMs', since(session?.at))
   put('offerMs', since(offer?.at))
   put('answerMs', since(answer?.at))

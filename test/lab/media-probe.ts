@@ -113,32 +113,48 @@ export const videoTrace = `
 `
 
 /**
- * Injected after `probe` in a benchmark: the host addresses the browser can gather on, from a
- * throwaway PeerConnection every 100 ms (kept out of the probe's calls), noted each time the set
- * changes. It shows when Chromium itself learnt of a new network, the floor under any restart:
- * a restart gathers on what Chromium knows, and it learns of a new interface 0.5-3 s after the
- * OS (issue 13).
+ * Injected after `probe` in a benchmark: the host addresses the browser can gather on, noted
+ * each time the set changes, two ways every 100 ms (issue 13):
+ * - `gatherable`: a throwaway PeerConnection of the page itself (kept out of the probe's calls).
+ *   It shows when the page's Chromium learnt of a new network, the floor under any restart: a
+ *   restart gathers on what the page knows, and it learns of a new interface 0.5-3 s after the OS.
+ * - `gatherable-fresh`: one made in a fresh frame (added, used, removed). A new document asks
+ *   the network service for the interfaces at once; a live one waits for Chromium's
+ *   network-change notice. So this shows what the OS offered, and the gap between the two is
+ *   Chromium's delay alone.
  */
 export const gatherTrace = `
   (() => {
-    const Native = window.__probe.Native;
-    let last;
-    const once = () => new Promise((resolve) => {
-      const pc = new Native({ iceServers: [] });
+    // Init scripts run in every frame, the trace's own frames too: the top one alone traces.
+    if (window !== window.top) return;
+    const gather = (Ctor, done) => new Promise((resolve) => {
+      const pc = new Ctor({ iceServers: [] });
       const hosts = new Set();
-      const done = () => { clearTimeout(timer); pc.close(); resolve([...hosts].sort().join(',') || 'none'); };
-      const timer = setTimeout(done, 300);
-      pc.onicecandidate = (e) => { if (!e.candidate) done(); else if (e.candidate.type === 'host' && e.candidate.address) hosts.add(e.candidate.address); };
+      const end = () => { clearTimeout(timer); pc.close(); done(); resolve([...hosts].sort().join(',') || 'none'); };
+      const timer = setTimeout(end, 300);
+      pc.onicecandidate = (e) => { if (!e.candidate) end(); else if (e.candidate.type === 'host' && e.candidate.address) hosts.add(e.candidate.address); };
       pc.createDataChannel('gather-trace');
-      pc.createOffer().then((o) => pc.setLocalDescription(o)).catch(done);
+      pc.createOffer().then((o) => pc.setLocalDescription(o)).catch(end);
     });
-    (async () => {
+    const own = () => gather(window.__probe.Native, () => {});
+    const fresh = () => {
+      const frame = document.createElement('iframe');
+      frame.style.display = 'none';
+      (document.body || document.documentElement).appendChild(frame);
+      const win = frame.contentWindow;
+      return gather((win.__probe && win.__probe.Native) || win.RTCPeerConnection, () => frame.remove());
+    };
+    const trace = async (kind, once) => {
+      let last;
       for (;;) {
-        const hosts = await once();
-        if (hosts !== last) { last = hosts; window.__probe.events.push({ at: performance.timeOrigin + performance.now(), kind: 'gatherable', detail: hosts }); }
+        const hosts = await once().catch(() => 'error');
+        if (hosts !== last) { last = hosts; window.__probe.events.push({ at: performance.timeOrigin + performance.now(), kind, detail: hosts }); }
         await new Promise((r) => setTimeout(r, 100));
       }
-    })();
+    };
+    trace('gatherable', own);
+    const whenBody = () => (document.body ? trace('gatherable-fresh', fresh) : setTimeout(whenBody, 50));
+    whenBody();
   })();
 `
 

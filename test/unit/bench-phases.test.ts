@@ -46,6 +46,14 @@ describe('recovery phases', () => {
       firstPacketMs: 700,
       firstFrameMs: 750,
     })
+    // A fresh frame's trace (what the OS offered) is read apart from the page's own.
+    const fresh = [
+      { at: 4_000, kind: 'gatherable-fresh', detail: '10.210.1.2' },
+      { at: 10_180, kind: 'gatherable-fresh', detail: '10.210.2.2' },
+    ]
+    expect(
+      phasesOf('holdfast', [], [...pc, ...fresh], broke, back, { packet: 700, frame: 750 }),
+    ).toEqual({ networkUpMs: 180, networkKnownMs: 640, firstPacketMs: 700, firstFrameMs: 750 })
     // The same address back (a flap) is no new network.
     expect(phasesOf('careful', [], pc.slice(0, 3), broke, back, { packet: 1, frame: 1 })).toEqual({
       firstPacketMs: 1,
