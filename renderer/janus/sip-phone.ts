@@ -294,13 +294,15 @@ export class SipPhone implements SessionParticipant, Call {
 
   /**
    * After a claim the handles and the registration live on. A call whose PeerConnection is
-   * gone (a hang-up Janus sent while we were detached was lost) ends in the UI.
+   * gone (a hang-up Janus sent while we were detached was lost) ends in the UI, and a
+   * registration still waiting for its outcome asks again.
    */
   resync(context: RecoveryContext): Promise<void> | void {
     // The attach was lost with the connection (a reload or a start just before a loss): the
     // phone has no handle on the server yet, so it attaches and registers now.
     if (!this.calls.master.leg.handle)
       return this.stoppedValue ? undefined : this.attachAndRegister()
+    void this.reconcileRegistration()
     this.calls.resync(context)
   }
 
@@ -322,6 +324,12 @@ export class SipPhone implements SessionParticipant, Call {
 
   // ----------------------------------------------------------------- internals
 
+  /** After a claim: once an attach-and-register under way has settled, see to the register. */
+  private async reconcileRegistration(): Promise<void> {
+    await this.attaching?.catch(() => undefined)
+    if (!this.stoppedValue) this.registrar.reconcile()
+  }
+
   /**
    * What the registered line hears that is not about its call: registration, texts and
    * voicemail. True when taken here.
@@ -330,12 +338,11 @@ export class SipPhone implements SessionParticipant, Call {
     if (this.texts.onPluginMessage(message) || this.voicemail.onPluginMessage(message)) return true
     // The plugin refused the register itself (no SIP stack, a bad URI...): a failure to
     // show and retry, never a 'Registering…' that waits for an answer that will not come.
-    if (typeof message.error === 'string' && this.registrationValue.kind === 'registering')
-      this.applyRegistration({
-        type: 'registration_failed',
-        code: typeof message.error_code === 'number' ? message.error_code : 0,
-        reason: message.error,
-      })
+    if (typeof message.error === 'string' && this.registrationValue.kind === 'registering') {
+      const code = typeof message.error_code === 'number' ? message.error_code : 0
+      if (this.registrar.alreadyHad(code)) return true
+      this.applyRegistration({ type: 'registration_failed', code, reason: message.error })
+    }
     if (event?.type === 'registered') {
       const masterId = (message.result as { master_id?: unknown } | undefined)?.master_id
       if (typeof masterId === 'number') this.masterId = masterId

@@ -56,17 +56,20 @@ async function sipAccount() {
   session.connect()
   await waitFor('connected', () => session.state.kind === 'connected')
   const handle = await session.attach('janus.plugin.sip')
-  const state: { registration: RegistrationState; seen: string[] } = {
+  const state: { registration: RegistrationState; seen: string[]; refusals: number[] } = {
     registration: { kind: 'unregistered' },
     seen: [],
+    refusals: [],
   }
   handle.onEvent((message: JanusMessage) => {
+    const code = (message.plugindata?.data as { error_code?: unknown } | undefined)?.error_code
+    if (typeof code === 'number') state.refusals.push(code)
     const event = readSipEvent(message.plugindata?.data)
     if (!event) return
     state.seen.push(event.type)
     state.registration = nextRegistration(state.registration, event)
   })
-  const register = (user: string, secret: string) =>
+  const register = (user: string, secret: string, refresh = false) =>
     handle.message({
       request: 'register',
       username: `sip:${user}@${host}`,
@@ -74,6 +77,7 @@ async function sipAccount() {
       secret,
       proxy: registrar.uri,
       outbound_proxy: registrar.uri,
+      ...(refresh ? { refresh: true } : {}),
     })
   return { session, handle, state, register }
 }
@@ -108,6 +112,26 @@ describe('SIP registration through Janus against kamailio', () => {
     expect(describeRegistration(account.state.registration)).toBe(
       'Registration failed: wrong username or password',
     )
+  })
+
+  it('a register the plugin already has is refused (445), and with refresh is sent to the registrar again', async () => {
+    // What the phone does after a claim when a REGISTER's outcome was lost (sip-registration.ts).
+    const account = await sipAccount()
+    await account.register('alice', 'alice-secret')
+    await waitFor('registered', () => account.state.registration.kind === 'registered')
+    const before = registrar.registers('alice')
+    const bindings = registrar.bindings('alice')
+    await account.register('alice', 'alice-secret')
+    await waitFor('the refusal', () => account.state.refusals.length > 0)
+    expect(account.state.refusals).toEqual([445])
+    expect(registrar.registers('alice')).toBe(before)
+    account.state.seen.length = 0
+    await account.register('alice', 'alice-secret', true)
+    await waitFor('registered again', () => account.state.seen.includes('registered'))
+    expect(account.state.registration.kind).toBe('registered')
+    expect(registrar.registers('alice')).toBeGreaterThan(before)
+    // The same contact registered again, not a second one.
+    expect(registrar.bindings('alice')).toBe(bindings)
   })
 
   it('a socket cut and reclaim keeps the registration without a second REGISTER', async () => {

@@ -4,7 +4,7 @@ import { CallRegistry } from '../../renderer/core/call'
 import { EchoCall } from '../../renderer/janus/echo-call'
 import { SipPhone, type SipAccount } from '../../renderer/janus/sip-phone'
 import { registerAnswerBoundMs } from '../../renderer/janus/sip-registration'
-import { FakeGateway, playMedia } from './support/fake-gateway'
+import { FakeGateway, playMedia, type FakeHandle } from './support/fake-gateway'
 import { connected, makeHarness } from './support/harness'
 
 const account: SipAccount = {
@@ -18,13 +18,32 @@ const sipEvent = (event: string, extra: Record<string, unknown> = {}) => ({
   result: { event, ...extra },
 })
 
-/** A phone registered on a fake gateway, not in a call. */
-async function registeredPhone() {
+/** How many registers a handle was sent (a claim's resync also sends its own probe). */
+const registers = (handle: FakeHandle) => handle.requests().filter((r) => r === 'register').length
+
+/** A phone started on a fake gateway (`prepare` sets the gateway up first), not registered yet. */
+async function startedPhone(
+  prepare: (janus: FakeGateway, h: ReturnType<typeof makeHarness>) => void = () => undefined,
+) {
   const h = makeHarness()
   await connected(h)
   const janus = new FakeGateway()
+  prepare(janus, h)
   const phone = new SipPhone(h.session, janus.gateway, h.clock, account)
   await phone.start()
+  return { h, janus, phone }
+}
+
+/** The session's socket drops and the session claims itself back. */
+async function dropAndClaim(h: ReturnType<typeof makeHarness>) {
+  h.server.openSockets()[0]!.drop()
+  await h.clock.advance(2000)
+  expect(h.session.state.kind).toBe('connected')
+}
+
+/** A phone registered on a fake gateway, not in a call. */
+async function registeredPhone() {
+  const { h, janus, phone } = await startedPhone()
   const handle = janus.last
   handle.event(sipEvent('registered', { username: account.uri }))
   return { h, janus, phone, handle }
@@ -103,11 +122,7 @@ describe('the SIP phone on a fake gateway', () => {
   })
 
   it('a REGISTER that gets no answer says so, and is tried again on a fresh SIP stack', async () => {
-    const h = makeHarness()
-    await connected(h)
-    const janus = new FakeGateway()
-    const phone = new SipPhone(h.session, janus.gateway, h.clock, account)
-    await phone.start()
+    const { h, janus, phone } = await startedPhone()
     expect(phone.registration.kind).toBe('registering')
     await h.clock.advance(registerAnswerBoundMs)
     expect(phone.registration).toMatchObject({
@@ -132,11 +147,7 @@ describe('the SIP phone on a fake gateway', () => {
   })
 
   it('an unreachable registrar is retried on the same handle', async () => {
-    const h = makeHarness()
-    await connected(h)
-    const janus = new FakeGateway()
-    const phone = new SipPhone(h.session, janus.gateway, h.clock, account)
-    await phone.start()
+    const { h, janus } = await startedPhone()
     janus.last.event(sipEvent('registration_failed', { code: 408, reason: 'Request Timeout' }))
     await h.clock.advance(5000)
     expect(janus.handles).toHaveLength(1)
@@ -153,17 +164,56 @@ describe('the SIP phone on a fake gateway', () => {
   })
 
   it('an attach lost with the connection is made again once the session is back, and registers', async () => {
-    const h = makeHarness()
-    await connected(h)
-    const janus = new FakeGateway()
-    janus.loseNextAttach = () => h.server.openSockets()[0]!.drop()
-    const phone = new SipPhone(h.session, janus.gateway, h.clock, account)
-    await phone.start()
+    const { h, janus, phone } = await startedPhone((janus, h) => {
+      janus.loseNextAttach = () => h.server.openSockets()[0]!.drop()
+    })
     await h.clock.advance(2000)
     expect(h.session.state.kind).toBe('connected')
     expect(janus.handles).toHaveLength(1)
     expect(janus.last.requests()).toEqual(['register'])
     janus.last.event(sipEvent('registered', { username: account.uri }))
+    expect(phone.registration.kind).toBe('registered')
+  })
+
+  it('a REGISTER lost with the connection goes again once the session is back, not after 10 s of Registering…', async () => {
+    const { h, janus, phone } = await startedPhone((janus) => {
+      janus.loseOnNext = ['register']
+    })
+    expect(phone.registration.kind).toBe('registering')
+    janus.last.lose.delete('register')
+    await dropAndClaim(h)
+    expect(janus.handles).toHaveLength(1)
+    expect(registers(janus.last)).toBe(2)
+    janus.last.event(sipEvent('registered', { username: account.uri }))
+    expect(phone.registration.kind).toBe('registered')
+  })
+
+  it('a register sent again after a claim that the plugin already had (445) is refreshed, not shown as failed', async () => {
+    const { h, janus, phone } = await startedPhone()
+    const shown: string[] = []
+    phone.onChange(() => shown.push(phone.registration.kind))
+    // Janus took the REGISTER; its events were lost with the socket.
+    await dropAndClaim(h)
+    expect(registers(janus.last)).toBe(2)
+    janus.last.event({ sip: 'event', error_code: 445, error: 'Already registered (sip:alice@lab)' })
+    await h.clock.settle()
+    expect(phone.registration.kind).toBe('registering')
+    expect(janus.last.sent.at(-1)?.message).toMatchObject({ request: 'register', refresh: true })
+    janus.last.event(sipEvent('registered', { username: account.uri }))
+    expect(phone.registration.kind).toBe('registered')
+    expect(shown).not.toContain('failed')
+    // Outside such a reconcile a 445 is the plugin's refusal, shown as it is.
+    const again = phone.register({ ...account, displayName: 'Alice' })
+    janus.last.event(sipEvent('unregistered'))
+    await again
+    janus.last.event({ sip: 'event', error_code: 445, error: 'Already registered (sip:alice@lab)' })
+    expect(phone.registration).toMatchObject({ kind: 'failed', code: 445 })
+  })
+
+  it('a claim while registered sends no register', async () => {
+    const { h, janus, phone } = await registeredPhone()
+    await dropAndClaim(h)
+    expect(registers(janus.last)).toBe(1)
     expect(phone.registration.kind).toBe('registered')
   })
 
@@ -540,11 +590,7 @@ describe('the echo call on a fake gateway', () => {
 
 describe('the SIP plugin refusing a register', () => {
   it('ends Registering… with the plugin’s words and tries again', async () => {
-    const h = makeHarness()
-    await connected(h)
-    const janus = new FakeGateway()
-    const phone = new SipPhone(h.session, janus.gateway, h.clock, account)
-    await phone.start()
+    const { h, janus, phone } = await startedPhone()
     janus.last.event({
       sip: 'event',
       error_code: 499,
