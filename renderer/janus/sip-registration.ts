@@ -45,8 +45,8 @@ export class RegistrationKeeper {
   private retry: TimerId | undefined
   private answerBound: TimerId | undefined
   private stopped = false
-  /** A register went again after a claim; the plugin's 445 then means it had the first. */
-  private reconciling = false
+  /** A register without `refresh` awaits the plugin's word: a 445 then means it had one. */
+  private plainRegisterOut = false
 
   constructor(private readonly deps: RegistrationKeeperDeps) {
     this.accountValue = deps.account
@@ -74,25 +74,25 @@ export class RegistrationKeeper {
    */
   reconcile(): void {
     if (this.stopped || this.deps.state().kind !== 'registering') return
-    this.reconciling = true
     void this.sendRegister(false).catch(() => undefined)
   }
 
   /**
-   * The plugin refused a register with `code`. True when that was the reconcile meeting a
-   * REGISTER the plugin already had (445, "Already registered", which it also answers while
-   * registering): that one's outcome is lost to us, so it is done again with `refresh`, which
-   * the plugin allows over its own.
+   * The plugin refused a register with `code`. True when it was a plain register meeting one
+   * the plugin already had (445, "Already registered", which it also answers while it is
+   * registering): one whose outcome we lost (a reconcile after a claim), or Register pressed
+   * while it was under way. We mean to register now, so it goes again with `refresh`, which
+   * the plugin allows over its own; never shown as a failure.
    */
   alreadyHad(code: number): boolean {
-    if (!this.reconciling || code !== alreadyRegisteredCode) return false
-    this.reconciling = false
+    if (!this.plainRegisterOut || code !== alreadyRegisteredCode) return false
     void this.sendRegister(true).catch(() => undefined)
     return true
   }
 
   private async sendRegister(refresh: boolean): Promise<void> {
     const account = this.accountValue
+    this.plainRegisterOut = !refresh
     this.armAnswerBound()
     await this.deps.send({
       request: 'register',
@@ -146,7 +146,7 @@ export class RegistrationKeeper {
       this.deps.clock.clearTimeout(this.answerBound)
       this.answerBound = undefined
     }
-    if (state.kind !== 'registering') this.reconciling = false
+    if (state.kind !== 'registering') this.plainRegisterOut = false
     if (state.kind === 'registered') this.failures = 0
     if (state.kind !== 'failed' || this.stopped) return
     this.failures += 1

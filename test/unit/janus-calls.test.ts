@@ -202,10 +202,17 @@ describe('the SIP phone on a fake gateway', () => {
     janus.last.event(sipEvent('registered', { username: account.uri }))
     expect(phone.registration.kind).toBe('registered')
     expect(shown).not.toContain('failed')
-    // Outside such a reconcile a 445 is the plugin's refusal, shown as it is.
-    const again = phone.register({ ...account, displayName: 'Alice' })
-    janus.last.event(sipEvent('unregistered'))
-    await again
+    expect(registers(janus.last)).toBe(3)
+  })
+
+  it('Register pressed while the plugin is still registering is refreshed, not shown as “Already registered”', async () => {
+    const { janus, phone } = await startedPhone()
+    await phone.register()
+    janus.last.event({ sip: 'event', error_code: 445, error: 'Already registered (sip:alice@lab)' })
+    await Promise.resolve()
+    expect(phone.registration.kind).toBe('registering')
+    expect(janus.last.sent.at(-1)?.message).toMatchObject({ request: 'register', refresh: true })
+    // A refresh is never refused that way; another 445 now is the plugin's own refusal.
     janus.last.event({ sip: 'event', error_code: 445, error: 'Already registered (sip:alice@lab)' })
     expect(phone.registration).toMatchObject({ kind: 'failed', code: 445 })
   })
