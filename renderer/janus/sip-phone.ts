@@ -294,15 +294,17 @@ export class SipPhone implements SessionParticipant, Call {
 
   /**
    * After a claim the handles and the registration live on. A call whose PeerConnection is
-   * gone (a hang-up Janus sent while we were detached was lost) ends in the UI, and a
-   * registration still waiting for its outcome asks again.
+   * gone (a hang-up Janus sent while we were detached was lost) ends in the UI; what else
+   * Janus said meanwhile is lost too (it keeps no events for a session without a connection),
+   * so a registration still waiting for its outcome asks again and the voicemail count is
+   * asked afresh.
    */
   resync(context: RecoveryContext): Promise<void> | void {
     // The attach was lost with the connection (a reload or a start just before a loss): the
     // phone has no handle on the server yet, so it attaches and registers now.
     if (!this.calls.master.leg.handle)
       return this.stoppedValue ? undefined : this.attachAndRegister()
-    void this.reconcileRegistration()
+    void this.reconcileAfterClaim()
     this.calls.resync(context)
   }
 
@@ -324,10 +326,17 @@ export class SipPhone implements SessionParticipant, Call {
 
   // ----------------------------------------------------------------- internals
 
-  /** After a claim: once an attach-and-register under way has settled, see to the register. */
-  private async reconcileRegistration(): Promise<void> {
+  /**
+   * After a claim, once an attach-and-register under way has settled: a register still waiting
+   * goes again; a registered account subscribes to its voicemail again, which the server
+   * answers with the current count (a refreshed subscription is notified at once, RFC 6665
+   * § 4.2.2), since a NOTIFY sent while we were away is lost.
+   */
+  private async reconcileAfterClaim(): Promise<void> {
     await this.attaching?.catch(() => undefined)
-    if (!this.stoppedValue) this.registrar.reconcile()
+    if (this.stoppedValue) return
+    this.registrar.reconcile()
+    if (this.registrationValue.kind === 'registered') this.voicemail.subscribe()
   }
 
   /**

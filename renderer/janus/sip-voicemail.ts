@@ -2,7 +2,8 @@
  * Voicemail waiting through the SIP plugin: once the account is registered (again), a
  * `subscribe` to `message-summary` at the account's voicemail number; the plugin's
  * `subscribe_*` and `notify` events become the box's state. The plugin refreshes the
- * subscription itself; after a claim it lives on with the handle, after a lost session the
+ * subscription itself. After a claim it lives on with the handle and is refreshed (a NOTIFY
+ * sent while we were away is lost; the refresh brings the count); after a lost session the
  * phone registers again and this subscribes again.
  */
 import { Emitter } from '../core/emitter'
@@ -28,7 +29,10 @@ export class VoicemailWatch {
     return this.stateValue
   }
 
-  /** The account is registered (again): subscribe, if it has a voicemail number. */
+  /**
+   * The account is registered (again), or the session was claimed: subscribe, if it has a
+   * voicemail number.
+   */
   subscribe(): void {
     const to = this.deps.voicemailUri()
     if (!to) return this.set({ kind: 'off' })

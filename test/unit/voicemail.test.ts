@@ -115,6 +115,21 @@ describe('the phone and its voicemail box', () => {
     expect(janus.last.requests()).toEqual(['register', 'subscribe'])
   })
 
+  it('after a claim a registered account subscribes again, and the count it brings replaces what was shown', async () => {
+    const { h, phone, handle } = await phoneWithVoicemail('*97')
+    handle.event(registered)
+    handle.event(summary('Messages-Waiting: yes\r\nVoice-Message: 2/5 (0/0)'))
+    // A NOTIFY sent while the socket was down is lost; the claim asks afresh.
+    h.server.openSockets()[0]!.drop()
+    await h.clock.advance(2000)
+    expect(h.session.state.kind).toBe('connected')
+    expect(handle.requests().filter((r) => r === 'subscribe')).toHaveLength(2)
+    // The count stays on screen until the server's answer replaces it.
+    expect(phone.voicemail.state).toMatchObject({ kind: 'known', newCount: 2 })
+    handle.event(summary('Messages-Waiting: yes\r\nVoice-Message: 3/5 (0/0)'))
+    expect(phone.voicemail.state).toMatchObject({ kind: 'known', newCount: 3 })
+  })
+
   it('an account without a voicemail number never subscribes', async () => {
     const { phone, handle } = await phoneWithVoicemail()
     handle.event(registered)
