@@ -296,14 +296,15 @@ export class SipPhone implements SessionParticipant, Call {
    * After a claim the handles and the registration live on. A call whose PeerConnection is
    * gone (a hang-up Janus sent while we were detached was lost) ends in the UI; what else
    * Janus said meanwhile is lost too (it keeps no events for a session without a connection),
-   * so a registration still waiting for its outcome asks again and the voicemail count is
-   * asked afresh.
+   * so a registration still waiting for its outcome asks again, the voicemail count is asked
+   * afresh, and a text still waiting for its answer is not told as undelivered.
    */
   resync(context: RecoveryContext): Promise<void> | void {
     // The attach was lost with the connection (a reload or a start just before a loss): the
     // phone has no handle on the server yet, so it attaches and registers now.
     if (!this.calls.master.leg.handle)
       return this.stoppedValue ? undefined : this.attachAndRegister()
+    this.texts.claimed()
     void this.reconcileAfterClaim()
     this.calls.resync(context)
   }

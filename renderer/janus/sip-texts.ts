@@ -26,6 +26,8 @@ export class SipTexts {
   /** Every change to the inbox this side learns of. */
   readonly events = new Emitter<{ inbox: InboxAction }>()
   private readonly waiting = new Map<string, TimerId>()
+  /** Waiting messages whose answer may have come while the socket was down, and is lost. */
+  private readonly answerMayBeLost = new Set<string>()
 
   constructor(private readonly deps: SipTextsDeps) {}
 
@@ -38,7 +40,13 @@ export class SipTexts {
     this.waiting.set(
       id,
       this.deps.clock.setTimeout(
-        () => this.fail(id, 'Not delivered: no answer came from the server'),
+        () =>
+          this.fail(
+            id,
+            this.answerMayBeLost.has(id)
+              ? 'Not known whether it arrived: its answer may have come while the connection was down'
+              : 'Not delivered: no answer came from the server',
+          ),
         deliveryBoundMs,
       ),
     )
@@ -94,10 +102,21 @@ export class SipTexts {
       this.fail(id, 'Not known whether it arrived: the connection was lost before an answer came')
   }
 
+  /**
+   * After a claim the handle and its pending answers live on, but an answer Janus sent while
+   * we were away is lost (it keeps no events for a session without a connection). A message
+   * waiting now still takes a late answer; if none comes by the bound it is told as unknown,
+   * never as undelivered.
+   */
+  claimed(): void {
+    for (const id of this.waiting.keys()) this.answerMayBeLost.add(id)
+  }
+
   /** No more timers (the phone is let go). */
   stop(): void {
     for (const timer of this.waiting.values()) this.deps.clock.clearTimeout(timer)
     this.waiting.clear()
+    this.answerMayBeLost.clear()
   }
 
   private fail(id: string, failure: string): void {
@@ -109,6 +128,7 @@ export class SipTexts {
     const timer = this.waiting.get(id)
     if (timer !== undefined) this.deps.clock.clearTimeout(timer)
     this.waiting.delete(id)
+    this.answerMayBeLost.delete(id)
   }
 
   private emit(action: InboxAction): void {

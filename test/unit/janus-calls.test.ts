@@ -217,6 +217,18 @@ describe('the SIP phone on a fake gateway', () => {
     expect(phone.registration).toMatchObject({ kind: 'failed', code: 445 })
   })
 
+  it('a text waiting for its answer over a claim is told as unknown at the bound, not as undelivered', async () => {
+    const { h, phone } = await registeredPhone()
+    const failures: string[] = []
+    phone.texts.events.on('inbox', (a) => (a.type === 'failed' ? failures.push(a.failure) : 0))
+    await phone.sendText('bob', 'hi')
+    await dropAndClaim(h)
+    await h.clock.advance(35_000)
+    expect(failures).toEqual([
+      'Not known whether it arrived: its answer may have come while the connection was down',
+    ])
+  })
+
   it('a claim while registered sends no register', async () => {
     const { h, janus, phone } = await registeredPhone()
     await dropAndClaim(h)

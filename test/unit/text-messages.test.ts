@@ -230,6 +230,22 @@ describe('sending and receiving through the plugin', () => {
     expect(sent).toHaveLength(0)
   })
 
+  it('after a claim a waiting message still takes its answer, and without one is told as unknown, not undelivered', async () => {
+    const { clock, t, inbox } = texts()
+    await t.send(bob, 'first')
+    await t.send(bob, 'second')
+    t.claimed()
+    await t.send(bob, 'after the claim')
+    t.onPluginMessage({ call_id: 'id1', result: { event: 'messagedelivery', code: 200 } })
+    await clock.advance(35_000)
+    const byText = (text: string) => inbox().messages.find((m) => m.text === text)
+    expect(byText('first')?.status).toBe('delivered')
+    expect(byText('second')?.failure).toBe(
+      'Not known whether it arrived: its answer may have come while the connection was down',
+    )
+    expect(byText('after the claim')?.failure).toBe('Not delivered: no answer came from the server')
+  })
+
   it('after a new session what still waits is told as unknown at once', async () => {
     const { t, inbox } = texts()
     await t.send(bob, 'hi')
