@@ -354,7 +354,8 @@ export class SipCallLine {
     // Media recovery starts at once; the check below runs alongside and ends a call that is gone.
     this.leg.resync(context)
     if (this.callValue.kind === 'active') void this.reconcileCall()
-    else if (!isLiveCall(this.callValue)) void this.findUnseenCall()
+    else if (isLiveCall(this.callValue)) void this.reconcileSetup()
+    else void this.findUnseenCall()
   }
 
   /** The session is gone: the call ends with its reason, the media with it. */
@@ -381,6 +382,34 @@ export class SipCallLine {
     if (there === false && this.callValue.kind === 'active') {
       this.leg.closeMedia(false)
       this.apply({ type: 'gone-while-away' })
+    }
+  }
+
+  /**
+   * A call being set up over a claim: what the plugin said meanwhile is lost, so its own
+   * status is asked. Gone (the far end declined, or the caller gave up): it ends, an incoming
+   * one as missed, instead of ringing or calling on forever. Answered while we were away:
+   * after early media the call is simply up; otherwise the answer is lost with the event and
+   * the call could never carry sound, so it is hung up (the far end hears the end, not
+   * silence) and says why. Anything heard from the call meanwhile settles it instead.
+   */
+  private async reconcileSetup(): Promise<void> {
+    const before = this.callValue
+    const status = await this.probes.callStatus()
+    if (status === undefined || this.callValue !== before || !isLiveCall(before)) return
+    const answered = /^incall/.test(status)
+    if (status !== 'idle' && status !== 'closing' && !answered) return
+    this.owner.session.recordIncident(
+      'error',
+      `${this.name}: the call was ${answered ? 'answered' : 'gone'} on the server after a claim (${status})`,
+    )
+    if (!answered) {
+      this.leg.closeMedia(false)
+      this.apply({ type: 'gone-while-away' })
+    } else if (before.kind === 'early-media') this.apply({ type: 'accepted' })
+    else if ('direction' in before && before.direction === 'outgoing') {
+      this.apply({ type: 'answered-while-away' })
+      void this.hangupOnServer()
     }
   }
 

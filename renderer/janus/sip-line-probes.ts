@@ -75,6 +75,21 @@ export class SipLineProbes {
     return typeof answer.error === 'string' && /invalid element/i.test(answer.error)
   }
 
+  /**
+   * The plugin's own status of this line's call ("inviting", "progress", "incall", "idle"...):
+   * a `call` whose `uri` is not a string is refused with the status named ("Wrong state
+   * (already in a call? status=…)") while a call is under way, and for the bad `uri` only
+   * when idle (janus_sip.c checks the state first, 1.1.2 and later), so it calls no one.
+   * Undefined when no answer came in time or the plugin answered otherwise (not registered).
+   */
+  async callStatus(): Promise<string | undefined> {
+    const answer = await this.ask({ request: 'call', uri: 0 })
+    if (!answer || typeof answer.error !== 'string') return undefined
+    const status = /status=([a-z_]+)/i.exec(answer.error)?.[1]
+    if (status) return status
+    return /invalid element|missing mandatory/i.test(answer.error) ? 'idle' : undefined
+  }
+
   /** Sends a tagged request; resolves with its own answer, or undefined after 3 s. */
   private ask(request: Record<string, unknown>): Promise<JanusJS.Message | undefined> {
     const { clock } = this.deps

@@ -56,14 +56,16 @@ async function sipAccount() {
   session.connect()
   await waitFor('connected', () => session.state.kind === 'connected')
   const handle = await session.attach('janus.plugin.sip')
-  const state: { registration: RegistrationState; seen: string[]; refusals: number[] } = {
-    registration: { kind: 'unregistered' },
-    seen: [],
-    refusals: [],
-  }
+  const state: {
+    registration: RegistrationState
+    seen: string[]
+    refusals: number[]
+    words: string[]
+  } = { registration: { kind: 'unregistered' }, seen: [], refusals: [], words: [] }
   handle.onEvent((message: JanusMessage) => {
-    const code = (message.plugindata?.data as { error_code?: unknown } | undefined)?.error_code
-    if (typeof code === 'number') state.refusals.push(code)
+    const data = message.plugindata?.data as { error_code?: unknown; error?: unknown } | undefined
+    if (typeof data?.error_code === 'number') state.refusals.push(data.error_code)
+    if (typeof data?.error === 'string') state.words.push(data.error)
     const event = readSipEvent(message.plugindata?.data)
     if (!event) return
     state.seen.push(event.type)
@@ -132,6 +134,18 @@ describe('SIP registration through Janus against kamailio', () => {
     expect(registrar.registers('alice')).toBeGreaterThan(before)
     // The same contact registered again, not a second one.
     expect(registrar.bindings('alice')).toBe(bindings)
+  })
+
+  it('a call whose uri is not a string calls no one: refused for the uri when idle (the status probe)', async () => {
+    // What a SIP line asks after a claim (sip-line-probes.ts); during a call the plugin names
+    // its status instead ("already in a call? status=…"), checked before the parameters.
+    const account = await sipAccount()
+    await account.register('bob', 'bob-secret')
+    await waitFor('registered', () => account.state.registration.kind === 'registered')
+    await account.handle.message({ request: 'call', uri: 0 })
+    await waitFor('the refusal', () => account.state.words.length > 0)
+    expect(account.state.words[0]).toMatch(/invalid element type/i)
+    expect(account.state.seen).not.toContain('calling')
   })
 
   it('a socket cut and reclaim keeps the registration without a second REGISTER', async () => {

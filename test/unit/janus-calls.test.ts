@@ -290,6 +290,78 @@ describe('the SIP phone on a fake gateway', () => {
     expect(phone.call).toMatchObject({ kind: 'ended', reason: 'ended-while-away' })
   })
 
+  describe('a call being set up over a claim asks the plugin its status', () => {
+    /** A phone whose call is at `setup`, claimed back; answers the status probe with `error`. */
+    async function claimedDuring(setup: 'calling' | 'early-media' | 'incoming', error: string) {
+      const { h, phone, handle } = await registeredPhone()
+      if (setup === 'incoming')
+        handle.event(sipEvent('incomingcall', { username: 'sip:bob@lab' }), {
+          type: 'offer',
+          sdp: 'v=0\r\n',
+        })
+      else await phone.dial('bob')
+      if (setup === 'early-media')
+        handle.event(sipEvent('progress'), { type: 'answer', sdp: 'v=0\r\n' })
+      await h.clock.settle()
+      phone.resync({ sessionId: 1, reason: 'socketClosed', networkChanged: false })
+      await h.clock.settle()
+      const probe = handle.sent.find(
+        (s) => s.message.request === 'call' && typeof s.message.uri !== 'string',
+      )?.message
+      expect(probe?.[requestTagField]).toEqual(expect.any(String))
+      handle.event({
+        sip: 'event',
+        error_code: 440,
+        error,
+        [requestTagField]: probe?.[requestTagField],
+      })
+      await h.clock.settle()
+      return { phone, handle }
+    }
+
+    const stillThere = 'Wrong state (already in a call? status=inviting)'
+    const answered = 'Wrong state (already in a call? status=incall)'
+    const idle = 'Invalid element type (uri should be a string)'
+    const cases = [
+      ['still ringing out: nothing changes', 'calling', stillThere, 'calling', false],
+      [
+        'declined while away: the call ends, not “Calling…” forever',
+        'calling',
+        idle,
+        'ended-while-away',
+        false,
+      ],
+      [
+        'answered while away: the answer is lost, so it is hung up with the reason',
+        'calling',
+        answered,
+        'answered-while-away',
+        true,
+      ],
+      [
+        'answered after early media: the call is simply up',
+        'early-media',
+        answered,
+        'active',
+        false,
+      ],
+      [
+        'an incoming call whose caller gave up while away stops ringing and is missed',
+        'incoming',
+        idle,
+        'missed',
+        false,
+      ],
+    ] as const
+    for (const [what, setup, error, outcome, hungUp] of cases)
+      it(what, async () => {
+        const { phone, handle } = await claimedDuring(setup, error)
+        if (phone.call.kind === 'ended') expect(phone.call.reason).toBe(outcome)
+        else expect(phone.call.kind).toBe(outcome)
+        expect(handle.requests().includes('hangup')).toBe(hungUp)
+      })
+  })
+
   it('follows a transfer: ends this call, then calls the target with the REFER id', async () => {
     const { h, phone, handle } = await phoneInCall()
     handle.event(

@@ -32,6 +32,8 @@ export type EndReason =
   /** The server no longer had the session (458 on the claim): it restarted or lost it. */
   | 'server-lost'
   | 'ended-while-away'
+  /** Answered while we were detached: its answer was lost, so we hung up (issue 15). */
+  | 'answered-while-away'
   | 'transferred'
   | 'failed'
   /** The user disconnected from the server during the call. */
@@ -99,6 +101,8 @@ export type SipEvent =
   | { type: 'registration-timeout' }
   /** After a claim: the call had ended while we were detached (its hang-up event was lost). */
   | { type: 'gone-while-away' }
+  /** After a claim: our call was answered while we were detached, and the answer is lost. */
+  | { type: 'answered-while-away' }
   /** We asked the other side to call `target` instead (a blind transfer, REFER). */
   | { type: 'transfer-requested'; target: string }
   /** How the call our REFER asked for is going (the NOTIFY's sipfrag status). */
@@ -209,6 +213,7 @@ const lostByUs = new Set<EndReason>([
   'connection-lost',
   'server-lost',
   'ended-while-away',
+  'answered-while-away',
   'disconnected',
   'app-closing',
 ])
@@ -270,7 +275,11 @@ export function nextCall(state: CallState, event: SipEvent, now: number): CallSt
     case 'session-lost':
       return live ? end(event.serverLost ? 'server-lost' : 'connection-lost') : state
     case 'gone-while-away':
+      // An incoming call that stopped ringing while we were away: its caller gave up.
+      if (state.kind === 'ringing' && state.direction === 'incoming') return end('missed')
       return live ? end('ended-while-away') : state
+    case 'answered-while-away':
+      return live ? end('answered-while-away') : state
     case 'app-end':
       return live ? end(appEndReason(event.cause)) : state
     case 'transfer-requested':
@@ -367,6 +376,8 @@ export function describeEnd(reason: EndReason): string {
       return 'Call dropped: the server no longer had the call (it may have restarted)'
     case 'ended-while-away':
       return 'The call ended while you were offline'
+    case 'answered-while-away':
+      return 'Call dropped: it was answered while you were offline; call again'
     case 'transferred':
       return 'Call transferred'
     case 'failed':
