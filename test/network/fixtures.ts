@@ -40,7 +40,7 @@ export interface SipWorld {
  */
 export async function startSipWorld(
   lab: NetLab,
-  farEndOptions: Pick<FarEndOptions, 'rtpTimeoutS'> = {},
+  farEndOptions: Pick<FarEndOptions, 'rtpTimeoutS' | 'answer'> = {},
 ): Promise<SipWorld & { stop(): Promise<void> }> {
   const host = labAddresses.server
   const users = { laptop: 'laptop-secret', desk: 'desk-secret' }
@@ -85,6 +85,8 @@ export async function startSipWorld(
 
 export const test = base.extend<{
   labOptions: Pick<NetLabOptions, 'sip' | 'twoLinks' | 'room' | 'secondServer'>
+  /** How the far end (`desk`) answers: by itself (default), or only when told (`manual`). */
+  farEndAnswer: NonNullable<FarEndOptions['answer']>
   lab: NetLab
   page: Page
   sip: SipWorld
@@ -92,6 +94,7 @@ export const test = base.extend<{
   watcher: Page
 }>({
   labOptions: [{}, { option: true }],
+  farEndAnswer: ['auto', { option: true }],
   lab: async ({ labOptions }, use, testInfo) => {
     const mark = traceMark()
     const lab = await startNetLab({ ...labWindows, ...labOptions })
@@ -104,8 +107,8 @@ export const test = base.extend<{
       await lab.close()
     }
   },
-  sip: async ({ lab }, use) => {
-    const world = await startSipWorld(lab)
+  sip: async ({ lab, farEndAnswer }, use) => {
+    const world = await startSipWorld(lab, { answer: farEndAnswer })
     try {
       await use(world)
     } finally {

@@ -203,6 +203,47 @@ test('a second call that rings while the laptop is cut off is found after the cl
   await expect(missed).toContainText('it rang while you were offline')
 })
 
+test.describe('a call still ringing out while the laptop is cut off', () => {
+  test.use({ farEndAnswer: 'manual' })
+
+  /** Registers, dials the far end and waits until it rings there. */
+  async function ringingOut(page: Page, lab: NetLab, sip: SipWorld) {
+    await registerInLab(page, lab, sip)
+    await openScreen(page, 'Phone')
+    await page.getByLabel('Number or SIP address').fill('desk')
+    await page.getByRole('button', { name: 'Call', exact: true }).click()
+    await sip.farEnd.waitFor('the call ringing there', (e) => e.type === 'CALL_INCOMING')
+    await expect(page.getByTestId('sip-call-status')).toHaveText(/^(Calling|Ringing) /)
+  }
+
+  const cases = [
+    {
+      what: 'declined meanwhile: after the claim the call ends instead of ringing on',
+      farEnd: { command: 'hangup', event: 'CALL_CLOSED' },
+      shown: 'The call ended while you were offline',
+    },
+    {
+      what: 'answered meanwhile: the answer is lost, so the call is hung up with the reason, not left silent',
+      farEnd: { command: 'accept', event: 'CALL_ESTABLISHED' },
+      shown: 'Call dropped: it was answered while you were offline; call again',
+    },
+  ]
+  for (const { what, farEnd, shown } of cases)
+    test(what, async ({ page, lab, sip }) => {
+      await ringingOut(page, lab, sip)
+      await whileCutOff(page, lab, async () => {
+        await sip.farEnd.command(farEnd.command)
+        await sip.farEnd.waitFor(farEnd.event, (e) => e.type === farEnd.event)
+      })
+      await expect(page.getByTestId('connection-status')).toHaveText('Connected', {
+        timeout: 30_000,
+      })
+      await expect(page.getByTestId('sip-call-status')).toHaveText(shown)
+      // Either way the far end has no call left with us.
+      await sip.farEnd.waitFor('the call closed there', (e) => e.type === 'CALL_CLOSED')
+    })
+})
+
 /** Two calls with the far end: the first on hold, the second in front, audio arriving. */
 async function twoCallsInLab(
   page: Page,
