@@ -32,7 +32,7 @@ export type EndReason =
   /** The server no longer had the session (458 on the claim): it restarted or lost it. */
   | 'server-lost'
   | 'ended-while-away'
-  /** Answered while we were detached: its answer was lost, so we hung up (issue 15). */
+  /** Answered while we were detached: its answer was lost with the event, so we hung up. */
   | 'answered-while-away'
   | 'transferred'
   | 'failed'
