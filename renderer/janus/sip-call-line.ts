@@ -17,7 +17,7 @@ import type { Gateway } from './gateway'
 import { describeMediaError, type CallStats } from './media'
 import { MediaLeg } from './media-leg'
 import { ServerMediaGate } from './server-media-gate'
-import { SipLineProbes } from './sip-line-probes'
+import { LineAfterClaim } from './sip-line-after-claim'
 
 /** The media a call is made with. */
 export interface MediaPreferences {
@@ -98,10 +98,8 @@ export class SipCallLine {
   private preferences: MediaPreferences = { video: false }
   /** Janus's PeerConnection of the last call or offer, which the next call waits out. */
   private readonly serverMedia: ServerMediaGate
-  /** What the line asks the plugin after a claim (it has no state query). */
-  private readonly probes: SipLineProbes
-  /** After a claim, until the idle line's probe has answered (see findUnseenCall). */
-  private checkingAway = false
+  /** What the line asks the plugin after a claim, and does with the answer. */
+  private readonly afterClaim: LineAfterClaim
   /** The SIP Call-ID of the line's call, as the plugin last named it. */
   private callIdValue: string | undefined
 
@@ -128,10 +126,16 @@ export class SipCallLine {
       },
     })
     this.serverMedia = new ServerMediaGate(clock)
-    this.probes = new SipLineProbes({
+    this.afterClaim = new LineAfterClaim({
       id,
       clock,
       send: (message) => this.leg.send(message),
+      call: () => this.callValue,
+      apply: (event) => this.apply(event),
+      closeMedia: () => this.leg.closeMedia(false),
+      hangUp: () => this.hangupOnServer(),
+      incident: (detail) => owner.session.recordIncident('error', `${name}: ${detail}`),
+      missedWhileAway: () => this.events.emit('missedWhileAway', undefined),
     })
     this.leg.events.on('mediaDown', () => this.serverMedia.release())
     this.leg.events.on('remoteStream', (stream) => this.events.emit('remoteStream', stream))
@@ -351,88 +355,17 @@ export class SipCallLine {
       this.apply({ type: 'gone-while-away' })
       return
     }
-    // Media recovery starts at once; the check below runs alongside and ends a call that is gone.
+    // Media recovery starts at once; the check runs alongside and ends a call that is gone.
     this.leg.resync(context)
-    if (this.callValue.kind === 'active') void this.reconcileCall()
-    else if (isLiveCall(this.callValue)) void this.reconcileSetup()
-    else void this.findUnseenCall()
+    this.afterClaim.check()
   }
 
   /** The session is gone: the call ends with its reason, the media with it. */
   sessionLost(serverLost: boolean): void {
-    this.probes.cancel()
-    this.checkingAway = false
+    this.afterClaim.sessionLost()
     this.apply({ type: 'session-lost', serverLost })
     this.leg.closeMedia(false)
     this.serverMedia.release()
-  }
-
-  /**
-   * The plugin's hang-up event is lost when the other side hung up while we were detached,
-   * and our PeerConnection may still look connected: asked once after every claim whether
-   * the call is still on the server, a call that is gone ends.
-   */
-  private async reconcileCall(): Promise<void> {
-    const { there, words } = await this.probes.callOnServer()
-    if (there !== true)
-      this.owner.session.recordIncident(
-        'error',
-        `${this.name}: the call is ${there === false ? 'gone' : 'of unknown state'} on the server (${words})`,
-      )
-    if (there === false && this.callValue.kind === 'active') {
-      this.leg.closeMedia(false)
-      this.apply({ type: 'gone-while-away' })
-    }
-  }
-
-  /**
-   * A call being set up over a claim: what the plugin said meanwhile is lost, so its own
-   * status is asked. Gone (the far end declined, or the caller gave up): it ends, an incoming
-   * one as missed, instead of ringing or calling on forever. Answered while we were away:
-   * after early media the call is simply up; otherwise the answer is lost with the event and
-   * the call could never carry sound, so it is hung up (the far end hears the end, not
-   * silence) and says why. Anything heard from the call meanwhile settles it instead.
-   */
-  private async reconcileSetup(): Promise<void> {
-    const before = this.callValue
-    const status = await this.probes.callStatus()
-    if (status === undefined || this.callValue !== before || !isLiveCall(before)) return
-    const answered = /^incall/.test(status)
-    if (status !== 'idle' && status !== 'closing' && !answered) return
-    this.owner.session.recordIncident(
-      'error',
-      `${this.name}: the call was ${answered ? 'answered' : 'gone'} on the server after a claim (${status})`,
-    )
-    if (!answered) {
-      this.leg.closeMedia(false)
-      this.apply({ type: 'gone-while-away' })
-    } else if (before.kind === 'early-media') this.apply({ type: 'accepted' })
-    else if ('direction' in before && before.direction === 'outgoing') {
-      this.apply({ type: 'answered-while-away' })
-      void this.hangupOnServer()
-    }
-  }
-
-  /**
-   * A call that rang on this line while we were detached waits on the server with its
-   * `incomingcall` lost, and its offer with it: it cannot be answered, and it holds the
-   * line. One found after the claim is declined (480, Temporarily Unavailable: the caller's
-   * server may take it to voicemail) rather than left ringing into nothing, and reported as
-   * missed.
-   */
-  private async findUnseenCall(): Promise<void> {
-    this.checkingAway = true
-    const ringing = await this.probes.callRinging()
-    const checked = this.checkingAway
-    this.checkingAway = false
-    // An incoming call seen since (or a lost session) settles it otherwise.
-    if (!checked || ringing !== true || isLiveCall(this.callValue)) return
-    this.owner.session.recordIncident(
-      'error',
-      `${this.name}: a call rang while away (its offer was lost); declined as unavailable`,
-    )
-    void this.leg.send({ request: 'decline', code: 480 }).catch(() => undefined)
-    this.events.emit('missedWhileAway', undefined)
   }
 
   // ----------------------------------------------------------------- internals
@@ -443,7 +376,7 @@ export class SipCallLine {
   }
 
   private onMessage(message: JanusJS.Message, jsep?: JanusJS.JSEP): void {
-    if (this.probes.take(message)) return
+    if (this.afterClaim.take(message)) return
     const event = readSipEvent(message)
     if (this.owner.onOtherMessage(this, message, event)) return
     this.callIdValue = readCallId(message) ?? this.callIdValue
@@ -487,11 +420,8 @@ export class SipCallLine {
     // Our offer's answer comes with 'progress' (early media) or 'accepted'; offers come only
     // with an incoming call and wait for answer().
     if (jsep?.type === 'answer') this.leg.acceptAnswer(jsep)
-    if (event.type === 'hangup' && this.checkingAway && !isLiveCall(this.callValue)) {
-      // The end of a call we never saw ring (its caller gave up while we were away).
-      this.checkingAway = false
-      if (event.code === 487) this.events.emit('missedWhileAway', undefined)
-    }
+    // The end of a call we never saw ring (its caller gave up while we were away).
+    if (event.type === 'hangup') this.afterClaim.hangupHeard(event.code)
     if (event.type === 'hangup') {
       this.pendingOffer = undefined
       this.leg.closeMedia(false)
