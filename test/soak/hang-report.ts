@@ -145,3 +145,33 @@ export async function hangReport(
   const stack = await pause().catch((error: Error) => `failed: ${error.message}`)
   return `JavaScript stack:\n    ${stack}\n${await renderers(laptopPids)}`
 }
+
+/**
+ * What a page that runs scripts shows, for a violation that names it (seed 4204: the echo page
+ * answered a script while its status could not be read for 120 s): its address, the headings
+ * and status lines on screen, the start of its text, and a screenshot at `screenshotPath`.
+ */
+export async function pageShows(page: Page, screenshotPath: string): Promise<string> {
+  const seen = await before(
+    5000,
+    page.evaluate(() => {
+      const ids = [...document.querySelectorAll('[data-testid]')].map(
+        (e) => e.getAttribute('data-testid') ?? '',
+      )
+      const headings = [...document.querySelectorAll('h1, h2, h3')].map((h) => h.textContent)
+      return {
+        url: location.href,
+        visibility: document.visibilityState,
+        headings: headings.join(' | '),
+        statusShown: ids.includes('connection-status'),
+        testIds: ids.length,
+        text: (document.body?.innerText ?? '').replace(/\s+/g, ' ').slice(0, 400),
+      }
+    }),
+  )
+  const shot = await before(5000, page.screenshot({ path: screenshotPath }))
+  return [
+    seen ? JSON.stringify(seen) : 'the page did not say within 5 s',
+    shot ? `screenshot: ${screenshotPath}` : 'no screenshot within 5 s',
+  ].join('\n')
+}

@@ -12,7 +12,7 @@ import { publishFigures } from '../bench/results'
 import { labWindows } from '../network/fixtures'
 import { truthViolations, pluginsOf } from './invariants'
 import { applyFault } from './faults'
-import { answers, hangReport, watchForHang } from './hang-report'
+import { answers, hangReport, pageShows, watchForHang } from './hang-report'
 import { describeFault, faultKinds, faultSchedule, type Fault, type FaultKind } from './schedule'
 import { laptopRoles, openSoakWorld, roles, type Role, type SoakWorld } from './world'
 
@@ -224,6 +224,12 @@ test('soak: calls, a registration and a room through a seeded schedule of faults
             `${role} does not answer; what it is doing:\n${await hangReport(pause, world.lab.laptopPids())}`,
           )
         }
+      // A laptop page named by a violation that still runs scripts: what it shows.
+      for (const role of laptopRoles)
+        if (outcome.violations.some((v) => v.startsWith(`${role}:`)))
+          step(
+            `${role} shows:\n${await pageShows(world.pages[role], `test-results/playwright/soak/${role}-fault-${outcomes.length}.png`)}`,
+          )
       // The evidence of a violation: what the pages it names said lately, into the step log.
       for (const role of roles)
         if (outcome.violations.some((v) => v.startsWith(`${role}:`) || v.includes(` ${role}:`)))
