@@ -6,6 +6,7 @@
  * ends). The socket stays open for a short grace, for replies only, while the new one claims.
  */
 import type { Clock, TimerId } from '../clock'
+import type { LossReason } from '../connection-state'
 import type { Channel } from './request-ledger'
 
 /** How long a replaced socket may still bring replies. */
@@ -17,9 +18,10 @@ export const drainGraceMs = 1500
  * socket claims (make-before-break). Going offline, the link may be back within a moment (a
  * flap) with the old connection intact: an attach's reply is worth that wait, since an attach
  * carried out with its reply lost leaves a handle nobody can name or detach (the soak's zombie,
- * seed 224487688); a call's own requests are not held back for less.
+ * seed 224487688). With no attach in flight, going offline keeps nothing: the new socket
+ * takes every request at once.
  */
-export function drainsOn(reason: string, inFlight: { all: number; attaches: number }): boolean {
+export function drainsOn(reason: LossReason, inFlight: { all: number; attaches: number }): boolean {
   if (reason === 'networkChanged') return inFlight.all > 0
   return reason === 'offline' && inFlight.attaches > 0
 }
