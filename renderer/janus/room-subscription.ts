@@ -84,6 +84,8 @@ export class RoomSubscription {
   private readonly waiters: ((error?: Error) => void)[] = []
   /** The check after a claim that a kept handle is still in step with the server. */
   private readonly inStep: SubscriberInStep
+  /** Resyncs begun (one per claim): one that a later claim's overtook leaves the choice to it. */
+  private resyncs = 0
 
   constructor(private readonly host: RoomSubscriptionHost) {
     this.inStep = new SubscriberInStep(host.clock)
@@ -313,8 +315,9 @@ export class RoomSubscription {
         await leg.send({ request: 'start' }, answer)
         leg.startMedia()
       } catch (error) {
-        // Lost with the connection, it is made again after the claim: no banner for that.
-        if (!lostWithConnection(error))
+        // Lost with the connection, it is made again after the claim; on a handle let go
+        // meanwhile (built again: Janus answers 462), the new one answers its own: no banner.
+        if (!lostWithConnection(error) && leg === this.leg)
           this.host.error(`Could not receive the others: ${describeMediaError(error)}`)
         this.host.session.recordIncident(
           'error',
@@ -400,6 +403,7 @@ export class RoomSubscription {
    */
   async resync(context: RecoveryContext, roomChanged: boolean): Promise<void> {
     const leg = this.leg
+    const resync = ++this.resyncs
     if (!leg?.handle) return this.rebuild()
     const name = `${this.host.name}-subscriber`
     const why = roomChanged
@@ -411,7 +415,8 @@ export class RoomSubscription {
           : (await this.inStep.check(leg))
             ? undefined
             : "the server's offer was lost while we were away"
-    if (leg !== this.leg) return
+    // A later claim's resync has its own check: the newest one decides.
+    if (leg !== this.leg || resync !== this.resyncs) return
     if (why) {
       this.host.session.recordIncident(
         'media-restart',

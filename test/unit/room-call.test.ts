@@ -239,6 +239,67 @@ describe('a video room on a fake gateway', () => {
     expect(errors).toEqual([])
   })
 
+  it("two claims in a row: the second claim's check decides, and a subscription in step is kept (soak seed 4204)", async () => {
+    const { h, janus, room, publisher, subscriber } = await inRoom()
+    h.session.events.emit('reconnecting', { attempt: 1, reason: 'networkChanged' })
+    sameRoom(publisher)
+    const context = { sessionId: 1, reason: 'networkChanged', networkChanged: true } as const
+    const first = room.resync(context)
+    await h.clock.settle()
+    // The socket goes again before the first check is answered; the second claim checks too.
+    const second = room.resync(context)
+    await h.clock.settle()
+    expect(subscriber.sent.filter((s) => s.message.update === true)).toHaveLength(2)
+    subscriber.event({ videoroom: 'event', configured: 'ok' }, offer)
+    subscriber.event({ videoroom: 'event', configured: 'ok' })
+    await h.clock.advance(6000)
+    // Before, the first check lost its ear to the second's and, 5 s on, rebuilt it anyway.
+    expect(subscriber.detached).toBe(false)
+    expect(janus.handles).toHaveLength(2)
+    expect(h.session.incidents.list().map((i) => i.detail)).not.toContainEqual(
+      expect.stringContaining('receiving the others afresh'),
+    )
+    await Promise.all([first, second])
+  })
+
+  it('an offer still being answered when the subscription is built again is no error for the person', async () => {
+    const { h, janus, room, publisher, subscriber } = await inRoom()
+    const errors: string[] = []
+    room.events.on('error', (e) => errors.push(e))
+    let answer: (() => void) | undefined
+    subscriber.api.createAnswer = (params: { success: (jsep: unknown) => void }) => {
+      answer = () => params.success({ type: 'answer', sdp: 'v=0\r\n' })
+    }
+    h.session.events.emit('reconnecting', { attempt: 1, reason: 'networkChanged' })
+    sameRoom(publisher)
+    const resync = room.resync({ sessionId: 1, reason: 'networkChanged', networkChanged: true })
+    await h.clock.settle()
+    // An offer Janus had postponed comes as the check finds the handle out of step.
+    subscriber.event(
+      {
+        videoroom: 'updated',
+        streams: [
+          { mid: '0', type: 'audio', feed_id: 2, feed_mid: '0' },
+          { mid: '1', type: 'video', feed_id: 2, feed_mid: '1' },
+        ],
+      },
+      offer,
+    )
+    subscriber.event({ videoroom: 'event', configured: 'ok' })
+    await h.clock.settle()
+    expect(subscriber.detached).toBe(true)
+    // The handle is let go: the answer cannot go (Janus would refuse it, 462, had it gone).
+    subscriber.refuse.add('start')
+    answer?.()
+    attachedTo(janus.last, 2, 'Ben')
+    await resync
+    await h.clock.settle()
+    expect(h.session.incidents.list().map((i) => i.detail)).toContainEqual(
+      expect.stringContaining("videoroom-subscriber: answering the server's offer"),
+    )
+    expect(errors).toEqual([])
+  })
+
   it('after a claim, a subscription whose offer was lost in the gap (no offer comes) is built again', async () => {
     const { h, janus, room, publisher, subscriber } = await inRoom()
     h.session.events.emit('reconnecting', { attempt: 1, reason: 'networkChanged' })
