@@ -13,7 +13,6 @@ import {
   framesShown,
   labWindows,
   roomTile,
-  shownNumber,
   startSipWorld,
   type SipWorld,
 } from '../network/fixtures'
@@ -82,6 +81,14 @@ const seen: Partial<Record<Role, string[]>> = {
 function networkNoise(text: string): boolean {
   return /^WebSocket connection to .* failed|^Failed to load resource|net::ERR_/.test(text)
 }
+
+/** The count the page shows under `testId`; undefined when it shows none (no read is a 0). */
+const shownCount = (page: Page, testId: string): Promise<number | undefined> =>
+  page
+    .getByTestId(testId)
+    .textContent({ timeout: 2000 })
+    .then((text) => (text?.trim() && Number.isFinite(Number(text)) ? Number(text) : undefined))
+    .catch(() => undefined)
 
 /** The text the page shows under `testId`: '' when there is none, undefined when it cannot say. */
 const text = (page: Page, testId: string): Promise<string | undefined> =>
@@ -272,16 +279,31 @@ export async function openSoakWorld(
 
     const mediaRising = async (role: Role, timeout: number): Promise<void> => {
       const page = pages[role]
-      const rising = async (read: () => Promise<number>) => {
-        const before = await read()
-        await expect.poll(read, { timeout }).toBeGreaterThan(before)
+      // Rising from the lowest count read: a count that starts again (a tile given a new
+      // stream counts its frames from 0, a new PeerConnection its stats) rises from there,
+      // where before it had to pass the old count (soak seed 4204: 30 s were too few after a
+      // subscription built again). A read that fails (a tile not there) is no count.
+      const rising = async (read: () => Promise<number | undefined>) => {
+        let lowest = await read()
+        await expect
+          .poll(
+            async () => {
+              const now = await read()
+              if (now === undefined) return false
+              const rose = lowest !== undefined && now > lowest
+              lowest = Math.min(lowest ?? now, now)
+              return rose
+            },
+            { timeout },
+          )
+          .toBe(true)
       }
       if (role === 'echo') {
         await openCameraTest(page)
-        await rising(() => shownNumber(page, 'frames-decoded'))
+        await rising(() => shownCount(page, 'frames-decoded'))
       } else if (role === 'phone') {
         await returnToCall(page)
-        await rising(() => shownNumber(page, 'sip-audio-in'))
+        await rising(() => shownCount(page, 'sip-audio-in'))
         // Our audio reaches the far end: a tone in the media is heard there. A tone is a few
         // RTP event packets; on a loaded machine baresip sometimes reports none of one (seen
         // once in a soak, with the call's audio flowing), so up to three are sent.
@@ -299,7 +321,7 @@ export async function openSoakWorld(
         if (!reached) throw new Error('the far end heard none of three tones sent in the call')
       } else {
         for (const other of seen[role]!)
-          await rising(() => framesShown(page, other, 2000).catch(() => 0))
+          await rising(() => framesShown(page, other, 2000).catch(() => undefined))
       }
     }
 
