@@ -15,6 +15,8 @@ export type LossReason =
   | 'resumed'
   | 'serverUnreachable'
   | 'sessionTimeout'
+  /** Let go on purpose for a new one: it may hold a handle no reply named (janus-session.ts). */
+  | 'sessionReplaced'
 
 /** Why the client gave up (the reason of `disconnected` and of `failed`). */
 export type DisconnectReason =

@@ -85,6 +85,10 @@ export class JanusSession {
   private loss: { at: number; reason: LossReason; networkChanged: boolean } | undefined
   /** Whether `connected` was announced since the last connect(); later returns are `reconnected`. */
   private announcedConnected = false
+  /** An attach lost its reply: the session may hold a handle Janus made that no reply named. */
+  private attachLost = false
+  /** Recoveries begun: one whose session was let go meanwhile does not finish the next. */
+  private recoveries = 0
 
   constructor(
     private readonly options: JanusSessionOptions,
@@ -341,6 +345,7 @@ export class JanusSession {
     this.drain.endAll()
     this.facts.sessionId = undefined
     this.facts.lostSession = undefined
+    this.attachLost = false
     this.handles.clear()
     this.ledger.failAll(new ClientError('closed', 'Disconnected'))
     await this.keeper.clear()
@@ -385,6 +390,7 @@ export class JanusSession {
     }
     // Janus keeps a superseded socket open (it even acks its requests): it must go.
     if (this.live && this.live.socket !== channel.socket) this.live.socket.close(1000, 'superseded')
+    if (result.reclaimed && this.replaceIfOnlyUnknown(channel)) return
     this.live = channel
     this.facts.detachedAt = undefined
     await this.keeper.saveNow()
@@ -432,6 +438,7 @@ export class JanusSession {
       ...(lostSession !== undefined ? { lostSession } : {}),
     }
     const epoch = this.attempts.epoch
+    const recovery = ++this.recoveries
     void runRecoveryHooks(this.participants, reclaimed ? 'resync' : 'restore', context, {
       clock: this.deps.clock,
       limitMs: this.options.hookTimeoutMs ?? 15_000,
@@ -439,7 +446,12 @@ export class JanusSession {
       onError: (name, error) =>
         this.recordIncident('error', `${name} recovery failed: ${String(error)}`),
     }).then(() => {
-      if (epoch === this.attempts.epoch && this.stateValue.kind === 'recovering') done()
+      if (
+        recovery === this.recoveries &&
+        epoch === this.attempts.epoch &&
+        this.stateValue.kind === 'recovering'
+      )
+        done()
     })
   }
 
@@ -524,9 +536,31 @@ export class JanusSession {
     // Said in the timeline: an attach Janus may have carried out leaves a handle no reply named.
     if (unknown.length)
       this.recordIncident('error', `lost before Janus answered: ${unknown.join(', ')}`)
+    if (unknown.includes('attach')) this.attachLost = true
     // A drain that ends after the new socket holds the session: what goes again goes now.
-    if (this.live && this.stateValue.kind !== 'reconnecting')
+    if (this.live && this.stateValue.kind !== 'reconnecting') {
+      if (this.replaceIfOnlyUnknown(this.live)) return
       this.ledger.flushQueue(this.facts.sessionId)
+    }
+  }
+
+  /**
+   * An attach Janus carried out whose reply was lost leaves a handle no reply named, and
+   * Janus's API cannot list or detach it: it lives as long as the session (soak seeds
+   * 224487688 and 4204: the first attach on a session made again after a Janus restart, lost to
+   * a flap or a switch, left a VideoRoom handle in no role). While the session holds nothing
+   * else we know of, a new one costs nothing: the old is destroyed with that handle, and the
+   * plugins set themselves up on the new one as after any new session. True when it went.
+   */
+  private replaceIfOnlyUnknown(channel: Channel): boolean {
+    const sessionId = this.facts.sessionId
+    if (!this.attachLost || sessionId === undefined || this.handles.list().length > 0) return false
+    this.recordIncident('error', `session ${sessionId}: an attach lost its reply; starting afresh`)
+    void this.ledger
+      .sendDirect(channel, { janus: 'destroy', session_id: sessionId })
+      .catch(() => undefined)
+    this.startOver(channel, 'replaced', 'sessionReplaced')
+    return true
   }
 
   /** Janus said the session is gone while our socket is fine: create a new one on it. */
@@ -534,14 +568,26 @@ export class JanusSession {
     const state = this.stateValue.kind
     const live = this.live
     if ((state !== 'connected' && state !== 'recovering') || !live) return
-    this.loss = { at: this.deps.clock.now(), reason: 'sessionTimeout', networkChanged: false }
+    this.startOver(live, reason, 'sessionTimeout')
+  }
+
+  /** The session is gone (or let go): a new one is created on `channel`. */
+  private startOver(channel: Channel, reason: SessionLossReason, lossReason: LossReason): void {
+    // Already reconnecting (a claim that found the session not worth keeping): the loss that
+    // began it stands, with whether the network changed.
+    const reconnecting = this.stateValue.kind === 'reconnecting'
     this.live = undefined
-    this.keepaliveMonitor.stop()
+    if (!reconnecting) {
+      this.loss = { at: this.deps.clock.now(), reason: lossReason, networkChanged: false }
+      this.keepaliveMonitor.stop()
+    }
     this.sessionLost(reason)
-    this.attempts.begin(false)
-    this.setState({ kind: 'reconnecting', attempt: 1, reason: 'sessionTimeout' })
-    this.events.emit('reconnecting', { attempt: 1, reason: 'sessionTimeout' })
-    this.attempts.establish(live)
+    if (!reconnecting) {
+      this.attempts.begin(false)
+      this.setState({ kind: 'reconnecting', attempt: 1, reason: lossReason })
+      this.events.emit('reconnecting', { attempt: 1, reason: lossReason })
+    }
+    this.attempts.establish(channel)
   }
 
   private sessionLost(reason: SessionLossReason): void {
@@ -549,6 +595,7 @@ export class JanusSession {
     if (sessionId === undefined) return
     this.facts.sessionId = undefined
     this.facts.lostSession = reason
+    this.attachLost = false
     this.handles.clear()
     this.recordIncident('session-lost', `session ${sessionId}: ${reason}`)
     void this.keeper.clear()

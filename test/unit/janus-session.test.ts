@@ -565,6 +565,90 @@ describe('JanusSession: requests', () => {
     )
   })
 
+  it('an attach whose reply was lost, on a session holding nothing else: a new session, and the handle Janus made goes with the old', async () => {
+    const { h, attached } = await attachInFlight()
+    const first = h.session.id!
+    const outcome = expect(attached).rejects.toMatchObject({ kind: 'outcomeUnknown' })
+    h.session.handleSystemEvent({ type: 'network-changed', addresses: ['10.2.0.2'] })
+    await h.clock.advance(0)
+    expect(h.session.state.kind).toBe('connected')
+    // Janus made the handle, but its reply never comes: the old path is gone.
+    expect([...h.server.sessions.get(first)!.handles.values()]).toEqual(['janus.plugin.sip'])
+    await h.clock.advance(drainGraceMs)
+    await outcome
+    await h.clock.advance(0)
+    expect(h.server.sessions.has(first)).toBe(false)
+    const second = h.session.id
+    expect(second).toBeDefined()
+    expect(second).not.toBe(first)
+    expect(h.server.sessions.get(second!)?.handles.size).toBe(0)
+    expect(h.session.state.kind).toBe('connected')
+    expect(h.session.incidents.list().map((i) => i.detail)).toContain(
+      `session ${first}: an attach lost its reply; starting afresh`,
+    )
+  })
+
+  it('an attach lost with a socket that closed is found at the claim: the session is replaced there', async () => {
+    const { h, old, attached } = await attachInFlight()
+    const first = h.session.id!
+    const outcome = expect(attached).rejects.toMatchObject({ kind: 'outcomeUnknown' })
+    old.drop()
+    await outcome
+    await h.clock.advance(0)
+    expect(h.server.sessions.has(first)).toBe(false)
+    expect(h.session.id).not.toBe(first)
+    expect(h.session.state.kind).toBe('connected')
+    // Claimed first (the session was still there), then let go for a new one.
+    const verbs = h.server.sockets.flatMap((s) => s.verbs())
+    expect(verbs.slice(verbs.indexOf('claim'))).toEqual(['claim', 'destroy', 'info', 'create'])
+  })
+
+  it('a session let go while the plugins resync waits for their restore on the new one before it says connected', async () => {
+    const { h, attached } = await attachInFlight()
+    const outcome = expect(attached).rejects.toMatchObject({ kind: 'outcomeUnknown' })
+    let resynced: () => void = () => undefined
+    let restored: () => void = () => undefined
+    h.session.addParticipant({
+      name: 'room',
+      resync: () => new Promise<void>((resolve) => (resynced = resolve)),
+      restore: () => new Promise<void>((resolve) => (restored = resolve)),
+    })
+    h.session.handleSystemEvent({ type: 'network-changed', addresses: ['10.2.0.2'] })
+    await h.clock.advance(0)
+    expect(h.session.state).toMatchObject({ kind: 'recovering', reclaimed: true })
+    await h.clock.advance(drainGraceMs)
+    await outcome
+    await h.clock.advance(0)
+    expect(h.session.state).toMatchObject({ kind: 'recovering', reclaimed: false })
+    // The claim's resync ends late: the new session's restore is still under way.
+    resynced()
+    await h.clock.advance(0)
+    expect(h.session.state).toMatchObject({ kind: 'recovering', reclaimed: false })
+    restored()
+    await h.clock.advance(0)
+    expect(h.session.state.kind).toBe('connected')
+  })
+
+  it('an attach lost while the session holds a call keeps the session (the unknown handle stays until it ends)', async () => {
+    const h = makeHarness()
+    const id = await connected(h)
+    await h.session.attach('janus.plugin.echotest')
+    const old = h.server.last
+    old.held = []
+    const attached = h.session.request({
+      janus: 'attach',
+      session_id: id,
+      plugin: 'janus.plugin.sip',
+    })
+    const outcome = expect(attached).rejects.toMatchObject({ kind: 'outcomeUnknown' })
+    h.session.handleSystemEvent({ type: 'network-changed', addresses: ['10.2.0.2'] })
+    await h.clock.advance(drainGraceMs)
+    await outcome
+    expect(h.session.id).toBe(id)
+    expect(h.server.sessions.get(id)?.handles.size).toBe(2)
+    expect(h.session.state.kind).toBe('connected')
+  })
+
   it('going offline with no attach in flight gives up the old socket at once', async () => {
     const h = makeHarness()
     await connected(h)

@@ -21,7 +21,13 @@ import type { SessionKeeper } from './session-keeper'
 import { InvalidServerError } from './socket-attempt'
 
 /** Why the core gave up a session. */
-export type SessionLossReason = 'notFound' | 'expired' | 'timeout' | 'claimRefused'
+export type SessionLossReason =
+  | 'notFound'
+  | 'expired'
+  | 'timeout'
+  | 'claimRefused'
+  /** Let go by us: an attach lost its reply while the session held nothing else. */
+  | 'replaced'
 
 /** What the session knows of itself; the facade owns it, the handshake updates it. */
 export interface SessionFacts {
