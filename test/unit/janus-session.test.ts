@@ -516,10 +516,11 @@ describe('JanusSession: requests', () => {
     expect(detaches).toHaveLength(2)
   })
 
-  /** Connected, with an attach written and its reply held on the socket. */
-  async function attachInFlight() {
+  /** Connected (with a call's handle when `withCall`), an attach written, its reply held. */
+  async function attachInFlight({ withCall = false } = {}) {
     const h = makeHarness()
     const id = await connected(h)
+    if (withCall) await h.session.attach('janus.plugin.echotest')
     const old = h.server.last
     old.held = []
     const attached = h.session.request({
@@ -630,16 +631,8 @@ describe('JanusSession: requests', () => {
   })
 
   it('an attach lost while the session holds a call keeps the session (the unknown handle stays until it ends)', async () => {
-    const h = makeHarness()
-    const id = await connected(h)
-    await h.session.attach('janus.plugin.echotest')
-    const old = h.server.last
-    old.held = []
-    const attached = h.session.request({
-      janus: 'attach',
-      session_id: id,
-      plugin: 'janus.plugin.sip',
-    })
+    const { h, attached } = await attachInFlight({ withCall: true })
+    const id = h.session.id!
     const outcome = expect(attached).rejects.toMatchObject({ kind: 'outcomeUnknown' })
     h.session.handleSystemEvent({ type: 'network-changed', addresses: ['10.2.0.2'] })
     await h.clock.advance(drainGraceMs)
