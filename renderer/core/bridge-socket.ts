@@ -57,6 +57,10 @@ export function createBridgeSocketClass(session: JanusSession): BridgeSocketClas
     private readonly unsubscribe: (() => void)[] = []
     /** Tagged requests waiting for their event: transaction to tag. */
     private readonly tags = new Map<string, string>()
+    /** Messages read and not yet handed to janus.js (handed on a microtask, in order). */
+    private readonly inbox: JanusMessage[] = []
+    /** Requests passed to the core and not answered yet, by transaction. */
+    private readonly unanswered = new Map<string, JanusRequest>()
 
     constructor(
       readonly url: string,
@@ -115,8 +119,14 @@ export function createBridgeSocketClass(session: JanusSession): BridgeSocketClas
         case 'claim':
           reply(localError(request, unansweredCode, 'Claims are made by the session core'))
           return
-        default:
-          forward(session, request, reply)
+        default: {
+          const transaction = request.transaction
+          if (transaction !== undefined) this.unanswered.set(transaction, request)
+          forward(session, request, (message) => {
+            if (transaction !== undefined) this.unanswered.delete(transaction)
+            reply(message)
+          })
+        }
       }
     }
 
@@ -159,16 +169,29 @@ export function createBridgeSocketClass(session: JanusSession): BridgeSocketClas
     }
 
     private deliver(given: JanusMessage): void {
-      const message = this.tagged(given)
       // Asynchronous like a real socket, in order.
-      void Promise.resolve().then(() => {
+      this.inbox.push(this.tagged(given))
+      if (this.inbox.length === 1) void Promise.resolve().then(() => this.handOver())
+    }
+
+    private handOver(): void {
+      for (const message of this.inbox.splice(0))
         if (this.readyState === 1)
           this.fire('message', { type: 'message', data: JSON.stringify(message) })
-      })
     }
 
     private shutdown(code: number, reason: string): void {
       if (this.readyState === 3) return
+      // What was read before the close is told before it, as a socket does, and a request
+      // still unanswered is told it failed: janus.js never fails one itself when its socket
+      // closes, and a call waiting on it waited for good (soak seed 4204: an echo call whose
+      // attach was lost with its session stayed "Recovering media" for minutes).
+      for (const request of this.unanswered.values())
+        this.deliver(
+          localError(request, unansweredCode, 'The session was lost before Janus answered'),
+        )
+      this.unanswered.clear()
+      this.handOver()
       this.readyState = 3
       for (const off of this.unsubscribe) off()
       this.fire('close', { type: 'close', code, reason, wasClean: code === 1000 })

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createBridgeSocketClass, requestTagField } from '../../renderer/core/bridge-socket'
+import { drainGraceMs } from '../../renderer/core/session/socket-drain'
 import { connected, makeHarness } from './support/harness'
 
 /** Drives a bridge socket the way janus.js does and records what it receives. */
@@ -13,6 +14,19 @@ async function openBridge(h: ReturnType<typeof makeHarness>) {
   await h.clock.settle()
   expect(socket.readyState).toBe(1)
   return { socket, received, closes }
+}
+
+/** What janus.js is told, in order: each message as "verb transaction", and "close". */
+function toldInOrder(socket: {
+  addEventListener(type: string, listener: (e: unknown) => void): void
+}) {
+  const told: string[] = []
+  socket.addEventListener('message', (e) => {
+    const m = JSON.parse((e as { data: string }).data) as { janus: string; transaction?: string }
+    told.push(`${m.janus} ${m.transaction ?? ''}`.trim())
+  })
+  socket.addEventListener('close', () => told.push('close'))
+  return told
 }
 
 describe('bridge socket (the janus.js seam)', () => {
@@ -163,5 +177,53 @@ describe('bridge socket (the janus.js seam)', () => {
     await h.clock.settle()
     expect(got.at(-1)).toMatchObject({ janus: 'error', error: { code: 458 } })
     expect(received).toHaveLength(1)
+  })
+
+  it('an attach lost with the session: janus.js hears its failure before the close, not never', async () => {
+    const h = makeHarness()
+    const id = await connected(h)
+    const { socket } = await openBridge(h)
+    const told = toldInOrder(socket)
+    socket.send(JSON.stringify({ janus: 'create', transaction: 'a' }))
+    await h.clock.settle()
+    // The attach reaches Janus; its reply is lost with the path.
+    h.server.last.held = []
+    socket.send(
+      JSON.stringify({
+        janus: 'attach',
+        plugin: 'janus.plugin.sip',
+        session_id: id,
+        transaction: 'b',
+      }),
+    )
+    await h.clock.settle()
+    h.session.handleSystemEvent({ type: 'network-changed', addresses: ['10.2.0.2'] })
+    // The drain gives up on the reply; the session, holding nothing else, is let go.
+    await h.clock.advance(drainGraceMs)
+    expect(h.session.id).not.toBe(id)
+    expect(told).toEqual(['success a', 'error b', 'close'])
+  })
+
+  it('a request waiting while the session is found lost is told it failed, before the close', async () => {
+    const h = makeHarness()
+    const id = await connected(h)
+    const { socket } = await openBridge(h)
+    const told = toldInOrder(socket)
+    socket.send(JSON.stringify({ janus: 'create', transaction: 'a' }))
+    await h.clock.settle()
+    // Janus restarted: the socket drops, and the claim will be answered 458.
+    h.server.killSession(id)
+    h.server.last.drop()
+    socket.send(
+      JSON.stringify({
+        janus: 'attach',
+        plugin: 'janus.plugin.sip',
+        session_id: id,
+        transaction: 'b',
+      }),
+    )
+    await h.clock.advance(0)
+    expect(h.session.id).not.toBe(id)
+    expect(told).toEqual(['success a', 'error b', 'close'])
   })
 })
