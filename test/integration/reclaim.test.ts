@@ -182,6 +182,31 @@ describe('against a real Janus (reclaim 5 s, session 15 s)', () => {
     await expect(echoRoundTrip(handle)).resolves.toMatchObject({ sender: handle.id })
   })
 
+  it('an attach Janus carried out whose reply was lost, on a session holding nothing else: a new session, and no handle left behind', async () => {
+    const { session, seen } = makeSession(relay.url)
+    const id = await connectAndWait(session)
+    relay.deafen()
+    const attached = session.request({ janus: 'attach', session_id: id, plugin: ECHO })
+    const outcome = attached.catch((error: unknown) => error)
+    // Janus made the handle; its reply went nowhere.
+    await waitFor(
+      'the handle on the server',
+      async () => (await listHandles(...admin(), id)).length === 1,
+    )
+    session.handleSystemEvent({ type: 'network-changed', addresses: [] })
+    expect(await outcome).toMatchObject({ kind: 'outcomeUnknown' })
+    await waitFor('a new session', () => session.state.kind === 'connected' && session.id !== id)
+    await waitFor(
+      'the old session gone',
+      async () => !(await listSessions(...admin())).includes(id),
+    )
+    expect(await listHandles(...admin(), session.id!)).toEqual([])
+    expect(seen.find((e) => e.name === 'sessionLost')?.payload).toMatchObject({
+      sessionId: id,
+      reason: 'replaced',
+    })
+  })
+
   it('a dead connection that never closes is found by the keepalive bound and recovered', async () => {
     const { session, seen } = makeSession(relay.url)
     const id = await connectAndWait(session)

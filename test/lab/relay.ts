@@ -1,7 +1,7 @@
 /**
  * A TCP relay between the client and Janus that the test controls: cut every connection
  * (the client sees a close), black-hole them (a dead path that never closes, as after a
- * network switch), refuse new ones (server unreachable) and heal.
+ * network switch), deafen them (replies lost), refuse new ones (server unreachable) and heal.
  */
 import { createServer, connect, type Server, type Socket } from 'node:net'
 import { freePort } from './ports'
@@ -17,6 +17,11 @@ export interface Relay {
   cut(): void
   /** Stops forwarding without closing anything: the connection is dead but looks alive. */
   blackhole(): void
+  /**
+   * The open connections still carry what the client sends, and nothing back: Janus carries
+   * out a request whose reply is lost (new connections are whole).
+   */
+  deafen(): void
   /** New connections are refused until heal(). */
   refuse(): void
   heal(): void
@@ -29,7 +34,7 @@ export async function startRelay(
   listenHost = '127.0.0.1',
 ): Promise<Relay> {
   const port = await freePort(listenHost)
-  const pairs = new Set<{ client: Socket; upstream: Socket; dead: boolean }>()
+  const pairs = new Set<{ client: Socket; upstream: Socket; dead: boolean; deaf: boolean }>()
   let refusing = false
   let accepted = 0
   const server: Server = createServer((client) => {
@@ -39,13 +44,13 @@ export async function startRelay(
     }
     accepted++
     const upstream = connect(target.port, target.host)
-    const pair = { client, upstream, dead: false }
+    const pair = { client, upstream, dead: false, deaf: false }
     pairs.add(pair)
     client.on('data', (chunk) => {
       if (!pair.dead) upstream.write(chunk)
     })
     upstream.on('data', (chunk) => {
-      if (!pair.dead) client.write(chunk)
+      if (!pair.dead && !pair.deaf) client.write(chunk)
     })
     const end = (): void => {
       if (pair.dead) return
@@ -77,6 +82,9 @@ export async function startRelay(
     },
     blackhole() {
       for (const pair of pairs) pair.dead = true
+    },
+    deafen() {
+      for (const pair of pairs) pair.deaf = true
     },
     refuse() {
       refusing = true
