@@ -169,15 +169,17 @@ export function createBridgeSocketClass(session: JanusSession): BridgeSocketClas
     }
 
     private deliver(given: JanusMessage): void {
-      // Asynchronous like a real socket, in order.
+      // Asynchronous like a real socket, in order, one message per turn (a listener that
+      // throws costs only its own message).
       this.inbox.push(this.tagged(given))
-      if (this.inbox.length === 1) void Promise.resolve().then(() => this.handOver())
+      void Promise.resolve().then(() => this.handOne())
     }
 
-    private handOver(): void {
-      for (const message of this.inbox.splice(0))
-        if (this.readyState === 1)
-          this.fire('message', { type: 'message', data: JSON.stringify(message) })
+    /** Hands janus.js the oldest message not yet handed (none left after a close). */
+    private handOne(): void {
+      const message = this.inbox.shift()
+      if (message && this.readyState === 1)
+        this.fire('message', { type: 'message', data: JSON.stringify(message) })
     }
 
     private shutdown(code: number, reason: string): void {
@@ -191,7 +193,16 @@ export function createBridgeSocketClass(session: JanusSession): BridgeSocketClas
           localError(request, unansweredCode, 'The session was lost before Janus answered'),
         )
       this.unanswered.clear()
-      this.handOver()
+      while (this.inbox.length > 0) {
+        try {
+          this.handOne()
+        } catch (error) {
+          // Reported as an event listener's error is, and the close still comes.
+          queueMicrotask(() => {
+            throw error
+          })
+        }
+      }
       this.readyState = 3
       for (const off of this.unsubscribe) off()
       this.fire('close', { type: 'close', code, reason, wasClean: code === 1000 })
