@@ -189,7 +189,7 @@ export function createBridgeSocketClass(session: JanusSession): BridgeSocketClas
       // closes, and a call waiting on it waited for good (soak seed 4204: an echo call whose
       // attach was lost with its session stayed "Recovering media" for minutes).
       for (const request of this.unanswered.values())
-        this.deliver(
+        this.inbox.push(
           localError(request, unansweredCode, 'The session was lost before Janus answered'),
         )
       this.unanswered.clear()
