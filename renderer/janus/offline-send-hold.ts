@@ -20,19 +20,22 @@ export function holdSendingWhileOffline(
   pc: RTCPeerConnection,
   report: (what: string) => void,
 ): OfflineSendHold {
-  // A change that fails goes to the timeline: a resume refused leaves the camera off.
-  const pause = new SenderPause<RTCRtpSendParameters>((error) =>
+  // A change that fails goes to the timeline: a resume refused leaves the camera off. Not on a
+  // PeerConnection already closed (its call ended, or its session was made again): its senders
+  // refuse every change and send nothing anyway, so the refusal says nothing a person could use.
+  const pause = new SenderPause<RTCRtpSendParameters>((error) => {
+    if (pc.signalingState === 'closed') return
     report(
       `sending could not be changed: ${error instanceof Error ? error.message : String(error)}`,
-    ),
-  )
+    )
+  })
   const hold = new SendHold({
     clock,
     pause: () => {
       if (pause.pause(pc.getSenders()) > 0) report('sending paused, offline')
     },
     resume: () => {
-      if (pause.resume() > 0) report('sending again')
+      if (pause.resume() > 0 && pc.signalingState !== 'closed') report('sending again')
     },
   })
   const offs = [
